@@ -1,0 +1,1 @@
+"""Pure map builders: GeoDataFrames in, pydeck layers and decks out (no database, no Streamlit)."""

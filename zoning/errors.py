@@ -1,0 +1,31 @@
+"""The few precise errors campusgrid raises; each message tells the user what to do.
+
+The CLI and the pages turn a :class:`CampusgridError` into one clear line (exit code 2),
+never a traceback.
+"""
+
+from __future__ import annotations
+
+
+class CampusgridError(Exception):
+    """Base of every error meant for the user; ``str(err)`` is the one line to show."""
+
+
+class ImportFailed(CampusgridError):
+    """A file could not be imported (unreadable, empty, no boundary, ambiguous boundary)."""
+
+
+class InvalidInput(CampusgridError):
+    """An argument or a value in the user's data is impossible (wrong CRS, negative range…)."""
+
+
+class NotFound(CampusgridError):
+    """A campus, plan or cell named by the user does not exist."""
+
+
+class InvalidPlan(CampusgridError):
+    """A grid plan fails validation and cannot be used for what was asked."""
+
+
+class StorageError(CampusgridError):
+    """The database cannot be opened or used (missing SpatiaLite, unreachable PostGIS…)."""

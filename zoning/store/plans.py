@@ -1,0 +1,250 @@
+"""Store and read grid plans and their cells."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from zoning.errors import InvalidInput, NotFound
+from zoning.store.campuses import bump_data_version, campus_id
+from zoning.store.frames import frame_rows, read_frame
+from zoning.store.models import (
+    AuditEvent,
+    GridCell,
+    GridPlan,
+    Person,
+    RetiredCode,
+    table_of,
+    utcnow,
+)
+
+CELL_COLUMNS = ("code", "zone", "kind", "owner", "area_m2")
+STATUSES = ("draft", "active", "archived")
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    """One grid plan: its identity, status and size."""
+
+    id: int
+    campus: str
+    version: int
+    status: str
+    method: str | None
+    author: str | None
+    reason: str | None
+    created_at: datetime
+    cells: int
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the plan as JSON-ready data."""
+        return {
+            "id": self.id,
+            "campus": self.campus,
+            "version": self.version,
+            "status": self.status,
+            "method": self.method,
+            "author": self.author,
+            "reason": self.reason,
+            "created_at": self.created_at.isoformat(),
+            "cells": self.cells,
+        }
+
+
+def _owner_ids(conn: sa.Connection, cid: int, owners: pd.Series) -> list[int | None]:
+    people = dict(
+        conn.execute(sa.select(Person.name, Person.id).where(Person.campus_id == cid)).tuples()
+    )
+    ids: list[int | None] = []
+    for owner in owners:
+        if owner is None or (isinstance(owner, float) and pd.isna(owner)) or owner is pd.NA:
+            ids.append(None)
+        elif owner in people:
+            ids.append(int(people[owner]))
+        else:
+            raise InvalidInput(
+                f"Owner {owner!r} is not a person of this campus; add them first or fix the name."
+            )
+    return ids
+
+
+def save_plan(
+    engine: Engine,
+    *,
+    campus: str,
+    cells: gpd.GeoDataFrame,
+    method: str | None,
+    params: dict[str, Any] | None = None,
+    author: str | None = None,
+    reason: str | None = None,
+    parent_id: int | None = None,
+) -> PlanSummary:
+    """Store ``cells`` (columns code, zone, kind, area_m2, optional owner) as a new draft plan.
+
+    The whole plan lands in one transaction or not at all. Raises NotFound, InvalidInput.
+    """
+    if "code" not in cells.columns or cells["code"].duplicated().any():
+        raise InvalidInput("Every cell needs a unique code; the plan was not stored.")
+    frame = cells.copy()
+    for col in CELL_COLUMNS:
+        if col not in frame.columns:
+            frame[col] = None
+    if frame.geometry.geom_type.isin(["MultiPolygon", "GeometryCollection"]).any():
+        raise InvalidInput("Every cell must be a single polygon; explode multi-part cells first.")
+    with engine.begin() as conn:
+        cid = campus_id(conn, campus)
+        version = 1 + int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(GridPlan.version), 0)).where(
+                    GridPlan.campus_id == cid
+                )
+            ).scalar_one()
+        )
+        created = utcnow()
+        plan_id = conn.execute(
+            sa.insert(table_of(GridPlan)).returning(GridPlan.id),
+            [
+                {
+                    "campus_id": cid,
+                    "version": version,
+                    "status": "draft",
+                    "parent_id": parent_id,
+                    "method": method,
+                    "params": json.dumps(params or {}, ensure_ascii=False),
+                    "author": author,
+                    "reason": reason,
+                    "created_at": created,
+                    "row_version": 1,
+                }
+            ],
+        ).scalar_one()
+        owner_ids = _owner_ids(conn, cid, frame["owner"])
+        rows = frame_rows(frame, ["code", "zone", "kind", "area_m2"], plan_id=plan_id, level=1)
+        for row, owner_id in zip(rows, owner_ids, strict=True):
+            row["owner_id"] = owner_id
+        if rows:
+            conn.execute(sa.insert(table_of(GridCell)), rows)
+        conn.execute(
+            sa.insert(table_of(AuditEvent)),
+            [
+                {
+                    "campus_id": cid,
+                    "at": created,
+                    "actor": author,
+                    "action": "plan.create",
+                    "detail": json.dumps(
+                        {
+                            "plan_id": plan_id,
+                            "method": method,
+                            "params": params,
+                            "cells": len(rows),
+                        },
+                        ensure_ascii=False,
+                    ),
+                }
+            ],
+        )
+        bump_data_version(conn, cid)
+    return PlanSummary(
+        id=int(plan_id),
+        campus=campus,
+        version=version,
+        status="draft",
+        method=method,
+        author=author,
+        reason=reason,
+        created_at=created,
+        cells=len(rows),
+    )
+
+
+def list_plans(engine: Engine, campus: str) -> list[PlanSummary]:
+    """Return the plans of ``campus``, newest first. Raises NotFound."""
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        counts = (
+            sa.select(GridCell.plan_id, sa.func.count().label("n"))
+            .group_by(GridCell.plan_id)
+            .subquery()
+        )
+        rows = conn.execute(
+            sa.select(GridPlan, sa.func.coalesce(counts.c.n, 0))
+            .outerjoin(counts, counts.c.plan_id == GridPlan.id)
+            .where(GridPlan.campus_id == cid)
+            .order_by(GridPlan.version.desc())
+        ).fetchall()
+    return [
+        PlanSummary(
+            id=p.id,
+            campus=campus,
+            version=p.version,
+            status=p.status,
+            method=p.method,
+            author=p.author,
+            reason=p.reason,
+            created_at=p.created_at,
+            cells=int(n),
+        )
+        for p, n in ((r[0], r[1]) for r in rows)
+    ]
+
+
+def current_plan(engine: Engine, campus: str) -> PlanSummary | None:
+    """Return the active plan of ``campus``, else its newest draft, else None."""
+    plans = list_plans(engine, campus)
+    for plan in plans:
+        if plan.status == "active":
+            return plan
+    drafts = [p for p in plans if p.status == "draft"]
+    return drafts[0] if drafts else None
+
+
+def load_cells(engine: Engine, campus: str, plan_id: int | None = None) -> gpd.GeoDataFrame:
+    """Return the cells (code, zone, kind, owner, area_m2, geometry in EPSG:4326) of a plan.
+
+    Without ``plan_id`` the current plan (active, else newest draft) is read; a campus
+    without plans gives an empty frame. Raises NotFound for an unknown plan.
+    """
+    if plan_id is None:
+        plan = current_plan(engine, campus)
+        if plan is None:
+            empty = pd.DataFrame({c: pd.Series(dtype=object) for c in CELL_COLUMNS})
+            return gpd.GeoDataFrame(empty, geometry=gpd.GeoSeries([], crs="EPSG:4326"))
+        plan_id = plan.id
+    table = table_of(GridCell)
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        found = conn.execute(
+            sa.select(GridPlan.id).where(GridPlan.id == plan_id, GridPlan.campus_id == cid)
+        ).scalar()
+        if found is None:
+            raise NotFound(
+                f"Campus {campus!r} has no plan {plan_id}; `campusgrid plans {campus}` lists them."
+            )
+        frame = read_frame(
+            conn,
+            table,
+            ["id", "code", "zone", "kind", "owner_id", "area_m2"],
+            table.c.plan_id == plan_id,
+        )
+        people = dict(
+            conn.execute(sa.select(Person.id, Person.name).where(Person.campus_id == cid)).tuples()
+        )
+    frame["owner"] = [people.get(int(o)) if pd.notna(o) else None for o in frame["owner_id"]]
+    return frame[["code", "zone", "kind", "owner", "area_m2", "geometry"]].copy()
+
+
+def retired_codes(engine: Engine, campus: str) -> frozenset[str]:
+    """Return the cell codes retired on ``campus`` (never to be reused)."""
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        return frozenset(
+            conn.execute(sa.select(RetiredCode.code).where(RetiredCode.campus_id == cid)).scalars()
+        )

@@ -70,17 +70,54 @@ def postgis_server() -> Iterator[str]:
         _as_postgres(cmd), check=True, capture_output=True, text=True
     )
     try:
-        run([str(bindir / "initdb"), "-D", str(datadir), "-U", USER, "--pwfile", str(pwfile),
-             "-A", "scram-sha-256", "-E", "UTF8", "--locale", "C.UTF-8"])
-        run([str(bindir / "pg_ctl"), "-D", str(datadir), "-l", str(log), "-w", "-t", "60",
-             "-o", f"-p {port} -c listen_addresses=127.0.0.1 -k {workdir} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off",
-             "start"])
+        run(
+            [
+                str(bindir / "initdb"),
+                "-D",
+                str(datadir),
+                "-U",
+                USER,
+                "--pwfile",
+                str(pwfile),
+                "-A",
+                "scram-sha-256",
+                "-E",
+                "UTF8",
+                "--locale",
+                "C.UTF-8",
+            ]
+        )
+        run(
+            [
+                str(bindir / "pg_ctl"),
+                "-D",
+                str(datadir),
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "-o",
+                f"-p {port} -c listen_addresses=127.0.0.1 -k {workdir} -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off",
+                "start",
+            ]
+        )
         env = {**os.environ, "PGPASSWORD": PASSWORD}
         subprocess.run(
-            [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", USER,
-             "campusgrid"],
-            check=True, capture_output=True, env=env,
+            [
+                str(bindir / "createdb"),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(port),
+                "-U",
+                USER,
+                "campusgrid",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
         )
         yield f"postgresql+psycopg://{USER}:{PASSWORD}@127.0.0.1:{port}/campusgrid"
     except subprocess.CalledProcessError as exc:
@@ -89,8 +126,9 @@ def postgis_server() -> Iterator[str]:
     finally:
         if (datadir / "postmaster.pid").exists():
             subprocess.run(
-                _as_postgres([str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate",
-                              "-w", "stop"]),
+                _as_postgres(
+                    [str(bindir / "pg_ctl"), "-D", str(datadir), "-m", "immediate", "-w", "stop"]
+                ),
                 capture_output=True,
             )
             time.sleep(0.1)

@@ -59,9 +59,10 @@ class PlanSummary:
 
 
 def _owner_ids(conn: sa.Connection, cid: int, owners: pd.Series) -> list[int | None]:
-    people = dict(
-        conn.execute(sa.select(Person.name, Person.id).where(Person.campus_id == cid)).tuples()
-    )
+    people: dict[str, int] = {
+        r.name: r.id
+        for r in conn.execute(sa.select(Person.name, Person.id).where(Person.campus_id == cid))
+    }
     ids: list[int | None] = []
     for owner in owners:
         if owner is None or (isinstance(owner, float) and pd.isna(owner)) or owner is pd.NA:
@@ -175,7 +176,7 @@ def list_plans(engine: Engine, campus: str) -> list[PlanSummary]:
             .subquery()
         )
         rows = conn.execute(
-            sa.select(GridPlan, sa.func.coalesce(counts.c.n, 0))
+            sa.select(*table_of(GridPlan).c, sa.func.coalesce(counts.c.n, 0).label("n"))
             .outerjoin(counts, counts.c.plan_id == GridPlan.id)
             .where(GridPlan.campus_id == cid)
             .order_by(GridPlan.version.desc())
@@ -190,9 +191,9 @@ def list_plans(engine: Engine, campus: str) -> list[PlanSummary]:
             author=p.author,
             reason=p.reason,
             created_at=p.created_at,
-            cells=int(n),
+            cells=int(p.n),
         )
-        for p, n in ((r[0], r[1]) for r in rows)
+        for p in rows
     ]
 
 
@@ -234,10 +235,12 @@ def load_cells(engine: Engine, campus: str, plan_id: int | None = None) -> gpd.G
             ["id", "code", "zone", "kind", "owner_id", "area_m2"],
             table.c.plan_id == plan_id,
         )
-        people = dict(
-            conn.execute(sa.select(Person.id, Person.name).where(Person.campus_id == cid)).tuples()
-        )
-    frame["owner"] = [people.get(int(o)) if pd.notna(o) else None for o in frame["owner_id"]]
+        people: dict[int, str] = {
+            r.id: r.name
+            for r in conn.execute(sa.select(Person.id, Person.name).where(Person.campus_id == cid))
+        }
+    owners = [people.get(int(o)) if pd.notna(o) else None for o in frame["owner_id"]]
+    frame["owner"] = pd.Series(owners, index=frame.index, dtype=object)
     return frame[["code", "zone", "kind", "owner", "area_m2", "geometry"]].copy()
 
 

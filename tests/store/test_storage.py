@@ -1,0 +1,290 @@
+"""Storage round trips on both backends (SpatiaLite and PostGIS)."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+import sqlalchemy as sa
+from shapely import LineString, Point, box
+from sqlalchemy.engine import Engine
+
+from zoning.errors import InvalidInput, NotFound
+from zoning.layers import COLUMNS, CampusLayers, conform
+from zoning.store import campuses, plans
+from zoning.store.migrate import current_revision, head_revision
+from zoning.store.models import Building, Campus, GridPlan, table_of
+
+LON, LAT = 117.70, 39.08
+D = 0.001  # about 86 m east-west, 111 m north-south at this latitude
+
+
+def _frame(layer: str, rows: list[dict[str, object]]) -> gpd.GeoDataFrame:
+    geoms = [r.pop("geometry") for r in rows]
+    return conform(layer, gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326"))
+
+
+def small_campus() -> CampusLayers:
+    """A 2-part campus with a courtyard building, a road, a POI, water and two cameras."""
+    main = box(LON, LAT, LON + 10 * D, LAT + 8 * D)
+    annex = box(LON + 12 * D, LAT, LON + 14 * D, LAT + 2 * D)
+    courtyard = shapely.Polygon(
+        [
+            (LON + D, LAT + D),
+            (LON + 3 * D, LAT + D),
+            (LON + 3 * D, LAT + 3 * D),
+            (LON + D, LAT + 3 * D),
+        ],
+        holes=[
+            [
+                (LON + 1.5 * D, LAT + 1.5 * D),
+                (LON + 2.5 * D, LAT + 1.5 * D),
+                (LON + 2.5 * D, LAT + 2.5 * D),
+                (LON + 1.5 * D, LAT + 2.5 * D),
+            ]
+        ],
+    )
+    return CampusLayers(
+        boundary=_frame(
+            "boundary",
+            [{"name": "测试大学", "geometry": main}, {"name": "测试大学", "geometry": annex}],
+        ),
+        buildings=_frame(
+            "buildings",
+            [
+                {
+                    "source_id": "way/1",
+                    "name": "第一教学楼",
+                    "use": "university",
+                    "levels": 5,
+                    "height_m": 16.5,
+                    "height_source": "levels",
+                    "geometry": courtyard,
+                },
+                {
+                    "source_id": "way/2",
+                    "name": "<img src=x onerror=alert(1)>",
+                    "use": "dormitory",
+                    "levels": None,
+                    "height_m": 18.0,
+                    "height_source": "default",
+                    "geometry": box(LON + 5 * D, LAT + 5 * D, LON + 6 * D, LAT + 6 * D),
+                },
+            ],
+        ),
+        roads=_frame(
+            "roads",
+            [
+                {
+                    "source_id": "way/3",
+                    "name": "学府路",
+                    "road_class": "primary",
+                    "geometry": LineString([(LON, LAT + 4 * D), (LON + 10 * D, LAT + 4 * D)]),
+                }
+            ],
+        ),
+        pois=_frame(
+            "pois",
+            [
+                {
+                    "source_id": "node/4",
+                    "name": "南门",
+                    "kind": "gate",
+                    "geometry": Point(LON + 5 * D, LAT),
+                }
+            ],
+        ),
+        landcover=_frame(
+            "landcover",
+            [
+                {
+                    "source_id": "way/5",
+                    "name": "镜湖",
+                    "kind": "water",
+                    "geometry": box(LON + 7 * D, LAT + D, LON + 9 * D, LAT + 3 * D),
+                }
+            ],
+        ),
+        cameras=_frame(
+            "cameras",
+            [
+                {
+                    "source_id": "node/6",
+                    "name": "南门1",
+                    "heading_deg": 0.0,
+                    "hfov_deg": 90.0,
+                    "tilt_deg": 15.0,
+                    "mount_height_m": 4.0,
+                    "resolution_px": 1920,
+                    "range_m": 40.0,
+                    "indoor": False,
+                    "geometry": Point(LON + 5 * D, LAT + 0.2 * D),
+                },
+                {
+                    "source_id": "node/7",
+                    "name": "宿舍大厅",
+                    "heading_deg": 180.0,
+                    "hfov_deg": 100.0,
+                    "tilt_deg": 20.0,
+                    "mount_height_m": 3.0,
+                    "resolution_px": 2560,
+                    "range_m": 15.0,
+                    "indoor": True,
+                    "geometry": Point(LON + 5.5 * D, LAT + 5.5 * D),
+                },
+            ],
+        ),
+        attribution="test data",
+    )
+
+
+PEOPLE = pd.DataFrame(
+    [
+        {"name": "张伟", "role": "owner", "quarter": "教学区", "phone": "138-0000-0001"},
+        {"name": "李娜", "role": "zone_leader", "quarter": "教学区", "phone": None},
+    ]
+)
+
+
+def test_schema_is_at_head(db: Engine) -> None:
+    assert current_revision(db) == head_revision(db) == "0001"
+
+
+def test_campus_round_trip_keeps_every_layer(db: Engine) -> None:
+    layers = small_campus()
+    campuses.save_campus(db, name="test", layers=layers, people=PEOPLE, source="unit test")
+    back = campuses.load_layers(db, "test")
+    assert back.counts() == layers.counts()
+    assert back.attribution == "test data"
+    for layer in COLUMNS:
+        assert list(back.layer(layer).columns) == [*COLUMNS[layer], "geometry"], layer
+    # geometry survives to full precision, including the courtyard (hole) and both parts
+    assert back.boundary.geometry.union_all().equals(layers.boundary.geometry.union_all())
+    assert shapely.equals_exact(
+        back.buildings.geometry.iloc[0], layers.buildings.geometry.iloc[0], 1e-12
+    )
+    assert len(back.buildings.geometry.iloc[0].interiors) == 1
+    assert back.buildings["name"].iloc[1] == "<img src=x onerror=alert(1)>"
+    assert pd.isna(back.buildings["levels"].iloc[1])
+    assert back.cameras["indoor"].tolist() == [False, True]
+    assert back.cameras["resolution_px"].tolist() == [1920, 2560]
+    people = campuses.load_people(db, "test")
+    assert people["name"].tolist() == ["张伟", "李娜"]
+
+
+def test_campus_summary_has_area_and_counts(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus())
+    (summary,) = campuses.list_campuses(db)
+    # 10 D × 8 D plus 2 D × 2 D; D² ≈ 86.5 m × 111.0 m at 39.08° N
+    assert summary.area_m2 == pytest.approx(84 * 86.5 * 111.0, rel=0.01)
+    assert summary.counts == {
+        "buildings": 2,
+        "roads": 1,
+        "pois": 1,
+        "landcover": 1,
+        "cameras": 2,
+        "plans": 0,
+    }
+    assert summary.code == "TEST"
+    assert summary.metric_crs == "EPSG:32650"
+
+
+def test_existing_campus_needs_replace(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus())
+    with pytest.raises(InvalidInput, match="--replace"):
+        campuses.save_campus(db, name="test", layers=small_campus())
+    fewer = small_campus().with_layer("buildings", small_campus().buildings.iloc[:1])
+    campuses.save_campus(db, name="test", layers=fewer, replace=True)
+    (summary,) = campuses.list_campuses(db)
+    assert summary.counts["buildings"] == 1
+    assert summary.data_version == 2
+
+
+def test_failed_write_leaves_nothing(db: Engine) -> None:
+    bad_people = pd.DataFrame(
+        [{"name": "王芳", "role": "owner"}, {"name": "王芳", "role": "owner"}]
+    )
+    with pytest.raises(sa.exc.IntegrityError):
+        campuses.save_campus(db, name="test", layers=small_campus(), people=bad_people)
+    with db.connect() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(table_of(Campus))).scalar() == 0
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(table_of(Building))).scalar() == 0
+        )
+
+
+def test_unknown_campus_lists_the_known_ones(db: Engine) -> None:
+    with pytest.raises(NotFound, match="none yet"):
+        campuses.load_layers(db, "nowhere")
+    campuses.save_campus(db, name="test", layers=small_campus())
+    with pytest.raises(NotFound, match="test"):
+        campuses.load_layers(db, "nowhere")
+
+
+def _cells() -> gpd.GeoDataFrame:
+    cells = [box(LON + i * D, LAT, LON + (i + 1) * D, LAT + 8 * D) for i in range(10)]
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"TEST-01-{i + 1:03d}" for i in range(10)],
+            "zone": [1] * 10,
+            "kind": ["square"] * 10,
+            "owner": ["张伟"] * 5 + [None] * 5,
+            "area_m2": [86.5 * 888.0] * 10,
+        },
+        geometry=cells,
+        crs="EPSG:4326",
+    )
+
+
+def test_plan_round_trip_and_current_plan(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE)
+    assert plans.current_plan(db, "test") is None
+    assert len(plans.load_cells(db, "test")) == 0
+    first = plans.save_plan(
+        db,
+        campus="test",
+        cells=_cells(),
+        method="square",
+        params={"cell_size_m": 100},
+        author="planner",
+        reason="first",
+    )
+    second = plans.save_plan(db, campus="test", cells=_cells().iloc[:3], method="square")
+    assert (first.version, second.version) == (1, 2)
+    current = plans.current_plan(db, "test")
+    assert current is not None and current.id == second.id and current.cells == 3
+    cells = plans.load_cells(db, "test", first.id)
+    assert cells["code"].tolist() == _cells()["code"].tolist()
+    assert cells["owner"].tolist() == ["张伟"] * 5 + [None] * 5
+    assert cells.geometry.iloc[0].equals(_cells().geometry.iloc[0])
+    listed = plans.list_plans(db, "test")
+    assert [p.version for p in listed] == [2, 1]
+    assert listed[1].author == "planner" and listed[1].cells == 10
+    (summary,) = campuses.list_campuses(db)
+    assert summary.counts["plans"] == 2
+
+
+def test_plan_with_unknown_owner_is_refused_whole(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE)
+    cells = _cells()
+    cells.loc[9, "owner"] = "无名氏"
+    with pytest.raises(InvalidInput, match="无名氏"):
+        plans.save_plan(db, campus="test", cells=cells, method="square")
+    with db.connect() as conn:
+        assert (
+            conn.execute(sa.select(sa.func.count()).select_from(table_of(GridPlan))).scalar() == 0
+        )
+
+
+def test_unknown_plan_is_not_found(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus())
+    with pytest.raises(NotFound, match="no plan 999"):
+        plans.load_cells(db, "test", 999)
+
+
+def test_deleting_a_campus_cascades(db: Engine) -> None:
+    campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE)
+    plans.save_plan(db, campus="test", cells=_cells(), method="square")
+    campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE, replace=True)
+    assert plans.list_plans(db, "test") == []

@@ -1,0 +1,147 @@
+"""The `campusgrid` command end to end on real databases (both backends) and real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyogrio
+import pytest
+from typer.testing import CliRunner
+
+from tests.realdata import campus_dir
+from zoning.cli import app
+
+runner = CliRunner()
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_campuses_on_an_empty_database(db_url: str) -> None:
+    code, out, _ = cli("campuses", "--db", db_url, "--json")
+    assert code == 0
+    assert json.loads(out) == []
+
+
+def test_import_real_campus_from_osm(db_url: str) -> None:
+    folder = campus_dir("bupt")
+    code, out, err = cli(
+        "import",
+        str(folder / "map.osm"),
+        "--campus",
+        "bupt",
+        "--boundary-name",
+        "北京邮电大学",
+        "--db",
+        db_url,
+        "--json",
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["area_m2"] == pytest.approx(373_000, rel=0.01)
+    assert report["counts"]["buildings"] == 105
+    assert report["attribution"] and "OpenStreetMap" in report["attribution"]
+    code, out, err = cli("campuses", "--db", db_url, "--json")
+    assert [c["name"] for c in json.loads(out)] == ["bupt"]
+
+
+def test_import_failure_is_one_line_and_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    broken = tmp_path / "campus.geojson"
+    broken.write_text("{ this is not json")
+    code, out, err = cli("import", str(broken), "--campus", "x", "--db", db_url)
+    assert code == 2
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and "campus.geojson" in errors[0]
+    assert "Traceback" not in err + out
+    code, out, _ = cli("import", str(tmp_path / "missing.osm"), "--campus", "x", "--db", db_url)
+    assert code == 2
+    code, out, _ = cli("campuses", "--db", db_url, "--json")
+    assert json.loads(out) == []
+
+
+def test_import_twice_needs_replace(sqlite_url: str) -> None:
+    folder = campus_dir("cput")
+    args = (
+        "import",
+        str(folder / "boundary.geojson"),
+        str(folder / "buildings.geojson"),
+        "--campus",
+        "cput",
+        "--db",
+        sqlite_url,
+    )
+    assert cli(*args)[0] == 0
+    code, _, err = cli(*args)
+    assert code == 2 and "--replace" in err
+    assert cli(*args, "--replace")[0] == 0
+
+
+def test_demo_split_export(db_url: str, tmp_path: Path) -> None:
+    code, out, err = cli("demo", "--db", db_url, "--json")
+    assert code == 0, err
+    demo = json.loads(out)
+    assert 1.4e6 <= demo["area_m2"] <= 1.6e6
+    assert demo["counts"]["plans"] == 1
+    code, out, err = cli(
+        "split", "demo", "--method", "square", "--cell-size-m", "50", "--db", db_url, "--json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert set(report) >= {
+        "plan_id",
+        "method",
+        "cells",
+        "campus_area_m2",
+        "cells_area_m2",
+        "area_m2",
+        "valid",
+        "problems",
+    }
+    assert report["method"] == "square"
+    assert report["cells_area_m2"] == pytest.approx(report["campus_area_m2"], rel=1e-6)
+    assert report["area_m2"]["max"] == pytest.approx(2500, rel=1e-6)
+    assert report["cells"] >= demo["area_m2"] / 2500
+    code, out, err = cli(
+        "export", "demo", str(tmp_path / "demo.gpkg"), "--format", "gpkg", "--db", db_url
+    )
+    assert code == 0, err
+    layers = {name for name, _ in pyogrio.list_layers(tmp_path / "demo.gpkg")}
+    assert {"boundary", "buildings", "roads", "pois", "cameras", "cells"} <= layers
+    cells = pyogrio.read_dataframe(tmp_path / "demo.gpkg", layer="cells")
+    assert len(cells) == report["cells"]
+
+
+def test_demo_if_missing_keeps_the_campus(sqlite_url: str) -> None:
+    assert cli("demo", "--db", sqlite_url)[0] == 0
+    code, _, err = cli("demo", "--if-missing", "--db", sqlite_url)
+    assert code == 0 and "already" in err
+    code, out, _ = cli("plans", "demo", "--db", sqlite_url, "--json")
+    assert len(json.loads(out)) == 1
+
+
+def test_unknown_campus_and_bad_options(sqlite_url: str) -> None:
+    code, _, err = cli(
+        "split", "nowhere", "--method", "square", "--cell-size-m", "50", "--db", sqlite_url
+    )
+    assert code == 2 and "nowhere" in err
+    code, _, err = cli("split", "nowhere", "--method", "square", "--db", sqlite_url)
+    assert code == 2 and "--cell-size-m" in err
+    code, _, err = cli("demo", "--scale", "huge", "--db", sqlite_url)
+    assert code == 2 and "small or large" in err
+
+
+def test_console_script_reports_a_bad_database_url() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "zoning.cli", "campuses", "--db", "mysql://nowhere/db"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [result.stderr.strip()]
+    assert result.stderr.startswith("error: Unsupported database URL")

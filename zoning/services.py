@@ -252,7 +252,7 @@ def _problems(cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> list[dict[
     except ImportError:  # pragma: no cover - validation arrives with the zoning engine
         return []
     found = validate(cells, campus=boundary, require_owner=False)
-    rows: list[dict[str, Any]] = problems_to_json(found, from_crs=cells.crs)
+    rows: list[dict[str, Any]] = problems_to_json(found)
     return rows
 
 

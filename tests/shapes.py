@@ -28,9 +28,7 @@ TWO_PARTS = MultiPolygon([box(0, 0, 600, 500), box(800, 100, 1100, 400)])
 #: A sliver: 200 m long and 0.5 m wide.
 SLIVER = box(0, 0, 200, 0.5)
 #: A U-shaped building with its courtyard opening to the south.
-U_BUILDING = Polygon(
-    [(0, 0), (10, 0), (10, 40), (40, 40), (40, 0), (50, 0), (50, 50), (0, 50)]
-)
+U_BUILDING = Polygon([(0, 0), (10, 0), (10, 40), (40, 40), (40, 0), (50, 0), (50, 50), (0, 50)])
 #: A building with an inner courtyard (a hole).
 COURTYARD_BUILDING = Polygon(
     [(0, 0), (60, 0), (60, 60), (0, 60)], holes=[[(15, 15), (45, 15), (45, 45), (15, 45)]]

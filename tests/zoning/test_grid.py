@@ -1,0 +1,329 @@
+"""split(): every method partitions the campus exactly (canonical shapes and generated ones)."""
+
+from __future__ import annotations
+
+import re
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import affinity, box
+from shapely.geometry.base import BaseGeometry
+
+from tests.shapes import (
+    ALL_CAMPUS_SHAPES,
+    COURTYARD_BUILDING,
+    METRIC_CRS,
+    RECTANGLE,
+    THIN_STRIP,
+    TWO_PARTS,
+    WITH_LAKE,
+)
+from zoning.errors import InvalidInput
+from zoning.grid import campus_geometry, default_h3_res, split, split_summary
+from zoning.zones import assign_zones, cell_adjacency
+
+CODE = re.compile(r"^[A-Z0-9]+-\d{2,}-\d{3,}$")
+METHODS = ("square", "hex", "unit", "building")
+
+
+def check_partition(cells: gpd.GeoDataFrame, campus: BaseGeometry, *, rel: float = 1e-6) -> None:
+    """Assert that ``cells`` exactly partition ``campus`` and carry unique codes."""
+    geoms = np.asarray(cells.geometry.values, dtype=object)
+    assert len(geoms) > 0
+    assert np.all(shapely.get_type_id(geoms) == 3), "every cell is one Polygon"
+    assert np.all(shapely.is_valid(geoms))
+    areas = shapely.area(geoms)
+    assert np.all(areas > 0)
+    assert shapely.coverage_is_valid(geoms), "cells form a valid coverage (no overlaps)"
+    union = shapely.coverage_union_all(geoms)
+    total = campus.area
+    assert abs(union.area - total) <= rel * total, "union area equals campus area"
+    assert abs(areas.sum() - union.area) <= 1e-9 * total, "no overlap area"
+    assert shapely.symmetric_difference(union, campus).area <= rel * total
+    assert cells["code"].is_unique
+    assert all(CODE.match(c) for c in cells["code"])
+    assert np.allclose(cells["area_m2"].to_numpy(), areas)
+    assert cells["zone"].min() == 1
+    assert set(cells["zone"]) == set(range(1, cells["zone"].max() + 1))
+
+
+def frame(geom: BaseGeometry) -> gpd.GeoSeries:
+    return gpd.GeoSeries([geom], crs=METRIC_CRS)
+
+
+def lines_frame(lines: list[BaseGeometry], classes: list[str]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame({"road_class": classes}, geometry=lines, crs=METRIC_CRS)
+
+
+def buildings_in(campus: BaseGeometry, *, step: float = 90.0, size: float = 30.0) -> gpd.GeoSeries:
+    """Square footprints on a lattice, kept where they touch the campus (some cross it)."""
+    minx, miny, maxx, maxy = campus.bounds
+    xs = np.arange(minx + 10, maxx, step)
+    ys = np.arange(miny + 10, maxy, step)
+    fps = [box(x, y, x + size, y + size) for x in xs for y in ys]
+    fps = [f for f in fps if f.intersects(campus)]
+    return gpd.GeoSeries(fps, crs=METRIC_CRS)
+
+
+def split_any(geom: BaseGeometry, method: str, **kw: object) -> gpd.GeoDataFrame:
+    if method == "building" and "buildings" not in kw:
+        kw["buildings"] = buildings_in(geom)
+    if method == "square" and "cell_size_m" not in kw:
+        kw["cell_size_m"] = 60.0
+    return split(frame(geom), method=method, campus_code="T", **kw)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("method", METHODS)
+@pytest.mark.parametrize("name", list(ALL_CAMPUS_SHAPES))
+def test_every_method_partitions_canonical_shapes(name: str, method: str) -> None:
+    campus = ALL_CAMPUS_SHAPES[name]
+    cells = split_any(campus, method)
+    check_partition(cells, campus)
+    assert set(cells.columns) >= {"code", "zone", "kind", "area_m2", "geometry"}
+    assert cells.crs == METRIC_CRS
+
+
+def test_square_interior_cells_are_whole_and_boundary_pieces_are_cells() -> None:
+    cells = split(frame(TWO_PARTS), method="square", cell_size_m=100)
+    areas = cells["area_m2"].to_numpy()
+    # 600 × 500 and 300 × 300 parts: aligned to the 100 m grid, every cell is whole.
+    assert len(cells) == 30 + 9
+    assert np.allclose(areas, 10_000)
+    # An L-shape whose notch is off the grid makes clipped pieces.
+    lake = split(frame(WITH_LAKE), method="square", cell_size_m=70)
+    assert (lake["area_m2"] < 4900 - 1e-6).any()
+    assert (np.isclose(lake["area_m2"], 4900)).sum() > 50
+
+
+def test_square_cell_cut_in_two_pieces_gives_two_cells() -> None:
+    # A U-shaped campus whose arms both fall in the same 100 m cell.
+    campus = box(0, 0, 100, 100).difference(box(40, 30, 60, 100))
+    cells = split(frame(campus), method="square", cell_size_m=100)
+    assert len(cells) == 1  # still connected below the notch
+    campus = box(0, 0, 100, 100).difference(box(40, -1, 60, 101))
+    cells = split(frame(campus), method="square", cell_size_m=100)
+    assert len(cells) == 2
+    check_partition(cells, campus)
+
+
+def test_thin_strip_gets_cells_for_every_method() -> None:
+    strip = box(520, 200, 900, 208)
+    for method in ("square", "hex"):
+        cells = split_any(THIN_STRIP, method)
+        assert shapely.coverage_union_all(
+            [g for g in cells.geometry if g.intersects(strip)]
+        ).contains(strip.buffer(-0.01))
+
+
+def test_hex_cells_are_hexagons_inside() -> None:
+    cells = split(frame(RECTANGLE), method="hex", h3_res=10)
+    vertices = shapely.get_num_coordinates(np.asarray(cells.geometry.values)) - 1
+    whole = shapely.contains_properly(RECTANGLE, np.asarray(cells.geometry.values))
+    assert whole.sum() > 10
+    assert np.all(vertices[whole] == 6)
+    assert set(cells["kind"]) == {"hex"}
+
+
+def test_default_h3_res_gives_enough_cells() -> None:
+    assert default_h3_res(1_000_000) == 10
+    assert default_h3_res(20_000) > 10
+    cells = split(frame(box(0, 0, 150, 150)), method="hex")
+    assert len(cells) >= 15
+
+
+def test_geographic_crs_is_rejected() -> None:
+    with pytest.raises(InvalidInput, match="not a metric CRS"):
+        split(gpd.GeoSeries([box(116.3, 39.9, 116.31, 39.91)], crs="EPSG:4326"), method="square")
+
+
+def test_bad_arguments_are_clear_errors() -> None:
+    with pytest.raises(InvalidInput, match="Unknown split method"):
+        split(frame(RECTANGLE), method="triangle")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput, match="cell_size_m"):
+        split(frame(RECTANGLE), method="square", cell_size_m=0)
+    with pytest.raises(InvalidInput, match="min_area_m2"):
+        split(frame(RECTANGLE), method="unit", min_area_m2=30_000, max_area_m2=20_000)
+    with pytest.raises(InvalidInput, match="buildings"):
+        split(frame(RECTANGLE), method="building")
+    with pytest.raises(InvalidInput, match="zones"):
+        split(frame(RECTANGLE), method="square", zones=0)
+    with pytest.raises(InvalidInput, match="no polygon"):
+        split(gpd.GeoSeries([shapely.LineString([(0, 0), (1, 1)])], crs=METRIC_CRS), method="hex")
+
+
+def test_building_method_gives_each_footprint_a_cell() -> None:
+    fps = gpd.GeoSeries(
+        [
+            affinity.translate(COURTYARD_BUILDING, 100, 100),
+            box(300, 300, 340, 330),
+            box(320, 310, 360, 350),  # overlaps the previous one
+            box(980, 100, 1030, 150),  # crosses the campus edge
+        ],
+        crs=METRIC_CRS,
+    )
+    cells = split(frame(RECTANGLE), method="building", buildings=fps)
+    check_partition(cells, RECTANGLE)
+    buildings = cells[cells["kind"] == "building"]
+    assert len(buildings) == 4
+    clipped = buildings.geometry[buildings.geometry.intersects(box(999, 120, 1000, 130))]
+    assert len(clipped) == 1 and np.isclose(clipped.iloc[0].area, 20 * 50)
+    # The closed courtyard joins its building; the overlap goes to one building only.
+    courtyard = buildings.geometry[buildings.geometry.contains(shapely.Point(130, 130))]
+    assert len(courtyard) == 1 and np.isclose(courtyard.iloc[0].area, 3600)
+    assert buildings.geometry.contains(shapely.Point(330, 320)).sum() == 1
+    both = buildings.geometry[buildings.geometry.within(box(299, 299, 361, 351))]
+    assert len(both) == 2
+    assert np.isclose(both.area.sum(), 40 * 30 + 40 * 40 - 20 * 20)
+
+
+def test_zones_follow_major_roads() -> None:
+    roads = lines_frame(
+        [shapely.LineString([(500, -10), (500, 610)]), shapely.LineString([(0, 300), (1000, 300)])],
+        ["primary", "service"],
+    )
+    cells = split(frame(RECTANGLE), method="unit", barriers=roads)
+    check_partition(cells, RECTANGLE)
+    assert cells["zone"].nunique() == 2
+    west = cells[cells.geometry.centroid.x < 500]
+    east = cells[cells.geometry.centroid.x > 500]
+    assert set(west["zone"]) == {1} and set(east["zone"]) == {2}
+
+
+@pytest.mark.parametrize("n_zones", [1, 3, 7])
+def test_requested_zones_are_contiguous_and_balanced(n_zones: int) -> None:
+    cells = split(frame(WITH_LAKE), method="square", cell_size_m=50, zones=n_zones)
+    check_partition(cells, WITH_LAKE)
+    assert cells["zone"].nunique() == n_zones
+    geoms = np.asarray(cells.geometry.values)
+    i, j = cell_adjacency(geoms)
+    zone = cells["zone"].to_numpy()
+    for z in range(1, n_zones + 1):
+        members = set(np.flatnonzero(zone == z).tolist())
+        seen = {min(members)}
+        todo = [min(members)]
+        while todo:
+            c = todo.pop()
+            for a, b in zip(i, j, strict=True):
+                for x, y in ((a, b), (b, a)):
+                    if x == c and y in members and y not in seen:
+                        seen.add(y)
+                        todo.append(y)
+        assert seen == members, f"zone {z} is in one piece"
+    share = cells.groupby("zone")["area_m2"].sum() / WITH_LAKE.area
+    assert share.max() < 2.2 / n_zones
+
+
+def test_zone_labels_read_north_to_south() -> None:
+    cells = split(frame(box(0, 0, 200, 2000)), method="square", cell_size_m=50, zones=4)
+    y = cells.groupby("zone").apply(lambda f: f.geometry.centroid.y.mean(), include_groups=False)
+    assert list(y.index) == [1, 2, 3, 4]
+    assert np.all(np.diff(y.to_numpy()) < 0)
+
+
+def test_assign_zones_on_empty_input() -> None:
+    out = assign_zones(np.empty(0, dtype=object), campus=RECTANGLE)
+    assert len(out) == 0
+
+
+def test_split_summary_reports_areas() -> None:
+    cells = split(frame(RECTANGLE), method="square", cell_size_m=100)
+    summary = split_summary(cells, frame(RECTANGLE))
+    assert summary["cells"] == 60
+    assert summary["campus_area_m2"] == pytest.approx(600_000)
+    assert summary["cells_area_m2"] == pytest.approx(600_000)
+    assert summary["area_m2"] == {"min": 10_000, "median": 10_000, "max": 10_000}
+
+
+def test_campus_geometry_unions_rows() -> None:
+    two = gpd.GeoSeries(list(TWO_PARTS.geoms), crs=METRIC_CRS)
+    assert campus_geometry(two).area == pytest.approx(TWO_PARTS.area)
+
+
+# --- Generated campuses -------------------------------------------------------------------
+
+ORIGIN = (500_000.0, 3_000_000.0)
+
+
+@st.composite
+def campuses(draw: st.DrawFn) -> BaseGeometry:
+    """Concave unions of boxes, maybe rotated, with a lake, a walled compound, a thin strip
+    and a second disjoint part, in UTM-sized coordinates."""
+    ox, oy = ORIGIN
+    boxes = draw(
+        st.lists(
+            st.tuples(st.floats(0, 500), st.floats(0, 500), st.floats(90, 450), st.floats(90, 450)),
+            min_size=1,
+            max_size=4,
+        )
+    )
+    shape = shapely.union_all([box(ox + x, oy + y, ox + x + w, oy + y + h) for x, y, w, h in boxes])
+    shape = max(shapely.get_parts(shape), key=lambda p: p.area)
+    centre = shape.representative_point()
+    if draw(st.booleans()):  # a lake
+        shape = shape.difference(centre.buffer(draw(st.floats(8, 40))))
+    if draw(st.booleans()):  # a walled compound (square hole)
+        d = draw(st.floats(10, 30))
+        shape = shape.difference(affinity.translate(box(-d, -d, d, d), centre.x + 60, centre.y))
+    _, miny, maxx, maxy = shape.bounds
+    if draw(st.booleans()):  # a thin strip sticking out east
+        y = draw(st.floats(miny + 10, maxy - 10))
+        shape = shape.union(
+            box(maxx - 5, y, maxx + draw(st.floats(50, 300)), y + draw(st.floats(2, 9)))
+        )
+    if draw(st.booleans()):  # a second disjoint part
+        shape = shape.union(
+            box(maxx + 400, miny, maxx + 400 + draw(st.floats(60, 300)), miny + 150)
+        )
+    shape = affinity.rotate(shape, draw(st.floats(0, 90)), origin=ORIGIN)
+    parts = shapely.get_parts(shapely.make_valid(shape))
+    return shapely.union_all(parts[shapely.get_type_id(parts) == 3])
+
+
+@st.composite
+def roads_for(draw: st.DrawFn, campus: BaseGeometry) -> gpd.GeoDataFrame:
+    minx, miny, maxx, maxy = campus.bounds
+    n = draw(st.integers(0, 6))
+    lines, classes = [], []
+    for _ in range(n):
+        x0, x1 = draw(st.floats(minx - 20, maxx + 20)), draw(st.floats(minx - 20, maxx + 20))
+        y0, y1 = draw(st.floats(miny - 20, maxy + 20)), draw(st.floats(miny - 20, maxy + 20))
+        if (x0, y0) == (x1, y1):
+            continue
+        lines.append(shapely.LineString([(x0, y0), (x1, y1)]))
+        classes.append(draw(st.sampled_from(["primary", "service", "footway", "tertiary"])))
+    return lines_frame(lines, classes)
+
+
+GEN = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@GEN
+@given(campus=campuses(), size=st.floats(15, 120), method=st.sampled_from(["square", "hex"]))
+def test_generated_campuses_square_and_hex(campus: BaseGeometry, size: float, method: str) -> None:
+    kw: dict[str, object] = {"cell_size_m": size} if method == "square" else {"h3_res": 11}
+    cells = split(frame(campus), method=method, campus_code="G", **kw)  # type: ignore[arg-type]
+    check_partition(cells, campus)
+
+
+@GEN
+@given(data=st.data(), campus=campuses(), method=st.sampled_from(["unit", "building"]))
+def test_generated_campuses_unit_and_building(
+    data: st.DataObject, campus: BaseGeometry, method: str
+) -> None:
+    roads = data.draw(roads_for(campus))
+    kw: dict[str, object] = {"barriers": roads, "min_area_m2": 2_000, "max_area_m2": 15_000}
+    if method == "building":
+        kw["buildings"] = buildings_in(campus, step=70, size=25)
+    cells = split(frame(campus), method=method, campus_code="G", **kw)  # type: ignore[arg-type]
+    check_partition(cells, campus)
+
+
+@settings(max_examples=8, deadline=None)
+@given(campus=campuses(), n_zones=st.integers(1, 9))
+def test_generated_zones_are_all_used(campus: BaseGeometry, n_zones: int) -> None:
+    cells = split(frame(campus), method="square", cell_size_m=40, zones=n_zones)
+    assert cells["zone"].nunique() == min(n_zones, len(cells))

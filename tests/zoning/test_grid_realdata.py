@@ -1,0 +1,80 @@
+"""Every real OSM campus: unit and building splits partition it exactly (roads as barriers)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+
+from tests.realdata import ALL, campus_dir
+from tests.zoning.test_grid import check_partition
+from zoning.assign import locate
+from zoning.crs import to_metric
+from zoning.grid import campus_geometry, split
+from zoning.topology import validate
+
+#: The campus polygons of each extract (the others are neighbours or sub-features).
+CAMPUS_NAMES: dict[str, tuple[str, ...] | None] = {
+    "bupt": ("北京邮电大学",),
+    "cau": ("中国农业大学东校区",),
+    "shu": ("上海大学（宝山校区东区）", "上海大学（宝山校区南区）"),
+    "swjtu": ("西南交通大学（犀浦校区）",),
+    "hfut": None,
+    "cput": None,
+}
+
+
+@cache
+def load(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
+    folder = campus_dir(name)
+    boundary = gpd.read_file(folder / "boundary.geojson")
+    names = CAMPUS_NAMES[name]
+    if names is not None:
+        boundary = boundary[boundary["name"].isin(names)]
+    boundary = to_metric(boundary)
+    roads = None
+    if (folder / "roads.geojson").exists():
+        roads = gpd.read_file(folder / "roads.geojson").to_crs(boundary.crs)
+        roads = roads.rename(columns={"highway": "road_class"})
+    buildings = gpd.read_file(folder / "buildings.geojson").to_crs(boundary.crs)
+    return boundary, roads, buildings
+
+
+@pytest.mark.parametrize("method", ["unit", "building"])
+@pytest.mark.parametrize("name", ALL)
+def test_real_campus_is_partitioned(name: str, method: str) -> None:
+    boundary, roads, buildings = load(name)
+    campus = campus_geometry(boundary)
+    cells = split(
+        boundary, method=method, barriers=roads, buildings=buildings, campus_code=name.upper()
+    )
+    check_partition(cells, campus)
+    assert cells["area_m2"].max() <= 20_000 + 1e-6 or method == "building"
+    cells["owner"] = "someone"
+    structural = [
+        p
+        for p in validate(cells, campus=boundary, sliver_thinness=0.0)
+        if p.kind in ("overlap", "gap", "outside", "invalid_geometry", "duplicate_code")
+    ]
+    assert structural == []
+    if method == "building":
+        assert (cells["kind"] == "building").sum() >= 0.8 * len(buildings.clip(campus))
+
+
+@pytest.mark.parametrize("name", ["bupt", "shu"])
+def test_real_campus_square_and_point_location(name: str) -> None:
+    boundary, _, _ = load(name)
+    campus = campus_geometry(boundary)
+    cells = split(boundary, method="square", cell_size_m=50)
+    check_partition(cells, campus)
+    rng = np.random.default_rng(7)
+    minx, miny, maxx, maxy = campus.bounds
+    xy = rng.uniform([minx, miny], [maxx, maxy], size=(5_000, 2))
+    rows = locate(xy, cells)
+    inside = shapely.intersects_xy(campus, xy[:, 0], xy[:, 1])
+    assert np.all((rows >= 0) == inside)
+    geoms = np.asarray(cells.geometry.values)
+    assert np.all(shapely.intersects_xy(geoms[rows[inside]], xy[inside, 0], xy[inside, 1]))

@@ -31,18 +31,10 @@ import shapely
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from tests.realdata import ALL, load_metric
+from tests.realdata import CAMPUSES_DIR as CAMPUSES
 from zoning.crs import to_metric
 from zoning.grid import campus_geometry, split, square_cells, square_tiles
-
-CAMPUSES = Path(__file__).resolve().parents[2] / "shared" / "data" / "campuses"
-CAMPUS_NAMES: dict[str, tuple[str, ...] | None] = {
-    "bupt": ("北京邮电大学",),
-    "cau": ("中国农业大学东校区",),
-    "shu": ("上海大学（宝山校区东区）", "上海大学（宝山校区南区）"),
-    "swjtu": ("西南交通大学（犀浦校区）",),
-    "hfut": None,
-    "cput": None,
-}
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
@@ -55,18 +47,8 @@ def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
 
 
 def real_campus(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
-    folder = CAMPUSES / name
-    boundary = gpd.read_file(folder / "boundary.geojson")
-    names = CAMPUS_NAMES[name]
-    if names is not None:
-        boundary = boundary[boundary["name"].isin(names)]
-    boundary = to_metric(boundary)
-    roads = None
-    if (folder / "roads.geojson").exists():
-        roads = gpd.read_file(folder / "roads.geojson").to_crs(boundary.crs)
-        roads = roads.rename(columns={"highway": "road_class"})
-    buildings = gpd.read_file(folder / "buildings.geojson").to_crs(boundary.crs)
-    return boundary, roads, buildings
+    """Return a real campus as the product imports it (metric CRS)."""
+    return load_metric(name)
 
 
 def large_campus() -> tuple[gpd.GeoDataFrame, str]:
@@ -125,7 +107,7 @@ def large_square(repeat: int) -> None:
 
 
 def unit_real(repeat: int) -> None:
-    for name in CAMPUS_NAMES:
+    for name in ALL:
         if not (CAMPUSES / name).is_dir():
             print(f"{name}: no data")
             continue

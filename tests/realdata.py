@@ -7,9 +7,14 @@ with ``CI=true`` a missing folder is an error rather than a skip.
 from __future__ import annotations
 
 import os
+from functools import cache
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+
+from zoning.crs import to_metric
+from zoning.layers import CampusLayers
 
 CAMPUSES_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "campuses"
 
@@ -27,3 +32,30 @@ def campus_dir(name: str) -> Path:
             raise AssertionError(f"{folder} is missing: CI must have ../shared/data/campuses")
         pytest.skip(f"real campus data not available ({folder})")
     return folder
+
+
+#: What ``--boundary-name`` each extract needs (None: the extract holds one university).
+BOUNDARY_NAMES: dict[str, str | None] = {
+    "bupt": "北京邮电大学",
+    "cau": "中国农业大学东校区",
+    "shu": "上海大学",
+    "swjtu": None,
+    "hfut": None,
+    "cput": None,
+}
+
+
+@cache
+def load_layers(name: str) -> CampusLayers:
+    """Return real campus ``name`` as the product imports it (``zoning.io.read_campus``)."""
+    from zoning.io import read_campus
+
+    return read_campus([campus_dir(name)], boundary_name=BOUNDARY_NAMES[name])
+
+
+def load_metric(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
+    """Return (boundary, roads or None, buildings) of real campus ``name`` in its UTM zone."""
+    layers = load_layers(name)
+    boundary = to_metric(layers.boundary)
+    roads = layers.roads.to_crs(boundary.crs) if len(layers.roads) else None
+    return boundary, roads, layers.buildings.to_crs(boundary.crs)

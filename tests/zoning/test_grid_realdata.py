@@ -2,45 +2,20 @@
 
 from __future__ import annotations
 
-from functools import cache
-
 import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
 
-from tests.realdata import ALL, campus_dir
+from tests.realdata import ALL, load_metric
 from tests.zoning.test_grid import check_partition
 from zoning.assign import locate
-from zoning.crs import to_metric
 from zoning.grid import campus_geometry, split
 from zoning.topology import validate
 
-#: The campus polygons of each extract (the others are neighbours or sub-features).
-CAMPUS_NAMES: dict[str, tuple[str, ...] | None] = {
-    "bupt": ("北京邮电大学",),
-    "cau": ("中国农业大学东校区",),
-    "shu": ("上海大学（宝山校区东区）", "上海大学（宝山校区南区）"),
-    "swjtu": ("西南交通大学（犀浦校区）",),
-    "hfut": None,
-    "cput": None,
-}
 
-
-@cache
 def load(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:
-    folder = campus_dir(name)
-    boundary = gpd.read_file(folder / "boundary.geojson")
-    names = CAMPUS_NAMES[name]
-    if names is not None:
-        boundary = boundary[boundary["name"].isin(names)]
-    boundary = to_metric(boundary)
-    roads = None
-    if (folder / "roads.geojson").exists():
-        roads = gpd.read_file(folder / "roads.geojson").to_crs(boundary.crs)
-        roads = roads.rename(columns={"highway": "road_class"})
-    buildings = gpd.read_file(folder / "buildings.geojson").to_crs(boundary.crs)
-    return boundary, roads, buildings
+    return load_metric(name)
 
 
 @pytest.mark.parametrize("method", ["unit", "building"])

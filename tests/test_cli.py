@@ -145,3 +145,37 @@ def test_console_script_reports_a_bad_database_url() -> None:
     assert result.returncode == 2
     assert result.stderr.splitlines() == [result.stderr.strip()]
     assert result.stderr.startswith("error: Unsupported database URL")
+
+
+def test_coverage_and_suggested_cameras(sqlite_url: str) -> None:
+    assert cli("demo", "--db", sqlite_url)[0] == 0
+    code, out, err = cli("coverage", "demo", "--db", sqlite_url, "--json")
+    assert code == 0, err
+    summary = json.loads(out)
+    assert set(summary) == {
+        "cameras",
+        "walkable_area_m2",
+        "covered_area_m2",
+        "by_band",
+        "blind_spot_area_m2",
+        "cells",
+        "key_areas",
+    }
+    assert set(summary["by_band"]) == {"identify", "recognise", "observe", "detect", "monitor"}
+    assert summary["cameras"] > 300
+    # covered (≥ detect) is the sum of the four best bands; blind spots are the rest
+    bands = summary["by_band"]
+    seen = bands["identify"] + bands["recognise"] + bands["observe"] + bands["detect"]
+    assert summary["covered_area_m2"] == pytest.approx(seen, rel=1e-6)
+    assert summary["covered_area_m2"] + summary["blind_spot_area_m2"] == pytest.approx(
+        summary["walkable_area_m2"], rel=1e-3
+    )
+    assert len(summary["cells"]) > 100
+    assert all(k["kind"] for k in summary["key_areas"])
+    code, out, err = cli("suggest-cameras", "demo", "--count", "2", "--db", sqlite_url, "--json")
+    assert code == 0, err
+    sites = json.loads(out)
+    assert [s["rank"] for s in sites] == [1, 2]
+    assert sites[0]["gain_m2"] >= sites[1]["gain_m2"] > 0
+    code, _, err = cli("suggest-cameras", "demo", "--count", "0", "--db", sqlite_url)
+    assert code == 2 and "--count" in err

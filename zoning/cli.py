@@ -271,6 +271,67 @@ def split(
 
 
 @app.command()
+def coverage(
+    campus: Annotated[str, typer.Argument(help="Campus name.")],
+    plan: Annotated[
+        int | None,
+        typer.Option("--plan", help="Plan whose cells get per-cell figures (default: current)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Camera coverage: walkable area seen per IEC 62676-4 band, blind spots, key areas."""
+    from zoning.coverage_service import campus_coverage
+
+    summary = _run(lambda: campus_coverage(_engine(db), campus, plan_id=plan).summary())
+    if as_json:
+        _print_json(summary)
+        return
+    walkable = float(summary["walkable_area_m2"])  # type: ignore[arg-type]
+    covered = float(summary["covered_area_m2"])  # type: ignore[arg-type]
+    share = covered / walkable * 100 if walkable else 0.0
+    typer.echo(
+        f"{summary['cameras']} cameras see {covered:,.0f} of {walkable:,.0f} m² walkable "
+        f"space at ≥ detect ({share:.1f}%); blind spots {summary['blind_spot_area_m2']:,.0f} m²"
+    )
+    by_band: dict[str, float] = summary["by_band"]  # type: ignore[assignment]
+    typer.echo("best band: " + ", ".join(f"{k} {v:,.0f} m²" for k, v in by_band.items()))
+    keys: list[dict[str, Any]] = summary["key_areas"]  # type: ignore[assignment]
+    missed = [k["name"] for k in keys if not k["covered"]]
+    typer.echo(f"key areas covered at ≥ recognise: {len(keys) - len(missed)} of {len(keys)}")
+    for name in missed[:10]:
+        typer.echo(f"  not covered: {name}")
+    if len(missed) > 10:
+        typer.echo(f"  … and {len(missed) - 10} more (--json lists them all)")
+
+
+@app.command("suggest-cameras")
+def suggest_cameras(
+    campus: Annotated[str, typer.Argument(help="Campus name.")],
+    count: Annotated[int, typer.Option("--count", help="How many new cameras to place.")] = 5,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Suggest where to put the next cameras, greedily by uncovered walkable area gained."""
+    from zoning import coverage_service
+
+    rows = _run(
+        lambda: coverage_service.sites_to_json(
+            coverage_service.suggest_cameras(_engine(db), campus, count=count)
+        )
+    )
+    if as_json:
+        _print_json(rows)
+        return
+    for r in rows:
+        keys = f", covers {', '.join(r['key_areas_covered'])}" if r["key_areas_covered"] else ""
+        typer.echo(
+            f"{r['rank']}. {r['site']} camera at {r['lon']:.6f}, {r['lat']:.6f} heading "
+            f"{r['heading_deg']:.0f}°: +{r['gain_m2']:,.0f} m²{keys}"
+        )
+
+
+@app.command()
 def serve(
     port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8501,
     db: DbOption = None,
@@ -302,6 +363,13 @@ def serve(
     ]
     typer.echo(f"campusgrid on http://127.0.0.1:{port}", err=True)
     raise typer.Exit(subprocess.call(cmd, env=env))
+
+
+from zoning.cli_ops import complaints_app, hazards_app, inspections_app  # noqa: E402
+
+app.add_typer(inspections_app, name="inspections")
+app.add_typer(hazards_app, name="hazards")
+app.add_typer(complaints_app, name="complaints")
 
 
 def main() -> None:

@@ -21,6 +21,13 @@ from tests.pgserver import find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
 
 DATA_TABLES = (
+    "hazard_event",
+    "complaint",
+    "hazard",
+    "inspection_result",
+    "inspection",
+    "inspection_due",
+    "checklist_version",
     "audit_event",
     "retired_code",
     "grid_cell",

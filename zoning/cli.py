@@ -365,6 +365,13 @@ def serve(
     raise typer.Exit(subprocess.call(cmd, env=env))
 
 
+from zoning.cli_ops import complaints_app, hazards_app, inspections_app  # noqa: E402
+
+app.add_typer(inspections_app, name="inspections")
+app.add_typer(hazards_app, name="hazards")
+app.add_typer(complaints_app, name="complaints")
+
+
 def main() -> None:
     """Entry point for ``python -m zoning.cli``."""
     app()

@@ -262,8 +262,10 @@ def seed_demo(
     scale: Literal["small", "large"] = "small",
     seed: int = 0,
     progress: Progress = _quiet,
+    history_days: int = 90,
 ) -> CampusSummary:
-    """Build the synthetic demo campus, store it (replacing any old one) with a first plan."""
+    """Build the synthetic demo campus, store it (replacing any old one) with a first plan
+    and ``history_days`` days of safety operations (0: none)."""
     from zoning.demo import build_demo
 
     progress(f"building the {scale} demo campus (seed {seed})")
@@ -288,6 +290,11 @@ def seed_demo(
         reason="first plan of the demo campus",
         progress=progress,
     )
+    if history_days > 0:
+        from zoning.demo_history import seed_history
+
+        progress(f"adding {history_days} days of inspections, hazards and complaints")
+        seed_history(engine, demo.name, seed=seed, days=history_days)
     return campus_summary(engine, demo.name)
 
 

@@ -1,0 +1,334 @@
+"""Safety operations stored on both backends: schedules, submissions, ledger, complaints."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from shapely import box
+from sqlalchemy.engine import Engine
+
+from tests.store.test_storage import LAT, LON, D, small_campus
+from zoning import operations as ops
+from zoning import operations_ledger as ledger_ops
+from zoning.errors import InvalidInput, NotFound
+from zoning.ledger import IllegalTransition, validate_history
+from zoning.store import operations as repo
+from zoning.store.campuses import save_campus
+from zoning.store.ops_models import OPS_TABLES
+from zoning.store.plans import save_plan
+
+CAMPUS = "测试大学"
+#: Monday 2 March 2026, 09:00 in Beijing.
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
+PEOPLE = pd.DataFrame(
+    {
+        "name": ["校长", "安全处", "甲组长", "乙组长", "丙组长", "张一", "李二", "王三", "赵四"],
+        "role": [
+            "leadership", "safety_office", "zone_leader", "zone_leader", "zone_leader",
+            "owner", "owner", "owner", "owner",
+        ],
+        "quarter": [None, None, "甲", "乙", "丙", "甲", "乙", "丙", "丙"],
+        "phone": [None] * 9,
+    },
+    dtype=object,
+)  # fmt: skip
+
+
+def cells_frame() -> gpd.GeoDataFrame:
+    """20 square cells of 2D × 2D in 3 zones (columns 0-1, 2-3, 4); C-04-03 has no owner."""
+    rows = []
+    owners = {1: "张一", 2: "李二", 3: "王三"}
+    for x in range(5):
+        for y in range(4):
+            zone = 1 if x < 2 else 2 if x < 4 else 3
+            code = f"C-{x:02d}-{y:02d}"
+            owner = None if (x, y) == (4, 3) else "赵四" if (x, y) == (4, 2) else owners[zone]
+            geom = box(
+                LON + 2 * x * D, LAT + 2 * y * D, LON + 2 * (x + 1) * D, LAT + 2 * (y + 1) * D
+            )
+            rows.append(
+                {
+                    "code": code,
+                    "zone": zone,
+                    "kind": "square",
+                    "owner": owner,
+                    "area_m2": 30_000.0,
+                    "geometry": geom,
+                }
+            )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+def make_campus(engine: Engine, *, start: date = date(2026, 2, 1)) -> None:
+    """Store the test campus, people, one plan, and its schedule from ``start`` on."""
+    save_campus(engine, name=CAMPUS, layers=small_campus(), people=PEOPLE)
+    save_plan(engine, campus=CAMPUS, cells=cells_frame(), method="square")
+    ops.schedule(engine, CAMPUS, start=start, through=date(2026, 6, 30))
+
+
+def centre(code: str) -> tuple[float, float]:
+    """Return lon, lat of the middle of cell ``code``."""
+    _, x, y = code.split("-")
+    return LON + (2 * int(x) + 1) * D, LAT + (2 * int(y) + 1) * D
+
+
+def count(engine: Engine, table: str) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one())
+
+
+def test_migration_creates_the_tables_and_the_completion_index(db: Engine) -> None:
+    inspector = sa.inspect(db)
+    assert set(OPS_TABLES) <= set(inspector.get_table_names())
+    indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("inspection_due")}
+    assert indexes["ix_inspection_due_completion"][:3] == ["campus_id", "cell_code", "week"]
+
+
+def test_zone_staff_follows_the_quarters_of_the_owners() -> None:
+    cells = cells_frame()
+    cells["zone"] = cells["zone"].astype(str)
+    people = PEOPLE.assign(id=range(1, len(PEOPLE) + 1))
+    staff = ops.zone_staff(cells, people)
+    assert staff.zone_leaders == {"1": "甲组长", "2": "乙组长", "3": "丙组长"}
+    assert staff.fallback_owners["3"] == "王三"  # holds 2 of zone 3's 4 cells
+    assert (staff.safety_office, staff.leadership) == ("安全处", "校长")
+    assert staff.cell_owners["C-04-03"] is None
+
+
+def test_schedule_is_idempotent_and_gives_vacant_cells_the_fallback_owner(db: Engine) -> None:
+    make_campus(db)
+    first = count(db, "inspection_due")
+    assert first > 0
+    assert ops.schedule(db, CAMPUS, start=date(2026, 2, 1), through=date(2026, 6, 30)) == 0
+    assert count(db, "inspection_due") == first
+    with db.connect() as conn:
+        cid = conn.execute(sa.text("SELECT id FROM campus")).scalar_one()
+        due = repo.load_due(conn, cid, cell_code="C-04-03")
+        versions = repo.template_versions(conn)
+    assert set(due["owner"]) == {"王三"}
+    assert len(versions) >= 6 and versions["content_hash"].str.len().eq(64).all()
+
+
+def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:
+    make_campus(db)
+    # week 2026-W10 (2–8 March) is due at Monday 9 March 00:00 Beijing = 8 March 16:00 UTC
+    on_time = ops.submit_inspection(
+        db,
+        CAMPUS,
+        cell="C-00-00",
+        template="security",
+        by="张一",
+        results={"*": "pass"},
+        at=T0 + timedelta(days=2),
+    )
+    late = ops.submit_inspection(
+        db,
+        CAMPUS,
+        cell="C-00-01",
+        template="security",
+        by="张一",
+        results={"*": "pass"},
+        at=T0 + timedelta(days=8),
+        period="2026-W10",
+    )
+    assert (on_time.period, on_time.late) == ("2026-W10", False)
+    assert (late.period, late.late) == ("2026-W10", True)
+    report = ops.completion_report(
+        db,
+        CAMPUS,
+        by="cell",
+        start=date(2026, 3, 8),
+        end=date(2026, 3, 8),
+        now=T0 + timedelta(days=9),
+    )
+    security = report.set_index("cell_code")
+    assert security.loc["C-00-00", "on_time"] >= 1
+    assert security.loc["C-00-01", "late"] == 1
+    assert security.loc["C-01-00", "missed"] == security.loc["C-01-00", "due"] > 0
+    by_week = ops.completion_report(
+        db,
+        CAMPUS,
+        by="week",
+        start=date(2026, 3, 2),
+        end=date(2026, 3, 8),
+        now=T0 + timedelta(days=9),
+    )
+    assert by_week["week"].tolist() == ["2026-W10"]
+    assert by_week["on_time"].iloc[0] + by_week["late"].iloc[0] == 2 * 1 + 0  # security only
+
+
+def test_a_failed_item_opens_a_located_hazard_with_a_deadline(db: Engine) -> None:
+    make_campus(db)
+    lon, lat = centre("C-02-01")
+    report = ops.submit_inspection(
+        db,
+        CAMPUS,
+        cell="C-02-01",
+        template="security",
+        by="李二",
+        results={"*": "pass", "patrols": "fail", "cctv_working": "na"},
+        notes={"patrols": "夜间无巡逻"},
+        at=T0,
+        lon=lon,
+        lat=lat,
+    )
+    assert len(report.hazard_ids) == 1
+    hazard = ledger_ops.show_hazard(db, CAMPUS, report.hazard_ids[0], now=T0).hazard
+    assert (hazard.domain, hazard.severity, hazard.cell_code, hazard.zone) == (
+        "security",
+        "general",
+        "C-02-01",
+        "2",
+    )
+    assert hazard.deadline - hazard.reported_at == timedelta(days=7)
+    assert (round(hazard.lon, 6), round(hazard.lat, 6)) == (round(lon, 6), round(lat, 6))
+    assert "夜间无巡逻" in hazard.description
+    assert count(db, "inspection_result") == 8
+
+
+def test_submission_errors_store_nothing(db: Engine) -> None:
+    make_campus(db)
+    before = count(db, "inspection")
+    with pytest.raises(InvalidInput):
+        ops.submit_inspection(
+            db,
+            CAMPUS,
+            cell="C-00-00",
+            template="security",
+            by="张一",
+            results={"*": "maybe"},
+            at=T0,
+        )
+    with pytest.raises(InvalidInput):  # items missing
+        ops.submit_inspection(
+            db,
+            CAMPUS,
+            cell="C-00-00",
+            template="security",
+            by="张一",
+            results={"cctv_working": "pass"},
+            at=T0,
+        )
+    with pytest.raises(NotFound):
+        ops.submit_inspection(
+            db, CAMPUS, cell="C-00-00", template="security", by="路人", results={"*": "pass"}, at=T0
+        )
+    assert count(db, "inspection") == before
+
+
+def _open_hazard(db: Engine) -> int:
+    report = ops.submit_inspection(
+        db,
+        CAMPUS,
+        cell="C-04-03",
+        template="security",
+        by="王三",
+        results={"*": "pass", "patrols": "fail"},
+        at=T0,
+    )
+    return report.hazard_ids[0]
+
+
+def test_ledger_moves_are_stored_and_illegal_ones_change_nothing(db: Engine) -> None:
+    make_campus(db)
+    hid = _open_hazard(db)
+    ledger_ops.move_hazard(db, CAMPUS, hid, "register", by="安全处", at=T0 + timedelta(hours=1))
+    moved = ledger_ops.move_hazard(
+        db, CAMPUS, hid, "dispatch", by="安全处", at=T0 + timedelta(hours=2)
+    )
+    assert moved.hazard.assignee == "王三"  # vacant cell → zone 3's fallback owner
+    with pytest.raises(IllegalTransition, match="'close' is not allowed"):
+        ledger_ops.move_hazard(db, CAMPUS, hid, "close", by="安全处", at=T0 + timedelta(hours=3))
+    new_deadline = T0 + timedelta(days=14)
+    ledger_ops.move_hazard(
+        db,
+        CAMPUS,
+        hid,
+        "extend",
+        by="安全处",
+        note="等待配件",
+        deadline=new_deadline,
+        at=T0 + timedelta(hours=3),
+    )
+    shown = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=1))
+    validate_history(shown.hazard)
+    assert [t.action for t in shown.hazard.history] == ["report", "register", "dispatch", "extend"]
+    assert shown.hazard.deadline == new_deadline
+    assert shown.allowed == ("start", "extend")
+    assert count(db, "hazard_event") == 4
+
+
+def test_overdue_hazards_escalate_up_the_chain(db: Engine) -> None:
+    make_campus(db)
+    hid = _open_hazard(db)  # general: 7 days
+    steps = {1: "cell_owner", 8: "zone_leader", 15: "safety_office", 30: "leadership"}
+    people = {"cell_owner": "王三", "zone_leader": "丙组长", "safety_office": "安全处"}
+    for days, level in steps.items():
+        view = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=days))
+        assert view.level == level
+        assert view.responsible == people.get(level, "校长")
+    late = ledger_ops.list_hazards(db, CAMPUS, overdue=True, now=T0 + timedelta(days=8))
+    assert [v.hazard.id for v in late] == [str(hid)]
+    assert ledger_ops.list_hazards(db, CAMPUS, overdue=True, now=T0 + timedelta(days=1)) == []
+    with pytest.raises(InvalidInput):
+        ledger_ops.list_hazards(db, CAMPUS, status="lost")
+
+
+def test_complaints_route_flag_duplicates_and_refuse_outside_points(db: Engine) -> None:
+    make_campus(db)
+    lon, lat = centre("C-01-02")
+    first = ledger_ops.add_complaint(
+        db, CAMPUS, lon=lon, lat=lat, category="repairs", text="路灯坏了", contact="139", at=T0
+    )
+    again = ledger_ops.add_complaint(
+        db,
+        CAMPUS,
+        lon=lon + 0.0002,
+        lat=lat,
+        category="repairs",
+        text="路灯还是坏的",
+        at=T0 + timedelta(hours=5),
+    )
+    other = ledger_ops.add_complaint(
+        db, CAMPUS, lon=lon, lat=lat, category="noise", text="太吵", at=T0 + timedelta(hours=6)
+    )
+    assert (first.complaint.cell_code, first.complaint.owner) == ("C-01-02", "张一")
+    assert first.complaint.response_deadline == T0 + timedelta(hours=24)
+    assert again.complaint.duplicate_of == first.complaint.id
+    assert other.complaint.duplicate_of is None
+    hazard = ledger_ops.show_hazard(db, CAMPUS, int(first.hazard_id or 0), now=T0).hazard
+    assert (hazard.source, hazard.category, hazard.deadline) == (
+        "complaint",
+        "repairs",
+        T0 + timedelta(hours=24),
+    )
+    before = (count(db, "complaint"), count(db, "hazard"))
+    with pytest.raises(InvalidInput, match="outside the campus"):
+        ledger_ops.add_complaint(
+            db, CAMPUS, lon=LON - 1, lat=LAT, category="repairs", text="x", at=T0
+        )
+    assert (count(db, "complaint"), count(db, "hazard")) == before
+    listed = ledger_ops.list_complaints(db, CAMPUS)
+    assert [c.complaint.id for c in listed] == [
+        first.complaint.id,
+        again.complaint.id,
+        other.complaint.id,
+    ]
+
+
+def test_bulk_insert_keeps_utc_times_on_both_backends(db: Engine) -> None:
+    make_campus(db)
+    stamp = datetime(2026, 3, 2, 17, 30, 15, 123456, tzinfo=UTC)
+    with db.begin() as conn:
+        cid = conn.execute(sa.text("SELECT id FROM campus")).scalar_one()
+        due = repo.load_due(conn, cid, cell_code="C-00-00", template_code="security")
+        due_id = int(due["id"].iloc[0])
+        repo.mark_submitted(conn, due_id, stamp)
+        repo.mark_submitted(conn, due_id, stamp + timedelta(hours=1))  # later: ignored
+    with db.connect() as conn:
+        again = repo.load_due(conn, cid, cell_code="C-00-00", template_code="security")
+    assert again.loc[again["id"] == due_id, "submitted_at"].iloc[0] == pd.Timestamp(stamp)

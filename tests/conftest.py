@@ -20,27 +20,6 @@ from sqlalchemy.engine import Engine
 from tests.pgserver import find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
 
-DATA_TABLES = (
-    "hazard_event",
-    "complaint",
-    "hazard",
-    "inspection_result",
-    "inspection",
-    "inspection_due",
-    "checklist_version",
-    "audit_event",
-    "retired_code",
-    "grid_cell",
-    "grid_plan",
-    "person",
-    "camera",
-    "landcover",
-    "poi",
-    "road",
-    "building",
-    "campus",
-)
-
 
 @pytest.fixture(scope="session")
 def postgis_url() -> Iterator[str]:
@@ -65,9 +44,16 @@ def spatialite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _empty_postgis(url: str) -> Engine:
+    """Empty every campusgrid table (whatever the migrations created) between tests."""
     engine = open_engine(url)
     with engine.begin() as conn:
-        conn.execute(sa.text(f"TRUNCATE {', '.join(DATA_TABLES)} RESTART IDENTITY CASCADE"))
+        tables = conn.execute(
+            sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')"
+            )
+        ).scalars()
+        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     return engine
 
 

@@ -1,0 +1,154 @@
+"""Assemble the safety map: the campus drawn as its own basemap, the plan's cells on top.
+
+The deck uses ``map_provider=None`` so the browser fetches nothing from outside; the
+optional ``basemap_style_url`` (a self-hosted MapLibre/Mapbox style JSON) draws under it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from typing import Final
+
+import geopandas as gpd
+import pydeck as pdk
+from zoning.errors import InvalidInput
+from zoning.layers import CampusLayers
+
+from maps import layers as L
+from maps.colours import LegendEntry
+from maps.i18n import DEFAULT_LANG, Lang
+
+#: Default camera: looking north-north-west over the campus at 45°.
+PITCH_DEG: Final = 45.0
+BEARING_DEG: Final = -20.0
+#: Size (px) the initial zoom is fitted to: the map's height and a typical width.
+FIT_WIDTH_PX: Final = 800
+FIT_HEIGHT_PX: Final = 560
+MAX_ZOOM: Final = 19.0
+
+TOOLTIP: Final[dict[str, object]] = {
+    "text": "{tip}",
+    "style": {
+        "backgroundColor": "rgba(30, 30, 30, 0.9)",
+        "color": "white",
+        "fontSize": "12px",
+        "padding": "6px 8px",
+        "whiteSpace": "pre-line",
+    },
+}
+
+
+def initial_view(
+    bounds: tuple[float, float, float, float],
+    *,
+    pitch_deg: float = PITCH_DEG,
+    bearing_deg: float = BEARING_DEG,
+    width_px: int = FIT_WIDTH_PX,
+    height_px: int = FIT_HEIGHT_PX,
+    padding: float = 0.04,
+) -> dict[str, float]:
+    """Return a view (longitude, latitude, zoom, pitch, bearing) that fits lon/lat ``bounds``.
+
+    The zoom fits the bounds in ``width_px`` × ``height_px`` Web-Mercator pixels with
+    ``padding`` (a fraction of each side). Values are rounded so that the same bounds
+    always give the very same view (the map must not jump on reruns).
+    """
+    min_lon, min_lat, max_lon, max_lat = (float(b) for b in bounds)
+    if not all(math.isfinite(b) for b in (min_lon, min_lat, max_lon, max_lat)) or (
+        min_lon > max_lon or min_lat > max_lat
+    ):
+        raise InvalidInput(f"Cannot fit a map view to bounds {bounds}: the campus is empty.")
+
+    def merc_y(lat: float) -> float:
+        lat = max(min(lat, 85.0), -85.0)
+        return math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+
+    world_px = 512.0  # deck.gl's world is 512 px wide at zoom 0
+    span_x = max((max_lon - min_lon) / 360.0, 1e-9)
+    span_y = max((merc_y(max_lat) - merc_y(min_lat)) / (2 * math.pi), 1e-9)
+    usable = 1.0 - 2 * padding
+    zoom = min(
+        math.log2(width_px * usable / (world_px * span_x)),
+        math.log2(height_px * usable / (world_px * span_y)),
+        MAX_ZOOM,
+    )
+    return {
+        "longitude": round((min_lon + max_lon) / 2, 6),
+        "latitude": round((min_lat + max_lat) / 2, 6),
+        "zoom": round(zoom, 2),
+        "pitch": float(pitch_deg),
+        "bearing": float(bearing_deg),
+    }
+
+
+def campus_view(layers: CampusLayers, **options: float) -> dict[str, float]:
+    """Return :func:`initial_view` for the campus boundary (its total bounds)."""
+    if not len(layers.boundary):
+        raise InvalidInput("The campus has no boundary, so the map has nothing to centre on.")
+    minx, miny, maxx, maxy = layers.boundary.total_bounds
+    return initial_view((minx, miny, maxx, maxy), **options)  # type: ignore[arg-type]
+
+
+class CompactDeck(pdk.Deck):  # type: ignore[misc]
+    """A ``pdk.Deck`` whose JSON has no indentation (pydeck indents by 2: ~3× the bytes)."""
+
+    def to_json(self) -> str:
+        """Return the deck spec as compact JSON (what ``st.pydeck_chart`` sends)."""
+        from pydeck.bindings.json_tools import default_serialize
+
+        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SafetyMap:
+    """The deck to draw and the legend of the cells' colours."""
+
+    deck: pdk.Deck
+    legend: tuple[LegendEntry, ...]
+
+
+def campus_deck(
+    campus: CampusLayers,
+    cells: gpd.GeoDataFrame | None = None,
+    *,
+    view: Mapping[str, float],
+    lang: Lang = DEFAULT_LANG,
+    colour_by: L.ColourBy = "zone",
+    show: Collection[str] = L.LAYER_IDS,
+    basemap_style_url: str | None = None,
+) -> SafetyMap:
+    """Return the safety map of ``campus`` with ``cells`` (a plan's cells) on top.
+
+    ``show`` names the layer ids to draw (default: all of :data:`maps.layers.LAYER_IDS`);
+    empty layers are left out. ``view`` is the initial view (see :func:`initial_view`).
+    Nothing is fetched from outside unless ``basemap_style_url`` is given.
+    """
+    deck_layers: list[pdk.Layer] = []
+    legend: list[LegendEntry] = []
+    if L.GROUND in show and len(campus.boundary):
+        deck_layers.append(L.ground_layer(campus.boundary))
+    if L.LANDCOVER in show and len(campus.landcover):
+        deck_layers.append(L.landcover_layer(campus.landcover))
+    if L.CELLS in show and cells is not None and len(cells):
+        cells_layer, legend = L.cells_layer(cells, colour_by=colour_by, lang=lang)
+        deck_layers.append(cells_layer)
+    if L.ROADS in show and len(campus.roads):
+        deck_layers.append(L.roads_layer(campus.roads))
+    if L.BUILDINGS in show and len(campus.buildings):
+        deck_layers.append(L.buildings_layer(campus.buildings, lang=lang))
+    if L.CAMERAS in show and len(campus.cameras):
+        deck_layers.append(L.cameras_layer(campus.cameras, lang=lang))
+    style: dict[str, object] = {}
+    if basemap_style_url:
+        style["map_style"] = basemap_style_url
+    deck = CompactDeck(
+        layers=deck_layers,
+        initial_view_state=pdk.ViewState(**view),
+        map_provider=None,
+        tooltip=TOOLTIP,  # type: ignore[arg-type]
+        **style,  # type: ignore[arg-type]
+    )
+    return SafetyMap(deck=deck, legend=tuple(legend))

@@ -1,0 +1,268 @@
+"""pydeck layer builders for the safety map: one pure function per layer.
+
+Each builder takes a layer of :class:`zoning.layers.CampusLayers` (EPSG:4326) or the cells
+of a plan, leaves it untouched, and returns a ``pdk.Layer`` with a stable ``id`` (see
+:data:`LAYER_IDS`; selection events are keyed by it) whose data is a list of small records
+(see :mod:`maps.payload`): rounded coordinates, a precomputed colour and a plain-text
+``tip`` for the tooltip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Final, Literal
+
+import geopandas as gpd
+import pydeck as pdk
+from zoning.errors import InvalidInput
+
+from maps import colours
+from maps.colours import LegendEntry
+from maps.i18n import DEFAULT_LANG, Lang, label, t
+from maps.payload import (
+    Record,
+    is_missing,
+    number,
+    path_records,
+    plain_text,
+    point_records,
+    polygon_records,
+)
+
+#: Stable layer ids, bottom to top.
+GROUND: Final = "ground"
+LANDCOVER: Final = "landcover"
+CELLS: Final = "cells"
+ROADS: Final = "roads"
+BUILDINGS: Final = "buildings"
+CAMERAS: Final = "cameras"
+LAYER_IDS: Final[tuple[str, ...]] = (GROUND, LANDCOVER, CELLS, ROADS, BUILDINGS, CAMERAS)
+
+ColourBy = Literal["zone", "kind", "area", "owner"]
+COLOUR_BY: Final[tuple[ColourBy, ...]] = ("zone", "kind", "area", "owner")
+
+#: Height (m) drawn for a building whose height is missing.
+DEFAULT_HEIGHT_M: Final = 10.0
+CELL_ALPHA: Final = 110
+UNASSIGNED: Final[colours.RGBA] = [225, 87, 89, 150]
+ASSIGNED: Final[colours.RGBA] = [89, 161, 79, 110]
+
+
+def _const(value: str) -> pdk.types.String:
+    """Return a literal string prop (pydeck would read a bare string as an accessor)."""
+    return pdk.types.String(value)
+
+
+def _layer(kind: str, records: list[Record], *, layer_id: str, **props: Any) -> pdk.Layer:
+    return pdk.Layer(kind, records, id=layer_id, **props)
+
+
+def ground_layer(boundary: gpd.GeoDataFrame) -> pdk.Layer:
+    """Return the flat campus ground (the boundary polygons) with a dark outline."""
+    records = polygon_records(boundary, lambda _row: {}, what="boundary")
+    return _layer(
+        "PolygonLayer",
+        records,
+        layer_id=GROUND,
+        get_polygon="polygon",
+        get_fill_color=colours.GROUND,
+        get_line_color=colours.GROUND_EDGE,
+        line_width_units=_const("pixels"),
+        get_line_width=2,
+        stroked=True,
+        filled=True,
+        pickable=False,
+    )
+
+
+def landcover_layer(landcover: gpd.GeoDataFrame) -> pdk.Layer:
+    """Return flat landcover polygons coloured by kind (water blue, green, sport, parking)."""
+    records = polygon_records(
+        landcover, lambda row: {"fill": colours.landcover_colour(row.get("kind"))}, what="landcover"
+    )
+    return _layer(
+        "PolygonLayer",
+        records,
+        layer_id=LANDCOVER,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        stroked=False,
+        filled=True,
+        pickable=False,
+    )
+
+
+def roads_layer(roads: gpd.GeoDataFrame) -> pdk.Layer:
+    """Return roads as paths whose width (m) follows their OSM class."""
+
+    def fields(row: Mapping[str, Any]) -> Record:
+        road_class = row.get("road_class")
+        return {"w": colours.road_width_m(road_class), "fill": colours.road_colour(road_class)}
+
+    records = path_records(roads, fields, what="roads")
+    return _layer(
+        "PathLayer",
+        records,
+        layer_id=ROADS,
+        get_path="path",
+        get_width="w",
+        get_color="fill",
+        width_units=_const("meters"),
+        width_min_pixels=1,
+        cap_rounded=True,
+        joint_rounded=True,
+        pickable=False,
+    )
+
+
+def building_tip(row: Mapping[str, Any], *, lang: Lang = DEFAULT_LANG) -> str:
+    """Return the tooltip text of a building (name, use, height)."""
+    name = plain_text(row.get("name")) or t("value.unnamed", lang)
+    use = t(f"use.{colours.use_group(row.get('use'))}", lang)
+    height = number(row.get("height_m"), default=DEFAULT_HEIGHT_M)
+    return t("tip.building", lang, name=name, use=use, height=f"{height:g}")
+
+
+def buildings_layer(buildings: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.Layer:
+    """Return buildings extruded by ``height_m`` (m) and coloured by use."""
+
+    def fields(row: Mapping[str, Any]) -> Record:
+        return {
+            "h": number(row.get("height_m"), default=DEFAULT_HEIGHT_M),
+            "fill": colours.building_colour(row.get("use")),
+            "tip": building_tip(row, lang=lang),
+        }
+
+    records = polygon_records(buildings, fields, what="buildings")
+    return _layer(
+        "PolygonLayer",
+        records,
+        layer_id=BUILDINGS,
+        get_polygon="polygon",
+        get_elevation="h",
+        get_fill_color="fill",
+        extruded=True,
+        wireframe=False,
+        filled=True,
+        pickable=True,
+        auto_highlight=True,
+    )
+
+
+def cell_colours(
+    cells: gpd.GeoDataFrame, *, colour_by: ColourBy = "zone", lang: Lang = DEFAULT_LANG
+) -> tuple[list[colours.RGBA], list[LegendEntry]]:
+    """Return the fill colour of every cell and the legend, for measure ``colour_by``."""
+    if colour_by == "zone":
+        return colours.categorical(cells["zone"], alpha=CELL_ALPHA)
+    if colour_by == "kind":
+        fills, legend = colours.categorical(cells["kind"], alpha=CELL_ALPHA)
+        return fills, [LegendEntry(label("kind", e.label, lang), e.colour) for e in legend]
+    if colour_by == "area":
+        return colours.sequential(cells["area_m2"], alpha=CELL_ALPHA + 30, unit="m²")
+    if colour_by == "owner":
+        has_owner = [bool(plain_text(v)) for v in cells["owner"]]
+        fills = [(ASSIGNED if owned else UNASSIGNED).copy() for owned in has_owner]
+        legend = [
+            LegendEntry(t("value.assigned", lang), (*ASSIGNED[:3], 255)),  # type: ignore[arg-type]
+            LegendEntry(t("value.unassigned", lang), (*UNASSIGNED[:3], 255)),  # type: ignore[arg-type]
+        ]
+        return fills, legend
+    raise InvalidInput(f"Cannot colour cells by {colour_by!r}: use one of {', '.join(COLOUR_BY)}.")
+
+
+def cell_tip(row: Mapping[str, Any], *, lang: Lang = DEFAULT_LANG) -> str:
+    """Return the tooltip text of a cell (code, zone, owner, area in m²)."""
+    owner = plain_text(row.get("owner")) or t("value.unassigned", lang)
+    area = number(row.get("area_m2"), default=0.0, digits=0)
+    return t(
+        "tip.cell",
+        lang,
+        code=plain_text(row.get("code")),
+        zone=plain_text(row.get("zone")),
+        owner=owner,
+        area=f"{area:,.0f}",
+    )
+
+
+def cells_layer(
+    cells: gpd.GeoDataFrame, *, colour_by: ColourBy = "zone", lang: Lang = DEFAULT_LANG
+) -> tuple[pdk.Layer, list[LegendEntry]]:
+    """Return the plan's cells, outlined and coloured by ``colour_by``, and their legend.
+
+    Each record carries the cell ``code`` so a selection event names the cell.
+    """
+    fills, legend = cell_colours(cells, colour_by=colour_by, lang=lang)
+    with_fill = cells[["code", "zone", "owner", "area_m2", cells.geometry.name]].copy()
+    with_fill["_fill"] = fills
+    records = polygon_records(
+        with_fill,
+        lambda row: {
+            "code": plain_text(row.get("code")),
+            "fill": row["_fill"],
+            "tip": cell_tip(row, lang=lang),
+        },
+        what="cells",
+    )
+    layer = _layer(
+        "PolygonLayer",
+        records,
+        layer_id=CELLS,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=colours.CELL_EDGE,
+        line_width_units=_const("pixels"),
+        get_line_width=1,
+        line_width_min_pixels=1,
+        stroked=True,
+        filled=True,
+        extruded=False,
+        pickable=True,
+        auto_highlight=True,
+    )
+    return layer, legend
+
+
+def camera_tip(row: Mapping[str, Any], *, lang: Lang = DEFAULT_LANG) -> str:
+    """Return the tooltip text of a camera (name, heading, field of view, range)."""
+    return t(
+        "tip.camera",
+        lang,
+        name=plain_text(row.get("name")) or plain_text(row.get("source_id")),
+        heading=f"{number(row.get('heading_deg'), default=0.0, digits=0):g}",
+        fov=f"{number(row.get('hfov_deg'), default=0.0, digits=0):g}",
+        range=f"{number(row.get('range_m'), default=0.0, digits=0):g}",
+    )
+
+
+def cameras_layer(cameras: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.Layer:
+    """Return cameras as points at their mount height; ``row`` is the camera's row number."""
+    frame = cameras.reset_index(drop=True)
+    frame["_row"] = range(len(frame))
+
+    def fields(row: Mapping[str, Any]) -> Record:
+        indoor = not is_missing(row.get("indoor")) and bool(row.get("indoor"))
+        return {
+            "z": number(row.get("mount_height_m"), default=3.0),
+            "row": int(row["_row"]),
+            "fill": (colours.CAMERA_INDOOR if indoor else colours.CAMERA).copy(),
+            "tip": camera_tip(row, lang=lang),
+        }
+
+    records = point_records(frame, fields, what="cameras")
+    return _layer(
+        "ScatterplotLayer",
+        records,
+        layer_id=CAMERAS,
+        get_position="position",
+        get_fill_color="fill",
+        get_radius=3,
+        radius_units=_const("meters"),
+        radius_min_pixels=3,
+        radius_max_pixels=12,
+        stroked=True,
+        get_line_color=[255, 255, 255, 255],
+        line_width_min_pixels=1,
+        pickable=True,
+        auto_highlight=True,
+    )

@@ -1,0 +1,173 @@
+"""Turn GeoDataFrames into the small records a deck.gl layer draws.
+
+A record is a plain ``dict``: the geometry as nested lists of ``[lon, lat]`` rounded to
+1e-6° (about 0.1 m), the precomputed colour, and only the few fields the tooltip or the
+selection panel needs. Nothing else leaves the server.
+
+User-written strings (names, owners) become plain text with :func:`plain_text`. Tooltips
+are rendered as *text* (``innerText``), never as HTML, so a building called
+``<img src=x onerror=alert(1)>`` shows exactly that. Where HTML is built in Python (the
+legend, a panel), use :func:`escape_html`.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+from zoning.crs import WGS84
+from zoning.errors import InvalidInput
+
+#: Decimal places kept in longitude/latitude: 1e-6° ≈ 0.11 m.
+COORD_DECIMALS = 6
+#: User-written strings longer than this are cut (with an ellipsis) before leaving the server.
+MAX_TEXT_CHARS = 120
+
+Record = dict[str, Any]
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def is_missing(value: object) -> bool:
+    """Return True for None, NaN, pd.NA and NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+
+
+def plain_text(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Return ``value`` as one short line of plain text ("" when missing).
+
+    Control characters are dropped and long strings cut to ``max_chars`` with "…".
+    """
+    if is_missing(value):
+        return ""
+    text = _CONTROL.sub("", str(value)).strip()
+    return text if len(text) <= max_chars else text[: max_chars - 1] + "…"
+
+
+def escape_html(value: object, *, max_chars: int = MAX_TEXT_CHARS) -> str:
+    """Return :func:`plain_text` of ``value`` escaped for HTML (``<`` → ``&lt;``, quotes too)."""
+    return html.escape(plain_text(value, max_chars=max_chars), quote=True)
+
+
+def require_wgs84(frame: gpd.GeoDataFrame, *, what: str) -> None:
+    """Raise :class:`InvalidInput` unless ``frame`` is in EPSG:4326 (lon/lat)."""
+    if frame.crs is None or not frame.crs.equals(WGS84):
+        raise InvalidInput(
+            f"The {what} layer must be in EPSG:4326 to be drawn, not {frame.crs}; "
+            "reproject it with frame.to_crs('EPSG:4326')."
+        )
+
+
+def round_coords(coords: np.ndarray) -> list[list[float]]:
+    """Return an (n, 2|3) coordinate array as lists rounded to :data:`COORD_DECIMALS`."""
+    rounded: list[list[float]] = np.round(coords[:, :2], COORD_DECIMALS).tolist()
+    return rounded
+
+
+def _ring(ring: BaseGeometry) -> list[list[float]]:
+    coords = shapely.get_coordinates(ring)
+    if len(coords) > 1 and np.array_equal(coords[0], coords[-1]):
+        coords = coords[:-1]  # deck.gl closes rings itself
+    return round_coords(coords)
+
+
+def polygon_rings(geometry: BaseGeometry) -> list[list[list[list[float]]]]:
+    """Return each polygon of ``geometry`` as ``[outer ring, hole, …]`` (empty parts dropped)."""
+    parts = shapely.get_parts(geometry) if geometry.geom_type.startswith("Multi") else [geometry]
+    out: list[list[list[list[float]]]] = []
+    for part in parts:
+        if part.is_empty or part.geom_type != "Polygon":
+            continue
+        rings = [_ring(part.exterior)] + [_ring(hole) for hole in part.interiors]
+        out.append(rings)
+    return out
+
+
+def line_paths(geometry: BaseGeometry) -> list[list[list[float]]]:
+    """Return each line of ``geometry`` as a path of ``[lon, lat]`` points."""
+    parts = shapely.get_parts(geometry) if geometry.geom_type.startswith("Multi") else [geometry]
+    return [
+        round_coords(shapely.get_coordinates(p))
+        for p in parts
+        if not p.is_empty and p.geom_type == "LineString"
+    ]
+
+
+RowFields = Callable[[Mapping[str, Any]], Record]
+
+
+def _rows(frame: gpd.GeoDataFrame) -> list[tuple[BaseGeometry | None, dict[str, Any]]]:
+    columns = [c for c in frame.columns if c != frame.geometry.name]
+    attrs = frame[columns].to_dict(orient="records") if columns else [{} for _ in range(len(frame))]
+    return list(zip(frame.geometry.array, attrs, strict=True))
+
+
+def polygon_records(frame: gpd.GeoDataFrame, fields: RowFields, *, what: str) -> list[Record]:
+    """Return one record per polygon part: ``{"polygon": rings, **fields(row)}``.
+
+    A MultiPolygon row gives one record per part, each with the row's fields.
+    """
+    require_wgs84(frame, what=what)
+    records: list[Record] = []
+    for geometry, row in _rows(frame):
+        if geometry is None or geometry.is_empty:
+            continue
+        extra = fields(row)
+        for rings in polygon_rings(geometry):
+            records.append({"polygon": rings, **extra})
+    return records
+
+
+def path_records(frame: gpd.GeoDataFrame, fields: RowFields, *, what: str) -> list[Record]:
+    """Return one record per line part: ``{"path": points, **fields(row)}``."""
+    require_wgs84(frame, what=what)
+    records: list[Record] = []
+    for geometry, row in _rows(frame):
+        if geometry is None or geometry.is_empty:
+            continue
+        extra = fields(row)
+        for path in line_paths(geometry):
+            if len(path) >= 2:
+                records.append({"path": path, **extra})
+    return records
+
+
+def point_records(frame: gpd.GeoDataFrame, fields: RowFields, *, what: str) -> list[Record]:
+    """Return one record per point row: ``{"position": [lon, lat], **fields(row)}``.
+
+    A record's ``fields`` may give ``"z"`` (m above ground): it becomes the third coordinate.
+    """
+    require_wgs84(frame, what=what)
+    records: list[Record] = []
+    for geometry, row in _rows(frame):
+        if geometry is None or geometry.is_empty:
+            continue
+        extra = fields(row)
+        lon, lat = round_coords(shapely.get_coordinates(geometry)[:1])[0]
+        z = extra.pop("z", None)
+        position = [lon, lat] if z is None else [lon, lat, round(float(z), 1)]
+        records.append({"position": position, **extra})
+    return records
+
+
+def number(value: object, *, default: float, digits: int = 1) -> float:
+    """Return ``value`` as a finite float rounded to ``digits`` (``default`` when missing)."""
+    if is_missing(value):
+        return default
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return round(out, digits) if math.isfinite(out) else default

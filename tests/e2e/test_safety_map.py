@@ -1,0 +1,171 @@
+"""The safety map in real Chromium: it draws, fetches nothing from outside, and answers clicks."""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from shapely import Point
+
+from maps.deck import campus_view
+from tests.e2e.conftest import XSS_NAME
+from zoning import services
+from zoning.store.engine import open_engine
+
+pytestmark = pytest.mark.e2e
+
+CHART = "[data-testid=stDeckGlJsonChart]"
+PAGES = ("safety_map", "leadership", "planner", "inspections", "ledger", "cameras")
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+def _drawn_fraction(png: bytes) -> float:
+    """Return the fraction of pixels that are not the white page background."""
+    from PIL import Image, ImageChops
+
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    diff = ImageChops.difference(image, Image.new("RGB", image.size, (255, 255, 255)))
+    histogram = diff.convert("L").point(lambda v: 255 if v > 16 else 0).histogram()
+    return histogram[255] / (image.size[0] * image.size[1])
+
+
+def _wait_idle(page: Any, timeout_ms: int = 30_000) -> None:
+    page.wait_for_function(
+        "() => document.querySelector('[data-test-script-state]')"
+        "?.getAttribute('data-test-script-state') === 'notRunning'",
+        timeout=timeout_ms,
+    )
+
+
+def _wait_drawn(page: Any, *, timeout_s: float = 60.0) -> tuple[bytes, float]:
+    """Poll the chart until it has drawn; return its screenshot and the fraction drawn."""
+    deadline = time.monotonic() + timeout_s
+    png, fraction = b"", 0.0
+    while time.monotonic() < deadline:
+        chart = page.locator(CHART).first
+        if chart.count() and chart.locator("canvas").count():
+            png = chart.screenshot()
+            fraction = _drawn_fraction(png)
+            if fraction > 0.05:
+                return png, fraction
+        page.wait_for_timeout(250)
+    return png, fraction
+
+
+def test_safety_map_draws_without_outside_requests(server: str, page: Any, artifacts: Path) -> None:
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    started = time.perf_counter()
+    page.goto(server)
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    png, fraction = _wait_drawn(page)
+    first_draw_s = time.perf_counter() - started
+    page.screenshot(path=str(artifacts / "safety_map.png"))
+    (artifacts / "safety_map_chart.png").write_bytes(png)
+    (artifacts / "safety_map_timing.txt").write_text(
+        f"navigation to canvas drawn: {first_draw_s:.2f} s; drawn fraction {fraction:.3f}\n"
+    )
+    print(f"navigation to canvas drawn: {first_draw_s:.2f} s, drawn fraction {fraction:.3f}")
+    assert fraction > 0.05, "the deck canvas stayed blank"
+    outside = {
+        url
+        for url in requests
+        if urlsplit(url).scheme not in ("data", "blob")
+        and urlsplit(url).hostname not in LOCAL_HOSTS
+    }
+    assert not outside, f"the page fetched from outside: {sorted(outside)[:5]}"
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+@pytest.mark.parametrize("slug", PAGES)
+def test_every_page_loads_without_an_exception(server: str, page: Any, slug: str) -> None:
+    page.goto(f"{server}/{slug}")
+    page.wait_for_selector("h1", timeout=60_000)
+    _wait_idle(page)
+    page.wait_for_selector("[data-testid=stSidebar] [data-testid=stSelectbox]", timeout=10_000)
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_switching_language_changes_labels(server: str, page: Any) -> None:
+    page.goto(server)
+    page.wait_for_selector("h1:has-text('安全地图')", timeout=60_000)
+    sidebar = page.locator("[data-testid=stSidebar]")
+    sidebar.get_by_text("校园", exact=True).wait_for(timeout=10_000)
+    _wait_idle(page)
+    sidebar.get_by_text("English", exact=True).click()
+    page.wait_for_selector("h1:has-text('Safety map')", timeout=30_000)
+    sidebar.get_by_text("Campus", exact=True).wait_for(timeout=10_000)
+    page.get_by_role("link", name="Leadership").wait_for(timeout=10_000)
+    assert sidebar.get_by_text("校园", exact=True).count() == 0
+
+
+def test_clicking_a_cell_opens_its_panel(
+    server: str, page: Any, demo_db: str, artifacts: Path
+) -> None:
+    engine = open_engine(demo_db)
+    layers = services.load_layers(engine, "demo")
+    cells = services.load_cells(engine, "demo")
+    view = campus_view(layers)
+    centre = Point(view["longitude"], view["latitude"])
+    under_centre = cells[cells.contains(centre)]
+    assert len(under_centre) == 1, "the view centre must fall inside one cell"
+    code = str(under_centre["code"].iloc[0])
+
+    page.goto(server)
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    _wait_idle(page)
+    # Hide buildings and cameras (the last two layer chips) so the click reaches the cell.
+    layers_input = page.locator("[data-testid=stMultiSelect] input").first
+    layers_input.click()
+    layers_input.press("Backspace")
+    _wait_idle(page)
+    layers_input.press("Backspace")
+    layers_input.press("Escape")
+    _wait_idle(page)
+    _wait_drawn(page)
+    page.wait_for_timeout(500)
+    # The view centre is drawn at the centre of the canvas whatever the pitch and bearing.
+    box = page.locator(f"{CHART} canvas").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    panel = page.locator("h4").filter(has_text="网格 ")
+    for _attempt in range(3):  # the first click can land before deck.gl wires its handlers
+        page.mouse.move(x, y)
+        page.wait_for_timeout(300)
+        page.mouse.click(x, y)
+        try:
+            panel.first.wait_for(timeout=10_000)
+            break
+        except Exception:
+            continue
+    _wait_idle(page)
+    page.screenshot(path=str(artifacts / "safety_map_cell_panel.png"))
+    assert panel.first.inner_text() == f"网格 {code}"
+    assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_user_written_names_show_as_text(server: str, page: Any, artifacts: Path) -> None:
+    page.goto(server)
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    _wait_idle(page)
+    page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
+    page.get_by_role("option", name="xss (XSS)").click()
+    page.wait_for_selector("h3:has-text('xss')", timeout=30_000)
+    _wait_idle(page)
+    _wait_drawn(page)
+    box = page.locator(f"{CHART} canvas").first.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    tooltip = page.locator(".deck-tooltip")
+    for _attempt in range(5):  # hover until deck.gl has picked the building
+        page.mouse.move(x - 3, y)
+        page.mouse.move(x, y)
+        page.wait_for_timeout(400)
+        if tooltip.count() and tooltip.first.is_visible():
+            break
+    page.screenshot(path=str(artifacts / "safety_map_xss_tooltip.png"))
+    assert XSS_NAME in tooltip.first.inner_text()
+    assert tooltip.first.locator("img").count() == 0
+    assert page.evaluate("() => window.__xss") is None

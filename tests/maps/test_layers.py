@@ -1,0 +1,136 @@
+"""maps.layers: pure builders, stable ids, only the needed fields, colours, plain text."""
+
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from maps import colours
+from maps import layers as L
+from tests.maps.conftest import XSS
+from zoning.errors import InvalidInput
+from zoning.layers import CampusLayers
+
+
+def _data(layer: object) -> list[dict[str, object]]:
+    spec = json.loads(layer.to_json())  # type: ignore[attr-defined]
+    data: list[dict[str, object]] = spec["data"]
+    return data
+
+
+def _is_rgba(value: object) -> bool:
+    return (
+        isinstance(value, list)
+        and len(value) == 4
+        and all(isinstance(c, int) and 0 <= c <= 255 for c in value)
+    )
+
+
+def test_builders_leave_their_input_unchanged(
+    campus: CampusLayers, cells: gpd.GeoDataFrame
+) -> None:
+    before = {name: campus.layer(name).copy() for name in ("boundary", "buildings", "cameras")}
+    cells_before = cells.copy()
+    L.ground_layer(campus.boundary)
+    L.buildings_layer(campus.buildings)
+    L.cameras_layer(campus.cameras)
+    L.cells_layer(cells, colour_by="owner")
+    for name, frame in before.items():
+        pd.testing.assert_frame_equal(campus.layer(name), frame)
+    pd.testing.assert_frame_equal(cells, cells_before)
+
+
+@pytest.mark.parametrize(
+    ("build", "layer_id", "fields"),
+    [
+        (lambda c, _: L.ground_layer(c.boundary), L.GROUND, {"polygon"}),
+        (lambda c, _: L.landcover_layer(c.landcover), L.LANDCOVER, {"polygon", "fill"}),
+        (lambda c, _: L.roads_layer(c.roads), L.ROADS, {"path", "w", "fill"}),
+        (lambda c, _: L.buildings_layer(c.buildings), L.BUILDINGS, {"polygon", "h", "fill", "tip"}),
+        (lambda c, _: L.cameras_layer(c.cameras), L.CAMERAS, {"position", "row", "fill", "tip"}),
+        (lambda _, cells: L.cells_layer(cells)[0], L.CELLS, {"polygon", "code", "fill", "tip"}),
+    ],
+)
+def test_layers_have_stable_ids_and_only_the_needed_fields(
+    campus: CampusLayers, cells: gpd.GeoDataFrame, build: object, layer_id: str, fields: set[str]
+) -> None:
+    layer = build(campus, cells)  # type: ignore[operator]
+    assert layer.id == layer_id
+    data = _data(layer)
+    assert data, f"{layer_id} drew nothing"
+    for record in data:
+        assert set(record) == fields
+        if "fill" in record:
+            assert _is_rgba(record["fill"])
+
+
+def test_multi_geometries_become_one_record_per_part(campus: CampusLayers) -> None:
+    assert len(_data(L.ground_layer(campus.boundary))) == 2  # TWO_PARTS
+    assert len(_data(L.buildings_layer(campus.buildings))) == 4  # 1 + 1 + a 2-part building
+    assert len(_data(L.roads_layer(campus.roads))) == 3  # a line and a 2-part line
+
+
+def test_buildings_extrude_by_height_with_a_default(campus: CampusLayers) -> None:
+    heights = [r["h"] for r in _data(L.buildings_layer(campus.buildings))]
+    assert heights[:2] == [18.0, L.DEFAULT_HEIGHT_M]  # NaN height → default
+    spec = json.loads(L.buildings_layer(campus.buildings).to_json())
+    assert spec["extruded"] is True and spec["getElevation"] == "@@=h"
+
+
+def test_units_are_literal_strings_not_accessors(campus: CampusLayers) -> None:
+    spec = json.loads(L.roads_layer(campus.roads).to_json())
+    assert spec["widthUnits"] == "meters"  # a bare str would become the accessor "@@=meters"
+
+
+def test_roads_are_wider_for_bigger_classes(campus: CampusLayers) -> None:
+    widths = [r["w"] for r in _data(L.roads_layer(campus.roads))]
+    assert widths[0] == colours.ROAD_WIDTH_M["primary"]
+    assert widths[1] == colours.ROAD_WIDTH_M["footway"] < widths[0]
+
+
+def test_landcover_water_is_blue(campus: CampusLayers) -> None:
+    (water,) = _data(L.landcover_layer(campus.landcover))
+    r, g, b, _ = water["fill"]  # type: ignore[misc]
+    assert b > r and b > g
+
+
+def test_user_strings_reach_tooltips_as_plain_text(
+    campus: CampusLayers, cells: gpd.GeoDataFrame
+) -> None:
+    tips = [str(r["tip"]) for r in _data(L.buildings_layer(campus.buildings))]
+    assert tips[0].startswith(XSS)  # shown as text by the text tooltip, never parsed
+    assert tips[1].startswith("未命名")
+    cell_tips = [str(r["tip"]) for r in _data(L.cells_layer(cells)[0])]
+    assert "网格员 未分配" in cell_tips[1]
+    assert XSS in cell_tips[2]
+    english = [str(r["tip"]) for r in _data(L.cells_layer(cells, lang="en")[0])]
+    assert english[0].startswith("Cell T-01-001\nZone 1")
+
+
+@pytest.mark.parametrize("colour_by", L.COLOUR_BY)
+def test_cells_colour_by_every_measure_with_a_legend(
+    cells: gpd.GeoDataFrame, colour_by: L.ColourBy
+) -> None:
+    layer, legend = L.cells_layer(cells, colour_by=colour_by)
+    fills = [r["fill"] for r in _data(layer)]
+    assert all(_is_rgba(f) for f in fills)
+    assert legend
+    if colour_by == "zone":
+        assert fills[0] == fills[1] != fills[2] == fills[3]
+        assert [e.label for e in legend] == ["1", "2"]
+    if colour_by == "owner":
+        assert fills[1] == L.UNASSIGNED and fills[0] == L.ASSIGNED
+
+
+def test_unknown_measure_is_refused(cells: gpd.GeoDataFrame) -> None:
+    with pytest.raises(InvalidInput, match="Cannot colour cells"):
+        L.cells_layer(cells, colour_by="hazards")  # type: ignore[arg-type]
+
+
+def test_cameras_sit_at_mount_height(campus: CampusLayers) -> None:
+    (camera,) = _data(L.cameras_layer(campus.cameras))
+    assert camera["position"][2] == 4.0  # type: ignore[index]
+    assert camera["row"] == 0

@@ -371,6 +371,10 @@ app.add_typer(inspections_app, name="inspections")
 app.add_typer(hazards_app, name="hazards")
 app.add_typer(complaints_app, name="complaints")
 
+from zoning.cli_plans import register as register_plan_commands  # noqa: E402
+
+register_plan_commands(app)
+
 
 def main() -> None:
     """Entry point for ``python -m zoning.cli``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -86,10 +87,13 @@ def save_plan(
     author: str | None = None,
     reason: str | None = None,
     parent_id: int | None = None,
+    on_saved: Callable[[sa.Connection, int, int], None] | None = None,
 ) -> PlanSummary:
     """Store ``cells`` (columns code, zone, kind, area_m2, optional owner) as a new draft plan.
 
-    The whole plan lands in one transaction or not at all. Raises NotFound, InvalidInput.
+    The whole plan lands in one transaction or not at all; ``on_saved(conn, campus_id,
+    plan_id)`` runs inside that transaction (e.g. to record lineage). Raises NotFound,
+    InvalidInput.
     """
     if "code" not in cells.columns or cells["code"].duplicated().any():
         raise InvalidInput("Every cell needs a unique code; the plan was not stored.")
@@ -152,6 +156,8 @@ def save_plan(
                 }
             ],
         )
+        if on_saved is not None:
+            on_saved(conn, cid, int(plan_id))
         bump_data_version(conn, cid)
     return PlanSummary(
         id=int(plan_id),

@@ -112,8 +112,23 @@ def test_demo_split_export(db_url: str, tmp_path: Path) -> None:
     assert code == 0, err
     layers = {name for name, _ in pyogrio.list_layers(tmp_path / "demo.gpkg")}
     assert {"boundary", "buildings", "roads", "pois", "cameras", "cells"} <= layers
+    # without --plan the export carries the active plan (the demo's first), not the new draft
     cells = pyogrio.read_dataframe(tmp_path / "demo.gpkg", layer="cells")
-    assert len(cells) == report["cells"]
+    code, out, _ = cli("plans", "demo", "--db", db_url, "--json")
+    (active,) = [p for p in json.loads(out) if p["status"] == "active"]
+    assert len(cells) == active["cells"]
+    code, out, err = cli(
+        "export",
+        "demo",
+        str(tmp_path / "draft.gpkg"),
+        "--plan",
+        str(report["plan_id"]),
+        "--db",
+        db_url,
+    )
+    assert code == 0, err
+    draft = pyogrio.read_dataframe(tmp_path / "draft.gpkg", layer="cells")
+    assert len(draft) == report["cells"] > len(cells)
 
 
 def test_demo_if_missing_keeps_the_campus(sqlite_url: str) -> None:

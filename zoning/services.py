@@ -281,7 +281,7 @@ def seed_demo(
         source=f"campusgrid demo --scale {scale} --seed {seed}",
     )
     cell_size_m = 100.0 if scale == "small" else 30.0
-    split_campus(
+    first = split_campus(
         engine,
         demo.name,
         method="square",
@@ -289,6 +289,16 @@ def seed_demo(
         author="campusgrid demo",
         reason="first plan of the demo campus",
         progress=progress,
+    )
+    from zoning.planner import activate_plan
+
+    progress(f"activating plan {first.plan.id}")
+    activate_plan(
+        engine,
+        demo.name,
+        first.plan.id,
+        by="campusgrid demo",
+        reason="first plan of the demo campus",
     )
     if history_days > 0:
         from zoning.demo_history import seed_history

@@ -2,14 +2,25 @@
 
 :func:`locate` returns the row of the cell holding each point, ``-1`` outside the campus.
 A point on an edge or a vertex shared by several cells goes to the one with the lowest row
-index, so the answer is deterministic.
+index (closed cells, ``intersects``), so the answer is deterministic.
 
-How it is fast: :class:`CellIndex` lays a grid of buckets (about 10 per cell side) over the
-cells. A scanline pass over the cells' edges labels every bucket that no edge touches with
-the one cell holding it (or none), so most points are answered by index arithmetic; a point
-in a bucket an edge runs through is tested with prepared ``intersects_xy`` against only the
-cells owning those edges. Where cells overlap (an invalid plan) the affected rows fall back to
-an STRtree query. :func:`locate_square` is pure index arithmetic for an unclipped regular grid.
+How it is fast: :class:`CellIndex` answers most points by index arithmetic and tests only
+the rest exactly. Two layouts:
+
+- a clipped square grid (``split(method="square")``: boxes of one size on common grid
+  lines, boundary tiles cut into pieces), detected from the cells or given as
+  ``grid=(origin_x, origin_y, cell_size_m)``: the buckets are the tiles themselves. Every
+  cell is registered in each open tile its bounding box meets, so a point strictly inside
+  a tile can only be in that tile's cells: a tile whose lowest cell is a box covering it
+  answers directly, the other tiles' points are tested with prepared ``intersects_xy``,
+  and points exactly on a tile line go through an STRtree. The grid choice only affects
+  speed, never the answer.
+- any other cells: a grid of buckets (about 10 per cell side) labelled by a scanline pass
+  over the cells' edges; a point in a bucket an edge runs through is tested against only
+  the cells owning those edges. Where cells overlap (an invalid plan) the affected rows
+  fall back to an STRtree query.
+
+:func:`locate_square` is pure index arithmetic for an unclipped regular grid.
 """
 
 from __future__ import annotations
@@ -24,23 +35,176 @@ from numpy.typing import ArrayLike, NDArray
 from zoning.errors import InvalidInput
 
 Coords = NDArray[np.float64]
+Rows = NDArray[np.int64]
+Grid = tuple[float, float, float]
+
+#: Slack (m) when matching cell edges to grid lines: zoning.grid rounds corners to 1 mm.
+_SNAP_M = 2e-3
 
 
-def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike) -> Coords:
-    """Return an (n, 2) float array of point coordinates."""
+def _xy(points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike) -> tuple[Coords, Coords]:
+    """Return the x and y coordinates of ``points`` (NaN for an empty point)."""
     if isinstance(points, gpd.GeoDataFrame | gpd.GeoSeries):
-        geoms = np.asarray(points.geometry.values, dtype=object)
-        if len(geoms) and not np.all(shapely.get_type_id(geoms) == 0):
+        arr = np.asarray(points.geometry.values, dtype=object)
+    else:
+        arr = np.asarray(points)
+    if arr.dtype != object:
+        flat = arr.astype(np.float64).reshape(-1, 2)
+        return np.ascontiguousarray(flat[:, 0]), np.ascontiguousarray(flat[:, 1])
+    try:  # one pass per axis; anything but a non-empty point gives NaN or raises
+        x, y = shapely.get_x(arr), shapely.get_y(arr)
+    except shapely.errors.GEOSException:  # an empty point
+        x = y = np.full(len(arr), np.nan)
+    odd = np.flatnonzero(np.isnan(x))
+    if len(odd):
+        if not np.all(shapely.get_type_id(arr[odd]) == 0):
             raise InvalidInput("locate() expects points only.")
-        xy: Coords = np.column_stack([shapely.get_x(geoms), shapely.get_y(geoms)])
-        return xy
-    arr = np.asarray(points)
-    if arr.dtype == object:
-        if len(arr) and not np.all(shapely.get_type_id(arr) == 0):
-            raise InvalidInput("locate() expects points only.")
-        return np.column_stack([shapely.get_x(arr), shapely.get_y(arr)]).astype(np.float64)
-    arr = arr.astype(np.float64).reshape(-1, 2)
-    return arr
+        full = odd[~shapely.is_empty(arr[odd])]
+        x, y = x.copy(), y.copy()
+        x[odd] = y[odd] = np.nan
+        x[full], y[full] = shapely.get_x(arr[full]), shapely.get_y(arr[full])
+    return x, y
+
+
+def _expand(start: NDArray[np.int64], count: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Return ``start[k] + 0, 1, … count[k] - 1`` for every k, concatenated."""
+    total = int(count.sum())
+    offset = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
+    out: NDArray[np.int64] = np.repeat(start, count) + offset
+    return out
+
+
+def _lowest_hit(
+    geoms: NDArray[np.object_], x: Coords, y: Coords, pi: NDArray[np.intp], ci: NDArray[np.intp]
+) -> Rows:
+    """Return, per point, the lowest candidate cell that holds it (closed), else -1."""
+    hit = shapely.intersects_xy(geoms[ci], x[pi], y[pi])
+    big = np.iinfo(np.int64).max
+    best = np.full(len(x), big, dtype=np.int64)
+    np.minimum.at(best, pi[hit], ci[hit])
+    out: Rows = np.where(best < big, best, -1)
+    return out
+
+
+def _first_hit(
+    geoms: NDArray[np.object_],
+    x: Coords,
+    y: Coords,
+    first: NDArray[np.int64],
+    count: NDArray[np.int64],
+    candidate: NDArray[np.int64],
+) -> Rows:
+    """Return, per point, the first of its candidates that holds it (closed), else -1.
+
+    Point k's candidates are ``candidate[first[k]:first[k] + count[k]]``, in increasing
+    row order, so the first hit is the lowest row; each round tests one more candidate of
+    the points still unanswered (a few rounds: a bucket has a few candidates).
+    """
+    result = np.full(len(x), -1, dtype=np.int64)
+    todo = np.flatnonzero(count > 0)
+    rank = 0
+    while len(todo):
+        cell = candidate[first[todo] + rank]
+        hit = shapely.intersects_xy(geoms[cell], x[todo], y[todo])
+        result[todo[hit]] = cell[hit]
+        rank += 1
+        todo = todo[~hit & (count[todo] > rank)]
+    return result
+
+
+def _rectangles(geoms: NDArray[np.object_], bounds: Coords) -> NDArray[np.bool_]:
+    """Return which cells are exactly their bounding box (axis-aligned, non-degenerate)."""
+    rect: NDArray[np.bool_] = shapely.get_type_id(geoms) == 3
+    rect &= shapely.get_num_coordinates(geoms) == 5
+    rect &= shapely.get_num_interior_rings(geoms) == 0
+    which = np.flatnonzero(rect)
+    ring = shapely.get_coordinates(geoms[which]).reshape(-1, 5, 2)
+    x, y = np.ascontiguousarray(ring[:, :, 0].T), np.ascontiguousarray(ring[:, :, 1].T)
+    minx, miny, maxx, maxy = bounds[which].T
+    corner = ((x == minx) | (x == maxx)).all(axis=0) & ((y == miny) | (y == maxy)).all(axis=0)
+    # Each edge moves along one axis, the axes alternate and the ring closes: 4 corners.
+    move_x, move_y = x[1:] != x[:-1], y[1:] != y[:-1]
+    ok = corner & (move_x != move_y).all(axis=0) & (move_x[1:] != move_x[:-1]).all(axis=0)
+    ok &= (x[0] == x[4]) & (y[0] == y[4]) & (minx < maxx) & (miny < maxy)
+    rect[which] = ok
+    return rect
+
+
+def _tile_lines(
+    lo: Coords,
+    hi: Coords,
+    full: NDArray[np.bool_],
+    may_span: NDArray[np.bool_],
+    origin: float,
+    size: float,
+) -> Coords | None:
+    """Return the grid lines along one axis, or None if the cells do not sit on the grid.
+
+    Lines are ``origin + k * size``, replaced by the exact edges of the full tiles (``full``)
+    so that those tiles are buckets of their own; full tiles in a column must agree on their
+    edges, and a box cell must lie within one tile; other cells (``may_span``: clipped pieces,
+    boundary slivers merged into a neighbour by zoning.grid) may span tiles: they are
+    registered in every tile their bounding box meets and tested exactly there.
+    """
+    tol = 1e-3 * size + _SNAP_M
+    if full.any():  # the size from the full tiles furthest apart, not from one tile
+        span = float(lo[full].max()) - origin
+        if round(span / size) > 0:
+            size = span / round(span / size)
+    k0 = np.floor((lo - origin + tol) / size)
+    if np.any((hi > origin + (k0 + 1) * size + tol) & ~may_span):
+        return None  # a box spans two tiles: not this grid
+    # A clipped cell may span tiles (a boundary sliver merged into its neighbour): it is
+    # registered in every tile its bounding box meets, so the lines need only reach it.
+    k1 = np.maximum(np.ceil((hi - origin - tol) / size), k0 + 1)
+    kmin = int(k0.min())
+    count = int(k1.max()) - kmin
+    if count > 100_000:
+        return None
+    lines: Coords = origin + (np.arange(count + 1, dtype=np.float64) + kmin) * size
+    kf = (k0[full] - kmin).astype(np.intp)
+    lines[kf], lines[kf + 1] = lo[full], hi[full]
+    agree = np.array_equal(lines[kf], lo[full]) and np.array_equal(lines[kf + 1], hi[full])
+    if not agree or not np.all(np.diff(lines) > 0):
+        return None
+    return lines
+
+
+class _Axis:
+    """Bucket arithmetic along one axis of a grid with ``lines`` (increasing, n + 1 of them).
+
+    Bucket 0 is west of ``lines[0]``, bucket b is ``(lines[b - 1], lines[b])``, bucket n + 1
+    east of ``lines[n]``. ``g(v) = (v - origin) * scale`` is computed in floating point, which
+    rounds monotonically: ``g(v) > g(lines[k])`` implies ``v > lines[k]``. ``g`` puts line k
+    within ``slack`` of k + 1, so a value whose ``g`` lies more than ``slack`` inside
+    ``(b, b + 1)`` is strictly inside bucket b; any other value (near or on a line, NaN) is
+    flagged unsure.
+    """
+
+    def __init__(self, lines: Coords):
+        self.lines = lines
+        self.last = float(len(lines))  # the east outer bucket
+        self.scale = (len(lines) - 1) / float(lines[-1] - lines[0])
+        self.origin = float(lines[0]) - 1.0 / self.scale
+        at = self.g(lines)
+        self.slack = float(np.max(np.abs(at - np.arange(1, len(lines) + 1)))) + 1e-9
+
+    def g(self, v: Coords) -> Coords:
+        out = np.subtract(v, self.origin)
+        out *= self.scale
+        return out
+
+    def buckets(self, v: Coords) -> tuple[Coords, NDArray[np.bool_]]:
+        """Return each value's bucket (as float) and whether it is sure."""
+        g = self.g(v)
+        bucket = np.floor(g)
+        with np.errstate(invalid="ignore"):  # inf - inf: NaN, unsure
+            g -= bucket  # exact: the fractional part
+        sure = g > self.slack
+        sure &= g < 1.0 - self.slack
+        np.fmin(bucket, self.last, out=bucket)  # fmin/fmax also map NaN to a bucket
+        np.fmax(bucket, 0.0, out=bucket)
+        return bucket, sure
 
 
 def _segments(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
@@ -136,29 +300,152 @@ def _bucket_labels(
     return labels, touched, candidate
 
 
+class _SquareLookup:
+    """Point location in a clipped square grid: the tiles are the buckets (see the module)."""
+
+    def __init__(
+        self,
+        geoms: NDArray[np.object_],
+        bounds: Coords,
+        rect: NDArray[np.bool_],
+        xs: Coords,
+        ys: Coords,
+    ):
+        minx, miny, maxx, maxy = bounds.T
+        inf = np.array([np.inf])
+        self.px = np.concatenate([-inf, xs, inf])
+        self.py = np.concatenate([-inf, ys, inf])
+        self.ax, self.ay = _Axis(xs), _Axis(ys)
+        self.stride = len(xs) + 1  # buckets per row, the two outer ones included
+        n_buckets = self.stride * (len(ys) + 1)
+        # The open buckets each cell's closed bounding box meets.
+        bx0 = np.searchsorted(self.px, minx, side="right") - 1
+        bx1 = np.searchsorted(self.px, maxx, side="left") - 1
+        by0 = np.searchsorted(self.py, miny, side="right") - 1
+        by1 = np.searchsorted(self.py, maxy, side="left") - 1
+        width = np.maximum(bx1 - bx0 + 1, 0)
+        count = width * np.maximum(by1 - by0 + 1, 0)
+        cell = np.repeat(np.arange(len(geoms)), count)
+        offset = _expand(np.zeros(len(geoms), dtype=np.int64), count)
+        bucket = (
+            (by0[cell] + offset // width[cell]) * self.stride + bx0[cell] + offset % width[cell]
+        )
+        order = np.lexsort((cell, bucket))
+        self.candidate = cell[order]
+        self.start = np.zeros(n_buckets + 1, dtype=np.int64)
+        np.cumsum(np.bincount(bucket, minlength=n_buckets), out=self.start[1:])
+        # Label: the cell answering every point of the bucket, -1 none, -2 test candidates.
+        size = np.diff(self.start)
+        first = self.candidate[np.minimum(self.start[:-1], max(len(cell) - 1, 0))]
+        bi, bj = np.arange(n_buckets) % self.stride, np.arange(n_buckets) // self.stride
+        covers = rect[first] & (minx[first] <= self.px[bi]) & (maxx[first] >= self.px[bi + 1])
+        covers &= (miny[first] <= self.py[bj]) & (maxy[first] >= self.py[bj + 1])
+        self.labels = np.where(size == 0, -1, np.where(covers & (size > 0), first, -2))
+        tested = self.labels == -2
+        shapely.prepare(
+            geoms[np.unique(self.candidate[_expand(self.start[:-1][tested], size[tested])])]
+        )
+
+    def codes(self, x: Coords, y: Coords) -> tuple[Rows, NDArray[np.intp]]:
+        """Return each point's bucket label (-3: unsure, near a tile line) and its bucket."""
+        bx, sure_x = self.ax.buckets(x)
+        by, sure_y = self.ay.buckets(y)
+        by *= self.stride
+        by += bx
+        bucket = by.astype(np.intp)
+        code: Rows = np.take(self.labels, bucket)
+        sure_x &= sure_y
+        code[np.flatnonzero(~sure_x)] = -3
+        return code, bucket
+
+
+def _square_grid(
+    bounds: Coords, rect: NDArray[np.bool_], grid: Grid | None
+) -> tuple[Grid, Coords, Coords] | None:
+    """Return the square grid the cells sit on and its lines, or None if they do not.
+
+    Without ``grid``, the size is the median width of the square cells and the origin
+    the south-west corner of the full tiles (cells that are boxes of that size). Either way
+    the full tiles must share their edges exactly and box cells must lie within one tile.
+    """
+    minx, miny, maxx, maxy = bounds.T
+    if grid is None:
+        width, height = maxx - minx, maxy - miny
+        square = rect & (np.abs(width - height) <= 1e-3 * width + _SNAP_M)
+        if not square.any():
+            return None
+        size = float(np.median(width[square]))
+    else:
+        size = float(grid[2])
+        if not (size > 0 and math.isfinite(size)):
+            raise InvalidInput(f"grid cell size must be a positive number of metres, not {size}.")
+    tol = 1e-3 * size + _SNAP_M
+    full = rect & (np.abs(maxx - minx - size) <= tol) & (np.abs(maxy - miny - size) <= tol)
+    if grid is None:
+        if not full.any():
+            return None
+        grid = (float(minx[full].min()), float(miny[full].min()), size)
+    xs = _tile_lines(minx, maxx, full, ~rect, grid[0], size)
+    ys = _tile_lines(miny, maxy, full, ~rect, grid[1], size)
+    if xs is None or ys is None:
+        return None
+    return grid, xs, ys
+
+
 class CellIndex:
-    """A reusable point-location index over cells (metric CRS); build once, query often."""
+    """A reusable point-location index over cells (metric CRS); build once, query often.
+
+    ``grid=(origin_x, origin_y, cell_size_m)`` says the cells are a (clipped) square grid
+    with lines at ``origin + k * cell_size_m``; without it such a grid is detected. The
+    grid in use, if any, is :attr:`grid`. Raises :class:`InvalidInput` for a ``grid`` the
+    cells do not sit on.
+    """
 
     #: Buckets per cell side (about) and the most buckets an index may hold.
     PER_SIDE = 10
     MAX_BUCKETS = 4_000_000
 
-    def __init__(self, cells: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike):
+    def __init__(
+        self,
+        cells: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike,
+        *,
+        grid: Grid | None = None,
+    ):
         """Index ``cells`` (Polygons; a valid coverage gets the most out of the lookup grid)."""
         if isinstance(cells, gpd.GeoDataFrame | gpd.GeoSeries):
             geoms = np.asarray(cells.geometry.values, dtype=object)
         else:
             geoms = np.asarray(cells, dtype=object)
         self.geoms = geoms
-        self.tree = shapely.STRtree(geoms)
-        shapely.prepare(geoms)
+        self.grid: Grid | None = None
+        self._tree: shapely.STRtree | None = None
+        self._square: _SquareLookup | None = None
+        self.bounds = (0.0, 0.0, 0.0, 0.0)
+        self.step, self.nx, self.ny = 1.0, 0, 0
+        self.lookup = np.empty(0, dtype=np.int64)
+        self.touched = self.candidate = np.empty(0, dtype=np.int64)
+        self.start = np.zeros(1, dtype=np.int64)
         polygonal = len(geoms) > 0 and bool(np.all(np.isin(shapely.get_type_id(geoms), (3, 6))))
         if not polygonal:
-            self.bounds = (0.0, 0.0, 0.0, 0.0)
-            self.step, self.nx, self.ny = 1.0, 0, 0
-            self.lookup = np.empty(0, dtype=np.int64)
-            self.touched = self.candidate = np.empty(0, dtype=np.int64)
+            if grid is not None and len(geoms):
+                raise InvalidInput("grid= needs polygon cells.")
+            shapely.prepare(geoms)
             return
+        cell_bounds = shapely.bounds(geoms)
+        rect = _rectangles(geoms, cell_bounds)
+        found = _square_grid(cell_bounds, rect, grid)
+        if found is not None:
+            self.grid, xs, ys = found
+            if len(xs) * len(ys) <= self.MAX_BUCKETS:
+                self._square = _SquareLookup(geoms, cell_bounds, rect, xs, ys)
+                return
+        if grid is not None:
+            raise InvalidInput(
+                f"The cells do not sit on the square grid {grid}: leave grid= out to locate "
+                "points in any cells."
+            )
+        self.grid = None
+        shapely.prepare(geoms)
         minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geoms))
         side = math.sqrt(float(np.median(shapely.area(geoms)))) / self.PER_SIDE
         extent = max((maxx - minx) * (maxy - miny), 1e-12)
@@ -170,69 +457,90 @@ class CellIndex:
         seg, cell = _segments(geoms)
         seg = (seg - np.array([minx, miny, minx, miny])) / step
         self.lookup, self.touched, self.candidate = _bucket_labels(seg, cell, self.nx, self.ny)
+        # Candidates of bucket b: candidate[start[b]:start[b + 1]] (touched is sorted).
+        self.start = np.zeros(self.nx * self.ny + 1, dtype=np.int64)
+        np.cumsum(np.bincount(self.touched, minlength=self.nx * self.ny), out=self.start[1:])
 
-    def locate(self, points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike) -> NDArray[np.int64]:
+    @property
+    def tree(self) -> shapely.STRtree:
+        """An STRtree over the cells, built on first use."""
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree
+
+    def locate(self, points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike) -> Rows:
         """Return the cell row of each point, -1 outside every cell."""
-        xy = _xy(points)
-        n = len(xy)
-        result = np.full(n, -1, dtype=np.int64)
+        x, y = _xy(points)
+        n = len(x)
         if n == 0 or len(self.geoms) == 0:
+            return np.full(n, -1, dtype=np.int64)
+        if self._square is not None:
+            return self._locate_square(x, y, self._square)
+        finite = np.isfinite(x) & np.isfinite(y)
+        if not finite.all():  # NaN (empty points) and infinities are in no cell
+            keep = np.flatnonzero(finite)
+            result = np.full(n, -1, dtype=np.int64)
+            result[keep] = self._locate_buckets(x[keep], y[keep])
             return result
-        todo = np.arange(n)
-        if self.nx:
-            minx, miny, maxx, maxy = self.bounds
-            fx = np.floor((xy[:, 0] - minx) / self.step)
-            fy = np.floor((xy[:, 1] - miny) / self.step)
-            inside = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
-            bucket = np.where(inside, fy * self.nx + fx, 0).astype(np.int64)
-            code = np.where(inside, self.lookup[bucket], -1)
-            result[code >= 0] = code[code >= 0]
-            # Candidates of the buckets an edge runs through.
-            pick = np.flatnonzero(code == -2)
-            if len(pick):
-                first = np.searchsorted(self.touched, bucket[pick], side="left")
-                count = np.searchsorted(self.touched, bucket[pick], side="right") - first
-                pi = np.repeat(np.arange(len(pick)), count)
-                ci = self.candidate[
-                    np.repeat(first, count)
-                    + np.arange(int(count.sum()))
-                    - np.repeat(np.cumsum(count) - count, count)
-                ]
-                result[pick] = self._lowest_hit(xy[pick], pi, ci)
-            # Rows with overlapping cells, and points on the lookup grid's far edges.
-            edge = ~inside & (xy[:, 0] >= minx) & (xy[:, 0] <= maxx)
-            edge &= (xy[:, 1] >= miny) & (xy[:, 1] <= maxy)
-            todo = np.flatnonzero((code == -4) | edge)
-        if len(todo) == 0:
-            return result
-        sub = xy[todo]
-        pi, ci = self.tree.query(shapely.points(sub))  # bounding boxes only
-        result[todo] = self._lowest_hit(sub, pi, ci)
+        return self._locate_buckets(x, y)
+
+    def _locate_square(self, x: Coords, y: Coords, square: _SquareLookup) -> Rows:
+        result, bucket = square.codes(x, y)
+        pick = np.flatnonzero(result == -2)
+        if len(pick):
+            start = square.start[bucket[pick]]
+            count = square.start[bucket[pick] + 1] - start
+            result[pick] = _first_hit(self.geoms, x[pick], y[pick], start, count, square.candidate)
+        on_line = np.flatnonzero(result == -3)
+        if len(on_line):
+            result[on_line] = self._locate_tree(x[on_line], y[on_line])
         return result
 
-    def _lowest_hit(
-        self, xy: Coords, pi: NDArray[np.intp], ci: NDArray[np.intp]
-    ) -> NDArray[np.int64]:
-        """Return, per point, the lowest candidate cell that holds it (closed), else -1."""
-        hit = shapely.intersects_xy(self.geoms[ci], xy[pi, 0], xy[pi, 1])
-        big = np.iinfo(np.int64).max
-        best = np.full(len(xy), big, dtype=np.int64)
-        np.minimum.at(best, pi[hit], ci[hit])
-        out: NDArray[np.int64] = np.where(best < big, best, -1)
-        return out
+    def _locate_tree(self, x: Coords, y: Coords) -> Rows:
+        result = np.full(len(x), -1, dtype=np.int64)
+        keep = np.flatnonzero(np.isfinite(x) & np.isfinite(y))
+        x, y = x[keep], y[keep]
+        pi, ci = self.tree.query(shapely.points(x, y))  # bounding boxes only
+        result[keep] = _lowest_hit(self.geoms, x, y, pi, ci)
+        return result
+
+    def _locate_buckets(self, x: Coords, y: Coords) -> Rows:
+        if not self.nx:  # cells that are not all polygons: no lookup grid
+            return self._locate_tree(x, y)
+        minx, miny, maxx, maxy = self.bounds
+        fx = np.floor((x - minx) / self.step)
+        fy = np.floor((y - miny) / self.step)
+        inside = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
+        bucket = np.where(inside, fy * self.nx + fx, 0).astype(np.int64)
+        result = np.where(inside, self.lookup[bucket], -1)
+        # Candidates of the buckets an edge runs through.
+        pick = np.flatnonzero(result == -2)
+        if len(pick):
+            first = self.start[bucket[pick]]
+            count = self.start[bucket[pick] + 1] - first
+            result[pick] = _first_hit(self.geoms, x[pick], y[pick], first, count, self.candidate)
+        # Rows with overlapping cells, and points on the lookup grid's far edges.
+        edge = ~inside & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
+        todo = np.flatnonzero((result == -4) | edge)
+        if len(todo):
+            result[todo] = self._locate_tree(x[todo], y[todo])
+        return result
 
 
 def locate(
     points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike,
     cells: gpd.GeoDataFrame | gpd.GeoSeries | ArrayLike,
-) -> NDArray[np.int64]:
+    *,
+    grid: Grid | None = None,
+) -> Rows:
     """Return, for each point, the row (position) of the cell holding it, -1 outside.
 
     ``points`` are point geometries or an (n, 2) array of coordinates in the cells' CRS.
-    A point on a shared edge or vertex goes to the cell with the lowest row. To locate
-    several batches in the same cells, build a :class:`CellIndex` once.
+    A point on a shared edge or vertex goes to the cell with the lowest row. ``grid`` is
+    an optional square-grid hint, see :class:`CellIndex`. To locate several batches in the
+    same cells, build a :class:`CellIndex` once.
     """
-    return CellIndex(cells).locate(points)
+    return CellIndex(cells, grid=grid).locate(points)
 
 
 def locate_codes(
@@ -261,9 +569,9 @@ def locate_square(
     """
     if not cell_size_m > 0:
         raise InvalidInput(f"cell_size_m must be positive, not {cell_size_m}.")
-    xy = _xy(points)
-    col = np.floor((xy[:, 0] - origin[0]) / cell_size_m)
-    row = np.floor((xy[:, 1] - origin[1]) / cell_size_m)
+    x, y = _xy(points)
+    col = np.floor((x - origin[0]) / cell_size_m)
+    row = np.floor((y - origin[1]) / cell_size_m)
     nrows, ncols = shape
     ok = (col >= 0) & (col < ncols) & (row >= 0) & (row < nrows)
     return np.where(ok, row * ncols + col, -1).astype(np.int64)

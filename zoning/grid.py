@@ -34,7 +34,8 @@ from shapely.geometry.base import BaseGeometry
 from zoning.codes import assign_codes
 from zoning.crs import WGS84, require_metric
 from zoning.errors import InvalidInput
-from zoning.unitgrid import building_cells, unit_cells
+from zoning.topology import SLIVER_THINNESS, thinness
+from zoning.unitgrid import building_cells, dissolve, unit_cells
 from zoning.zones import assign_zones
 
 Method = Literal["square", "hex", "unit", "building"]
@@ -255,6 +256,59 @@ def _same_crs(
     return frame
 
 
+#: A clipped square or hexagon smaller than this share of a whole one joins a neighbour.
+SMALL_PIECE_SHARE = 0.1
+
+
+def absorb_slivers(geoms: Geoms) -> Geoms:
+    """Return clipped tiles with boundary slivers and crumbs merged into a neighbour.
+
+    A piece is merged when its thinness 4πA/P² is below the validation threshold or its
+    area is under :data:`SMALL_PIECE_SHARE` of a median tile; it joins the sound neighbour
+    it shares the longest edge with (another flagged piece only when it has no sound one),
+    so the result still partitions the campus and validates. A piece with no neighbour (a
+    tiny detached part of the campus) stays as it is.
+    """
+    if len(geoms) < 2:
+        return geoms
+    areas = shapely.area(geoms)
+    full = float(np.median(areas))
+    flagged = (thinness(geoms) < SLIVER_THINNESS) | (areas < SMALL_PIECE_SHARE * full)
+    if not flagged.any():
+        return geoms
+    small = np.flatnonzero(flagged)
+    pair_small, pair_other = shapely.STRtree(geoms).query(geoms[small], predicate="intersects")
+    a, b = small[pair_small], pair_other
+    keep = a != b
+    a, b = a[keep], b[keep]
+    shared = shapely.length(
+        shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
+    )
+    # Best target per flagged piece among the neighbours it shares an edge with (not just a
+    # corner): sound neighbours first, then the longest shared edge.
+    edge = shared > 0
+    a, b, shared = a[edge], b[edge], shared[edge]
+    order = np.lexsort((-shared, flagged[b], a))
+    a, b = a[order], b[order]
+    first = np.concatenate([[True], a[1:] != a[:-1]]) if len(a) else np.empty(0, dtype=bool)
+    target = np.arange(len(geoms))
+    target[a[first]] = b[first]
+    # Two flagged pieces with no sound neighbour may pick each other: the lower index is
+    # the root. Then follow chains (a crumb joining a sliver that joins a square) to roots.
+    mutual = (target[target] == np.arange(len(geoms))) & (target != np.arange(len(geoms)))
+    target[mutual & (np.arange(len(geoms)) < target)] = np.flatnonzero(
+        mutual & (np.arange(len(geoms)) < target)
+    )
+    for _ in range(len(small) + 1):
+        nxt = target[target]
+        if np.array_equal(nxt, target):
+            break
+        target = nxt
+    merged, _ = dissolve(geoms, target)
+    out: Geoms = shapely.get_parts(merged)
+    return out
+
+
 def split(
     boundary: gpd.GeoDataFrame | gpd.GeoSeries,
     *,
@@ -290,11 +344,11 @@ def split(
     row_height_m: float | None = None
     if method == "square":
         size = DEFAULT_CELL_SIZE_M if cell_size_m is None else float(cell_size_m)
-        geoms = square_cells(campus, cell_size_m=size)
+        geoms = absorb_slivers(square_cells(campus, cell_size_m=size))
         kinds = np.full(len(geoms), "square", dtype=object)
         row_height_m = size
     elif method == "hex":
-        geoms = hex_cells(campus, crs=crs, h3_res=h3_res)
+        geoms = absorb_slivers(hex_cells(campus, crs=crs, h3_res=h3_res))
         kinds = np.full(len(geoms), "hex", dtype=object)
     elif method == "unit":
         geoms, kinds = unit_cells(

@@ -9,7 +9,6 @@ message a planner understands and a location to show on the map. Kinds: ``overla
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,12 +82,25 @@ def _join(names: list[str]) -> str:
     return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
+#: A cell whose thinness 4πA/P² is below this is a sliver (a circle is 1, a square 0.785).
+SLIVER_THINNESS = 0.1
+
+
+def thinness(polys: NDArray[np.object_]) -> NDArray[np.float64]:
+    """Return 4πA/P² of each polygon (1 for a circle, towards 0 for a sliver)."""
+    perimeter = shapely.length(polys)
+    out: NDArray[np.float64] = np.where(
+        perimeter > 0, 4 * np.pi * shapely.area(polys) / np.maximum(perimeter, 1e-12) ** 2, 0.0
+    )
+    return out
+
+
 def validate(
     cells: gpd.GeoDataFrame,
     *,
     campus: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry,
     gap_tolerance_m2: float = 1.0,
-    sliver_thinness: float = 0.1,
+    sliver_thinness: float = SLIVER_THINNESS,
     min_area_m2: float | None = None,
     max_area_m2: float | None = None,
     require_owner: bool = True,
@@ -192,14 +204,13 @@ def validate(
                     )
 
     # Shape and size.
-    perimeters = shapely.length(polys)
-    thinness = np.where(perimeters > 0, 4 * math.pi * areas / np.maximum(perimeters, 1e-12) ** 2, 0)
-    for k in map(int, np.flatnonzero(thinness < sliver_thinness)):
+    thin = thinness(polys)
+    for k in map(int, np.flatnonzero(thin < sliver_thinness)):
         i = int(good[k])
         add(
             "sliver",
             [i],
-            f"cell {names[i]} is a sliver ({areas[k]:,.1f} m², thinness {thinness[k]:.3f} "
+            f"cell {names[i]} is a sliver ({areas[k]:,.1f} m², thinness {thin[k]:.3f} "
             f"< {sliver_thinness}){_near(polys[k])}: merge it into a neighbour.",
             polys[k],
         )

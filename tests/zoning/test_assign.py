@@ -126,3 +126,188 @@ def test_overlapping_cells_still_give_the_lowest_row() -> None:
     rng = np.random.default_rng(1)
     xy = rng.uniform([-10, -10], [160, 110], size=(2_000, 2))
     assert locate(xy, cells).tolist() == brute_force(xy, cells).tolist()
+
+
+# --- The square-grid fast path -------------------------------------------------------------
+
+#: A campus whose boundary tiles are cut into several pieces: thin slots from the south and
+#: the north edge, a hole, and a diagonal edge.
+SLOTTED = shapely.Polygon(
+    [(0.4, 0), (480, 0), (480, 260), (401, 361), (0.4, 361)],
+    holes=[[(150, 150), (170, 150), (170, 170), (150, 170)]],
+).difference(shapely.union_all([box(137, -1, 141.5, 160), box(263.3, 240, 266, 400)]))
+
+
+def _lines(cells: gpd.GeoDataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """The tile lines of a square split: the distinct edges of its full tiles."""
+    geoms = np.asarray(cells.geometry.values)
+    b = shapely.bounds(geoms)
+    return np.unique(b[:, [0, 2]]), np.unique(b[:, [1, 3]])
+
+
+def _grid_points(cells: gpd.GeoDataFrame) -> np.ndarray:
+    """Every tile corner, tile edge midpoint, cell vertex and cell edge midpoint, and the
+    floating-point neighbours of each tile line (one ulp either side)."""
+    xs, ys = _lines(cells)
+    mx, my = (xs[:-1] + xs[1:]) / 2, (ys[:-1] + ys[1:]) / 2
+    near_x = np.concatenate([xs, np.nextafter(xs, -np.inf), np.nextafter(xs, np.inf)])
+    near_y = np.concatenate([ys, np.nextafter(ys, -np.inf), np.nextafter(ys, np.inf)])
+    grids = [
+        np.meshgrid(xs, ys),  # tile corners
+        np.meshgrid(mx, ys),  # midpoints of horizontal tile edges
+        np.meshgrid(xs, my),  # midpoints of vertical tile edges
+        np.meshgrid(near_x, my),  # just either side of vertical lines
+        np.meshgrid(mx, near_y),
+    ]
+    xy = [np.column_stack([gx.ravel(), gy.ravel()]) for gx, gy in grids]
+    coords = shapely.get_coordinates(np.asarray(cells.geometry.values))
+    xy += [coords, (coords[:-1] + coords[1:]) / 2]
+    return np.vstack(xy)
+
+
+@pytest.fixture(scope="module", params=[100.0, 33.7553])
+def slotted_cells(request: pytest.FixtureRequest) -> gpd.GeoDataFrame:
+    """SLOTTED split into squares (``attrs["cell_size_m"]``); 33.7553 m tiles have corners
+    rounded to 1 mm, so the tile lines are not exact multiples of the size."""
+    campus = gpd.GeoSeries([SLOTTED], crs=METRIC_CRS)
+    cells = split(campus, method="square", cell_size_m=request.param)
+    cells.attrs["cell_size_m"] = request.param
+    return cells
+
+
+def test_square_split_takes_the_fast_path(slotted_cells: gpd.GeoDataFrame) -> None:
+    index = CellIndex(slotted_cells)
+    assert index.grid is not None
+    assert index.grid[2] == pytest.approx(slotted_cells.attrs["cell_size_m"], rel=1e-4)
+    # Some tiles are cut into several pieces, so both kinds of tile are exercised.
+    geoms = np.asarray(slotted_cells.geometry.values)
+    col = np.floor(shapely.bounds(geoms)[:, 0] / index.grid[2] + 1e-6)
+    row = np.floor(shapely.bounds(geoms)[:, 1] / index.grid[2] + 1e-6)
+    _, pieces = np.unique(np.column_stack([col, row]), axis=0, return_counts=True)
+    assert pieces.max() >= 2
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_fast_path_random_points_match_brute_force(
+    slotted_cells: gpd.GeoDataFrame, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    xy = rng.uniform([-40, -40], [520, 400], size=(400, 2))
+    xs, ys = _lines(slotted_cells)
+    xy[:40, 0] = rng.choice(xs, 40)  # on vertical tile lines
+    xy[40:80, 1] = rng.choice(ys, 40)  # on horizontal tile lines
+    got = locate(xy, slotted_cells)
+    assert got.tolist() == brute_force(xy, slotted_cells).tolist()
+    inside = shapely.intersects_xy(SLOTTED, xy[:, 0], xy[:, 1])
+    assert np.all((got >= 0) == inside)
+
+
+def test_fast_path_tile_corners_and_edges(slotted_cells: gpd.GeoDataFrame) -> None:
+    xy = _grid_points(slotted_cells)
+    index = CellIndex(slotted_cells)
+    assert index.grid is not None
+    got = index.locate(xy)
+    assert got.tolist() == brute_force(xy, slotted_cells).tolist()
+    # Geometries give the same answer as coordinates.
+    again = index.locate(gpd.GeoSeries(shapely.points(xy), crs=METRIC_CRS))
+    assert again.tolist() == got.tolist()
+
+
+def test_fast_path_outside_and_odd_points(slotted_cells: gpd.GeoDataFrame) -> None:
+    xy = np.array(
+        [
+            [-1e9, 50.0],
+            [50.0, 1e12],
+            [1e300, -1e300],
+            [np.inf, 50.0],
+            [np.nan, np.nan],
+            [139.0, 50.0],  # in a slot
+            [160.0, 160.0],  # in the hole
+            [500.0, 100.0],  # east of the campus, inside the grid's last column
+            [450.0, 330.0],  # beyond the diagonal edge
+            [0.4, 0.0],  # the campus's south-west corner
+        ]
+    )
+    got = locate(xy, slotted_cells)
+    assert got[:9].tolist() == [-1] * 9
+    assert got[9] == brute_force(xy[9:], slotted_cells)[0] >= 0
+    empty = gpd.GeoSeries([shapely.Point(), shapely.Point(50, 50)], crs=METRIC_CRS)
+    assert locate(empty, slotted_cells).tolist() == [
+        -1,
+        brute_force(np.array([[50, 50]]), slotted_cells)[0],
+    ]
+
+
+def test_grid_hint_gives_the_same_answer(slotted_cells: gpd.GeoDataFrame) -> None:
+    size = slotted_cells.attrs["cell_size_m"]
+    xy = _grid_points(slotted_cells)
+    hinted = CellIndex(slotted_cells, grid=(0.0, 0.0, size))
+    assert hinted.grid is not None
+    assert hinted.locate(xy).tolist() == brute_force(xy, slotted_cells).tolist()
+    with pytest.raises(InvalidInput):
+        CellIndex(slotted_cells, grid=(size / 2, 0.0, size))  # cells straddle its lines
+    with pytest.raises(InvalidInput):
+        CellIndex(slotted_cells, grid=(0.0, 0.0, 0.0))
+
+
+def test_duplicated_and_irregular_cells_on_a_square_grid() -> None:
+    cells = split(gpd.GeoSeries([box(0, 0, 400, 300)], crs=METRIC_CRS), method="square")
+    geoms = list(cells.geometry.values)
+    # A tile drawn with an extra vertex on its edge, and a tile duplicated at row 0 (an
+    # invalid plan): exact answers still, lowest row first.
+    x0, y0, x1, y1 = geoms[5].bounds
+    geoms[5] = shapely.Polygon([(x0, y0), ((x0 + x1) / 2, y0), (x1, y0), (x1, y1), (x0, y1)])
+    geoms = [geoms[7], *geoms]
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=METRIC_CRS)
+    index = CellIndex(frame)
+    assert index.grid is not None
+    xy = np.vstack([_grid_points(frame), np.random.default_rng(3).uniform(-10, 410, (500, 2))])
+    assert index.locate(xy).tolist() == brute_force(xy, frame).tolist()
+
+
+@pytest.mark.parametrize(
+    "geoms",
+    [
+        [box(0, 0, 100, 100), box(100, 0, 200, 100), box(50, 100, 150, 200)],  # brick bond
+        [box(0, 0, 100, 100), box(20, 20, 60, 60), box(50, 0, 150, 100)],  # overlapping
+        [box(0, 0, 100, 100), box(100, 0, 200, 100), box(0, 100, 210, 200)],  # a long cell
+    ],
+    ids=["brick", "overlap", "long"],
+)
+def test_non_square_cells_never_take_the_fast_path(geoms: list[shapely.Geometry]) -> None:
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=METRIC_CRS)
+    index = CellIndex(frame)
+    assert index.grid is None
+    xy = np.random.default_rng(0).uniform(-10, 220, (400, 2))
+    assert index.locate(xy).tolist() == brute_force(xy, frame).tolist()
+
+
+def test_cells_spanning_tiles_are_located_exactly() -> None:
+    # A round cell beside a whole tile: the round one spans tiles (like a boundary sliver
+    # merged into its neighbour); it is registered in every tile it meets and tested there.
+    geoms = [shapely.Point(0, 0).buffer(50), box(100, 0, 200, 100)]
+    frame = gpd.GeoDataFrame(geometry=geoms, crs=METRIC_CRS)
+    xy = np.random.default_rng(0).uniform(-60, 220, (2000, 2))
+    assert CellIndex(frame).locate(xy).tolist() == brute_force(xy, frame).tolist()
+
+
+@pytest.mark.parametrize("method", ["hex", "unit"])
+def test_hex_and_unit_cells_never_take_the_fast_path(
+    method: str, unit_cells: gpd.GeoDataFrame
+) -> None:
+    if method == "unit":
+        cells = unit_cells
+    else:
+        cells = split(gpd.GeoSeries([WITH_LAKE], crs=METRIC_CRS), method="hex", h3_res=11)
+    assert CellIndex(cells).grid is None
+
+
+def test_cells_that_are_not_all_polygons_still_locate() -> None:
+    cells = gpd.GeoDataFrame(
+        geometry=[box(0, 0, 100, 100), None, shapely.LineString([(0, 0), (200, 200)])],
+        crs=METRIC_CRS,
+    )
+    xy = np.array([[50.0, 50.0], [150.0, 150.0], [150.0, 10.0]])
+    assert CellIndex(cells).grid is None
+    assert locate(xy, cells).tolist() == [0, 2, -1]

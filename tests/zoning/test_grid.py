@@ -24,6 +24,7 @@ from tests.shapes import (
 )
 from zoning.errors import InvalidInput
 from zoning.grid import campus_geometry, default_h3_res, split, split_summary
+from zoning.topology import validate
 from zoning.zones import assign_zones, cell_adjacency
 
 CODE = re.compile(r"^[A-Z0-9]+-\d{2,}-\d{3,}$")
@@ -108,6 +109,20 @@ def test_square_cell_cut_in_two_pieces_gives_two_cells() -> None:
     cells = split(frame(campus), method="square", cell_size_m=100)
     assert len(cells) == 2
     check_partition(cells, campus)
+
+
+@pytest.mark.parametrize("method", ["square", "hex"])
+def test_boundary_slivers_and_crumbs_join_a_neighbour(method: str) -> None:
+    # Edges 0.5 m past the 100 m grid lines: clipping leaves 0.5 m wide slivers.
+    campus = box(0, 0, 1000.5, 600.5)
+    cells = split(frame(campus), method=method, cell_size_m=100, h3_res=10)
+    check_partition(cells, campus)
+    problems = validate(cells, campus=frame(campus), require_owner=False)
+    assert [p for p in problems if p.kind == "sliver"] == []
+    if method == "square":
+        # 60 whole squares; the slivers along the east and north edges join their neighbour
+        assert len(cells) == 60
+        assert cells["area_m2"].max() == pytest.approx(100.5 * 100.5)
 
 
 def test_thin_strip_gets_cells_for_every_method() -> None:

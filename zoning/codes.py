@@ -62,13 +62,14 @@ def assign_codes(
     campus_code: str,
     retired_codes: Collection[str] = frozenset(),
     row_height_m: float | None = None,
+    centres: NDArray[np.object_] | None = None,
 ) -> NDArray[np.object_]:
     """Return one code per cell: ``<campus_code>-<zone>-<sequence>`` (see the module rule).
 
     ``geoms`` are the cells (metric CRS), ``zones`` their 1-based zone labels. Sequences
     start at 1 in every zone and skip any code in ``retired_codes``. Raises
     :class:`InvalidInput` for an empty campus code, a code containing ``-`` wrongly, or
-    zone labels below 1.
+    zone labels below 1. ``centres`` are the cells' centroids when the caller has them.
     """
     cells = np.asarray(geoms, dtype=object)
     labels = np.asarray(zones, dtype=np.int64)
@@ -79,7 +80,8 @@ def assign_codes(
     if len(labels) and labels.min() < 1:
         raise InvalidInput("Zone labels are 1-based: found a zone below 1.")
     height = default_row_height_m(cells) if row_height_m is None else row_height_m
-    centres = shapely.centroid(cells)
+    if centres is None:
+        centres = shapely.centroid(cells)
     x, y = shapely.get_x(centres), shapely.get_y(centres)
     order = reading_order(x, y, row_height_m=height)
     retired = frozenset(retired_codes)

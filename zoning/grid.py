@@ -368,13 +368,17 @@ def split(
             min_area_m2=min_area_m2,
             max_area_m2=max_area_m2,
         )
-    zone_labels = assign_zones(geoms, campus=campus, barriers=barriers, zones=zones)
+    centres = shapely.centroid(geoms)  # computed once: zones and codes both read them
+    zone_labels = assign_zones(
+        geoms, campus=campus, barriers=barriers, zones=zones, centres=centres
+    )
     codes = assign_codes(
         geoms,
         zone_labels,
         campus_code=campus_code,
         retired_codes=retired_codes,
         row_height_m=row_height_m,
+        centres=centres,
     )
     frame = gpd.GeoDataFrame(
         {

@@ -11,12 +11,13 @@ north→south, west→east by their centroid (see :mod:`zoning.codes`).
 from __future__ import annotations
 
 import math
-from collections import Counter
 
 import geopandas as gpd
 import numpy as np
 import shapely
 from numpy.typing import ArrayLike, NDArray
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 from shapely.geometry.base import BaseGeometry
 
 from zoning.codes import reading_order
@@ -84,60 +85,72 @@ def cell_adjacency(geoms: ArrayLike) -> tuple[NDArray[np.intp], NDArray[np.intp]
     seg, cell = seg[order], cell[order]
     dup = np.all(seg[1:] == seg[:-1], axis=1) & (cell[1:] != cell[:-1])
     i, j = cell[:-1][dup], cell[1:][dup]
-    pairs = np.unique(np.column_stack([np.minimum(i, j), np.maximum(i, j)]), axis=0)
-    if len(pairs) == 0:
-        return np.empty(0, dtype=np.intp), np.empty(0, dtype=np.intp)
-    return pairs[:, 0].astype(np.intp), pairs[:, 1].astype(np.intp)
+    n = np.int64(len(cells))
+    key = np.unique(np.minimum(i, j).astype(np.int64) * n + np.maximum(i, j))
+    return (key // n).astype(np.intp), (key % n).astype(np.intp)
+
+
+def _components(
+    labels: NDArray[np.intp], i: NDArray[np.intp], j: NDArray[np.intp]
+) -> NDArray[np.intp]:
+    """Return a component id per cell: cells of one zone joined by shared edges."""
+    same = labels[i] == labels[j]
+    n = len(labels)
+    graph = coo_matrix((np.ones(int(same.sum())), (i[same], j[same])), shape=(n, n))
+    _, comp = connected_components(graph, directed=False)
+    out: NDArray[np.intp] = comp.astype(np.intp)
+    return out
 
 
 def _make_contiguous(
     labels: NDArray[np.intp], i: NDArray[np.intp], j: NDArray[np.intp], area: NDArray[np.float64]
 ) -> NDArray[np.intp]:
-    """Hand every detached piece of a zone to the neighbouring zone it touches most."""
+    """Hand every detached piece of a zone to the neighbouring zone it touches most.
+
+    Each zone keeps its largest piece; a smaller piece joins the other zone it shares the
+    most cell edges with (lowest label on a tie). A few passes settle it.
+    """
     labels = labels.copy()
-    n = len(labels)
-    nbrs: list[list[int]] = [[] for _ in range(n)]
-    for a, b in zip(i.tolist(), j.tolist(), strict=True):
-        nbrs[a].append(b)
-        nbrs[b].append(a)
-    for _ in range(10):  # a few passes settle it; each pass is linear in the cells
-        changed = False
-        seen = np.zeros(n, dtype=bool)
-        pieces: dict[int, list[list[int]]] = {}
-        for start in range(n):
-            if seen[start]:
-                continue
-            zone, comp, queue = labels[start], [], [start]
-            seen[start] = True
-            while queue:
-                c = queue.pop()
-                comp.append(c)
-                for d in nbrs[c]:
-                    if not seen[d] and labels[d] == zone:
-                        seen[d] = True
-                        queue.append(d)
-            pieces.setdefault(int(zone), []).append(comp)
-        for comps in pieces.values():
-            if len(comps) < 2:
-                continue
-            comps.sort(key=lambda c: -float(area[c].sum()))
-            for comp in comps[1:]:
-                zone = labels[comp[0]]
-                touching = Counter(int(labels[d]) for c in comp for d in nbrs[c])
-                touching.pop(int(zone), None)
-                if touching:
-                    labels[comp] = max(touching, key=lambda z: (touching[z], -z))
-                    changed = True
-        if not changed:
+    ii = np.concatenate([i, j])
+    jj = np.concatenate([j, i])
+    for _ in range(10):
+        comp = _components(labels, i, j)
+        comp_area = np.bincount(comp, weights=area)
+        comp_zone = np.zeros(len(comp_area), dtype=np.intp)
+        comp_zone[comp] = labels
+        # The largest piece of each zone stays; the others are detached.
+        order = np.lexsort((-comp_area, comp_zone))
+        first = np.concatenate([[True], comp_zone[order][1:] != comp_zone[order][:-1]])
+        detached = np.ones(len(comp_area), dtype=bool)
+        detached[order[first]] = False
+        if not detached.any():
             break
+        # Edges from a detached piece to a cell of another zone, counted per (piece, zone).
+        cross = detached[comp[ii]] & (labels[jj] != labels[ii])
+        if not cross.any():
+            break
+        pair_piece, pair_zone = comp[ii[cross]], labels[jj[cross]]
+        key, counts = np.unique(
+            pair_piece.astype(np.int64) * (int(labels.max()) + 1) + pair_zone,
+            return_counts=True,
+        )
+        piece, zone = key // (int(labels.max()) + 1), key % (int(labels.max()) + 1)
+        best = np.lexsort((zone, -counts, piece))
+        keep = np.concatenate([[True], piece[best][1:] != piece[best][:-1]])
+        new_zone = np.full(len(comp_area), -1, dtype=np.intp)
+        new_zone[piece[best][keep]] = zone[best][keep]
+        moving = new_zone[comp] >= 0
+        labels[moving] = new_zone[comp][moving]
     return labels
 
 
-def _relabel(labels: NDArray[np.intp], geoms: NDArray[np.object_]) -> NDArray[np.int64]:
+def _relabel(
+    labels: NDArray[np.intp], geoms: NDArray[np.object_], centres: NDArray[np.object_] | None = None
+) -> NDArray[np.int64]:
     """Return labels renumbered 1..N in reading order of the zones' area-weighted centroids."""
     uniq, inverse = np.unique(labels, return_inverse=True)
     area = shapely.area(geoms)
-    centres = shapely.centroid(geoms)
+    centres = shapely.centroid(geoms) if centres is None else centres
     w = np.bincount(inverse, weights=area) + 1e-12
     x = np.bincount(inverse, weights=area * shapely.get_x(centres)) / w
     y = np.bincount(inverse, weights=area * shapely.get_y(centres)) / w
@@ -162,8 +175,9 @@ def assign_zones(
     campus: BaseGeometry,
     barriers: gpd.GeoDataFrame | gpd.GeoSeries | None = None,
     zones: int | None = None,
+    centres: NDArray[np.object_] | None = None,
 ) -> NDArray[np.int64]:
-    """Return a 1-based zone label per cell.
+    """Return a 1-based zone label per cell (``centres``: their centroids, if known).
 
     With ``zones=N``: N contiguous zones balanced by area. Otherwise zones between the
     major roads among ``barriers``, or :func:`default_zone_count` zones by bisection.
@@ -179,13 +193,14 @@ def assign_zones(
                 rep = shapely.point_on_surface(cells)
                 tree = shapely.STRtree(regions)
                 raw = np.asarray(tree.query_nearest(rep, all_matches=False)[1], dtype=np.intp)
-                return _relabel(raw, cells)
+                return _relabel(raw, cells, centres)
     n_zones = default_zone_count(campus.area, len(cells)) if zones is None else zones
     if n_zones <= 1:
         return np.ones(len(cells), dtype=np.int64)
-    centres = shapely.centroid(cells)
+    if centres is None:
+        centres = shapely.centroid(cells)
     area = shapely.area(cells)
     raw = _bisect(shapely.get_x(centres), shapely.get_y(centres), area, n_zones)
     i, j = cell_adjacency(cells)
     raw = _make_contiguous(raw, i, j, area)
-    return _relabel(raw, cells)
+    return _relabel(raw, cells, centres)

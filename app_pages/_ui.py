@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,13 +17,23 @@ from dataclasses import dataclass
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from maps import coverage_layers as cov
 from maps import layers as map_layers
-from maps.colours import legend_html
-from maps.deck import SafetyMap, campus_deck, campus_view
+from maps.colours import LegendEntry, legend_html
+from maps.coverage_layers import CoverageView, coverage_view
+from maps.deck import (
+    PreparedDeck,
+    PreparedLayer,
+    SafetyMap,
+    campus_deck,
+    campus_view,
+    prepare,
+    prepared_deck,
+)
 from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
-from maps.payload import plain_text
+from maps.payload import Record, plain_text
 from sqlalchemy.engine import Engine
-from zoning import services
+from zoning import coverage_service, operations, services, ui_queries
 from zoning.errors import CampusgridError
 from zoning.layers import CampusLayers
 from zoning.store.engine import open_engine
@@ -249,3 +260,124 @@ def cells_table(cells: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
     )
     frame = text_frame(frame)
     return frame.rename(columns={c: t(f"field.{c}", lang) for c in frame.columns})
+
+
+# --------------------------------------------------------------------------- issue 4: map data
+# Operations data (inspections, hazards) changes without a data_version bump, so those
+# caches also expire after OPS_TTL_S seconds; geometry caches live as long as the version.
+OPS_TTL_S = 60
+TIMING_ENV = "CAMPUSGRID_TIMING_LOG"
+
+
+@contextmanager
+def timed(label_: str) -> Iterator[None]:
+    """Append ``label seconds`` to the file named by ``CAMPUSGRID_TIMING_LOG`` (bench/ui.py)."""
+    path = os.environ.get(TIMING_ENV, "").strip()
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if path:
+            with open(path, "a", encoding="utf-8") as log:
+                log.write(f"{label_} {time.perf_counter() - started:.4f}\n")
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+def completion_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
+    """Return completion per cell × week × domain over the last 90 days (cached)."""
+    operations.completion_report(engine_for(url), campus, by="zone")  # materialises schedules
+    return ui_queries.completion_grid(engine_for(url), campus)
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
+    """Return the hazards table with who answers for each now (cached)."""
+    return ui_queries.hazards_table(engine_for(url), campus)
+
+
+@st.cache_data(show_spinner=False, max_entries=24, ttl=OPS_TTL_S)
+def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> pd.DataFrame:
+    """Return :func:`zoning.operations.completion_report` by ``by`` (cached)."""
+    return operations.completion_report(engine_for(url), campus, by=by)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)
+def cell_detail(url: str, campus: str, plan_id: int, code: str) -> ui_queries.CellDetail:
+    """Return the side-panel facts of one cell (cached briefly)."""
+    return ui_queries.cell_detail(engine_for(url), campus, code)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def coverage(url: str, campus: str, data_version: int, plan_id: int | None) -> CoverageView:
+    """Return the campus's camera coverage, drawn form (seconds on a large campus: lazy)."""
+    result = coverage_service.campus_coverage(engine_for(url), campus, plan_id=plan_id)
+    return coverage_view(result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def suggested_sites(url: str, campus: str, data_version: int, count: int) -> gpd.GeoDataFrame:
+    """Return ``count`` suggested camera sites (EPSG:4326), best first (cached)."""
+    return coverage_service.suggest_cameras(engine_for(url), campus, count=count)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
+    """Return the campus's own layers (ground … cameras) serialised once, by layer id."""
+    layers = load_layers(url, campus, data_version)
+    out: dict[str, PreparedLayer] = {}
+    if len(layers.boundary):
+        out[map_layers.GROUND] = prepare(map_layers.ground_layer(layers.boundary))
+    if len(layers.landcover):
+        out[map_layers.LANDCOVER] = prepare(map_layers.landcover_layer(layers.landcover))
+    if len(layers.roads):
+        out[map_layers.ROADS] = prepare(map_layers.roads_layer(layers.roads))
+    if len(layers.buildings):
+        out[map_layers.BUILDINGS] = prepare(map_layers.buildings_layer(layers.buildings, lang=lang))
+    if len(layers.cameras):
+        out[map_layers.CAMERAS] = prepare(map_layers.cameras_layer(layers.cameras, lang=lang))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def coverage_layers(
+    url: str, campus: str, data_version: int, plan_id: int | None, lang: Lang
+) -> dict[str, PreparedLayer]:
+    """Return the coverage, blind-spot and key-area layers serialised once."""
+    view = coverage(url, campus, data_version, plan_id)
+    return {
+        cov.COVERAGE: prepare(cov.coverage_layer(view.bands, lang=lang)),
+        cov.BLIND_SPOTS: prepare(cov.blind_spots_layer(view.blind_spots, lang=lang)),
+        cov.KEY_AREAS: prepare(cov.key_areas_layer(view.key_areas, lang=lang)),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cell_base(url: str, campus: str, plan_id: int, data_version: int, lang: Lang) -> list[Record]:
+    """Return the plan's cell geometry records (painted per filter by the pages)."""
+    return map_layers.cell_records(load_cells(url, campus, plan_id, data_version), lang=lang)
+
+
+def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
+    """Return the deck of ``prepared`` layers with the campus's constant initial view."""
+    layers = load_layers(ctx.url, ctx.campus.name, ctx.campus.data_version)
+    return prepared_deck(
+        prepared,
+        view=view_for(ctx, layers),
+        basemap_style_url=os.environ.get(BASEMAP_ENV, "").strip() or None,
+    )
+
+
+def legend_line(title: str, entries: list[LegendEntry]) -> None:
+    """Show one legend (title and swatches; labels escaped by legend_html)."""
+    if entries:
+        st.markdown(
+            f"**{md(title)}** &nbsp; {legend_html(entries)}",
+            unsafe_allow_html=True,
+        )
+
+
+def localised(frame: pd.DataFrame, lang: Lang, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """Return ``frame`` as plain text with headers ``field.<column>`` (or ``names``)."""
+    names = names or {}
+    out = text_frame(frame)
+    return out.rename(columns={c: names.get(c) or t(f"field.{c}", lang) for c in out.columns})

@@ -1,12 +1,16 @@
-"""领导驾驶舱 Leadership: the grid as it stands, by zone; inspection figures come later."""
+"""领导驾驶舱 Leadership: completion heatmap (replayable week by week), KPI cards, rankings
+by zone and owner (worst first), weekly trends, and the meeting export (Excel + PNG)."""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 from maps import layers as map_layers
+from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
+from maps.report import charts_png, workbook_bytes
+from zoning.exports import report_frame
 
 from app_pages import _ui
 
@@ -14,54 +18,177 @@ ctx = _ui.context()
 lang = ctx.lang
 st.title(t("nav.leadership", lang))
 st.subheader(_ui.md(ctx.campus.name))
-st.info(t("leadership.note", lang))
 plan = _ui.current_plan(ctx)
 _ui.plan_caption(ctx, plan)
-cells = _ui.plan_cells(ctx, plan)
+url, campus, version = ctx.url, ctx.campus.name, ctx.campus.data_version
+if plan is None:
+    st.stop()
 
-if cells is not None and len(cells):
-    zone = [plain_text(z) for z in cells["zone"]]
-    owned = [bool(plain_text(o)) for o in cells["owner"]]
-    frame = pd.DataFrame({"zone": zone, "area_m2": cells["area_m2"].astype(float), "owned": owned})
-    total_m2 = float(frame["area_m2"].sum())
-    a, b, c, d = st.columns(4)
-    a.metric(t("leadership.cells", lang), f"{len(frame):,}")
-    b.metric(t("leadership.zones", lang), f"{frame['zone'].nunique():,}")
-    c.metric(t("leadership.area_ha", lang), f"{total_m2 / 10_000:,.1f}")
-    d.metric(t("leadership.owned", lang), f"{sum(owned):,} / {len(frame):,}")
 
-    by_zone = frame.groupby("zone", sort=False).agg(
-        cells=("zone", "size"), area_m2=("area_m2", "sum"), owned=("owned", "sum")
+def pct(value: float) -> str:
+    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
+
+
+def ratio(num: float, den: float) -> float:
+    return float(num) / float(den) if den else float("nan")
+
+
+by_zone = _ui.report(url, campus, plan.id, version, "zone")
+by_owner = _ui.report(url, campus, plan.id, version, "owner")
+by_week = _ui.report(url, campus, plan.id, version, "week")
+grid = _ui.completion_grid(url, campus, plan.id, version)
+hazards = _ui.hazards(url, campus, plan.id, version)
+if not len(grid):
+    st.info(t("leadership.no_history", lang))
+
+open_hazards = hazards[hazards["state"].isin(measures.OPEN_STATES)]
+overdue = int((open_hazards["overdue_hours"] > 0).sum())
+with st.spinner(t("map.computing_coverage", lang)):
+    coverage = _ui.coverage(url, campus, version, plan.id)
+blind_ha = float(coverage.summary.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
+kpis = {
+    "completion": ratio(by_zone["on_time"].sum() + by_zone["late"].sum(), by_zone["due"].sum()),
+    "closure": ratio(by_zone["closed"].fillna(0).sum(), by_zone["hazards_due"].sum()),
+    "on_time_closure": ratio(
+        by_zone["closed_on_time"].fillna(0).sum(), by_zone["hazards_due"].sum()
+    ),
+}
+a, b, c, d, e = st.columns(5)
+a.metric(t("kpi.completion", lang), pct(kpis["completion"]))
+b.metric(
+    t("kpi.overdue", lang), f"{overdue:,}", t("kpi.overdue_of_open", lang, n=len(open_hazards)),
+    delta_color="off",
+)  # fmt: skip
+c.metric(t("kpi.closure", lang), pct(kpis["closure"]))
+d.metric(t("kpi.on_time_closure", lang), pct(kpis["on_time_closure"]))
+e.metric(t("kpi.blind_spot_ha", lang), f"{blind_ha:,.1f}")
+
+# ---------------------------------------------------------------- heatmap with week replay
+weeks = measures.weeks_of(grid) if len(grid) else []
+ALL = "*"
+week = st.select_slider(
+    t("leadership.week", lang),
+    options=[ALL, *weeks],
+    value=ALL,
+    format_func=lambda w: t("leadership.all_weeks", lang) if w == ALL else w,
+    key="lead_week",
+)
+with _ui.timed("leadership.build"):
+    chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
+    values = measures.completion_by_cell(chosen)
+    value_map = values.to_dict()
+    base = _ui.cell_base(url, campus, plan.id, version, lang)
+    codes = frozenset(str(r["code"]) for r in base)
+    fills, legend = measures.measure_colours(codes, value_map, "completion", lang=lang)
+    tips = {c: measures.measure_text("completion", value_map.get(c), lang=lang) for c in codes}
+    heat = map_layers.painted_cells_layer(
+        base, fills, tips=tips, heights=measures.shortfall_heights(value_map)
     )
-    by_zone = by_zone.reset_index()
-    by_zone["share"] = (by_zone["area_m2"] / total_m2 * 100).round(1) if total_m2 else 0.0
-    by_zone["area_m2"] = by_zone["area_m2"].round(0)
-    by_zone = by_zone.sort_values("zone", key=lambda s: pd.to_numeric(s, errors="coerce"))
-    st.markdown(f"**{t('leadership.by_zone', lang)}**")
+    from maps.deck import prepare
+
+    own = _ui.base_layers(url, campus, version, lang)
+    prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
+    deck = _ui.deck_of(ctx, [*prepared, prepare(heat)])
+st.markdown(f"**{t('leadership.heatmap', lang)}**")
+left, right = st.columns([3, 1])
+with left:
+    st.pydeck_chart(
+        deck,
+        height=520,
+        key=f"leadership_map:{campus}",
+        alt=t("map.alt", lang, campus=plain_text(campus)),
+    )
+    _ui.legend_line(t("measure.completion", lang), legend)
+with right:
+    st.markdown(f"**{t('leadership.worst', lang)}**")
+    worst = measures.worst_first(values, limit=12)
     st.dataframe(
-        by_zone.rename(
-            columns={
-                "zone": t("field.zone", lang),
-                "cells": t("field.cells", lang),
-                "area_m2": t("field.area_m2", lang),
-                "owned": t("leadership.owned", lang),
-                "share": t("field.share", lang),
-            }
+        _ui.localised(
+            pd.DataFrame({"code": worst.index, "completion_pct": worst.to_numpy()}), lang
         ),
         hide_index=True,
         width="stretch",
     )
 
-safety = _ui.safety_map(
-    ctx,
-    plan,
-    colour_by="zone",
-    show=(map_layers.GROUND, map_layers.CELLS, map_layers.ROADS, map_layers.BUILDINGS),
+
+def ranking(table: pd.DataFrame, key: str) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            key: [plain_text(v) for v in table[key]],
+            "due": table["due"],
+            "completion_pct": (table["completion_rate"] * 100).round(1),
+            "on_time_pct": (table["on_time_rate"] * 100).round(1),
+            "closure_pct": (table["closure_rate"] * 100).round(1),
+            "on_time_closure_pct": (table["closed_on_time_rate"] * 100).round(1),
+        }
+    )
+    return frame.sort_values(["completion_pct", key], na_position="last").reset_index(drop=True)
+
+
+zone_rank = ranking(by_zone[by_zone["due"] > 0], "zone")
+owner_rank = ranking(by_owner[by_owner["due"] > 0], "owner")
+z, o = st.columns(2)
+with z:
+    st.markdown(f"**{t('leadership.rank_zone', lang)}**")
+    st.dataframe(_ui.localised(zone_rank, lang), hide_index=True, width="stretch")
+with o:
+    st.markdown(f"**{t('leadership.rank_owner', lang)}**")
+    st.dataframe(_ui.localised(owner_rank, lang), hide_index=True, width="stretch")
+
+st.markdown(f"**{t('leadership.trend', lang)}**")
+weekly = by_week[by_week["due"] > 0]
+trend = pd.DataFrame(
+    {
+        t("field.completion_pct", lang): (weekly["completion_rate"] * 100).round(1).to_numpy(),
+        t("field.on_time_pct", lang): (weekly["on_time_rate"] * 100).round(1).to_numpy(),
+        t("field.closure_pct", lang): (weekly["closure_rate"] * 100).round(1).to_numpy(),
+    },
+    index=pd.Index(weekly["week"].astype(str), name=t("field.week", lang)),
 )
-st.pydeck_chart(
-    safety.deck,
-    height=520,
-    key=f"leadership_map:{ctx.campus.name}",
-    alt=t("map.alt", lang, campus=plain_text(ctx.campus.name)),
+st.line_chart(trend, height=260)
+
+st.markdown(f"**{t('leadership.export', lang)}**")
+kpi_frame = pd.DataFrame(
+    {
+        "指标": [
+            "巡查完成率", "逾期隐患数", "未闭环隐患数", "整改结案率", "按期结案率",
+            "盲区面积(公顷)",
+        ],
+        "数值": [
+            round(kpis["completion"], 4), overdue, len(open_hazards), round(kpis["closure"], 4),
+            round(kpis["on_time_closure"], 4), round(blind_ha, 2),
+        ],
+    }
+)  # fmt: skip
+cells_frame = pd.DataFrame({"cell_code": values.index, "completion_rate": values.to_numpy() / 100})
+book = workbook_bytes(
+    {
+        "概况": kpi_frame,
+        "片区排名": report_frame(by_zone.sort_values("completion_rate")),
+        "网格员排名": report_frame(by_owner.sort_values("completion_rate")),
+        "每周趋势": report_frame(by_week),
+        "网格完成率": report_frame(cells_frame.sort_values("completion_rate")),
+    },
 )
-_ui.legend(safety, lang)
+x, y = st.columns(2)
+x.download_button(
+    t("leadership.export_xlsx", lang),
+    data=book,
+    file_name=f"leadership-{plain_text(ctx.campus.code)}.xlsx",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="lead_xlsx",
+)
+png = charts_png(
+    title=f"{t('nav.leadership', lang)} · {plain_text(campus)}",
+    trend=trend,
+    ranking=zone_rank.set_index("zone")["completion_pct"],
+    trend_title=t("leadership.trend", lang),
+    ranking_title=t("leadership.rank_zone", lang),
+)
+y.download_button(
+    t("leadership.export_png", lang),
+    data=png,
+    file_name=f"leadership-{plain_text(ctx.campus.code)}.png",
+    mime="image/png",
+    key="lead_png",
+)

@@ -1,20 +1,353 @@
-"""台账 Ledger: the cells and owners each hazard will belong to (the ledger comes later)."""
+"""台账 Ledger: the hazards (filters by status, domain, zone, overdue), one hazard's detail
+and history with buttons for the actions its state allows, Excel/CSV exports, and the
+located complaints (接诉即办) with a form to add one.
+"""
 
 from __future__ import annotations
 
+import tempfile
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
 import streamlit as st
-from maps.i18n import t
+from maps.i18n import label, t
+from maps.payload import plain_text
+from zoning import exports
+from zoning import operations_ledger as ledger
+from zoning.checklists import DEFAULT_TZ
+from zoning.complaints import DEFAULT_CATEGORIES
+from zoning.domains import DOMAIN_CODES
+from zoning.ledger import STATES
 
 from app_pages import _ui
+from app_pages import _workflow as wf
 
 ctx = _ui.context()
 lang = ctx.lang
+campus = ctx.campus.name
+VERSION_KEY = "_ledger_version"  # bumped by every write on this page
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=120)
+def _hazards(
+    url: str, name: str, status: str | None, overdue: bool, data_version: int, version: int
+) -> list[ledger.HazardView]:
+    return ledger.list_hazards(_ui.engine_for(url), name, status=status, overdue=overdue)
+
+
+def _when(value: datetime | None) -> str:
+    return exports.local_text(value) if value else ""
+
+
+def _bump() -> None:
+    st.session_state[VERSION_KEY] = int(st.session_state.get(VERSION_KEY, 0)) + 1
+
+
+def _move(hazard_id: int, action: str) -> None:
+    who = str(st.session_state.get("ledger_who") or "").strip()
+    if not who:
+        wf.flash("warning", t("wf.need_who", lang))
+        return
+    note = str(st.session_state.get(f"ledger_note:{hazard_id}", "")).strip()
+    deadline = None
+    if action == "extend":
+        day = st.session_state.get(f"ledger_deadline:{hazard_id}")
+        if day is not None:
+            deadline = datetime.combine(day, time(hour=18), tzinfo=ZoneInfo(DEFAULT_TZ))
+    ok, after = wf.guarded(
+        lang,
+        lambda: ledger.move_hazard(
+            wf.engine(ctx), campus, hazard_id, action, by=who, note=note, deadline=deadline
+        ),
+    )
+    if ok:
+        _bump()
+        st.session_state.pop(f"ledger_note:{hazard_id}", None)
+        wf.flash(
+            "success",
+            t(
+                "ledger.moved",
+                lang,
+                id=hazard_id,
+                action=label("haction", action, lang),
+                state=label("hstate", after.hazard.state, lang),
+            ),
+        )
+
+
+def _add_complaint() -> None:
+    text = str(st.session_state.get("complaint_text", "")).strip()
+    contact = str(st.session_state.get("complaint_contact", "")).strip() or None
+    ok, added = wf.guarded(
+        lang,
+        lambda: ledger.add_complaint(
+            wf.engine(ctx),
+            campus,
+            lon=float(st.session_state["complaint_lon"]),
+            lat=float(st.session_state["complaint_lat"]),
+            category=str(st.session_state[wf.lang_key("complaint_category", lang)]),
+            text=text,
+            contact=contact,
+        ),
+    )
+    if ok:
+        _bump()
+        st.session_state["complaint_text"] = ""
+        c = added.complaint
+        wf.flash(
+            "success",
+            t(
+                "ledger.complaint_added",
+                lang,
+                id=c.id,
+                cell=plain_text(c.cell_code),
+                owner=plain_text(c.owner) or t("value.unassigned", lang),
+                hazard=added.hazard_id,
+            ),
+        )
+
+
+def _rows(views: list[ledger.HazardView]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [int(v.hazard.id) for v in views],
+            "state": [label("hstate", v.hazard.state, lang) for v in views],
+            "severity": [label("severity", v.hazard.severity, lang) for v in views],
+            "domain": [wf.domain_name(v.hazard.domain, lang) for v in views],
+            "description": [v.hazard.description for v in views],
+            "cell": [v.hazard.cell_code for v in views],
+            "zone": [v.hazard.zone for v in views],
+            "responsible": [v.responsible for v in views],
+            "level": [label("hlevel", v.level, lang) for v in views],
+            "deadline": [_when(v.hazard.deadline) for v in views],
+            "overdue_hours": [round(v.overdue_hours, 1) for v in views],
+        }
+    )
+
+
 st.title(t("nav.ledger", lang))
-st.subheader(_ui.md(ctx.campus.name))
-st.info(t("ledger.note", lang))
-plan = _ui.current_plan(ctx)
-_ui.plan_caption(ctx, plan)
-cells = _ui.plan_cells(ctx, plan)
-if cells is not None and len(cells):
-    st.markdown(f"**{t('ledger.by_cell', lang)}**")
-    st.dataframe(_ui.cells_table(cells, lang), hide_index=True, width="stretch")
+st.subheader(_ui.md(campus))
+wf.show_flash()
+version = int(st.session_state.get(VERSION_KEY, 0))
+
+# --------------------------------------------------------------------------- the ledger
+f1, f2, f3, f4 = st.columns([1, 1, 1, 1], vertical_alignment="bottom")
+status_options = ["open", "", *STATES]  # open hazards first: the work to do
+status = str(
+    f1.selectbox(
+        t("ledger.status", lang),
+        options=status_options,
+        key=wf.lang_key("ledger_status", lang),
+        format_func=lambda s: (
+            t("wf.all", lang)
+            if not s
+            else t("ledger.open", lang)
+            if s == "open"
+            else label("hstate", s, lang)
+        ),
+    )
+)
+domain = str(
+    f2.selectbox(
+        t("ledger.domain", lang),
+        options=["", *DOMAIN_CODES],
+        key=wf.lang_key("ledger_domain", lang),
+        format_func=lambda d: wf.domain_name(d, lang) if d else t("wf.all", lang),
+    )
+)
+views = _hazards(ctx.url, campus, status or None, False, ctx.campus.data_version, version)
+zones = sorted({str(v.hazard.zone) for v in views if v.hazard.zone is not None}, key=str)
+zone = str(
+    f3.selectbox(
+        t("ledger.zone", lang),
+        options=["", *zones],
+        key=wf.lang_key("ledger_zone", lang),
+        format_func=lambda z: z or t("wf.all", lang),
+    )
+)
+overdue = f4.checkbox(t("ledger.overdue", lang), key="ledger_overdue")
+if overdue:
+    views = _hazards(ctx.url, campus, status or None, True, ctx.campus.data_version, version)
+views = sorted(
+    (
+        v
+        for v in views
+        if (not domain or v.hazard.domain == domain) and (not zone or str(v.hazard.zone) == zone)
+    ),
+    # open before closed, the most overdue first, then the newest
+    key=lambda v: (not v.hazard.is_open, -v.overdue_hours, -int(v.hazard.id)),
+)
+st.caption(t("ledger.count", lang, n=len(views)))
+wf.show_table(_rows(views), lang, height=320)
+
+
+def _export(suffix: str) -> bytes:
+    frame = exports.ledger_frame([v.to_json() for v in views])
+    with tempfile.TemporaryDirectory() as folder:
+        path = exports.write_table(frame, Path(folder) / f"ledger{suffix}", sheet="整改台账")
+        return path.read_bytes()
+
+
+d1, d2, _ = st.columns([1, 1, 3])
+stamp = datetime.now(UTC).strftime("%Y%m%d")
+d1.download_button(
+    t("ledger.download_xlsx", lang),
+    data=lambda: _export(".xlsx"),
+    file_name=f"{ctx.campus.code}-ledger-{stamp}.xlsx",
+    key="ledger_xlsx",
+    on_click="ignore",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+)
+d2.download_button(
+    t("ledger.download_csv", lang),
+    data=lambda: _export(".csv"),
+    key="ledger_csv",
+    file_name=f"{ctx.campus.code}-ledger-{stamp}.csv",
+    mime="text/csv",
+    on_click="ignore",
+)
+
+# --------------------------------------------------------------------------- one hazard
+st.markdown(f"### {t('ledger.detail', lang)}")
+if views:
+    by_id = {int(v.hazard.id): v for v in views}
+    hazard_id = int(
+        st.selectbox(
+            t("ledger.pick", lang),
+            options=list(by_id),
+            key=wf.lang_key("ledger_pick", lang),
+            format_func=lambda i: (
+                f"#{i} · {label('hstate', by_id[i].hazard.state, lang)} · "
+                + plain_text(by_id[i].hazard.description, max_chars=60)
+            ),
+        )
+    )
+    detail = ledger.show_hazard(wf.engine(ctx), campus, hazard_id)
+    h = detail.hazard
+    left, right = st.columns([2, 3], gap="medium")
+    with left:
+        facts = [
+            ("state", label("hstate", h.state, lang)),
+            ("severity", label("severity", h.severity, lang)),
+            ("source", label("source", h.source, lang)),
+            ("domain", wf.domain_name(h.domain, lang)),
+            ("description", h.description),
+            ("cell", h.cell_code),
+            ("owner", h.owner),
+            ("responsible", detail.responsible),
+            ("level", label("hlevel", detail.level, lang)),
+            ("assignee", h.assignee),
+            ("reported_by", h.reported_by),
+            ("reported_at", _when(h.reported_at)),
+            ("deadline", _when(h.deadline)),
+            ("overdue_hours", f"{detail.overdue_hours:.1f}"),
+        ]
+        wf.show_table(
+            pd.DataFrame(
+                {
+                    t("field.item", lang): [label("field", k, lang) for k, _ in facts],
+                    t("field.value", lang): [plain_text(v, max_chars=300) for _, v in facts],
+                }
+            ),
+            lang,
+        )
+    with right:
+        st.markdown(f"**{t('ledger.history', lang)}**")
+        wf.show_table(
+            pd.DataFrame(
+                {
+                    "action": [label("haction", e.action, lang) for e in h.history],
+                    "from": [
+                        label("hstate", e.from_state, lang) if e.from_state else ""
+                        for e in h.history
+                    ],
+                    "to": [label("hstate", e.to_state, lang) for e in h.history],
+                    "by": [e.by for e in h.history],
+                    "at": [_when(e.at) for e in h.history],
+                    "note": [e.note for e in h.history],
+                }
+            ),
+            lang,
+        )
+        st.markdown(f"**{t('ledger.actions', lang)}**")
+        if not detail.allowed:
+            st.caption(t("ledger.no_actions", lang))
+        else:
+            people = wf.names(ctx)
+            st.selectbox(
+                t("wf.who", lang),
+                options=people,
+                key="ledger_who",
+                index=people.index(h.owner) if h.owner in people else 0,
+            )
+            st.text_input(t("wf.note", lang), key=f"ledger_note:{hazard_id}")
+            if "extend" in detail.allowed:
+                local_deadline = h.deadline.astimezone(ZoneInfo(DEFAULT_TZ)).date()
+                st.date_input(
+                    t("ledger.new_deadline", lang),
+                    key=f"ledger_deadline:{hazard_id}",
+                    value=local_deadline + timedelta(days=7),
+                )
+            buttons = st.columns(len(detail.allowed))
+            for col, action in zip(buttons, detail.allowed, strict=True):
+                col.button(
+                    label("haction", action, lang),
+                    key=f"ledger_do:{action}",
+                    on_click=_move,
+                    args=(hazard_id, action),
+                )
+
+# --------------------------------------------------------------------------- complaints
+st.markdown(f"### {t('ledger.complaints', lang)}")
+complaints = ledger.list_complaints(wf.engine(ctx), campus)
+if complaints:
+    rows = [c.complaint for c in complaints]
+    wf.show_table(
+        pd.DataFrame(
+            {
+                "id": [int(c.id) for c in rows],
+                "category": [label("category", c.category, lang) for c in rows],
+                "text": [c.text for c in rows],
+                "received_at": [_when(c.received_at) for c in rows],
+                "response_deadline": [_when(c.response_deadline) for c in rows],
+                "cell": [c.cell_code for c in rows],
+                "owner": [c.owner for c in rows],
+                "state": [label("hstate", v.state, lang) if v.state else "" for v in complaints],
+                "duplicate_of": [c.duplicate_of or "" for c in rows],
+                "hazard_id": [v.hazard_id for v in complaints],
+            }
+        ).iloc[::-1],
+        lang,
+        height=260,
+    )
+else:
+    st.caption(t("ledger.no_complaints", lang))
+
+with st.expander(t("ledger.add_complaint", lang)):
+    view = _ui.view_for(ctx, _ui.load_layers(ctx.url, campus, ctx.campus.data_version))
+    c1, c2, c3 = st.columns(3)
+    c1.number_input(
+        t("ledger.lon", lang),
+        value=float(view["longitude"]),
+        format="%.6f",
+        step=0.0001,
+        key="complaint_lon",
+    )
+    c2.number_input(
+        t("ledger.lat", lang),
+        value=float(view["latitude"]),
+        format="%.6f",
+        step=0.0001,
+        key="complaint_lat",
+    )
+    c3.selectbox(
+        t("ledger.category", lang),
+        options=list(DEFAULT_CATEGORIES),
+        format_func=lambda c: label("category", c, lang),
+        key=wf.lang_key("complaint_category", lang),
+    )
+    st.text_area(t("ledger.text", lang), key="complaint_text")
+    st.text_input(t("ledger.contact", lang), key="complaint_contact")
+    st.button(t("ledger.add", lang), on_click=_add_complaint, key="complaint_add", type="primary")

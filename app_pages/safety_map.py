@@ -1,16 +1,62 @@
-"""安全地图 Safety map: the campus in 3D with the current plan's cells; click a cell for details."""
+"""安全地图 Safety map: the campus in 3D, cells coloured by a measure, hazards as columns,
+camera coverage and blind spots; filters; click a cell for its panel.
+
+The chart's key and initial view never change with a filter, so the map keeps the user's
+pan and zoom. Heavy layers are serialised once (see ``_ui.base_layers``); a filter change
+only repaints the cells and rebuilds the hazard columns.
+"""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+from maps import coverage_layers as cov
+from maps import hazard_layers, measures
 from maps import layers as map_layers
+from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
 from maps.payload import plain_text
+from zoning.domains import get_domain, is_domain
 
 from app_pages import _ui
+
+CELL_MEASURES: tuple[str, ...] = (*measures.MEASURES, *map_layers.COLOUR_BY)
+OVERLAYS: tuple[str, ...] = (
+    hazard_layers.HAZARDS,
+    cov.COVERAGE,
+    cov.BLIND_SPOTS,
+    cov.KEY_AREAS,
+    cov.SUGGESTED,
+)
+ALL_LAYERS: tuple[str, ...] = (*map_layers.LAYER_IDS, *OVERLAYS)
+DEFAULT_LAYERS: tuple[str, ...] = (*map_layers.LAYER_IDS, hazard_layers.HAZARDS)
+#: Bottom to top.
+ORDER: tuple[str, ...] = (
+    map_layers.GROUND,
+    map_layers.LANDCOVER,
+    cov.COVERAGE,
+    map_layers.CELLS,
+    cov.BLIND_SPOTS,
+    cov.KEY_AREAS,
+    map_layers.ROADS,
+    map_layers.BUILDINGS,
+    map_layers.CAMERAS,
+    hazard_layers.HAZARDS,
+    cov.SUGGESTED,
+)
+SUGGEST_COUNT = 10
+
+
+def domain_name(code: object, lang: Lang) -> str:
+    """Return a safety domain's name in ``lang`` (the code when unknown)."""
+    if is_domain(code):
+        d = get_domain(str(code))
+        return d.name_zh if lang == "zh" else d.name_en
+    return str(code)
+
 
 ctx = _ui.context()
 lang = ctx.lang
@@ -18,40 +64,129 @@ st.title(t("nav.safety_map", lang))
 st.subheader(_ui.md(ctx.campus.name))
 plan = _ui.current_plan(ctx)
 _ui.plan_caption(ctx, plan)
+url, campus, version = ctx.url, ctx.campus.name, ctx.campus.data_version
+plan_id = None if plan is None else plan.id
 
 left, right = st.columns([3, 1], gap="medium")
 with right:
     colour_by = st.radio(
         t("map.colour_by", lang),
-        options=list(map_layers.COLOUR_BY),
+        options=list(CELL_MEASURES),
         format_func=lambda m: t(f"measure.{m}", lang),
         key="map_colour_by",
         horizontal=True,
     )
     show = st.multiselect(
         t("map.layers", lang),
-        options=list(map_layers.LAYER_IDS),
-        default=list(map_layers.LAYER_IDS),
+        options=list(ALL_LAYERS),
+        default=list(DEFAULT_LAYERS),
         format_func=lambda layer_id: t(f"layer.{layer_id}", lang),
         key="map_layers",
     )
 
-safety = _ui.safety_map(
-    ctx,
-    plan,
-    colour_by=colour_by,
-    show=tuple(layer_id for layer_id in map_layers.LAYER_IDS if layer_id in show),
+grid = hazards = None
+if plan_id is not None:
+    grid = _ui.completion_grid(url, campus, plan_id, version)
+    hazards = _ui.hazards(url, campus, plan_id, version)
+cells = _ui.plan_cells(ctx, plan)
+zone_options = (
+    sorted({plain_text(z) for z in cells["zone"]}, key=lambda z: (len(z), z))
+    if cells is not None
+    else []
 )
+domain_options = sorted(set(grid["domain"]) | set(hazards["domain"])) if grid is not None else []
+today = pd.Timestamp.now(tz="Asia/Shanghai").date()
+with right, st.expander(t("map.filters", lang), expanded=True):
+    zones = st.multiselect(t("filter.zone", lang), zone_options, key="map_zones")
+    domains = st.multiselect(
+        t("filter.domain", lang),
+        domain_options,
+        format_func=lambda d: domain_name(d, lang),
+        key="map_domains",
+    )
+    statuses = st.multiselect(
+        t("filter.status", lang),
+        list(measures.STATUS_GROUPS),
+        default=["open"],
+        format_func=lambda s: t(f"hstatus.{s}", lang),
+        key="map_status",
+    )
+    dates = st.date_input(
+        t("filter.dates", lang),
+        value=(today - timedelta(days=89), today),
+        key="map_dates",
+    )
+start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (None, None)
+
+with _ui.timed("safety_map.build"):
+    prepared: dict[str, PreparedLayer] = dict(_ui.base_layers(url, campus, version, lang))
+    legends: list[tuple[str, list[Any]]] = []
+    need_coverage = colour_by == "coverage" or bool(
+        {cov.COVERAGE, cov.BLIND_SPOTS, cov.KEY_AREAS} & set(show)
+    )
+    coverage = None
+    if need_coverage:
+        with st.spinner(t("map.computing_coverage", lang)):
+            coverage = _ui.coverage(url, campus, version, plan_id)
+            prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang))
+        legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
+    if cells is not None and plan_id is not None and len(cells):
+        codes = frozenset(
+            str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
+            if not zones or plain_text(z) in zones
+        )  # fmt: skip
+        if colour_by in measures.MEASURES:
+            if colour_by == "completion" and grid is not None:
+                values = measures.completion_by_cell(
+                    measures.filter_grid(grid, zones=zones, domains=domains, start=start, end=end)
+                ).to_dict()
+            elif colour_by == "hazards" and hazards is not None:
+                values = measures.open_hazards_by_cell(
+                    measures.filter_hazards(
+                        hazards, zones=zones, domains=domains, start=start, end=end
+                    )
+                ).to_dict()
+            else:
+                values = dict(coverage.cell_pct) if coverage is not None else {}
+            fills, legend = measures.measure_colours(codes, values, colour_by, lang=lang)
+            tips = {
+                c: measures.measure_text(colour_by, values.get(c), lang=lang)  # type: ignore[arg-type]
+                for c in codes
+            }
+        else:
+            fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
+            fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
+            tips = None
+        base = _ui.cell_base(url, campus, plan_id, version, lang)
+        layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes)
+        prepared[map_layers.CELLS] = prepare(layer)
+        legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
+    shown_hazards = None
+    if hazards is not None and hazard_layers.HAZARDS in show:
+        shown_hazards = measures.filter_hazards(
+            hazards, zones=zones, domains=domains, statuses=statuses, start=start, end=end
+        )
+        prepared[hazard_layers.HAZARDS] = prepare(
+            hazard_layers.hazards_layer(shown_hazards, lang=lang)
+        )
+        legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
+    if cov.SUGGESTED in show:
+        sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)
+        prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
+    wanted = set(show)
+    deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
+
 with left:
     event = st.pydeck_chart(
-        safety.deck,
+        deck,
         on_select="rerun",
         selection_mode="single-object",
-        key=f"safety_map:{ctx.campus.name}",
+        key=f"safety_map:{campus}",
         height=620,
-        alt=t("map.alt", lang, campus=plain_text(ctx.campus.name)),
+        alt=t("map.alt", lang, campus=plain_text(campus)),
     )
-    _ui.legend(safety, lang)
+    for title, entries in legends:
+        _ui.legend_line(title, entries)
 
 
 def _selected(layer_id: str) -> dict[str, Any] | None:
@@ -59,43 +194,112 @@ def _selected(layer_id: str) -> dict[str, Any] | None:
     return objects[0] if objects else None
 
 
-def _rows(rows: list[tuple[str, object]], lang: Lang) -> None:
+def _rows(rows: list[tuple[str, object]]) -> None:
     table = pd.DataFrame(
         {t("field.item", lang): [k for k, _ in rows], t("field.value", lang): [v for _, v in rows]}
     )
     st.dataframe(_ui.text_frame(table), hide_index=True, width="stretch")
 
 
+def _cell_panel(code: str) -> None:
+    match = None if cells is None else cells[cells["code"] == code]
+    st.markdown(f"#### {t('panel.cell', lang, code=_ui.md(code))}")
+    if match is None or not len(match) or plan_id is None:
+        st.warning(t("panel.gone", lang))
+        return
+    row = match.iloc[0]
+    detail = _ui.cell_detail(url, campus, plan_id, code)
+    owner = plain_text(row["owner"]) or t("value.unassigned", lang)
+    _rows(
+        [
+            (t("field.code", lang), row["code"]),
+            (t("field.zone", lang), row["zone"]),
+            (t("field.owner", lang), owner),
+            (t("field.kind", lang), label("kind", row["kind"], lang)),
+            (t("field.area_m2", lang), f"{float(row['area_m2']):,.1f}"),
+        ]
+    )
+    st.markdown(f"**{t('panel.chain', lang)}**")
+    st.markdown(
+        " → ".join(
+            f"{_ui.md(t(f'level.{lvl}', lang))} {_ui.md(person or '—')}"
+            for lvl, person in detail.chain
+        )
+    )
+    due = detail.due_now
+    done = int(due["submitted_at"].notna().sum()) if len(due) else 0
+    st.markdown(f"**{t('panel.checklist', lang, done=done, due=len(due))}**")
+    if len(due):
+        table = pd.DataFrame(
+            {
+                "domain": [domain_name(d, lang) for d in due["domain"]],
+                "period": due["period"],
+                "due_date": [str(d) for d in due["due_date"]],
+                "status": [
+                    t("value.done" if pd.notna(s) else "value.not_done", lang)
+                    for s in due["submitted_at"]
+                ],
+            }
+        )
+        st.dataframe(_ui.localised(table, lang), hide_index=True, width="stretch")
+    mine = (
+        hazards[(hazards["cell"] == code) & hazards["state"].isin(measures.OPEN_STATES)]
+        if hazards is not None
+        else None
+    )
+    st.markdown(f"**{t('panel.open_hazards', lang, n=0 if mine is None else len(mine))}**")
+    if mine is not None and len(mine):
+        # Plain st.text (never Markdown/HTML): descriptions are user-written.
+        st.text(
+            "\n".join(
+                f"#{int(h.id)} · {label('state', h.state, lang)} · "
+                f"{label('severity', h.severity, lang)} · {plain_text(h.responsible)}\n"
+                f"  {plain_text(h.description, max_chars=160)}"
+                for h in mine.head(10).itertuples()
+            )
+        )
+    st.markdown(f"**{t('panel.recent', lang)}**")
+    recent = detail.recent
+    if len(recent):
+        table = pd.DataFrame(
+            {
+                "submitted_at": [
+                    s.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
+                    for s in recent["submitted_at"]
+                ],
+                "domain": [domain_name(d, lang) for d in recent["template_code"]],
+                "inspector": recent["inspector"],
+                "late": [t("value.yes" if v else "value.no", lang) for v in recent["late"]],
+            }
+        )
+        st.dataframe(_ui.localised(table, lang), hide_index=True, width="stretch")
+    if coverage is not None:
+        pct = coverage.cell_pct.get(code)
+        shown = t("value.none", lang) if pct is None else f"{pct:.1f}%"
+        st.markdown(t("panel.coverage", lang, pct=shown))
+    else:
+        st.caption(t("panel.coverage_off", lang))
+
+
 with right:
     st.markdown(f"**{t('panel.title', lang)}**")
     cell = _selected(map_layers.CELLS)
+    hazard = _selected(hazard_layers.HAZARDS)
     building = _selected(map_layers.BUILDINGS)
     camera = _selected(map_layers.CAMERAS)
+    other = _selected(cov.BLIND_SPOTS) or _selected(cov.KEY_AREAS) or _selected(cov.SUGGESTED)
     if cell is not None:
-        code = plain_text(cell.get("code"))
-        cells = _ui.plan_cells(ctx, plan)
-        match = None if cells is None else cells[cells["code"] == code]
-        st.markdown(f"#### {t('panel.cell', lang, code=_ui.md(code))}")
-        if match is None or not len(match):
-            st.warning(t("panel.gone", lang))
-        else:
-            row = match.iloc[0]
-            owner = plain_text(row["owner"]) or t("value.unassigned", lang)
-            _rows(
-                [
-                    (t("field.code", lang), row["code"]),
-                    (t("field.zone", lang), row["zone"]),
-                    (t("field.owner", lang), owner),
-                    (t("field.kind", lang), label("kind", row["kind"], lang)),
-                    (t("field.area_m2", lang), f"{float(row['area_m2']):,.1f}"),
-                ],
-                lang,
-            )
+        _cell_panel(plain_text(cell.get("code")))
+    elif hazard is not None:
+        st.markdown(f"#### {t('panel.hazard', lang, id=int(hazard.get('id') or 0))}")
+        st.text(plain_text(hazard.get("tip"), max_chars=400))
     elif building is not None:
         st.markdown(f"#### {t('panel.building', lang)}")
         st.text(plain_text(building.get("tip"), max_chars=400))
     elif camera is not None:
         st.markdown(f"#### {t('panel.camera', lang)}")
         st.text(plain_text(camera.get("tip"), max_chars=400))
+    elif other is not None:
+        st.text(plain_text(other.get("tip"), max_chars=400))
     else:
         st.caption(t("panel.none", lang) + " " + t("map.click_hint", lang))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -152,3 +152,70 @@ def campus_deck(
         **style,  # type: ignore[arg-type]
     )
     return SafetyMap(deck=deck, legend=tuple(legend))
+
+
+@dataclass(frozen=True)
+class PreparedLayer:
+    """A layer serialised once: its id and its compact JSON (what the browser receives).
+
+    Serialising the heavy, unchanging layers (buildings, roads, coverage) once and keeping
+    the result is what keeps a filter change cheap: only the layers that changed are
+    turned into JSON again.
+    """
+
+    id: str
+    json: str
+
+
+def prepare(layer: pdk.Layer) -> PreparedLayer:
+    """Return ``layer`` serialised to compact JSON (see :class:`PreparedLayer`)."""
+    from pydeck.bindings.json_tools import default_serialize
+
+    text = json.dumps(layer, sort_keys=True, default=default_serialize, separators=(",", ":"))
+    return PreparedLayer(id=str(layer.id), json=text)
+
+
+class PreparedDeck(CompactDeck):
+    """A deck whose layers are :class:`PreparedLayer` s, spliced into its JSON as they are."""
+
+    def __init__(self, prepared: Sequence[PreparedLayer], **kwargs: object) -> None:
+        super().__init__(layers=[], **kwargs)
+        self._prepared = tuple(prepared)
+
+    @property
+    def layer_ids(self) -> tuple[str, ...]:
+        """Return the ids of the layers drawn, bottom to top."""
+        return tuple(p.id for p in self._prepared)
+
+    def to_json(self) -> str:
+        """Return the deck spec as compact JSON with the prepared layers spliced in."""
+        from pydeck.bindings.json_tools import default_serialize
+
+        attrs = default_serialize(self)
+        attrs.pop("_prepared", None)
+        attrs["layers"] = []
+        text = json.dumps(attrs, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        layers = ",".join(p.json for p in self._prepared)
+        return text.replace('"layers":[]', f'"layers":[{layers}]', 1)
+
+
+def prepared_deck(
+    prepared: Sequence[PreparedLayer],
+    *,
+    view: Mapping[str, float],
+    basemap_style_url: str | None = None,
+) -> PreparedDeck:
+    """Return a deck of ``prepared`` layers (bottom to top) with the fixed initial ``view``.
+
+    ``map_provider=None``: nothing is fetched from outside unless ``basemap_style_url``.
+    """
+    style: dict[str, object] = {}
+    if basemap_style_url:
+        style["map_style"] = basemap_style_url
+    return PreparedDeck(
+        prepared,
+        initial_view_state=pdk.ViewState(**view),
+        map_provider=None,
+        tooltip=TOOLTIP,
+        **style,
+    )

@@ -266,3 +266,60 @@ def cameras_layer(cameras: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> pd
         pickable=True,
         auto_highlight=True,
     )
+
+
+def cell_records(cells: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> list[Record]:
+    """Return the cells' geometry records (``polygon``, ``code``, ``tip``), to be painted
+    by :func:`painted_cells_layer` as often as a filter changes (build these once)."""
+    frame = cells[["code", "zone", "owner", "area_m2", cells.geometry.name]]
+    return polygon_records(
+        frame,
+        lambda row: {"code": plain_text(row.get("code")), "tip": cell_tip(row, lang=lang)},
+        what="cells",
+    )
+
+
+def painted_cells_layer(
+    records: list[Record],
+    fills: Mapping[str, colours.RGBA],
+    *,
+    tips: Mapping[str, str] | None = None,
+    heights: Mapping[str, float] | None = None,
+    codes: frozenset[str] | None = None,
+    layer_id: str = CELLS,
+) -> pdk.Layer:
+    """Return the cells of ``records`` (see :func:`cell_records`) coloured by ``fills``.
+
+    ``tips`` adds a line per cell code to its tooltip; ``heights`` (m) extrudes the cells
+    (the leadership heatmap); ``codes`` keeps only those cells. The records are not changed.
+    """
+    out: list[Record] = []
+    for record in records:  # ~13,000 cells on the large demo: a dict merge each, ~10 ms
+        code = record["code"]
+        if codes is not None and code not in codes:
+            continue
+        painted = {**record, "fill": fills.get(code, colours.MISSING)}
+        if tips is not None and code in tips:
+            painted["tip"] = f"{record['tip']}\n{tips[code]}"
+        if heights is not None:
+            painted["h"] = heights.get(code, 0.0)
+        out.append(painted)
+    props: dict[str, Any] = {}
+    if heights is not None:
+        props = {"extruded": True, "get_elevation": "h", "wireframe": False}
+    return _layer(
+        "PolygonLayer",
+        out,
+        layer_id=layer_id,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        get_line_color=colours.CELL_EDGE,
+        line_width_units=_const("pixels"),
+        get_line_width=1,
+        line_width_min_pixels=1,
+        stroked=heights is None,
+        filled=True,
+        pickable=True,
+        auto_highlight=True,
+        **props,
+    )

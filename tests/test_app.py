@@ -77,3 +77,74 @@ def test_an_empty_database_says_how_to_create_a_campus(
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert any("campusgrid demo" in info.value for info in app.info)
+
+
+def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, object]:
+    spec = json.loads(app.get("deck_gl_json_chart")[index].proto.json)
+    (layer,) = [layer for layer in spec["layers"] if layer["id"] == layer_id]
+    return layer  # type: ignore[no-any-return]
+
+
+def test_completion_measure_colours_cells_with_a_legend(app: AppTest) -> None:
+    app.radio(key="map_colour_by").set_value("completion").run()
+    assert not app.exception
+    cells = _layer(app, "cells")["data"]
+    assert isinstance(cells, list) and cells
+    colours = {tuple(c["fill"][:3]) for c in cells}  # type: ignore[index]
+    assert len(colours) >= 2, "completion should tell cells apart"
+    assert all("巡查完成率" in c["tip"] for c in cells)  # type: ignore[index]
+    assert any("0–60%" in m.value for m in app.markdown)
+    assert _layer(app, "hazards")["@@type"] == "ColumnLayer"
+
+
+def test_coverage_layers_and_filters_keep_the_chart(app: AppTest) -> None:
+    before = app.get("deck_gl_json_chart")[0].proto.id
+    app.multiselect(key="map_layers").set_value(["ground", "cells", "coverage", "blind_spots"])
+    app.radio(key="map_colour_by").set_value("coverage").run()
+    assert not app.exception
+    assert _layer(app, "blind_spots")["data"]
+    app.multiselect(key="map_zones").set_value(["1"]).run()
+    assert not app.exception
+    codes = {c["code"] for c in _layer(app, "cells")["data"]}  # type: ignore[index]
+    assert codes and all(code.startswith("DEMO-01-") for code in codes)
+    # The same element id: the browser keeps its map (view state) across filter changes.
+    assert app.get("deck_gl_json_chart")[0].proto.id == before
+
+
+def test_week_slider_replays_the_heatmap(app: AppTest) -> None:
+    app.switch_page("app_pages/leadership.py").run()
+    assert not app.exception
+    assert len(app.metric) == 5
+    slider = app.select_slider(key="lead_week")
+    all_weeks = _layer(app, "cells")["data"]
+    slider.set_value(slider.options[1]).run()
+    assert not app.exception
+    one_week = _layer(app, "cells")["data"]
+    assert [c["h"] for c in all_weeks] != [c["h"] for c in one_week]  # type: ignore[index]
+
+
+def test_excel_export_has_chinese_headers(app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from openpyxl import load_workbook
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    served: dict[str, bytes] = {}
+    add = MediaFileManager.add
+
+    def capture(
+        self: MediaFileManager, data: object, mimetype: str, *args: object, **kw: object
+    ) -> str:
+        if isinstance(data, bytes):
+            served[mimetype] = data
+        return add(self, data, mimetype, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MediaFileManager, "add", capture)
+    app.switch_page("app_pages/leadership.py").run()
+    assert not app.exception
+    xlsx = served["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    book = load_workbook(io.BytesIO(xlsx))
+    assert book.sheetnames[:3] == ["概况", "片区排名", "网格员排名"]
+    headers = [cell.value for cell in next(book["片区排名"].iter_rows(max_row=1))]
+    assert "片区" in headers and "完成率" in headers and "按期结案率" in headers
+    assert served["image/png"].startswith(b"\x89PNG")

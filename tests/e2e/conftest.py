@@ -46,6 +46,8 @@ def _free_port() -> int:
 
 #: A building name that would run script if any page rendered it as HTML.
 XSS_NAME = '<img src=x onerror="window.__xss=1">'
+#: A complaint (so a hazard) text that would run script if shown as HTML.
+XSS_HAZARD = '<img src=x onerror="window.__xss=2">'
 
 
 def _xss_campus(folder: Path) -> list[Path]:
@@ -88,6 +90,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     engine = open_engine(url)
     services.seed_demo(engine, scale="small", seed=0)
     services.import_campus(engine, _xss_campus(folder), campus="xss")
+    # A hazard at the map's centre whose text is HTML, entered as a user would (接诉即办).
+    from maps.deck import campus_view
+    from zoning.operations_ledger import add_complaint
+
+    view = campus_view(services.load_layers(engine, "demo"))
+    add_complaint(
+        engine, "demo", lon=view["longitude"], lat=view["latitude"], category="repairs",
+        text=XSS_HAZARD,
+    )  # fmt: skip
     return url
 
 

@@ -12,7 +12,7 @@ import pytest
 from shapely import Point
 
 from maps.deck import campus_view
-from tests.e2e.conftest import XSS_NAME
+from tests.e2e.conftest import XSS_HAZARD, XSS_NAME
 from zoning import services
 from zoning.store.engine import open_engine
 
@@ -82,12 +82,17 @@ def test_safety_map_draws_without_outside_requests(server: str, page: Any, artif
 
 
 @pytest.mark.parametrize("slug", PAGES)
-def test_every_page_loads_without_an_exception(server: str, page: Any, slug: str) -> None:
+def test_every_page_loads_without_an_exception(
+    server: str, page: Any, slug: str, artifacts: Path
+) -> None:
     page.goto(f"{server}/{slug}")
     page.wait_for_selector("h1", timeout=60_000)
-    _wait_idle(page)
+    _wait_idle(page, 90_000)
     page.wait_for_selector("[data-testid=stSidebar] [data-testid=stSelectbox]", timeout=10_000)
     assert page.locator("[data-testid=stException]").count() == 0
+    if page.locator(f"{CHART} canvas").count():
+        _wait_drawn(page, timeout_s=30)
+    page.screenshot(path=str(artifacts / f"page_{slug}.png"), full_page=(slug != "safety_map"))
 
 
 def test_switching_language_changes_labels(server: str, page: Any) -> None:
@@ -118,12 +123,13 @@ def test_clicking_a_cell_opens_its_panel(
     page.goto(server)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
     _wait_idle(page)
-    # Hide buildings and cameras (the last two layer chips) so the click reaches the cell.
+    # Hide buildings, cameras and hazards (the last three layer chips): the click must
+    # reach the cell.
     layers_input = page.locator("[data-testid=stMultiSelect] input").first
     layers_input.click()
-    layers_input.press("Backspace")
-    _wait_idle(page)
-    layers_input.press("Backspace")
+    for _chip in range(3):
+        layers_input.press("Backspace")
+        _wait_idle(page)
     layers_input.press("Escape")
     _wait_idle(page)
     _wait_drawn(page)
@@ -145,6 +151,16 @@ def test_clicking_a_cell_opens_its_panel(
     page.screenshot(path=str(artifacts / "safety_map_cell_panel.png"))
     assert panel.first.inner_text() == f"网格 {code}"
     assert page.locator("[data-testid=stException]").count() == 0
+    # The chain of responsibility starts with the cell's owner and ends with leadership.
+    owner = str(under_centre["owner"].iloc[0])
+    chain = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="→").first
+    assert chain.inner_text().startswith(f"网格员 {owner} →")
+    assert "安全保卫处" in chain.inner_text() and "校领导" in chain.inner_text()
+    # The hazard entered at the centre shows its HTML text as text, and runs nothing.
+    hazard_text = page.get_by_text(XSS_HAZARD, exact=False).first
+    hazard_text.wait_for(timeout=10_000)
+    assert page.locator("[data-testid=stMain] img[src=x]").count() == 0
+    assert page.evaluate("() => window.__xss") is None
 
 
 def test_user_written_names_show_as_text(server: str, page: Any, artifacts: Path) -> None:
@@ -169,3 +185,14 @@ def test_user_written_names_show_as_text(server: str, page: Any, artifacts: Path
     assert XSS_NAME in tooltip.first.inner_text()
     assert tooltip.first.locator("img").count() == 0
     assert page.evaluate("() => window.__xss") is None
+
+
+def test_leadership_heatmap_draws(server: str, page: Any, artifacts: Path) -> None:
+    page.goto(f"{server}/leadership")
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    _wait_idle(page, 90_000)
+    _png, fraction = _wait_drawn(page)
+    assert fraction > 0.05, "the heatmap canvas stayed blank"
+    page.locator(CHART).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(artifacts / "leadership.png"))
+    assert page.locator("[data-testid=stException]").count() == 0

@@ -332,3 +332,86 @@ def test_bulk_insert_keeps_utc_times_on_both_backends(db: Engine) -> None:
     with db.connect() as conn:
         again = repo.load_due(conn, cid, cell_code="C-00-00", template_code="security")
     assert again.loc[again["id"] == due_id, "submitted_at"].iloc[0] == pd.Timestamp(stamp)
+
+
+def _summary_and_truth(db: Engine) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Return completion_week's rows and the same counts recomputed from inspection_due."""
+    key = "campus_id, cell_code, week, due_date, due_at"
+    with db.connect() as conn:
+        summary = conn.execute(
+            sa.text(f"SELECT {key}, due, submitted, on_time FROM completion_week ORDER BY {key}")
+        ).fetchall()
+        truth = conn.execute(
+            sa.text(
+                f"SELECT {key}, count(*), count(submitted_at), "
+                "sum(CASE WHEN submitted_at < due_at THEN 1 ELSE 0 END) "
+                f"FROM inspection_due GROUP BY {key} ORDER BY {key}"
+            )
+        ).fetchall()
+    return [tuple(r) for r in summary], [tuple(r) for r in truth]
+
+
+def _recount(db: Engine, *, start: date, end: date, now: datetime) -> pd.DataFrame:
+    """Return on_time, late, missed, pending per cell × week counted in pandas."""
+    with db.connect() as conn:
+        cid = conn.execute(sa.text("SELECT id FROM campus")).scalar_one()
+        due = repo.load_due(conn, cid, start=start, end=end)
+    done = due["submitted_at"].notna() & (due["submitted_at"] <= pd.Timestamp(now))
+    due = due.assign(
+        week=[f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in due["due_date"]],
+        on_time=done & (due["submitted_at"] < due["due_at"]),
+        late=done & (due["submitted_at"] >= due["due_at"]),
+        missed=~done & (due["due_at"] <= pd.Timestamp(now)),
+        pending=~done & (due["due_at"] > pd.Timestamp(now)),
+    )
+    counts = ["on_time", "late", "missed", "pending"]
+    table = due.groupby(["cell_code", "week"])[counts].sum().astype("int64")
+    return table.sort_index()
+
+
+def test_completion_summary_follows_schedule_submissions_and_edits(db: Engine) -> None:
+    make_campus(db, start=date(2026, 3, 2))
+    ops.submit_inspection(  # on time
+        db, CAMPUS, cell="C-00-00", template="security", by="张一", results={"*": "pass"},
+        at=T0 + timedelta(days=2),
+    )  # fmt: skip
+    ops.submit_inspection(  # late
+        db, CAMPUS, cell="C-00-01", template="security", by="张一", results={"*": "pass"},
+        at=T0 + timedelta(days=8), period="2026-W10",
+    )  # fmt: skip
+    ops.submit_inspection(  # late first, then an earlier submission (back-dated) wins
+        db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
+        at=T0 + timedelta(days=8), period="2026-W10",
+    )  # fmt: skip
+    ops.submit_inspection(
+        db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
+        at=T0 + timedelta(days=1), period="2026-W10",
+    )  # fmt: skip
+    ops.schedule(db, CAMPUS, through=date(2026, 7, 31))  # a schedule change adds rows
+    summary, truth = _summary_and_truth(db)
+    assert summary == truth and len(summary) > 0
+    with db.begin() as conn:  # direct edits: re-homing moves an open row, deletes
+        conn.execute(
+            sa.text(
+                "UPDATE inspection_due SET cell_code = 'C-09-09' WHERE id = "
+                "(SELECT min(id) FROM inspection_due WHERE cell_code = 'C-04-03' "
+                "AND submitted_at IS NULL)"
+            )
+        )
+        conn.execute(sa.text("DELETE FROM inspection_due WHERE cell_code = 'C-04-02'"))
+    summary, truth = _summary_and_truth(db)
+    assert summary == truth
+    assert not any(row[1] == "C-04-02" for row in summary)
+    with db.connect() as conn:
+        cid = conn.execute(sa.text("SELECT id FROM campus")).scalar_one()
+        weeks = {"start": date(2026, 3, 2), "end": date(2026, 3, 29)}
+        # after every submission (the summary answers), and before some (rows recounted)
+        for now in (T0 + timedelta(days=9), T0 + timedelta(days=3)):
+            table = repo.completion_query(conn, cid, by=("cell_code", "week"), now=now, **weeks)
+            expected = _recount(db, now=now, **weeks)
+            got = table.set_index(["cell_code", "week"])[list(expected.columns)]
+            pd.testing.assert_frame_equal(got, expected, check_names=False)
+            by_week = repo.completion_query(conn, cid, by="week", now=now, **weeks)
+            assert by_week["due"].sum() == table["due"].sum()
+        first = table[(table["cell_code"] == "C-01-00") & (table["week"] == "2026-W10")]
+        assert first["late"].tolist() == [0]  # back-dated submission: on time as of day 3

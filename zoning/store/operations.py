@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
@@ -26,6 +27,7 @@ from zoning.store.models import utcnow
 from zoning.store.ops_models import (
     ChecklistVersion,
     ComplaintRow,
+    CompletionWeek,
     HazardEvent,
     HazardRow,
     Inspection,
@@ -292,6 +294,9 @@ def mark_submitted(conn: sa.Connection, due_id: int, at: datetime) -> None:
     )
 
 
+SUMMARY_KEYS = frozenset({"cell_code", "week"})  # groups completion_week can answer
+
+
 def completion_query(
     conn: sa.Connection,
     cid: int,
@@ -303,14 +308,20 @@ def completion_query(
 ) -> pd.DataFrame:
     """Return due, on_time, late, missed, pending per ``by`` (columns of inspection_due).
 
-    One GROUP BY over ``inspection_due`` (covered by ``ix_inspection_due_completion``):
-    submitted before due_at is on time, at or after is late, nothing by ``now`` is missed
-    once due_at has passed, pending before.
+    Submitted before due_at is on time, at or after is late, nothing by ``now`` is missed
+    once due_at has passed, pending before. Grouped by cell and/or week it reads the
+    maintained summary ``completion_week`` (about one row per cell × week instead of one
+    per cell × template × period); other groupings, or a ``now`` earlier than a counted
+    submission, run one GROUP BY over ``inspection_due`` (``ix_inspection_due_completion``).
     """
-    d = InspectionDue
     names = [by] if isinstance(by, str) else list(by)
-    keys = [getattr(d, name) for name in names]
     now = as_utc(now)
+    if names and set(names) <= SUMMARY_KEYS:
+        frame = _completion_from_summary(conn, cid, names, start=start, end=end, now=now)
+        if frame is not None:
+            return frame
+    d = InspectionDue
+    keys = [getattr(d, name) for name in names]
     done = sa.and_(d.submitted_at.is_not(None), d.submitted_at <= now)
     on_time = sa.func.sum(sa.case((sa.and_(done, d.submitted_at < d.due_at), 1), else_=0))
     late = sa.func.sum(sa.case((sa.and_(done, d.submitted_at >= d.due_at), 1), else_=0))
@@ -322,12 +333,46 @@ def completion_query(
         .group_by(*keys)
         .order_by(*keys)
     )
-    rows = conn.execute(stmt).fetchall()
-    frame = pd.DataFrame(
-        [tuple(r) for r in rows], columns=[*names, "on_time", "late", "missed", "pending"]
+    return _completion_frame(conn.execute(stmt).fetchall(), names)
+
+
+def _completion_from_summary(
+    conn: sa.Connection, cid: int, names: list[str], *, start: date, end: date, now: datetime
+) -> pd.DataFrame | None:
+    """Return :func:`completion_query` from ``completion_week``, or None when a counted
+    submission came after ``now`` (the summary cannot tell which: the caller recounts)."""
+    c = CompletionWeek
+    keys = [getattr(c, name) for name in names]
+    open_ = c.due - c.submitted
+    stmt = (
+        sa.select(
+            *keys,
+            sa.func.sum(c.on_time),
+            sa.func.sum(c.submitted - c.on_time),
+            sa.func.sum(sa.case((c.due_at <= now, open_), else_=0)),
+            sa.func.sum(sa.case((c.due_at > now, open_), else_=0)),
+            sa.func.max(sa.case((c.last_submitted_at > now, 1), else_=0)),
+        )
+        .where(c.campus_id == cid, c.due_date >= start, c.due_date <= end)
+        .group_by(*keys)
+        .order_by(*keys)
     )
-    for col in ("on_time", "late", "missed", "pending"):
-        frame[col] = frame[col].astype("int64")
+    rows = conn.execute(stmt).fetchall()
+    width = len(names) + 4
+    if any(r[width] for r in rows):
+        return None
+    return _completion_frame([r[:width] for r in rows], names)
+
+
+def _completion_frame(rows: Sequence[Sequence[Any]], names: list[str]) -> pd.DataFrame:
+    """Return the completion table of rows (keys…, on_time, late, missed, pending)."""
+    counts = ("on_time", "late", "missed", "pending")
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in (*names, *counts)]
+    frame = pd.DataFrame(
+        {name: pd.Series(list(values)) for name, values in zip(names, columns, strict=False)}
+    )
+    for col, values in zip(counts, columns[len(names) :], strict=True):
+        frame[col] = np.asarray(values, dtype="int64")
     frame.insert(len(names), "due", frame["on_time"] + frame["late"] + frame["missed"])
     denominator = frame["due"].where(frame["due"] > 0)
     frame["on_time_rate"] = frame["on_time"] / denominator

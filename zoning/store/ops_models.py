@@ -1,8 +1,9 @@
 """Models of the safety-operations tables: inspections, the hazard ledger, complaints.
 
-Created by migration ``0002``; keep both in step. Every located row (due inspection,
-submission, hazard, complaint) keeps its own POINT (EPSG:4326) plus the plan, cell code,
-zone and owner *at the time*, so it follows the territory when boundaries are redrawn.
+Created by migrations ``0002`` and ``0004`` (``completion_week``, its triggers); keep them
+in step. Every located row (due inspection, submission, hazard, complaint) keeps its own
+POINT (EPSG:4326) plus the plan, cell code, zone and owner *at the time*, so it follows
+the territory when boundaries are redrawn.
 Owners and actors are stored by name (names are unique per campus), so history survives
 people being removed. Times are stored in UTC; SQLite drops the offset, so readers treat
 naive values as UTC (see :func:`zoning.store.operations.as_utc`).
@@ -95,6 +96,28 @@ class InspectionDue(Base):
     week: Mapped[str] = mapped_column(String(10))  # ISO week of the due date, "2026-W09"
     submitted_at: Mapped[datetime | None] = mapped_column(TZ)  # first submission
     geometry = mapped_column(_point(spatial_index=False), nullable=False)
+
+
+class CompletionWeek(Base):
+    """Counts of due rows per cell × ISO week × due date (migration ``0004``).
+
+    Kept in step by database triggers on ``inspection_due`` (same transaction as every
+    write); ``last_submitted_at`` is the latest first submission ever counted (an upper
+    bound after deletes), so readers can tell when a ``now`` in the past needs the rows.
+    """
+
+    __tablename__ = "completion_week"
+    campus_id: Mapped[int] = mapped_column(
+        ForeignKey("campus.id", ondelete="CASCADE"), primary_key=True
+    )
+    cell_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    week: Mapped[str] = mapped_column(String(10), primary_key=True)
+    due_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    due_at: Mapped[datetime] = mapped_column(TZ, primary_key=True)
+    due: Mapped[int] = mapped_column(Integer)
+    submitted: Mapped[int] = mapped_column(Integer)
+    on_time: Mapped[int] = mapped_column(Integer)
+    last_submitted_at: Mapped[datetime | None] = mapped_column(TZ)
 
 
 class Inspection(Base):
@@ -221,3 +244,4 @@ OPS_TABLES = (
     "inspection_due",
     "checklist_version",
 )
+SUMMARY_TABLES = ("completion_week",)

@@ -13,9 +13,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 from maps import coverage_layers as cov
 from maps import layers as map_layers
@@ -27,6 +30,7 @@ from maps.deck import (
     SafetyMap,
     campus_deck,
     campus_view,
+    externalise,
     prepare,
     prepared_deck,
 )
@@ -37,6 +41,7 @@ from zoning import coverage_service, operations, services, ui_queries
 from zoning.errors import CampusgridError
 from zoning.layers import CampusLayers
 from zoning.store.engine import open_engine
+from zoning.store.models import utcnow
 
 DB_ENV = "CAMPUSGRID_DB"
 BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
@@ -264,8 +269,12 @@ def cells_table(cells: gpd.GeoDataFrame, lang: Lang) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- issue 4: map data
 # Operations data (inspections, hazards) changes without a data_version bump, so those
-# caches also expire after OPS_TTL_S seconds; geometry caches live as long as the version.
-OPS_TTL_S = 60
+# caches are also keyed by ``ui_queries.ops_version`` (largest ids and counts, the day):
+# a few index look-ups per rerun, and the cache holds until the data really changes.
+# OPS_TTL_S only bounds memory. The two big frames (the completion grid, ~600,000 rows on
+# the large demo, and the hazards) are shared, not copied per rerun (cache_resource):
+# callers must treat them as read-only (filters return new frames).
+OPS_TTL_S = 3600
 TIMING_ENV = "CAMPUSGRID_TIMING_LOG"
 
 
@@ -282,29 +291,72 @@ def timed(label_: str) -> Iterator[None]:
                 log.write(f"{label_} {time.perf_counter() - started:.4f}\n")
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+def log_timing(label_: str, started: float) -> None:
+    """Append ``label seconds-since-started`` to ``CAMPUSGRID_TIMING_LOG`` (if set)."""
+    path = os.environ.get(TIMING_ENV, "").strip()
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            log.write(f"{label_} {time.perf_counter() - started:.4f}\n")
+
+
+def ops_key(url: str, campus: str) -> tuple[object, ...]:
+    """Return the operations data's fingerprint (see ``ui_queries.ops_version``)."""
+    return ui_queries.ops_version(engine_for(url), campus)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _completion_grid(
+    url: str, campus: str, plan_id: int, data_version: int, ops: tuple[object, ...]
+) -> pd.DataFrame:
+    engine = engine_for(url)
+    operations.ensure_schedule(engine, operations.campus_ops(engine, campus), local_today())
+    return ui_queries.completion_grid(engine, campus)
+
+
+def local_today() -> date:
+    """Return today's date on the campus clock."""
+    return operations.local_day(utcnow())
+
+
 def completion_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
     """Return completion per cell × week × domain over the last 90 days (cached)."""
-    operations.completion_report(engine_for(url), campus, by="zone")  # materialises schedules
-    return ui_queries.completion_grid(engine_for(url), campus)
+    return _completion_grid(url, campus, plan_id, data_version, ops_key(url, campus))
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
-def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return the hazards table with who answers for each now (cached)."""
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _hazards(
+    url: str, campus: str, plan_id: int, data_version: int, ops: tuple[object, ...]
+) -> pd.DataFrame:
     return ui_queries.hazards_table(engine_for(url), campus)
 
 
+def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
+    """Return the hazards table with who answers for each now (cached)."""
+    return _hazards(url, campus, plan_id, data_version, ops_key(url, campus))
+
+
 @st.cache_data(show_spinner=False, max_entries=24, ttl=OPS_TTL_S)
-def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> pd.DataFrame:
-    """Return :func:`zoning.operations.completion_report` by ``by`` (cached)."""
+def _report(
+    url: str, campus: str, plan_id: int, data_version: int, by: str, ops: tuple[object, ...]
+) -> pd.DataFrame:
     return operations.completion_report(engine_for(url), campus, by=by)
 
 
+def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> pd.DataFrame:
+    """Return :func:`zoning.operations.completion_report` by ``by`` (cached)."""
+    return _report(url, campus, plan_id, data_version, by, ops_key(url, campus))
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)
-def cell_detail(url: str, campus: str, plan_id: int, code: str) -> ui_queries.CellDetail:
-    """Return the side-panel facts of one cell (cached briefly)."""
+def _cell_detail(
+    url: str, campus: str, plan_id: int, code: str, ops: tuple[object, ...]
+) -> ui_queries.CellDetail:
     return ui_queries.cell_detail(engine_for(url), campus, code)
+
+
+def cell_detail(url: str, campus: str, plan_id: int, code: str) -> ui_queries.CellDetail:
+    """Return the side-panel facts of one cell (cached until the operations data change)."""
+    return _cell_detail(url, campus, plan_id, code, ops_key(url, campus))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -320,6 +372,52 @@ def suggested_sites(url: str, campus: str, data_version: int, count: int) -> gpd
     return coverage_service.suggest_cameras(engine_for(url), campus, count=count)
 
 
+#: Heavy layer data is written here and served by Streamlit's static file serving
+#: (``[server] enableStaticServing``: ``<app dir>/static/`` at ``app/static/``, same origin).
+LAYER_DIR = Path(__file__).resolve().parents[1] / "static" / "map"
+LAYER_URL = "app/static/map/"
+#: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
+#: MB). Cells and hazards get a file per filter state; the others one per campus version.
+LAYER_FILES_KEPT = 64
+
+
+def static_serving() -> bool:
+    """True when Streamlit serves ``static/`` (else heavy layers stay inline)."""
+    return bool(st.get_option("server.enableStaticServing"))
+
+
+def publish(layer: pdk.Layer) -> PreparedLayer:
+    """Return ``layer`` prepared for the deck, its data served as a static JSON file.
+
+    Streamlit parses the deck's JSON with a slow JSON5 parser; a file is fetched and
+    parsed natively by deck.gl (gzip on the wire). Files are named by their content:
+    one already written is reused. Without static serving the data stays inline.
+    """
+    if not static_serving():
+        return prepare(layer)
+    prepared, file = externalise(layer, url_prefix=LAYER_URL)
+    path = LAYER_DIR / file.name
+    if path.exists():
+        path.touch()
+        return prepared
+    LAYER_DIR.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(file.text, encoding="utf-8")
+    os.replace(partial, path)
+    _prune_layer_files()
+    return prepared
+
+
+def _prune_layer_files() -> None:
+    by_layer: dict[str, list[Path]] = {}
+    for file in LAYER_DIR.glob("*.json"):
+        by_layer.setdefault(file.name.rsplit("-", 1)[0], []).append(file)
+    for files in by_layer.values():
+        files.sort(key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[LAYER_FILES_KEPT:]:
+            old.unlink(missing_ok=True)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
     """Return the campus's own layers (ground … cameras) serialised once, by layer id."""
@@ -328,13 +426,13 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
     if len(layers.boundary):
         out[map_layers.GROUND] = prepare(map_layers.ground_layer(layers.boundary))
     if len(layers.landcover):
-        out[map_layers.LANDCOVER] = prepare(map_layers.landcover_layer(layers.landcover))
+        out[map_layers.LANDCOVER] = publish(map_layers.landcover_layer(layers.landcover))
     if len(layers.roads):
-        out[map_layers.ROADS] = prepare(map_layers.roads_layer(layers.roads))
+        out[map_layers.ROADS] = publish(map_layers.roads_layer(layers.roads))
     if len(layers.buildings):
-        out[map_layers.BUILDINGS] = prepare(map_layers.buildings_layer(layers.buildings, lang=lang))
+        out[map_layers.BUILDINGS] = publish(map_layers.buildings_layer(layers.buildings, lang=lang))
     if len(layers.cameras):
-        out[map_layers.CAMERAS] = prepare(map_layers.cameras_layer(layers.cameras, lang=lang))
+        out[map_layers.CAMERAS] = publish(map_layers.cameras_layer(layers.cameras, lang=lang))
     return out
 
 
@@ -345,9 +443,9 @@ def coverage_layers(
     """Return the coverage, blind-spot and key-area layers serialised once."""
     view = coverage(url, campus, data_version, plan_id)
     return {
-        cov.COVERAGE: prepare(cov.coverage_layer(view.bands, lang=lang)),
-        cov.BLIND_SPOTS: prepare(cov.blind_spots_layer(view.blind_spots, lang=lang)),
-        cov.KEY_AREAS: prepare(cov.key_areas_layer(view.key_areas, lang=lang)),
+        cov.COVERAGE: publish(cov.coverage_layer(view.bands, lang=lang)),
+        cov.BLIND_SPOTS: publish(cov.blind_spots_layer(view.blind_spots, lang=lang)),
+        cov.KEY_AREAS: publish(cov.key_areas_layer(view.key_areas, lang=lang)),
     }
 
 

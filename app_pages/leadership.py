@@ -76,7 +76,7 @@ week = st.select_slider(
 with _ui.timed("leadership.build"):
     chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
     values = measures.completion_by_cell(chosen)
-    value_map = values.to_dict()
+    value_map = {str(k): float(v) for k, v in values.items()}
     base = _ui.cell_base(url, campus, plan.id, version, lang)
     codes = frozenset(str(r["code"]) for r in base)
     fills, legend = measures.measure_colours(codes, value_map, "completion", lang=lang)

@@ -1,13 +1,14 @@
 """安全地图 Safety map: the campus in 3D, cells coloured by a measure, hazards as columns,
-camera coverage and blind spots; filters; click a cell for its panel.
+camera coverage and blind spots; filters; click a cell (or its hazard column) for its panel.
 
 The chart's key and initial view never change with a filter, so the map keeps the user's
 pan and zoom. Heavy layers are serialised once (see ``_ui.base_layers``); a filter change
-only repaints the cells and rebuilds the hazard columns.
+only repaints the cells and rebuilds the hazard columns (one per cell, not per hazard).
 """
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -58,6 +59,7 @@ def domain_name(code: object, lang: Lang) -> str:
     return str(code)
 
 
+RUN_STARTED = time.perf_counter()
 ctx = _ui.context()
 lang = ctx.lang
 st.title(t("nav.safety_map", lang))
@@ -90,11 +92,15 @@ if plan_id is not None:
     hazards = _ui.hazards(url, campus, plan_id, version)
 cells = _ui.plan_cells(ctx, plan)
 zone_options = (
-    sorted({plain_text(z) for z in cells["zone"]}, key=lambda z: (len(z), z))
+    sorted({plain_text(z) for z in cells["zone"].unique()}, key=lambda z: (len(z), z))
     if cells is not None
     else []
 )
-domain_options = sorted(set(grid["domain"]) | set(hazards["domain"])) if grid is not None else []
+domain_options = (
+    sorted({*grid["domain"].unique(), *hazards["domain"].unique()})  # unique(): 600k rows
+    if grid is not None and hazards is not None
+    else []
+)
 today = pd.Timestamp.now(tz="Asia/Shanghai").date()
 with right, st.expander(t("map.filters", lang), expanded=True):
     zones = st.multiselect(t("filter.zone", lang), zone_options, key="map_zones")
@@ -135,17 +141,27 @@ with _ui.timed("safety_map.build"):
             str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
             if not zones or plain_text(z) in zones
         )  # fmt: skip
+        values: dict[str, float]
+        tips: dict[str, str] | None
         if colour_by in measures.MEASURES:
             if colour_by == "completion" and grid is not None:
-                values = measures.completion_by_cell(
-                    measures.filter_grid(grid, zones=zones, domains=domains, start=start, end=end)
-                ).to_dict()
+                values = {
+                    str(k): float(v)
+                    for k, v in measures.completion_by_cell(
+                        measures.filter_grid(
+                            grid, zones=zones, domains=domains, start=start, end=end
+                        )
+                    ).items()
+                }
             elif colour_by == "hazards" and hazards is not None:
-                values = measures.open_hazards_by_cell(
-                    measures.filter_hazards(
-                        hazards, zones=zones, domains=domains, start=start, end=end
-                    )
-                ).to_dict()
+                values = {
+                    str(k): float(v)
+                    for k, v in measures.open_hazards_by_cell(
+                        measures.filter_hazards(
+                            hazards, zones=zones, domains=domains, start=start, end=end
+                        )
+                    ).items()
+                }
             else:
                 values = dict(coverage.cell_pct) if coverage is not None else {}
             fills, legend = measures.measure_colours(codes, values, colour_by, lang=lang)
@@ -159,14 +175,14 @@ with _ui.timed("safety_map.build"):
             tips = None
         base = _ui.cell_base(url, campus, plan_id, version, lang)
         layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes)
-        prepared[map_layers.CELLS] = prepare(layer)
+        prepared[map_layers.CELLS] = _ui.publish(layer)
         legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
     shown_hazards = None
     if hazards is not None and hazard_layers.HAZARDS in show:
         shown_hazards = measures.filter_hazards(
             hazards, zones=zones, domains=domains, statuses=statuses, start=start, end=end
         )
-        prepared[hazard_layers.HAZARDS] = prepare(
+        prepared[hazard_layers.HAZARDS] = _ui.publish(
             hazard_layers.hazards_layer(shown_hazards, lang=lang)
         )
         legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
@@ -187,6 +203,7 @@ with left:
     )
     for title, entries in legends:
         _ui.legend_line(title, entries)
+_ui.log_timing("safety_map.run", RUN_STARTED)  # the whole script up to the chart sent
 
 
 def _selected(layer_id: str) -> dict[str, Any] | None:
@@ -252,7 +269,7 @@ def _cell_panel(code: str) -> None:
         # Plain st.text (never Markdown/HTML): descriptions are user-written.
         st.text(
             "\n".join(
-                f"#{int(h.id)} · {label('state', h.state, lang)} · "
+                f"#{h.id} · {label('state', h.state, lang)} · "
                 f"{label('severity', h.severity, lang)} · {plain_text(h.responsible)}\n"
                 f"  {plain_text(h.description, max_chars=160)}"
                 for h in mine.head(10).itertuples()
@@ -290,9 +307,11 @@ with right:
     other = _selected(cov.BLIND_SPOTS) or _selected(cov.KEY_AREAS) or _selected(cov.SUGGESTED)
     if cell is not None:
         _cell_panel(plain_text(cell.get("code")))
-    elif hazard is not None:
-        st.markdown(f"#### {t('panel.hazard', lang, id=int(hazard.get('id') or 0))}")
-        st.text(plain_text(hazard.get("tip"), max_chars=400))
+    elif hazard is not None:  # a cell's hazard column: that cell's panel (its hazards listed)
+        if hazard.get("code"):
+            _cell_panel(plain_text(hazard.get("code")))
+        else:
+            st.text(plain_text(hazard.get("tip"), max_chars=400))
     elif building is not None:
         st.markdown(f"#### {t('panel.building', lang)}")
         st.text(plain_text(building.get("tip"), max_chars=400))

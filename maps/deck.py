@@ -6,6 +6,7 @@ optional ``basemap_style_url`` (a self-hosted MapLibre/Mapbox style JSON) draws 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections.abc import Collection, Mapping, Sequence
@@ -92,14 +93,27 @@ def campus_view(layers: CampusLayers, **options: float) -> dict[str, float]:
     return initial_view((minx, miny, maxx, maxy), **options)  # type: ignore[arg-type]
 
 
+def _dumps(value: object) -> str:
+    """Return pydeck's JSON of ``value``: compact, and UTF-8 text left as it is (not
+    ``\\uXXXX``, which doubles the bytes of Chinese labels; the text is the same)."""
+    from pydeck.bindings.json_tools import default_serialize
+
+    return json.dumps(
+        value,
+        sort_keys=True,
+        default=default_serialize,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+
+
 class CompactDeck(pdk.Deck):  # type: ignore[misc]
     """A ``pdk.Deck`` whose JSON has no indentation (pydeck indents by 2: ~3× the bytes)."""
 
     def to_json(self) -> str:
         """Return the deck spec as compact JSON (what ``st.pydeck_chart`` sends)."""
-        from pydeck.bindings.json_tools import default_serialize
 
-        return json.dumps(self, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        return _dumps(self)
 
 
 @dataclass(frozen=True)
@@ -169,10 +183,33 @@ class PreparedLayer:
 
 def prepare(layer: pdk.Layer) -> PreparedLayer:
     """Return ``layer`` serialised to compact JSON (see :class:`PreparedLayer`)."""
-    from pydeck.bindings.json_tools import default_serialize
 
-    text = json.dumps(layer, sort_keys=True, default=default_serialize, separators=(",", ":"))
+    text = _dumps(layer)
     return PreparedLayer(id=str(layer.id), json=text)
+
+
+@dataclass(frozen=True)
+class LayerFile:
+    """A layer's data as a JSON file to serve next to the deck (see :func:`externalise`)."""
+
+    name: str
+    text: str
+
+
+def externalise(layer: pdk.Layer, *, url_prefix: str) -> tuple[PreparedLayer, LayerFile]:
+    """Return ``layer`` with its data moved to a file: the layer (``data`` = the file's
+    URL) and the file (a name made of the layer id and a hash of the content).
+
+    The browser fetches and parses such a file natively, while the deck's own JSON goes
+    through Streamlit's slow JSON5 parser (about 1 s per MB on the target machine), so
+    heavy layers travel as files. The same data always gives the same name, so a file
+    written once is reused and the browser may cache it. ``layer`` is changed.
+    """
+    text = _dumps(layer.data)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    name = f"{layer.id}-{digest}.json"
+    layer.data = url_prefix + name
+    return prepare(layer), LayerFile(name=name, text=text)
 
 
 class PreparedDeck(CompactDeck):
@@ -194,7 +231,7 @@ class PreparedDeck(CompactDeck):
         attrs = default_serialize(self)
         attrs.pop("_prepared", None)
         attrs["layers"] = []
-        text = json.dumps(attrs, sort_keys=True, default=default_serialize, separators=(",", ":"))
+        text = _dumps(attrs)
         layers = ",".join(p.json for p in self._prepared)
         return text.replace('"layers":[]', f'"layers":[{layers}]', 1)
 

@@ -1,4 +1,5 @@
-"""Hazards on the safety map: one column per hazard, height by severity, colour by status.
+"""Hazards on the safety map: one column per cell with hazards, height by count and worst
+severity, colour by the most urgent status.
 
 The tooltip is plain text (deck.gl puts it in ``innerText``), and every user-written string
 goes through :func:`maps.payload.plain_text`, so a hazard described as
@@ -70,27 +71,86 @@ def hazard_tip(row: pd.Series, *, lang: Lang = DEFAULT_LANG) -> str:
     )
 
 
+#: Most urgent first: a cell's column takes the colour of its most urgent hazard.
+GROUP_RANK: Final[dict[str, int]] = {g: i for i, g in enumerate(GROUP_COLOURS)}
+#: Extra height (m) per hazard beyond the first, up to :data:`MAX_EXTRA_M`.
+PER_HAZARD_M: Final = 5.0
+MAX_EXTRA_M: Final = 100.0
+#: Hazards listed in a cell column's tooltip (most urgent first).
+TIP_HAZARDS: Final = 2
+
+
 def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[Record]:
-    """Return one record per hazard: position, height (m), colour, id and tooltip."""
+    """Return one record per cell with hazards: a column at their mean position.
+
+    Height grows with the count (worst severity as the base), colour is the most urgent
+    status group; the tooltip gives the count and the first :data:`TIP_HAZARDS` hazards.
+    Built with pandas group-bys: the Python loop is per cell, never per hazard.
+    """
+    if not len(hazards):
+        return []
+    frame = pd.DataFrame(
+        {
+            "id": hazards["id"].astype(int).to_numpy(),
+            "cell": hazards["cell"].fillna("").astype(str).to_numpy(),
+            "lon": hazards["lon"].astype(float).to_numpy(),
+            "lat": hazards["lat"].astype(float).to_numpy(),
+            "major": (hazards["severity"].astype(str) == "major").to_numpy(),
+            "rank": hazards["state"]
+            .astype(str)
+            .map(lambda s: GROUP_RANK[STATUS_GROUP.get(s, "waiting")])
+            .to_numpy(),
+            "state": hazards["state"].to_numpy(),
+            "severity": hazards["severity"].to_numpy(),
+            "description": hazards["description"].to_numpy(),
+        }
+    )
+    frame = frame.sort_values(["cell", "rank", "major", "id"], ascending=[True, True, False, True])
+    agg = frame.groupby("cell", sort=True).agg(
+        n=("id", "size"),
+        lon=("lon", "mean"),
+        lat=("lat", "mean"),
+        major=("major", "sum"),
+        rank=("rank", "min"),
+    )
+    first = frame.groupby("cell", sort=True).head(TIP_HAZARDS)
+    lines: dict[str, list[str]] = {}
+    for hid, cell, state, severity, description in zip(
+        first["id"],
+        first["cell"],
+        first["state"],
+        first["severity"],
+        first["description"],
+        strict=True,
+    ):
+        lines.setdefault(cell, []).append(
+            f"#{int(hid)} · {label('state', state, lang)} · "
+            f"{label('severity', severity, lang)} · {plain_text(description, max_chars=32)}"
+        )
+    colours = {rank: [*GROUP_COLOURS[g], 230] for g, rank in GROUP_RANK.items()}
+    lons = agg["lon"].round(COORD_DECIMALS).tolist()
+    lats = agg["lat"].round(COORD_DECIMALS).tolist()
     records: list[Record] = []
-    for _, row in hazards.iterrows():  # a few thousand hazards at most: a loop is fine
+    for i, (cell, n, major, rank) in enumerate(
+        zip(agg.index, agg["n"].tolist(), agg["major"].tolist(), agg["rank"].tolist(), strict=True)
+    ):
+        base = SEVERITY_HEIGHT_M["major"] if major else SEVERITY_HEIGHT_M["general"]
+        head = t("tip.hazard_cell", lang, cell=plain_text(cell) or "—", n=n, major=int(major))
         records.append(
             {
-                "position": [
-                    round(float(row["lon"]), COORD_DECIMALS),
-                    round(float(row["lat"]), COORD_DECIMALS),
-                ],
-                "h": SEVERITY_HEIGHT_M.get(str(row["severity"]), DEFAULT_HEIGHT_M),
-                "fill": hazard_colour(row["state"]),
-                "id": int(row["id"]),
-                "tip": hazard_tip(row, lang=lang),
+                "position": [lons[i], lats[i]],
+                "h": base + min((n - 1) * PER_HAZARD_M, MAX_EXTRA_M),
+                "fill": colours[int(rank)],
+                "code": plain_text(cell),
+                "n": int(n),
+                "tip": "\n".join([head, *lines.get(cell, [])]),
             }
         )
     return records
 
 
 def hazards_layer(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.Layer:
-    """Return the hazards as a ``ColumnLayer`` (id :data:`HAZARDS`, radius 4 m)."""
+    """Return the hazards as a ``ColumnLayer`` (id :data:`HAZARDS`), one column per cell."""
     return pdk.Layer(
         "ColumnLayer",
         hazard_records(hazards, lang=lang),
@@ -98,7 +158,7 @@ def hazards_layer(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.La
         get_position="position",
         get_elevation="h",
         get_fill_color="fill",
-        radius=4,
+        radius=6,
         disk_resolution=8,
         elevation_scale=1,
         extruded=True,

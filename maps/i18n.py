@@ -163,8 +163,8 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "en": "Computing camera coverage (a few seconds the first time)…",
     },
     "map.hazard_legend": {
-        "zh": "隐患状态（柱高：严重程度）",
-        "en": "Hazard status (height: severity)",
+        "zh": "网格隐患（每格一柱，颜色：最紧急状态，柱高：数量与严重程度）",
+        "en": "Hazards per cell (colour: most urgent status, height: count and severity)",
     },
     "map.coverage_legend": {"zh": "监控像素密度等级", "en": "Camera pixel-density band"},
     "filter.zone": {"zh": "片区", "en": "Zones"},
@@ -230,6 +230,10 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "{description}",
         "en": "Hazard #{id} · {state} · {severity}\n{domain} · cell {cell} · "
         "responsible {responsible}\n{description}",
+    },
+    "tip.hazard_cell": {
+        "zh": "网格 {cell} · {n} 条隐患（重大 {major}）",
+        "en": "Cell {cell} · {n} hazards ({major} major)",
     },
     "tip.blind_spot": {"zh": "监控盲区 {area} m²", "en": "Blind spot {area} m²"},
     "tip.key_area": {"zh": "{name}（{kind}）· {status}", "en": "{name} ({kind}) · {status}"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -79,9 +80,14 @@ def test_an_empty_database_says_how_to_create_a_campus(
     assert any("campusgrid demo" in info.value for info in app.info)
 
 
-def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, object]:
+def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
     spec = json.loads(app.get("deck_gl_json_chart")[index].proto.json)
     (layer,) = [layer for layer in spec["layers"] if layer["id"] == layer_id]
+    data = layer.get("data")
+    if isinstance(data, str) and data.startswith("app/static/"):  # served as a file
+        layer["data"] = json.loads(
+            (Path(__file__).resolve().parents[1] / data.removeprefix("app/")).read_text("utf-8")
+        )
     return layer  # type: ignore[no-any-return]
 
 

@@ -18,20 +18,41 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning.operations import campus_ops, local_day
+from zoning.ledger import FINAL_STATES
+from zoning.operations import NOBODY, campus_ops, local_day
 from zoning.operations_ledger import list_hazards
 from zoning.store import operations as repo
 from zoning.store.campuses import campus_id
 from zoning.store.models import utcnow
-from zoning.store.ops_models import Inspection
+from zoning.store.ops_models import HazardEvent, HazardRow, Inspection
 
-__all__ = ["CellDetail", "cell_detail", "completion_grid", "hazards_table"]
+__all__ = ["CellDetail", "cell_detail", "completion_grid", "hazards_table", "ops_version"]
 
 GRID_COLUMNS = ("cell_code", "zone", "week", "domain", "due", "on_time", "late", "missed")
 HAZARD_COLUMNS = (
     "id", "domain", "severity", "state", "description", "cell", "zone", "owner",
     "reported_at", "deadline", "overdue_hours", "level", "responsible", "lon", "lat",
 )  # fmt: skip
+
+
+def ops_version(engine: Engine, campus: str, *, now: datetime | None = None) -> tuple[object, ...]:
+    """Return a cheap fingerprint of the operations data (cache key for the pages).
+
+    Inspections, hazards and their events are only added (a state change is a new event),
+    so the largest ids (any campus: the rowid look-up is instant) change whenever they do.
+    The local day is in it because schedules (what is due) move with the calendar.
+    """
+    day = local_day(now or utcnow())
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        ids = conn.execute(
+            sa.select(
+                sa.select(sa.func.max(Inspection.id)).scalar_subquery(),
+                sa.select(sa.func.max(HazardRow.id)).scalar_subquery(),
+                sa.select(sa.func.max(HazardEvent.id)).scalar_subquery(),
+            )
+        ).one()
+    return (day.isoformat(), cid, *tuple(ids))
 
 
 def completion_grid(
@@ -63,8 +84,12 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     """Return every hazard with the person who answers for it now (see HAZARD_COLUMNS).
 
     Times are UTC; ``overdue_hours`` is 0 for hazards not overdue. Raises NotFound.
+    Open hazards go through the ledger (escalation needs their history); closed and
+    rejected ones, most of the table, are read flat: their level is ``closed``, the
+    person their owner, and their clock stopped at their last complete or reject.
     """
-    views = list_hazards(engine, campus, now=now)
+    now = now or utcnow()
+    views = list_hazards(engine, campus, status="open", now=now)
     rows = []
     for v in views:
         h = v.hazard
@@ -75,10 +100,58 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
                 v.responsible, float(h.lon), float(h.lat),
             )
         )  # fmt: skip
-    frame = pd.DataFrame(rows, columns=list(HAZARD_COLUMNS))
+    open_frame = pd.DataFrame(rows, columns=list(HAZARD_COLUMNS))
+    final = _final_hazards(engine, campus, now=now)
+    frame = pd.concat([f for f in (open_frame, final) if len(f)] or [open_frame])
     for col in ("reported_at", "deadline"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
-    return frame
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _final_hazards(engine: Engine, campus: str, *, now: datetime) -> pd.DataFrame:
+    """Return the closed and rejected hazards as HAZARD_COLUMNS, in bulk (no history)."""
+    h, e = HazardRow, HazardEvent
+    final = sorted(FINAL_STATES)
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        rows = conn.execute(
+            sa.select(
+                h.id, h.domain, h.severity, h.state, h.description, h.cell_code, h.zone,
+                h.owner, h.reported_at, h.deadline, sa.func.ST_X(h.geometry),
+                sa.func.ST_Y(h.geometry),
+            ).where(h.campus_id == cid, h.state.in_(final))
+        ).fetchall()  # fmt: skip
+        stops = conn.execute(
+            sa.select(e.hazard_id, e.seq, e.at)
+            .join(h, h.id == e.hazard_id)
+            .where(h.campus_id == cid, h.state.in_(final), e.action.in_(["complete", "reject"]))
+        ).fetchall()
+    columns = ["id", "domain", "severity", "state", "description", "cell", "zone", "owner",
+               "reported_at", "deadline", "lon", "lat"]  # fmt: skip
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    if not len(frame):
+        return pd.DataFrame(columns=list(HAZARD_COLUMNS))
+    frame["id"] = frame["id"].astype(int)
+    frame["zone"] = [repo.zone_label(z) for z in frame["zone"]]
+    frame["reported_at"] = repo.utc_series(frame["reported_at"])
+    frame["deadline"] = repo.utc_series(frame["deadline"])
+    stop_frame = pd.DataFrame([tuple(r) for r in stops], columns=["id", "seq", "at"])
+    now_ts = pd.Timestamp(repo.as_utc(now))
+    if len(stop_frame):
+        stop_frame["at"] = repo.utc_series(stop_frame["at"])
+        last = stop_frame.sort_values(["id", "seq"]).groupby("id")["at"].last()
+        end = frame["id"].map(last).fillna(now_ts)
+        end = end.where(end < now_ts, now_ts)
+    else:
+        end = pd.Series(now_ts, index=frame.index)
+    hours = (pd.to_datetime(end, utc=True) - frame["deadline"]).dt.total_seconds() / 3600.0
+    frame["overdue_hours"] = hours.clip(lower=0.0).astype(float)
+    frame["level"] = "closed"
+    owners = frame["owner"]
+    frame["responsible"] = owners.where(owners.notna() & (owners != ""), NOBODY)
+    frame["lon"] = frame["lon"].astype(float)
+    frame["lat"] = frame["lat"].astype(float)
+    return frame[list(HAZARD_COLUMNS)]
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,8 @@ def test_roads_are_wider_for_bigger_classes(campus: CampusLayers) -> None:
 
 def test_landcover_water_is_blue(campus: CampusLayers) -> None:
     (water,) = _data(L.landcover_layer(campus.landcover))
-    r, g, b, _ = water["fill"]  # type: ignore[misc]
+    fill: list[int] = water["fill"]  # type: ignore[assignment]
+    r, g, b, _ = fill
     assert b > r and b > g
 
 

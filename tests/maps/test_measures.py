@@ -90,17 +90,23 @@ def test_hazard_filters_and_open_counts(hazards: pd.DataFrame) -> None:
     assert fills["C"] == measures.HAZARD_COUNT.colour(0.0)
 
 
-def test_hazard_columns_height_by_severity_colour_by_status(hazards: pd.DataFrame) -> None:
+def test_hazard_columns_one_per_cell_height_by_count_colour_by_most_urgent(
+    hazards: pd.DataFrame,
+) -> None:
     layer = hazard_layers.hazards_layer(hazards, lang="en")
     spec = json.loads(prepare(layer).json)
     assert spec["@@type"] == "ColumnLayer" and spec["id"] == "hazards"
     records = spec["data"]
-    assert [r["h"] for r in records] == [60.0, 25.0, 25.0]
-    assert records[0]["fill"][:3] == [253, 174, 97]  # rectifying: orange
-    assert records[1]["fill"][:3] == [26, 150, 65]  # closed: green
-    assert records[2]["fill"][:3] == [215, 25, 28]  # reported: red
+    assert [r["code"] for r in records] == ["A", "B"]
+    assert [r["n"] for r in records] == [2, 1]
+    assert [r["h"] for r in records] == [60.0 + hazard_layers.PER_HAZARD_M, 25.0]
+    assert records[0]["fill"][:3] == [253, 174, 97]  # rectifying beats closed: orange
+    assert records[1]["fill"][:3] == [215, 25, 28]  # reported: red
+    assert records[0]["position"] == [116.30005, 39.9]  # the mean of the cell's hazards
     assert XSS in records[0]["tip"]  # plain text in a text tooltip, never HTML
-    assert all(set(r) == {"position", "h", "fill", "id", "tip"} for r in records)
+    assert records[0]["tip"].startswith("Cell A · 2 hazards (1 major)")
+    assert all(set(r) == {"position", "h", "fill", "code", "n", "tip"} for r in records)
+    assert hazard_layers.hazard_records(hazards.iloc[0:0]) == []
 
 
 def _coverage_view() -> cov.CoverageView:

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 import typer
-from sqlalchemy.engine import Engine
 
-from zoning.errors import CampusgridError
+from zoning.cli_common import DbOption, JsonOption, engine_for, print_json, run
 
 app = typer.Typer(
     name="campusgrid",
@@ -24,41 +21,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-T = TypeVar("T")
-
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (default: $CAMPUSGRID_DB, else sqlite:///data/campusgrid.sqlite). "
-        "PostGIS: postgresql+psycopg://user:pass@host:5432/db",
-        envvar="CAMPUSGRID_DB",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _engine(db: str | None) -> Engine:
-    from zoning.store.engine import open_engine
-
-    return open_engine(db)
-
 
 def _progress(message: str) -> None:
     typer.echo(f"… {message}", err=True)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; turn a CampusgridError into one line on stderr and exit code 2."""
-    try:
-        return action()
-    except CampusgridError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @app.command("import")
@@ -93,9 +58,9 @@ def import_(
     """Import a campus: boundary, buildings, roads, POIs, landcover and cameras."""
     from zoning import services
 
-    report = _run(
+    report = run(
         lambda: services.import_campus(
-            _engine(db),
+            engine_for(db),
             paths,
             campus=campus,
             boundary_name=boundary_name,
@@ -105,7 +70,7 @@ def import_(
         )
     )
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return
     for warning in report.warnings:
         typer.echo(f"warning: {warning}", err=True)
@@ -135,8 +100,8 @@ def export(
         typer.echo(f"error: unknown --format {fmt!r}: use gpkg or geojson", err=True)
         raise typer.Exit(2)
     chosen: Literal["gpkg", "geojson"] = "gpkg" if fmt == "gpkg" else "geojson"
-    written = _run(
-        lambda: services.export_campus(_engine(db), campus, fmt=chosen, out=out, plan_id=plan)
+    written = run(
+        lambda: services.export_campus(engine_for(db), campus, fmt=chosen, out=out, plan_id=plan)
     )
     for path in written:
         typer.echo(str(path))
@@ -163,7 +128,7 @@ def demo(
     from zoning import services
 
     if if_missing:
-        existing = _run(lambda: services.list_campuses(_engine(db)))
+        existing = run(lambda: services.list_campuses(engine_for(db)))
         if any(c.name == "demo" for c in existing):
             typer.echo("demo campus already present (campusgrid demo rebuilds it)", err=True)
             return
@@ -172,11 +137,11 @@ def demo(
         typer.echo(f"error: unknown --scale {scale!r}: use small or large", err=True)
         raise typer.Exit(2)
     chosen: Literal["small", "large"] = "small" if scale == "small" else "large"
-    summary = _run(
-        lambda: services.seed_demo(_engine(db), scale=chosen, seed=seed, progress=_progress)
+    summary = run(
+        lambda: services.seed_demo(engine_for(db), scale=chosen, seed=seed, progress=_progress)
     )
     if as_json:
-        _print_json(summary.to_json())
+        print_json(summary.to_json())
     else:
         typer.echo(
             f"demo campus ready: {summary.area_m2 / 1e6:.2f} km², "
@@ -189,9 +154,9 @@ def campuses(db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the campuses with their areas and feature counts."""
     from zoning import services
 
-    found = _run(lambda: services.list_campuses(_engine(db)))
+    found = run(lambda: services.list_campuses(engine_for(db)))
     if as_json:
-        _print_json([c.to_json() for c in found])
+        print_json([c.to_json() for c in found])
         return
     if not found:
         typer.echo("no campuses yet: run `campusgrid demo` or `campusgrid import`")
@@ -209,9 +174,9 @@ def plans(
     """List the grid plans of a campus, newest first."""
     from zoning import services
 
-    found = _run(lambda: services.list_plans(_engine(db), campus))
+    found = run(lambda: services.list_plans(engine_for(db), campus))
     if as_json:
-        _print_json([p.to_json() for p in found])
+        print_json([p.to_json() for p in found])
         return
     for p in found:
         typer.echo(
@@ -242,9 +207,9 @@ def split(
     if method == "square" and cell_size_m is None:
         typer.echo("error: --method square needs --cell-size-m (e.g. 100)", err=True)
         raise typer.Exit(2)
-    report = _run(
+    report = run(
         lambda: services.split_campus(
-            _engine(db),
+            engine_for(db),
             campus,
             method=method,
             cell_size_m=cell_size_m,
@@ -258,7 +223,7 @@ def split(
         )
     )
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return
     a = report.area_m2
     typer.echo(
@@ -283,9 +248,9 @@ def coverage(
     """Camera coverage: walkable area seen per IEC 62676-4 band, blind spots, key areas."""
     from zoning.coverage_service import campus_coverage
 
-    summary = _run(lambda: campus_coverage(_engine(db), campus, plan_id=plan).summary())
+    summary = run(lambda: campus_coverage(engine_for(db), campus, plan_id=plan).summary())
     if as_json:
-        _print_json(summary)
+        print_json(summary)
         return
     walkable = float(summary["walkable_area_m2"])  # type: ignore[arg-type]
     covered = float(summary["covered_area_m2"])  # type: ignore[arg-type]
@@ -315,13 +280,13 @@ def suggest_cameras(
     """Suggest where to put the next cameras, greedily by uncovered walkable area gained."""
     from zoning import coverage_service
 
-    rows = _run(
+    rows = run(
         lambda: coverage_service.sites_to_json(
-            coverage_service.suggest_cameras(_engine(db), campus, count=count)
+            coverage_service.suggest_cameras(engine_for(db), campus, count=count)
         )
     )
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for r in rows:
         keys = f", covers {', '.join(r['key_areas_covered'])}" if r["key_areas_covered"] else ""

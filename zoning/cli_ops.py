@@ -7,56 +7,25 @@ Every user error is one line on stderr and exit code 2, with nothing changed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy.engine import Engine
 
 from zoning.checklists import DEFAULT_TZ
-from zoning.errors import CampusgridError, InvalidInput
-
-T = TypeVar("T")
+from zoning.cli_common import DbOption, JsonOption, engine_for, print_json, run
+from zoning.errors import InvalidInput
 
 inspections_app = typer.Typer(help="Inspections: to-do, submissions, completion report.")
 hazards_app = typer.Typer(help="The hazard ledger (整改台账): list, show, move, export.")
 complaints_app = typer.Typer(help="Located complaints (接诉即办): add and list.")
 
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (default: $CAMPUSGRID_DB, else sqlite:///data/campusgrid.sqlite).",
-        envvar="CAMPUSGRID_DB",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 Campus = Annotated[str, typer.Argument(help="Campus name.")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file (UTF-8).")]
-
-
-def _engine(db: str | None) -> Engine:
-    from zoning.store.engine import open_engine
-
-    return open_engine(db)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; turn a CampusgridError into one line on stderr and exit code 2."""
-    try:
-        return action()
-    except CampusgridError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def parse_time(text: str | None, *, what: str) -> datetime | None:
@@ -98,7 +67,7 @@ def _export(frame: Any, *, xlsx: Path | None, csv: Path | None, sheet: str, titl
 
     for target in (xlsx, csv):
         if target is not None:
-            written = _run(partial(write_table, frame, target, sheet=sheet, title=title))
+            written = run(partial(write_table, frame, target, sheet=sheet, title=title))
             typer.echo(f"wrote {written}", err=True)
 
 
@@ -116,11 +85,13 @@ def inspections_due(
     """The owners' to-do: overdue, due today, open (period started, due later)."""
     from zoning import operations
 
-    table = _run(
-        lambda: operations.todo(_engine(db), campus, owner=owner, day=parse_day(day, what="--date"))
+    table = run(
+        lambda: operations.todo(
+            engine_for(db), campus, owner=owner, day=parse_day(day, what="--date")
+        )
     )
     if as_json:
-        _print_json(json.loads(table.to_json(orient="records", date_format="iso")))
+        print_json(json.loads(table.to_json(orient="records", date_format="iso")))
         return
     if not len(table):
         typer.echo("nothing due")
@@ -155,9 +126,9 @@ def inspections_submit(
     """Submit a checklist; every failed item opens a hazard in the ledger."""
     from zoning import operations
 
-    report = _run(
+    report = run(
         lambda: operations.submit_inspection(
-            _engine(db),
+            engine_for(db),
             campus,
             cell=cell,
             template=template,
@@ -172,7 +143,7 @@ def inspections_submit(
         )
     )
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return
     status = "LATE" if report.late else "on time"
     hazards = ", ".join(str(h) for h in report.hazard_ids) or "none"
@@ -197,9 +168,9 @@ def inspections_report(
     from zoning import operations
     from zoning.exports import report_frame
 
-    table = _run(
+    table = run(
         lambda: operations.completion_report(
-            _engine(db),
+            engine_for(db),
             campus,
             by=by,
             start=parse_day(start, what="--from"),
@@ -214,7 +185,7 @@ def inspections_report(
         title=f"{campus} 巡查完成情况",
     )
     if as_json:
-        _print_json(json.loads(table.to_json(orient="records")))
+        print_json(json.loads(table.to_json(orient="records")))
         return
     key = table.columns[0]
     for row in table.to_dict("records"):
@@ -245,13 +216,15 @@ def hazards_list(
     from zoning import operations_ledger
     from zoning.exports import ledger_frame
 
-    views = _run(
-        lambda: operations_ledger.list_hazards(_engine(db), campus, status=status, overdue=overdue)
+    views = run(
+        lambda: operations_ledger.list_hazards(
+            engine_for(db), campus, status=status, overdue=overdue
+        )
     )
     rows = [v.to_json() for v in views]
     _export(ledger_frame(rows), xlsx=xlsx, csv=csv, sheet="整改台账", title=f"{campus} 整改台账")
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for r in rows:
         late = f" OVERDUE {r['overdue_hours']:.0f} h" if r["overdue_hours"] > 0 else ""
@@ -272,10 +245,10 @@ def hazards_show(
     """One hazard: details, history and who answers for it now (escalation chain)."""
     from zoning import operations_ledger
 
-    found = _run(lambda: operations_ledger.show_hazard(_engine(db), campus, hazard_id))
+    found = run(lambda: operations_ledger.show_hazard(engine_for(db), campus, hazard_id))
     data = found.to_json(history=True)
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     typer.echo(f"hazard #{data['id']} [{data['state']}] {data['severity']} {data['domain']}")
     typer.echo(f"  {data['description']}")
@@ -311,9 +284,9 @@ def hazards_move(
     """Move a hazard along the ledger; an illegal move changes nothing (exit 2)."""
     from zoning import operations_ledger
 
-    moved = _run(
+    moved = run(
         lambda: operations_ledger.move_hazard(
-            _engine(db),
+            engine_for(db),
             campus,
             hazard_id,
             action,
@@ -325,7 +298,7 @@ def hazards_move(
         )
     )
     if as_json:
-        _print_json(moved.to_json(history=True))
+        print_json(moved.to_json(history=True))
         return
     typer.echo(f"hazard #{hazard_id} is now {moved.hazard.state}; responsible: {moved.responsible}")
 
@@ -354,9 +327,9 @@ def complaints_add(
     """Route a located complaint to its cell's owner and open its ledger item."""
     from zoning import operations_ledger
 
-    found = _run(
+    found = run(
         lambda: operations_ledger.add_complaint(
-            _engine(db),
+            engine_for(db),
             campus,
             lon=lon,
             lat=lat,
@@ -370,7 +343,7 @@ def complaints_add(
     )
     data = found.to_json()
     if as_json:
-        _print_json(data)
+        print_json(data)
         return
     dup = f"; likely duplicate of #{data['duplicate_of']}" if data["duplicate_of"] else ""
     typer.echo(
@@ -384,10 +357,10 @@ def complaints_list(campus: Campus, db: DbOption = None, as_json: JsonOption = F
     """The campus's complaints, oldest first."""
     from zoning import operations_ledger
 
-    found = _run(lambda: operations_ledger.list_complaints(_engine(db), campus))
+    found = run(lambda: operations_ledger.list_complaints(engine_for(db), campus))
     rows = [c.to_json() for c in found]
     if as_json:
-        _print_json(rows)
+        print_json(rows)
         return
     for r in rows:
         dup = f" (dup of #{r['duplicate_of']})" if r["duplicate_of"] else ""

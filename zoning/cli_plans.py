@@ -4,50 +4,17 @@ import-plan, audit, owner-at. Registered in :mod:`zoning.cli`."""
 from __future__ import annotations
 
 import csv
-import json
 import os
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import shapely
 import typer
-from sqlalchemy.engine import Engine
 
-from zoning.errors import CampusgridError, InvalidInput
+from zoning.cli_common import DbOption, JsonOption, engine_for, print_json, run
+from zoning.errors import InvalidInput
 from zoning.plans import Edit, Merge, MoveZone, Reassign, Reshape, Split
-
-T = TypeVar("T")
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        help="Database URL (default: $CAMPUSGRID_DB, else sqlite:///data/campusgrid.sqlite).",
-        envvar="CAMPUSGRID_DB",
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
-
-
-def _engine(db: str | None) -> Engine:
-    from zoning.store.engine import open_engine
-
-    return open_engine(db)
-
-
-def _run(action: Callable[[], T]) -> T:
-    """Run ``action``; turn a CampusgridError into one line on stderr and exit code 2."""
-    try:
-        return action()
-    except CampusgridError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(2) from None
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
 
 edit_app = typer.Typer(
     help="Edit a draft plan: merge, split, reshape, reassign, move-zone, undo, log.",
@@ -81,9 +48,9 @@ def validate(
     """Validate a plan (gaps, overlaps, slivers, areas, owners, codes); exit 1 if invalid."""
     from zoning import planner
 
-    report = _run(lambda: planner.validate_plan(_engine(db), campus, plan))
+    report = run(lambda: planner.validate_plan(engine_for(db), campus, plan))
     if as_json:
-        _print_json({"valid": report.valid, "problems": report.problems})
+        print_json({"valid": report.valid, "problems": report.problems})
     else:
         _problems(report.problems)
         typer.echo(f"plan {report.plan_id}: " + ("valid" if report.valid else "INVALID"))
@@ -114,9 +81,9 @@ def assign_owners(
         except (OSError, KeyError) as exc:
             typer.echo(f"error: cannot read {from_csv}: {exc}", err=True)
             raise typer.Exit(2) from None
-    report = _run(
+    report = run(
         lambda: planner.assign_plan_owners(
-            _engine(db), campus, plan, mapping=mapping, actor=_who(by)
+            engine_for(db), campus, plan, mapping=mapping, actor=_who(by)
         )
     )
     _edit_output(report, as_json)
@@ -135,20 +102,20 @@ def draft(
     """Create a draft plan that copies another plan (`campusgrid split` drafts a new one)."""
     from zoning import planner
 
-    plan = _run(
+    plan = run(
         lambda: planner.create_draft(
-            _engine(db), campus, from_plan=from_plan, author=_who(author), reason=reason
+            engine_for(db), campus, from_plan=from_plan, author=_who(author), reason=reason
         )
     )
     if as_json:
-        _print_json(plan.to_json())
+        print_json(plan.to_json())
     else:
         typer.echo(f"draft plan {plan.id} (v{plan.version}): {plan.cells} cells")
 
 
 def _edit_output(report: Any, as_json: bool) -> None:
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return
     _problems(report.problems)
     retired = f", retired {', '.join(report.retired)}" if report.retired else ""
@@ -163,9 +130,9 @@ def _apply(
 ) -> Any:
     from zoning import planner
 
-    return _run(
+    return run(
         lambda: planner.apply_edit(
-            _engine(db), campus, plan, edit, actor=_who(by), row_version=row_version
+            engine_for(db), campus, plan, edit, actor=_who(by), row_version=row_version
         )
     )
 
@@ -208,7 +175,7 @@ def split(
     as_json: JsonOption = False,
 ) -> None:
     """Split a cell along a line (lon/lat) into new cells."""
-    edit = _run(lambda: Split(code, _line(line)))
+    edit = run(lambda: Split(code, _line(line)))
     _edit_output(_apply(campus, plan, edit, by, row_version, db), as_json)
 
 
@@ -231,7 +198,7 @@ def reshape(
         except shapely.errors.GEOSException as exc:
             raise InvalidInput(f"--wkt is not valid WKT: {exc}") from None
 
-    _edit_output(_apply(campus, plan, _run(parse), by, row_version, db), as_json)
+    _edit_output(_apply(campus, plan, run(parse), by, row_version, db), as_json)
 
 
 @edit_app.command("reassign")
@@ -276,8 +243,8 @@ def undo(
     """Undo the draft's last edit."""
     from zoning import planner
 
-    report = _run(
-        lambda: planner.undo(_engine(db), campus, plan, actor=_who(by), row_version=row_version)
+    report = run(
+        lambda: planner.undo(engine_for(db), campus, plan, actor=_who(by), row_version=row_version)
     )
     _edit_output(report, as_json)
 
@@ -287,9 +254,9 @@ def log(campus: CampusArg, plan: PlanArg, db: DbOption = None, as_json: JsonOpti
     """List the draft's edits, oldest first."""
     from zoning.store.plan_store import edit_log
 
-    entries = _run(lambda: edit_log(_engine(db), plan))
+    entries = run(lambda: edit_log(engine_for(db), plan))
     if as_json:
-        _print_json(entries)
+        print_json(entries)
         return
     for e in entries:
         flag = " (undone)" if e["undone"] else ""
@@ -306,9 +273,9 @@ def diff(
     """Compare two plans: cells added, removed, changed, unchanged; lineage; owner changes."""
     from zoning import planner
 
-    found = _run(lambda: planner.diff(_engine(db), campus, plan_a, plan_b))
+    found = run(lambda: planner.diff(engine_for(db), campus, plan_a, plan_b))
     if as_json:
-        _print_json(found.to_json())
+        print_json(found.to_json())
         return
     typer.echo(
         f"added {len(found.added)}, removed {len(found.removed)}, changed {len(found.changed)}, "
@@ -337,18 +304,18 @@ def activate(
     def go() -> Any:
         try:
             return planner.activate_plan(
-                _engine(db), campus, plan, by=by, reason=reason, row_version=row_version
+                engine_for(db), campus, plan, by=by, reason=reason, row_version=row_version
             )
         except planner.ActivationRefused as refused:
             if as_json:
-                _print_json({"activated": False, "problems": refused.problems})
+                print_json({"activated": False, "problems": refused.problems})
             else:
                 _problems(refused.problems)
             raise
 
-    result = _run(go)
+    result = run(go)
     if as_json:
-        _print_json({"activated": True, **result.to_json()})
+        print_json({"activated": True, **result.to_json()})
         return
     typer.echo(f"plan {result.plan_id} is active (previous: {result.previous_plan_id or '-'})")
     for r in result.rehomed:
@@ -377,13 +344,13 @@ def import_plan(
     """Create a draft from an edited cells layer: validate, keep codes, show the diff."""
     from zoning import planner
 
-    report = _run(
+    report = run(
         lambda: planner.import_plan(
-            _engine(db), path, campus=campus, snap_m=snap_m, layer=layer, author=_who(author)
+            engine_for(db), path, campus=campus, snap_m=snap_m, layer=layer, author=_who(author)
         )
     )
     if as_json:
-        _print_json(report.to_json())
+        print_json(report.to_json())
         return
     _problems(report.problems)
     m = report.imported
@@ -405,11 +372,11 @@ def audit(
     from zoning import planner
 
     if csv_out is not None:
-        typer.echo(str(_run(lambda: planner.export_audit_csv(_engine(db), campus, csv_out))))
+        typer.echo(str(run(lambda: planner.export_audit_csv(engine_for(db), campus, csv_out))))
         return
-    frame = _run(lambda: planner.audit_events(_engine(db), campus, limit=limit))
+    frame = run(lambda: planner.audit_events(engine_for(db), campus, limit=limit))
     if as_json:
-        _print_json(frame.to_dict("records"))
+        print_json(frame.to_dict("records"))
         return
     for at, actor, action, detail in zip(
         frame["at"], frame["actor"], frame["action"], frame["detail"], strict=True
@@ -436,10 +403,10 @@ def owner_at(
         except ValueError:
             raise InvalidInput(f"--at {when!r} is not an ISO time.") from None
 
-    moment = _run(parse)
-    found = _run(lambda: planner.owner_at(_engine(db), campus, lon, lat, moment))
+    moment = run(parse)
+    found = run(lambda: planner.owner_at(engine_for(db), campus, lon, lat, moment))
     if as_json:
-        _print_json(found.to_json() if found else None)
+        print_json(found.to_json() if found else None)
     elif found is None:
         typer.echo("no active plan covered that spot then")
     else:

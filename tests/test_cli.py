@@ -197,3 +197,35 @@ def test_coverage_and_suggested_cameras(sqlite_url: str) -> None:
     assert sites[0]["gain_m2"] >= sites[1]["gain_m2"] > 0
     code, _, err = cli("suggest-cameras", "demo", "--count", "0", "--db", sqlite_url)
     assert code == 2 and "--count" in err
+
+
+def test_console_script_imports_and_exports_a_geopackage(tmp_path: Path) -> None:
+    """A fresh process opens SpatiaLite before it reads the GeoPackage: this used to segfault.
+
+    mod_spatialite put the system's PROJ and SQLite in the global symbol scope, and GDAL (from
+    the pyogrio wheel), loaded afterwards, bound to them; the engine now loads the wheels first.
+    """
+    db = f"sqlite:///{tmp_path / 'fresh.sqlite'}"
+    gpkg = campus_dir("swjtu") / "campus.gpkg"
+    command = [sys.executable, "-m", "zoning.cli"]
+    imported = subprocess.run(
+        [*command, "import", str(gpkg), "--campus", "swjtu", "--db", db, "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert imported.returncode == 0, imported.stderr
+    report = json.loads(imported.stdout)
+    assert report["area_m2"] == pytest.approx(1_624_000, rel=0.01)
+    assert report["counts"]["buildings"] == 105
+    out = tmp_path / "swjtu.gpkg"
+    exported = subprocess.run(
+        [*command, "export", "swjtu", "--format", "gpkg", str(out), "--db", db],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert exported.returncode == 0, exported.stderr
+    layers = {name for name, _ in pyogrio.list_layers(out)}
+    assert {"boundary", "buildings", "roads", "pois"} <= layers
+    assert pyogrio.read_info(out, layer="buildings")["features"] == 105

@@ -13,6 +13,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+# GDAL (pyogrio), GEOS (shapely) and PROJ (pyproj) come bundled in their wheels. SQLite loads
+# mod_spatialite with RTLD_GLOBAL, which puts the system's libsqlite3, libproj and libgeos in
+# the process's global symbol scope: a wheel library loaded after that binds some of its
+# symbols to those system copies and crashes (reading a GeoPackage segfaulted in
+# proj_context_destroy). Loading the wheels first binds them to their own copies (CPython
+# loads extensions with RTLD_NOW).
+import pyogrio  # noqa: F401
+import pyproj  # noqa: F401
+import shapely  # noqa: F401
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Engine, make_url

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from zoning.errors import InvalidInput
+from zoning.topology import is_sliver
 
 Geoms = NDArray[np.object_]
 
@@ -220,13 +221,15 @@ def merge_small(
     min_area_m2: float,
     movable: NDArray[np.bool_] | None = None,
     major_lines: Geoms | None = None,
+    only: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.intp]:
     """Return a group label per polygon after merging the small ones into neighbours.
 
     A movable polygon (all by default) below ``min_area_m2`` (m²) merges into the neighbour
     it shares the longest edge with: movable neighbours first, then the longest edge off
     ``major_lines``, then the longest edge. Smallest first; repeats until no movable group is
-    small or a small one has no neighbour. Labels are the index of the group's root polygon.
+    small or a small one has no neighbour. With ``only``, exactly the flagged polygons merge,
+    whatever their area. Labels are the index of the group's root polygon.
     """
     n = len(polys)
     parent = np.arange(n)
@@ -240,7 +243,8 @@ def merge_small(
     for a, b, total, off_major in zip(i.tolist(), j.tolist(), length, minor, strict=True):
         adj[a][b] = [float(total), float(off_major)]
         adj[b][a] = [float(total), float(off_major)]
-    heap = [(area[k], k) for k in range(n) if mov[k] and area[k] < min_area_m2]
+    merging = mov & (area < min_area_m2) if only is None else only.copy()
+    heap = [(area[k], k) for k in np.flatnonzero(merging).tolist()]
     heapq.heapify(heap)
     # A Python loop over blocks: a campus has hundreds to a few thousand of them.
     while heap:
@@ -259,7 +263,8 @@ def merge_small(
             edge[1] += off_major
             adj[k][h] = edge
         adj[g] = {}
-        if mov[h] and area[h] < min_area_m2:
+        # h grew: its heap entry is stale; requeue it while it still has to merge
+        if merging[h] if only is not None else mov[h] and area[h] < min_area_m2:
             heapq.heappush(heap, (area[h], h))
     # Resolve chains g -> h -> root.
     while True:
@@ -392,6 +397,22 @@ def finish(geoms: Geoms) -> Geoms:
     return out
 
 
+def absorb_slivers(cells: Geoms, movable: NDArray[np.bool_]) -> tuple[Geoms, NDArray[np.intp]]:
+    """Return ``cells`` with each movable sliver merged into a neighbour, and each result's root.
+
+    Cuts and merges can leave a narrow strip (a block's appendage between two roads cut off
+    by a straight split): it joins the neighbour it shares the longest edge with, movable
+    neighbours first. A sliver without a neighbour (a campus part that is itself a sliver)
+    stays, and validation reports it.
+    """
+    flagged = movable & is_sliver(cells)
+    if not flagged.any():
+        return cells, np.arange(len(cells), dtype=np.intp)
+    labels = merge_small(cells, min_area_m2=0.0, movable=movable, only=flagged)
+    groups, roots = dissolve(cells, labels)
+    return groups, roots.astype(np.intp)
+
+
 def _area_range(min_area_m2: float | None, max_area_m2: float | None) -> tuple[float, float]:
     lo = DEFAULT_MIN_AREA_M2 if min_area_m2 is None else float(min_area_m2)
     hi = DEFAULT_MAX_AREA_M2 if max_area_m2 is None else float(max_area_m2)
@@ -455,7 +476,7 @@ def unit_cells(
     pieces, _ = _split_all(
         groups, np.ones(len(groups), dtype=bool), max_area_m2=hi, obstacles=obstacles
     )
-    cells = finish(pieces)
+    cells, _ = absorb_slivers(finish(pieces), np.ones(len(pieces), dtype=bool))
     return cells, np.full(len(cells), "unit", dtype=object)
 
 
@@ -473,7 +494,8 @@ def building_cells(
     Every footprint, clipped to the campus, is a cell; where footprints overlap, the larger
     building keeps the overlap. The open space is cut by the barriers and the footprints and
     then merged/split with the unit rules; an open piece with no open neighbour (a closed
-    courtyard) joins the building around it. Building cells are never merged or split.
+    courtyard) joins the building around it. Building cells are never merged or split; a
+    building part that is a sliver (see :func:`zoning.topology.is_sliver`) is open space.
     """
     lo, hi = _area_range(min_area_m2, max_area_m2)
     fps = footprints(buildings, campus)
@@ -495,9 +517,9 @@ def building_cells(
     bgroups, _ = dissolve(bfaces, bid) if len(bfaces) else (np.empty(0, dtype=object), bid)
     bparts = shapely.get_parts(bgroups) if len(bgroups) else bgroups
     units = np.concatenate([bparts, faces[~is_building]])
-    movable = np.concatenate(
-        [np.zeros(len(bparts), bool), np.ones(int((~is_building).sum()), bool)]
-    )
+    # A building part that is a sliver (a footprint crossing the campus boundary leaves a
+    # thin strip inside) is not a building cell: it joins a neighbour like open space.
+    movable = np.concatenate([is_sliver(bparts), np.ones(int((~is_building).sum()), bool)])
     labels = merge_small(units, min_area_m2=lo, movable=movable, major_lines=lines[major])
     groups, roots = dissolve(units, labels)
     open_group = movable[roots]
@@ -505,9 +527,11 @@ def building_cells(
     kinds_of_pieces = np.where(open_group[source], "open", "building").astype(object)
     cells = finish(pieces)
     if len(cells) == len(pieces):
-        return cells, kinds_of_pieces
-    # finish() re-cleaned the coverage: recover each cell's kind from where it lies.
-    hit_piece = shapely.STRtree(pieces).query(shapely.point_on_surface(cells), predicate="within")
-    kinds = np.full(len(cells), "open", dtype=object)
-    kinds[hit_piece[0]] = kinds_of_pieces[hit_piece[1]]
-    return cells, kinds
+        kinds = kinds_of_pieces
+    else:
+        # finish() re-cleaned the coverage: recover each cell's kind from where it lies.
+        hit = shapely.STRtree(pieces).query(shapely.point_on_surface(cells), predicate="within")
+        kinds = np.full(len(cells), "open", dtype=object)
+        kinds[hit[0]] = kinds_of_pieces[hit[1]]
+    merged, roots = absorb_slivers(cells, kinds == "open")
+    return merged, kinds[roots]

@@ -29,12 +29,14 @@ def test_real_campus_is_partitioned(name: str, method: str) -> None:
     check_partition(cells, campus)
     assert cells["area_m2"].max() <= 20_000 + 1e-6 or method == "building"
     cells["owner"] = "someone"
-    structural = [
-        p
-        for p in validate(cells, campus=boundary, sliver_thinness=0.0)
-        if p.kind in ("overlap", "gap", "outside", "invalid_geometry", "duplicate_code")
+    # a fresh split validates as it is (area bounds aside: the building method keeps
+    # large buildings whole), so it can be activated once owners are assigned
+    problems = [
+        (p.kind, p.message)
+        for p in validate(cells, campus=boundary)
+        if p.kind not in ("too_small", "too_large")
     ]
-    assert structural == []
+    assert problems == []
     if method == "building":
         assert (cells["kind"] == "building").sum() >= 0.8 * len(buildings.clip(campus))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from shapely import Polygon, box
@@ -10,7 +11,7 @@ from shapely import Polygon, box
 from tests.shapes import METRIC_CRS, RECTANGLE, SLIVER, WITH_LAKE
 from zoning.errors import InvalidInput
 from zoning.grid import split
-from zoning.topology import Problem, problems_to_json, validate
+from zoning.topology import Problem, is_sliver, problems_to_json, validate
 
 
 def cells_of(
@@ -97,6 +98,24 @@ def test_sliver_small_and_large_cells() -> None:
         ("too_large", ("S-2",)),
         ("too_small", ("S-3",)),
     ]
+
+
+def test_long_building_and_open_space_around_buildings_are_not_slivers() -> None:
+    # A 300 m × 10 m teaching block (thinness 0.096) and the open space around nine
+    # buildings (thinness 0.06, mean width 17 m): thin by 4πA/P², but no sliver.
+    campus = box(0, 0, 300, 110)
+    block = box(0, 100, 300, 110)
+    holes = [box(20 + 30 * i, 40, 40 + 30 * i, 60).exterior.coords for i in range(9)]
+    open_space = shapely.Polygon(box(0, 0, 300, 100).exterior.coords, holes)
+    buildings = [box(20 + 30 * i, 40, 40 + 30 * i, 60) for i in range(9)]
+    plan = cells_of(
+        [block, open_space, *buildings], [f"B-{i}" for i in range(11)], ["Li"] * 11
+    )
+    assert validate(plan, campus=campus) == []
+    # a ring 0.5 m wide around a building is a sliver all the same
+    ring = box(99.5, 49.5, 120.5, 70.5).difference(box(100, 50, 120, 70))
+    assert bool(is_sliver(np.array([ring]))[0])
+    assert not is_sliver(np.array([block, open_space]))[0:2].any()
 
 
 def test_missing_owner_and_duplicate_code() -> None:

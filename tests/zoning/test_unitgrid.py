@@ -11,6 +11,7 @@ from shapely import LineString, box
 from tests.shapes import L_SHAPE, METRIC_CRS, RECTANGLE, WITH_LAKE
 from tests.zoning.test_grid import check_partition
 from zoning.grid import split
+from zoning.topology import validate
 from zoning.unitgrid import (
     barrier_lines,
     blocks,
@@ -126,3 +127,17 @@ def test_unit_split_respects_area_bounds_with_roads() -> None:
     thin = cells.geometry.apply(lambda g: g.minimum_rotated_rectangle.length)
     assert (cells["area_m2"] >= 2_000).all() or len(thin) > 0
     assert not any(g.within(box(449, -1, 456, 701)) for g in cells.geometry)
+
+
+def test_building_split_of_a_footprint_mostly_outside_leaves_no_sliver() -> None:
+    # A building 0.3 m inside the east edge and 40 m outside it (real OSM data has them):
+    # its part inside is a 0.3 m strip, which joins the open space instead of being a cell.
+    fps = gpd.GeoSeries(
+        [box(999.7, 100, 1040, 160), box(400, 200, 700, 210), box(100, 100, 150, 150)],
+        crs=METRIC_CRS,
+    )
+    cells = split(gpd.GeoSeries([RECTANGLE], crs=METRIC_CRS), method="building", buildings=fps)
+    check_partition(cells, RECTANGLE)
+    assert list(cells["kind"]).count("building") == 2  # the 300 m × 10 m block is a cell
+    assert not any(g.within(box(999, 99, 1001, 161)) for g in cells.geometry)
+    assert [p.kind for p in validate(cells, campus=RECTANGLE, require_owner=False)] == []

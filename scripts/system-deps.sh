@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages campusgrid needs, or say exactly how to.
 #   scripts/system-deps.sh run    python3-venv, SpatiaLite
-#   scripts/system-deps.sh test   the above + PostgreSQL with PostGIS + Chromium
+#   scripts/system-deps.sh test   the above + PostgreSQL with PostGIS + Chromium (+ a CJK font)
 # Idempotent: installs only what is missing; a second run does nothing.
 set -euo pipefail
 what="${1:-run}"
@@ -27,6 +27,8 @@ have_postgis() {
   return 1
 }
 have_chromium() { [ -x /usr/bin/chromium ] || command -v chromium >/dev/null 2>&1; }
+# The browser tests save screenshots of a Chinese UI: without a CJK font they show boxes.
+have_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh 2>/dev/null)" ]; }
 
 missing=()
 have_venv || missing+=(venv)
@@ -34,6 +36,7 @@ have_spatialite || missing+=(spatialite)
 if [ "$what" = test ]; then
   have_postgis || missing+=(postgis)
   have_chromium || missing+=(chromium)
+  [ "$(uname -s)" = Darwin ] || have_cjk_font || missing+=(cjkfont)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 
@@ -51,6 +54,7 @@ debian_pkgs() {
       spatialite) pkgs+=(libsqlite3-mod-spatialite) ;;
       postgis) pkgs+=("$(postgis_pkg)") ;;
       chromium) pkgs+=(chromium) ;;
+      cjkfont) pkgs+=(fonts-noto-cjk) ;;
     esac
   done
   echo "${pkgs[@]}"
@@ -87,7 +91,7 @@ if command -v apt-get >/dev/null 2>&1; then
 elif [ "$(uname -s)" = Darwin ]; then
   say "  brew install $(brew_pkgs)"
 else
-  say "  Debian/Ubuntu: sudo apt-get install -y python3-venv libsqlite3-mod-spatialite postgresql-15-postgis-3 chromium"
+  say "  Debian/Ubuntu: sudo apt-get install -y python3-venv libsqlite3-mod-spatialite postgresql-15-postgis-3 chromium fonts-noto-cjk"
   say "  macOS:         brew install libspatialite postgresql@15 postgis && brew install --cask chromium"
 fi
 exit 1

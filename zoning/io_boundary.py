@@ -178,7 +178,7 @@ def choose_campus(
             return groups[0]
         described = _describe(groups, buildings)
         raise ImportFailed(
-            f"{source} holds {len(groups)} campuses: {described}. Pass --boundary-name with "
+            f"{len(groups)} campuses in {source}: {described}. Pass --boundary-name with "
             f"the one to import, e.g. --boundary-name '{_label(_ranked(groups, buildings)[0])}'."
         )
     chosen = _match(groups, boundary_name)

@@ -231,14 +231,15 @@ def _share_by_tiles(
     boxes = np.array([tile_box(t, tiled.tile_m) for t in tiled.tiles], dtype=object)
     r, t = STRtree(boxes).query(regions, predicate="intersects")
     if walk_only:
-        walk = tiled.walk[t]
-        np.add.at(base, r, shapely.area(shapely.intersection(regions[r], walk)))
-        seen_part = shapely.intersection(
-            shapely.intersection(regions[r], walk), tiled.unions[t, band]
-        )
+        # polygonal(): a region touching the walkable space along an edge gives a collection
+        # with a stray line, which the next overlay cannot take (GEOS "Unable to determine
+        # overlay result geometry dimension", seen on bupt with no camera)
+        part = polygonal(shapely.intersection(regions[r], tiled.walk[t]))
+        np.add.at(base, r, shapely.area(part))
+        seen_part = shapely.intersection(part, tiled.unions[t, band])
     else:
         np.add.at(base, r, shapely.area(shapely.intersection(regions[r], boxes[t])))
-        seen_part = shapely.intersection(regions[r], tiled.unions[t, band])
+        seen_part = shapely.intersection(polygonal(regions[r]), tiled.unions[t, band])
     np.add.at(seen, r, shapely.area(seen_part))
     return base, seen
 

@@ -416,3 +416,27 @@ def test_layers_coverage_projects_and_finds_key_areas() -> None:
     assert summary["cameras"] == 1
     kinds = {k["kind"]: k["covered"] for k in summary["key_areas"]}  # type: ignore[attr-defined]
     assert kinds == {"gate": True, "dormitory": False}
+
+
+def test_real_campus_without_cameras_is_all_blind_per_cell() -> None:
+    # bupt as imported, no camera, cells of a building split: every walkable m² is a blind
+    # spot and every cell 0 % covered (GEOS used to fail on a cell touching the walkable
+    # space only along an edge)
+    from tests.realdata import load_layers
+    from zoning.grid import split
+
+    layers = load_layers("bupt")
+    boundary = to_metric(layers.boundary)
+    cells = split(
+        boundary,
+        method="building",
+        buildings=layers.buildings.to_crs(boundary.crs),
+        barriers=layers.roads.to_crs(boundary.crs),
+    )
+    assert len(layers.cameras) == 0  # OSM maps no camera on these campuses
+    result = layers_coverage(layers, cells=cells, crs=boundary.crs)
+    summary = result.summary()
+    assert summary["cameras"] == 0 and summary["covered_area_m2"] == 0
+    assert summary["blind_spot_area_m2"] == pytest.approx(summary["walkable_area_m2"], rel=1e-6)
+    pct = [c["covered_pct"] for c in summary["cells"]]  # type: ignore[union-attr]
+    assert len(pct) == len(cells) and all(p in (0, None) for p in pct)

@@ -336,6 +336,10 @@ app.add_typer(inspections_app, name="inspections")
 app.add_typer(hazards_app, name="hazards")
 app.add_typer(complaints_app, name="complaints")
 
+from zoning.cli_people import people_app  # noqa: E402
+
+app.add_typer(people_app, name="people")
+
 from zoning.cli_plans import register as register_plan_commands  # noqa: E402
 
 register_plan_commands(app)

@@ -249,7 +249,10 @@ def assign_plan_owners(
     people = load_people(engine, campus)
     owners = people[people["role"] == "owner"] if len(people) else people
     if not len(owners):
-        raise InvalidInput(f"Campus {campus!r} has no people with role 'owner' to assign.")
+        raise InvalidInput(
+            f"Campus {campus!r} has no people with role 'owner' to assign: add them with "
+            f"`campusgrid people import {campus} people.csv` (columns name,role,quarter,phone)."
+        )
     cells = session.state.cells
     fallback: dict[int, str] = {}
     for zone, group in cells.groupby("zone"):

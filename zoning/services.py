@@ -27,6 +27,7 @@ from zoning.store.campuses import (
     load_layers,
     load_people,
     save_campus,
+    upsert_people,
 )
 from zoning.store.plans import (
     PlanSummary,
@@ -53,6 +54,7 @@ __all__ = [
     "load_people",
     "seed_demo",
     "split_campus",
+    "upsert_people",
 ]
 
 Progress = Callable[[str], None]

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from zoning.crs import metric_crs_for
 from zoning.errors import InvalidInput, NotFound
 from zoning.layers import COLUMNS, CampusLayers, conform
+from zoning.people import PEOPLE_COLUMNS
 from zoning.store.frames import frame_rows, read_frame, wkb_elements
 from zoning.store.models import (
     AuditEvent,
@@ -39,8 +40,6 @@ LAYER_TABLES: dict[str, tuple[sa.Table, str]] = {
     "landcover": (table_of(Landcover), "MULTIPOLYGON"),
     "cameras": (table_of(Camera), "POINT"),
 }
-
-PEOPLE_COLUMNS = ("name", "role", "quarter", "phone")
 
 
 @dataclass(frozen=True)
@@ -206,6 +205,55 @@ def load_people(engine: Engine, name: str) -> pd.DataFrame:
             .order_by(Person.id)
         ).fetchall()
     return pd.DataFrame([tuple(r) for r in rows], columns=["id", *PEOPLE_COLUMNS])
+
+
+def upsert_people(
+    engine: Engine, name: str, people: pd.DataFrame, *, actor: str | None = None
+) -> tuple[int, int]:
+    """Add the people of ``people`` (:data:`PEOPLE_COLUMNS`) to campus ``name``, updating the
+    role, quarter and phone of those already there (matched by name); return (added, updated).
+
+    Nobody is removed: cells, inspections and hazards keep pointing at their people. One
+    transaction, with an audit event. Raises NotFound for an unknown campus.
+    """
+    records = [
+        {c: (None if pd.isna(r.get(c)) else str(r.get(c))) for c in PEOPLE_COLUMNS}
+        for r in people.to_dict("records")
+    ]
+    person = table_of(Person)
+    with engine.begin() as conn:
+        cid = campus_id(conn, name)
+        known: dict[str | None, int] = {
+            n: int(i)
+            for n, i in conn.execute(
+                sa.select(Person.name, Person.id).where(Person.campus_id == cid)
+            )
+        }
+        new = [dict(r, campus_id=cid) for r in records if r["name"] not in known]
+        old = [r for r in records if r["name"] in known]
+        if new:
+            conn.execute(sa.insert(person), new)
+        for r in old:
+            conn.execute(
+                sa.update(person)
+                .where(Person.id == known[r["name"]])
+                .values(role=r["role"], quarter=r["quarter"], phone=r["phone"])
+            )
+        conn.execute(
+            sa.insert(table_of(AuditEvent)),
+            [
+                {
+                    "campus_id": cid,
+                    "at": utcnow(),
+                    "actor": actor,
+                    "action": "people.import",
+                    "detail": json.dumps(
+                        {"added": len(new), "updated": len(old)}, ensure_ascii=False
+                    ),
+                }
+            ],
+        )
+    return len(new), len(old)
 
 
 def list_campuses(engine: Engine) -> list[CampusSummary]:

@@ -229,3 +229,26 @@ def test_console_script_imports_and_exports_a_geopackage(tmp_path: Path) -> None
     layers = {name for name, _ in pyogrio.list_layers(out)}
     assert {"boundary", "buildings", "roads", "pois"} <= layers
     assert pyogrio.read_info(out, layer="buildings")["features"] == 105
+
+
+def test_a_bug_is_one_line_with_exit_code_3(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sqlite_url: str
+) -> None:
+    from zoning import cli as cli_module
+    from zoning import services
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr(services, "list_campuses", broken)
+    monkeypatch.setattr(sys, "argv", ["campusgrid", "campuses", "--db", sqlite_url])
+    monkeypatch.delenv("CAMPUSGRID_DEBUG", raising=False)
+    with pytest.raises(SystemExit) as stop:
+        cli_module.main()
+    assert stop.value.code == cli_module.INTERNAL_ERROR
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("error: internal error (RuntimeError: boom")
+    assert "CAMPUSGRID_DEBUG=1" in err
+    monkeypatch.setenv("CAMPUSGRID_DEBUG", "1")
+    with pytest.raises(RuntimeError, match="boom"):
+        cli_module.main()

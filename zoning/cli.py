@@ -345,9 +345,30 @@ from zoning.cli_plans import register as register_plan_commands  # noqa: E402
 register_plan_commands(app)
 
 
+#: Exit code of a failure that is campusgrid's fault, not the user's (those exit 2).
+INTERNAL_ERROR = 3
+
+
 def main() -> None:
-    """Entry point for ``python -m zoning.cli``."""
-    app()
+    """Entry point of the ``campusgrid`` script and ``python -m zoning.cli``.
+
+    A bug is one line too, saying it is a bug and how to see the traceback
+    (``CAMPUSGRID_DEBUG=1``), with exit code 3; a database write in progress was rolled back
+    by its transaction.
+    """
+    try:
+        app()
+    except Exception as exc:
+        if os.environ.get("CAMPUSGRID_DEBUG"):
+            raise
+        detail = " ".join(str(exc).split())[:300]
+        typer.echo(
+            f"error: internal error ({type(exc).__name__}: {detail}). This is a bug in "
+            "campusgrid: please report it with the command you ran; set CAMPUSGRID_DEBUG=1 "
+            "to see the traceback. Nothing was half-written.",
+            err=True,
+        )
+        raise SystemExit(INTERNAL_ERROR) from None
 
 
 if __name__ == "__main__":

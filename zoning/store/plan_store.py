@@ -38,7 +38,7 @@ from zoning.store.models import (
     utcnow,
 )
 from zoning.store.planner_models import CodeLineage, PlanActivation, PlanEdit
-from zoning.store.plans import load_cells
+from zoning.store.plans import load_cells, owner_ids
 from zoning.store.rehome import LOCATED_TABLES, LocatedTable, RehomeResult, rehome
 
 
@@ -162,24 +162,6 @@ def _bump(conn: sa.Connection, session: PlanSession, *, drafts_only: bool = True
     )
 
 
-def _owner_ids(conn: sa.Connection, cid: int, owners: Iterable[Any]) -> list[int | None]:
-    people = {
-        str(r[0]): int(r[1])
-        for r in conn.execute(sa.select(Person.name, Person.id).where(Person.campus_id == cid))
-    }
-    out: list[int | None] = []
-    for owner in owners:
-        if not isinstance(owner, str) or not owner:
-            out.append(None)
-        elif owner in people:
-            out.append(int(people[owner]))
-        else:
-            raise InvalidInput(
-                f"{owner!r} is not a person of this campus: add them or fix the name."
-            )
-    return out
-
-
 def _raw_rows(conn: sa.Connection, plan_id: int, codes: Sequence[str]) -> list[dict[str, Any]]:
     c = table_of(GridCell)
     rows = conn.execute(
@@ -214,7 +196,7 @@ def _insert_cells(conn: sa.Connection, cid: int, plan_id: int, cells: gpd.GeoDat
     if not len(cells):
         return
     rows = frame_rows(cells, ["code", "zone", "kind", "area_m2"], plan_id=plan_id, level=1)
-    for row, owner_id in zip(rows, _owner_ids(conn, cid, cells["owner"]), strict=True):
+    for row, owner_id in zip(rows, owner_ids(conn, cid, cells["owner"]), strict=True):
         row["owner_id"] = owner_id
     conn.execute(sa.insert(table_of(GridCell)), rows)
 

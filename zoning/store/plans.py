@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -59,20 +59,23 @@ class PlanSummary:
         }
 
 
-def _owner_ids(conn: sa.Connection, cid: int, owners: pd.Series) -> list[int | None]:
+def owner_ids(conn: sa.Connection, cid: int, owners: Iterable[Any]) -> list[int | None]:
+    """Return the person id of each owner name of campus ``cid`` (None for no owner: None,
+    NaN or an empty name). Raises InvalidInput for a name that is not a person there."""
     people: dict[str, int] = {
-        r.name: r.id
+        str(r.name): int(r.id)
         for r in conn.execute(sa.select(Person.name, Person.id).where(Person.campus_id == cid))
     }
     ids: list[int | None] = []
     for owner in owners:
-        if owner is None or (isinstance(owner, float) and pd.isna(owner)) or owner is pd.NA:
+        if not isinstance(owner, str) or not owner:
             ids.append(None)
         elif owner in people:
-            ids.append(int(people[owner]))
+            ids.append(people[owner])
         else:
             raise InvalidInput(
-                f"Owner {owner!r} is not a person of this campus; add them first or fix the name."
+                f"Owner {owner!r} is not a person of this campus: add them with `campusgrid "
+                "people import` or fix the name."
             )
     return ids
 
@@ -130,9 +133,9 @@ def save_plan(
                 }
             ],
         ).scalar_one()
-        owner_ids = _owner_ids(conn, cid, frame["owner"])
+        ids = owner_ids(conn, cid, frame["owner"])
         rows = frame_rows(frame, ["code", "zone", "kind", "area_m2"], plan_id=plan_id, level=1)
-        for row, owner_id in zip(rows, owner_ids, strict=True):
+        for row, owner_id in zip(rows, ids, strict=True):
             row["owner_id"] = owner_id
         if rows:
             conn.execute(sa.insert(table_of(GridCell)), rows)

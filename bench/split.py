@@ -1,15 +1,18 @@
 """Grid split benchmark: ours against geopandas.overlay (and PostGIS, when configured).
 
-Run by hand: ``.venv/bin/python bench/split.py [--repeat 3]``. Sections:
+Run by hand: ``.venv/bin/python bench/split.py [--repeat 3] [--case square --case large]``.
+Sections (``--case`` names in brackets):
 
-1. square split of a real campus (swjtu, 162 ha) into 20 m cells: ``zoning.grid.square_cells``
-   against ``geopandas.overlay(grid, campus, how="intersection")`` on the same grid;
-2. a 100,000-cell square split of the large demo campus (``zoning.demo.build_demo(
+1. [square] square split of a real campus (swjtu, 162 ha) into 20 m cells:
+   ``zoning.grid.square_cells`` against ``geopandas.overlay(grid, campus,
+   how="intersection")`` on the same grid;
+2. [large] a 100,000-cell square split of the large demo campus (``zoning.demo.build_demo(
    scale="large")``, else a synthetic 6 km² irregular campus with a lake): the clip alone and
    the whole ``split()`` (zones + codes);
-3. unit and building splits of every real campus in ``../shared/data/campuses``;
-4. PostGIS ``ST_SquareGrid`` + ``ST_Intersection`` on the swjtu grid, when the environment
-   variable ``CAMPUSGRID_BENCH_PG`` holds a SQLAlchemy URL (``postgresql+psycopg://…``).
+3. [unit] unit and building splits of every real campus in ``../shared/data/campuses``;
+4. [postgis] PostGIS ``ST_SquareGrid`` + ``ST_Intersection`` on the swjtu grid, when the
+   environment variable ``CAMPUSGRID_BENCH_PG`` holds a SQLAlchemy URL
+   (``postgresql+psycopg://…``).
 
 Times are the best of ``--repeat`` runs, in one process.
 """
@@ -189,14 +192,27 @@ def postgis_case(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--case",
+        action="append",
+        choices=list(CASES),
+        help="run only this section (repeatable; default: all): " + ", ".join(CASES),
+    )
     args = parser.parse_args()
     print(
         f"Python {platform.python_version()}, shapely {shapely.__version__}, {os.cpu_count()} CPUs"
     )
-    square_vs_overlay(args.repeat)
-    large_square(args.repeat)
-    unit_real(args.repeat)
-    postgis(args.repeat)
+    for name in args.case or list(CASES):
+        CASES[name](args.repeat)
+
+
+#: The sections of the benchmark, in the order they run.
+CASES: dict[str, Callable[[int], None]] = {
+    "square": square_vs_overlay,
+    "large": large_square,
+    "unit": unit_real,
+    "postgis": postgis,
+}
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@
 
 - ``square``: square cells of ``cell_size_m`` on a grid aligned to whole multiples of the
   cell size (so the same campus always gets the same grid lines); only the cells that cross
-  the boundary are intersected, interior cells are kept as they are.
+  the boundary are clipped, interior cells are kept as they are. The boundary's crossings
+  with the grid lines are computed once (the campus is noded), so neighbouring pieces share
+  them bit for bit; the result is checked exactly, with GEOS overlay as the fallback.
 - ``hex``: H3 cells (``h3_res``) covering the campus with *overlap* containment, projected
   back to the metric CRS and clipped.
 - ``unit``: unit grids (GB/T 30428.1) bounded by barriers, see :mod:`zoning.unitgrid`.
@@ -136,16 +138,387 @@ def square_tiles(bounds: Iterable[float], *, cell_size_m: float) -> Geoms:
 
 #: Square tiles are first classified by blocks of BLOCK × BLOCK tiles.
 BLOCK = 16
+#: The clipped square grid must have the campus area to this share (noding moves the
+#: boundary by rounding only: ~1e-13 of the area).
+AREA_CHECK = 1e-9
+
+
+def _blocks(nx: int, ny: int) -> tuple[NDArray[np.intp], ...]:
+    """Return the first and past-the-last tile column and row of each block (row-major)."""
+    bi, bj = (a.ravel() for a in np.meshgrid(np.arange(0, nx, BLOCK), np.arange(0, ny, BLOCK)))
+    return bi, bj, np.minimum(bi + BLOCK, nx), np.minimum(bj + BLOCK, ny)
+
+
+def _block_tiles(
+    sel: NDArray[np.bool_], blocks: tuple[NDArray[np.intp], ...]
+) -> tuple[NDArray[np.intp], NDArray[np.intp], NDArray[np.intp]]:
+    """Return the column, row and block of the tiles of the ``sel`` blocks, block by block
+    (row-major within a block)."""
+    bi, bj, bi1, bj1 = blocks
+    sizes = ((bi1[sel] - bi[sel]) * (bj1[sel] - bj[sel])).astype(np.intp)
+    block_id = np.repeat(np.flatnonzero(sel), sizes)
+    offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    width = (bi1 - bi)[block_id]
+    return bi[block_id] + offset % width, bj[block_id] + offset // width, block_id
+
+
+def _boxes(
+    xs: NDArray[np.float64], ys: NDArray[np.float64], ii: NDArray[np.intp], jj: NDArray[np.intp]
+) -> Geoms:
+    """Return the tiles in columns ``ii``, rows ``jj`` of the grid lines ``xs``/``ys`` (m)."""
+    tiles: Geoms = shapely.box(xs[ii], ys[jj], xs[ii + 1], ys[jj + 1])
+    return tiles
+
+
+#: The ufunc under ``shapely.clip_by_rect``, which broadcasts over arrays of rectangles (the
+#: public function accepts one rectangle); None if this shapely has no such ufunc.
+_CLIP_UFUNC: Any = getattr(getattr(shapely, "lib", None), "clip_by_rect", None)
+if _CLIP_UFUNC is not None and list(getattr(_CLIP_UFUNC, "types", [])) != ["Odddd->O"]:
+    _CLIP_UFUNC = None
+
+
+def _clip_rects(
+    geoms: Geoms,
+    xmin: NDArray[np.float64],
+    ymin: NDArray[np.float64],
+    xmax: NDArray[np.float64],
+    ymax: NDArray[np.float64],
+) -> Geoms:
+    """Return ``geoms[k]`` clipped to rectangle k (m; GEOS RectangleIntersection).
+
+    One ufunc call when shapely has :data:`_CLIP_UFUNC` (saves a Python call per tile),
+    else a loop over ``shapely.clip_by_rect``.
+    """
+    if _CLIP_UFUNC is not None:
+        clipped: Geoms = _CLIP_UFUNC(geoms, xmin, ymin, xmax, ymax)
+        return clipped
+    out = np.empty(len(xmin), dtype=object)
+    out[:] = [
+        shapely.clip_by_rect(g, *r) for g, *r in zip(geoms, xmin, ymin, xmax, ymax, strict=True)
+    ]
+    return out
+
+
+def _node(
+    campus: BaseGeometry, xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> tuple[BaseGeometry, NDArray[np.float64], NDArray[np.float64]]:
+    """Return ``campus`` with a vertex wherever its boundary crosses a grid line, and the
+    start and end points (m, shape (n, 2) each) of its noded segments.
+
+    Each crossing is computed once, on its campus segment, so the clips of the tiles on both
+    sides of the line share it bit for bit (a clip would compute it again from the end of
+    the segment outside its tile, which rounds differently on each side). A crossing is kept
+    within the tile the segment is in at that point, by the order of the crossings along
+    the segment, so every noded segment lies in one closed tile: clipping the noded campus
+    to a tile computes no new coordinate.
+    """
+    kind, coords, offsets = shapely.to_ragged_array([campus])
+    coords = np.asarray(coords, dtype=np.float64)
+    ring_offsets = np.asarray(offsets[0], dtype=np.intp)
+    n = len(coords)
+    is_last = np.zeros(n, dtype=bool)
+    is_last[ring_offsets[1:] - 1] = True  # a ring's closing vertex starts no segment
+    seg = np.flatnonzero(~is_last)
+    p, d = coords[seg], coords[seg + 1] - coords[seg]
+    first_cell: list[NDArray[np.intp]] = []  # the tile column / row each segment starts in
+    found: list[tuple[NDArray[np.intp], NDArray[np.float64], NDArray[np.float64]]] = []
+    for axis, lines in ((0, xs), (1, ys)):
+        a, b = coords[seg, axis], coords[seg + 1, axis]
+        lo = np.searchsorted(lines, np.minimum(a, b), side="right")
+        count = np.maximum(np.searchsorted(lines, np.maximum(a, b), side="left") - lo, 0)
+        which = np.repeat(np.arange(len(seg)), count)
+        k = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count) + lo[which]
+        found.append((which, (lines[k] - a[which]) / (b - a)[which], lines[k]))
+        cell = np.where(
+            b < a,
+            np.searchsorted(lines, a, side="left") - 1,
+            np.searchsorted(lines, a, side="right") - 1,
+        )
+        first_cell.append(np.clip(cell, 0, len(lines) - 2))
+    which, t, line = (np.concatenate([fx, fy]) for fx, fy in zip(*found, strict=True))
+    on_x = np.arange(len(which)) < len(found[0][0])  # crossing a line x = const
+    order = np.lexsort((~on_x, t, which))
+    which, t, line, on_x = which[order], t[order], line[order], on_x[order]
+    # The crossing's tile along the other axis: the segment's first one, moved by the
+    # crossings of the other axis's lines before it on the segment.
+    seg_first = np.searchsorted(which, which, side="left")
+    x_before: NDArray[np.intp] = np.cumsum(on_x) - on_x
+    y_before: NDArray[np.intp] = np.cumsum(~on_x) - ~on_x
+    x_before -= x_before[seg_first]
+    y_before -= y_before[seg_first]
+    dx, dy = d[which, 0], d[which, 1]
+    col = np.clip(first_cell[0][which] + np.sign(dx).astype(np.intp) * x_before, 0, len(xs) - 2)
+    row = np.clip(first_cell[1][which] + np.sign(dy).astype(np.intp) * y_before, 0, len(ys) - 2)
+    cx = np.where(on_x, line, np.clip(p[which, 0] + t * dx, xs[col], xs[col + 1]))
+    cy = np.where(on_x, np.clip(p[which, 1] + t * dy, ys[row], ys[row + 1]), line)
+    # Insert the crossings after the first vertex of their segment.
+    added = np.bincount(seg[which], minlength=n)
+    at = np.arange(n) + np.cumsum(added) - added
+    out = np.empty((n + len(which), 2))
+    out[at] = coords
+    out[at[seg[which]] + 1 + np.arange(len(which)) - seg_first] = np.column_stack([cx, cy])
+    ring_sizes = np.diff(ring_offsets) + np.add.reduceat(added, ring_offsets[:-1])
+    ring = np.repeat(np.arange(len(ring_sizes)), ring_sizes)
+    # Crossings of both lines through a grid corner can round to one point: keep it once.
+    keep = np.ones(len(out), dtype=bool)
+    keep[1:] = (ring[1:] != ring[:-1]) | (out[1:] != out[:-1]).any(axis=1)
+    out, ring = out[keep], ring[keep]
+    sizes = np.bincount(ring, minlength=len(ring_sizes))
+    new_offsets = np.concatenate([[0], np.cumsum(sizes)])
+    noded = shapely.from_ragged_array(kind, out, (new_offsets, *offsets[1:]))[0]
+    starts = np.ones(len(out), dtype=bool)
+    starts[new_offsets[1:] - 1] = False
+    s = np.flatnonzero(starts)
+    return noded, out[s], out[s + 1]
+
+
+def _on_line(values: NDArray[np.float64], lines: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Return which ``values`` are exactly one of the (increasing) ``lines``."""
+    at = np.clip(np.searchsorted(lines, values), 0, len(lines) - 1)
+    on: NDArray[np.bool_] = lines[at] == values
+    return on
+
+
+def _along_grid_line(
+    p: NDArray[np.float64], q: NDArray[np.float64], xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> bool:
+    """Return True if a segment from ``p`` to ``q`` (m, (n, 2)) lies on a grid line."""
+    vertical = (p[:, 0] == q[:, 0]) & _on_line(p[:, 0], xs)
+    horizontal = (p[:, 1] == q[:, 1]) & _on_line(p[:, 1], ys)
+    return bool(np.any((vertical | horizontal) & (p != q).any(axis=1)))
+
+
+def _touched(
+    p: NDArray[np.float64], q: NDArray[np.float64], xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Return which tiles (rows × columns) hold a noded segment from ``p`` to ``q`` (m).
+
+    Each noded segment lies in one closed tile: the one its midpoint is in, or both tiles
+    when the midpoint is on the line between them.
+    """
+    nx, ny = len(xs) - 1, len(ys) - 1
+    mids = 0.5 * (p + q)
+    col = np.clip(np.searchsorted(xs, mids[:, 0], side="right") - 1, 0, nx - 1)
+    row = np.clip(np.searchsorted(ys, mids[:, 1], side="right") - 1, 0, ny - 1)
+    on_x = (xs[col] == mids[:, 0]) & (col > 0)
+    on_y = (ys[row] == mids[:, 1]) & (row > 0)
+    touched = np.zeros((ny, nx), dtype=bool)
+    touched[row, col] = True
+    touched[row[on_x], col[on_x] - 1] = True
+    touched[row[on_y] - 1, col[on_y]] = True
+    touched[row[on_x & on_y] - 1, col[on_x & on_y] - 1] = True
+    return touched
+
+
+def _shared_edges_match(
+    xy: NDArray[np.float64],
+    cell: tuple[NDArray[np.intp], NDArray[np.intp]],
+    edge: NDArray[np.intp],
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+) -> bool:
+    """Return True if the pieces with vertices ``xy`` (m; in tile column, row ``cell``;
+    each within its tile; edges from ``xy[edge]`` to ``xy[edge + 1]``) meet their
+    neighbours across every interior grid line with identical vertices.
+
+    Along each interior line, the non-corner vertices of the pieces on one side must be
+    exactly those of the pieces on the other side (a whole tile has none), and no vertex
+    on the line may lie inside an edge along it: the edges along the line are then the same
+    elementary segments on both sides, vertex for vertex.
+    """
+    for axis, lines, others in ((0, xs, ys), (1, ys, xs)):
+        u, v = xy[:, axis], xy[:, 1 - axis]
+        k = np.clip(np.searchsorted(lines, u), 0, len(lines) - 1)
+        on = (lines[k] == u) & (k > 0) & (k < len(lines) - 1)
+        key = k + 1j * v  # complex numbers sort by line, then by position along it
+        before = k == cell[axis] + 1  # the piece is west / south of the line
+        side = on & ~_on_line(v, others)
+        if not np.array_equal(np.unique(key[side & before]), np.unique(key[side & ~before])):
+            return False
+        along = edge[on[edge] & on[edge + 1] & (k[edge] == k[edge + 1])]
+        lo, hi = np.minimum(key[along], key[along + 1]), np.maximum(key[along], key[along + 1])
+        points = np.unique(key[on])
+        if np.any(np.searchsorted(points, hi, side="left") > np.searchsorted(points, lo, "right")):
+            return False
+    return True
+
+
+def _campus_edges_match(
+    xy: NDArray[np.float64],
+    edge: NDArray[np.intp],
+    p: NDArray[np.float64],
+    q: NDArray[np.float64],
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+) -> bool:
+    """Return True if the piece edges from ``xy[edge]`` to ``xy[edge + 1]`` that do not run
+    along a grid line are exactly the noded campus segments ``p`` → ``q`` (m), in the same
+    direction (pieces and campus oriented alike).
+
+    Then the pieces of each tile have the campus boundary inside that tile as their
+    boundary there, on the same side, so they are the campus's part of the tile (not, say,
+    its complement).
+    """
+    a, b = xy[edge], xy[edge + 1]
+    on_grid = ((a[:, 0] == b[:, 0]) & _on_line(a[:, 0], xs)) | (
+        (a[:, 1] == b[:, 1]) & _on_line(a[:, 1], ys)
+    )
+    ours = np.hstack([a, b])[~on_grid]
+    theirs = np.hstack([p, q])[(p != q).any(axis=1)]
+    if len(ours) != len(theirs):
+        return False
+    ours = ours[np.lexsort(ours.T[::-1])]
+    theirs = theirs[np.lexsort(theirs.T[::-1])]
+    return bool(np.array_equal(ours, theirs))
+
+
+def _noded_pieces_ok(
+    pieces: Geoms,
+    cell: tuple[NDArray[np.intp], NDArray[np.intp]],
+    tile: NDArray[np.intp],
+    segments: tuple[NDArray[np.float64], NDArray[np.float64]],
+    xs: NDArray[np.float64],
+    ys: NDArray[np.float64],
+) -> bool:
+    """Return True if the clipped ``pieces`` (of tiles in column, row ``cell``, piece k
+    from tile ``tile[k]``) are the campus's parts of their tiles and, with the whole tiles,
+    form a valid coverage.
+
+    The pieces and the noded campus segments (``segments``: start and end points, m) must
+    be oriented alike. Checks that each piece is valid and within its tile, that the pieces
+    of a tile form a coverage, that their edges off the grid lines are the campus segments
+    (:func:`_campus_edges_match`) and that neighbouring tiles share their edges vertex for
+    vertex (:func:`_shared_edges_match`). Exact comparisons: no tolerance.
+    """
+    if not len(pieces):
+        return not len(segments[0])
+    if not shapely.is_valid(pieces).all():
+        return False
+    col, row = cell[0][tile], cell[1][tile]
+    minx, miny, maxx, maxy = shapely.bounds(pieces).T
+    if np.any((minx < xs[col]) | (maxx > xs[col + 1]) | (miny < ys[row]) | (maxy > ys[row + 1])):
+        return False
+    shared = np.bincount(tile)[tile] > 1  # a tile cut into several pieces
+    if shared.any() and not shapely.coverage_is_valid(pieces[shared]):
+        return False
+    rings, ring_piece = shapely.get_rings(pieces, return_index=True)
+    xy, ring_of = shapely.get_coordinates(rings, return_index=True)
+    edge = np.flatnonzero(ring_of[1:] == ring_of[:-1])  # edges from xy[edge] to xy[edge + 1]
+    piece_of = ring_piece[ring_of]
+    return _campus_edges_match(xy, edge, *segments, xs, ys) and _shared_edges_match(
+        xy, (col[piece_of], row[piece_of]), edge, xs, ys
+    )
+
+
+def _square_cells_noded(
+    campus: BaseGeometry, xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> Geoms | None:
+    """Return the tiles of the grid ``xs``/``ys`` clipped to ``campus``, or None when the
+    campus boundary runs along a grid line or the result fails the exact check of
+    :func:`_noded_pieces_ok` (the caller then uses :func:`_square_cells_overlay`).
+
+    The campus is noded at the grid lines (:func:`_node`); the tiles its noded segments
+    lie in are clipped with ``clip_by_rect`` (to the campus clipped to their block, so each
+    clip reads a small polygon); the other tiles are whole or outside, by their centre.
+    Same order as :func:`_square_cells_overlay`: whole tiles, then pieces, block by block.
+    """
+    nx, ny = len(xs) - 1, len(ys) - 1
+    noded, p, q = _node(shapely.orient_polygons(campus, exterior_cw=True), xs, ys)
+    if _along_grid_line(p, q, xs, ys):
+        # GEOS RectangleIntersection can mistake which side is inside when the boundary
+        # runs along the rectangle (a campus drawn on the grid lines): leave it to overlay.
+        return None
+    touched = _touched(p, q, xs, ys)
+    blocks = _blocks(nx, ny)
+    bi, bj, bi1, bj1 = blocks
+    pad = np.zeros((-(-ny // BLOCK) * BLOCK, -(-nx // BLOCK) * BLOCK), dtype=bool)
+    pad[:ny, :nx] = touched
+    crossing = pad.reshape(len(pad) // BLOCK, BLOCK, -1, BLOCK).any(axis=(1, 3)).ravel()
+    shapely.prepare(campus)
+    open_blocks = np.flatnonzero(~crossing)
+    inside = np.zeros(len(bi), dtype=bool)
+    inside[open_blocks] = shapely.contains_xy(
+        campus,
+        0.5 * (xs[bi[open_blocks]] + xs[bi1[open_blocks]]),
+        0.5 * (ys[bj[open_blocks]] + ys[bj1[open_blocks]]),
+    )
+    ki, kj, _ = _block_tiles(inside, blocks)
+    ii, jj, block_id = _block_tiles(crossing, blocks)
+    cut = touched[jj, ii]
+    whole = ~cut
+    whole[whole] = shapely.contains_xy(
+        campus, 0.5 * (xs[ii[whole]] + xs[ii[whole] + 1]), 0.5 * (ys[jj[whole]] + ys[jj[whole] + 1])
+    )
+    # Each block's part of the campus, clipped half a tile beyond the block so that none of
+    # its edges runs along the edge of a tile in the block (see above).
+    owner = np.empty(len(bi), dtype=object)
+    half = 0.5 * float(xs[1] - xs[0])
+    owner[crossing] = _clip_rects(
+        noded,
+        xs[bi[crossing]] - half,
+        ys[bj[crossing]] - half,
+        xs[bi1[crossing]] + half,
+        ys[bj1[crossing]] + half,
+    )
+    ci, cj = ii[cut], jj[cut]
+    clipped = _clip_rects(owner[block_id[cut]], xs[ci], ys[cj], xs[ci + 1], ys[cj + 1])
+    parts, tile = shapely.get_parts(clipped, return_index=True)
+    keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
+    parts, tile = parts[keep], tile[keep]
+    whole_area = np.sum((xs[ki + 1] - xs[ki]) * (ys[kj + 1] - ys[kj])) + np.sum(
+        (xs[ii[whole] + 1] - xs[ii[whole]]) * (ys[jj[whole] + 1] - ys[jj[whole]])
+    )
+    # Shells clockwise, holes counter-clockwise, as GEOS overlay gives them and as the
+    # noded campus is: the check compares edge directions.
+    parts = shapely.orient_polygons(parts, exterior_cw=True)
+    area_error = abs(whole_area + shapely.area(parts).sum() - campus.area)
+    if area_error > AREA_CHECK * campus.area or not _noded_pieces_ok(
+        parts, (ci, cj), tile, (p, q), xs, ys
+    ):
+        return None
+    out: Geoms = np.concatenate(
+        [_boxes(xs, ys, ki, kj), _boxes(xs, ys, ii[whole], jj[whole]), parts]
+    )
+    return out
+
+
+def _square_cells_overlay(
+    campus: BaseGeometry, xs: NDArray[np.float64], ys: NDArray[np.float64]
+) -> Geoms:
+    """Return the tiles of the grid ``xs``/``ys`` clipped to ``campus`` by GEOS overlay.
+
+    Blocks properly inside the campus give their tiles untouched, blocks outside give none,
+    and only the tiles of the blocks that cross the boundary are tested, against the campus
+    clipped to their block; shared edges are made identical by :func:`_pieces`.
+    """
+    blocks = _blocks(len(xs) - 1, len(ys) - 1)
+    bi, bj, bi1, bj1 = blocks
+    boxes = shapely.box(xs[bi], ys[bj], xs[bi1], ys[bj1])
+    shapely.prepare(campus)
+    inside = shapely.contains_properly(campus, boxes)
+    crossing = ~inside & shapely.intersects(campus, boxes)
+    ki, kj, _ = _block_tiles(inside, blocks)
+    ii, jj, block_id = _block_tiles(crossing, blocks)
+    edge_tiles = _boxes(xs, ys, ii, jj)
+    local = np.empty(len(boxes), dtype=object)
+    local[crossing] = _polygonal(shapely.intersection(campus, boxes[crossing]))
+    shapely.prepare(local[crossing])
+    owner = local[block_id]
+    whole = shapely.contains_properly(owner, edge_tiles)
+    cut = ~whole & shapely.intersects(owner, edge_tiles)
+    parts = _pieces(shapely.intersection(edge_tiles[cut], owner[cut]))
+    out: Geoms = np.concatenate([_boxes(xs, ys, ki, kj), edge_tiles[whole], parts])
+    return out
 
 
 def square_cells(campus: BaseGeometry, *, cell_size_m: float) -> Geoms:
     """Return square cells of ``cell_size_m`` (m) clipped to ``campus``.
 
-    Tiles are classified by blocks of 16 × 16 first: blocks properly inside the campus give
-    their tiles untouched, blocks outside give none, and only the tiles of the blocks that
-    cross the boundary are tested, against the campus clipped to their block (a small
-    polygon, so each clip is cheap). Raises :class:`InvalidInput` for a non-positive size or
-    an absurd number of cells.
+    Whole tiles first (those of 16 × 16 blocks inside the campus, then the others, block by
+    block), then the clipped pieces, one Polygon each. The campus is noded at the grid
+    lines and the tiles its boundary crosses are clipped with ``clip_by_rect``; the result
+    is checked to be a valid coverage, else the tiles are clipped by GEOS overlay instead.
+    Raises :class:`InvalidInput` for a non-positive size or an absurd number of cells.
     """
     if not cell_size_m > 0:
         raise InvalidInput(f"cell_size_m must be a positive number of metres, not {cell_size_m}.")
@@ -156,37 +529,8 @@ def square_cells(campus: BaseGeometry, *, cell_size_m: float) -> Geoms:
             f"cell_size_m={cell_size_m} would make about {count:,} cells: choose a larger size."
         )
     xs, ys = _grid(campus.bounds, cell_size_m)
-    nx, ny = len(xs) - 1, len(ys) - 1
-    bx = np.arange(0, nx, BLOCK)
-    by = np.arange(0, ny, BLOCK)
-    bi, bj = (a.ravel() for a in np.meshgrid(bx, by))
-    bi1, bj1 = np.minimum(bi + BLOCK, nx), np.minimum(bj + BLOCK, ny)
-    blocks = shapely.box(xs[bi], ys[bj], xs[bi1], ys[bj1])
-    shapely.prepare(campus)
-    inside = shapely.contains_properly(campus, blocks)
-    crossing = ~inside & shapely.intersects(campus, blocks)
-
-    def tiles_of(sel: NDArray[np.bool_]) -> tuple[Geoms, NDArray[np.intp]]:
-        sizes = ((bi1[sel] - bi[sel]) * (bj1[sel] - bj[sel])).astype(np.intp)
-        block_id = np.repeat(np.flatnonzero(sel), sizes)
-        offset = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-        width = (bi1 - bi)[block_id]
-        ii = bi[block_id] + offset % width
-        jj = bj[block_id] + offset // width
-        tiles: Geoms = shapely.box(xs[ii], ys[jj], xs[ii + 1], ys[jj + 1])
-        return tiles, block_id
-
-    interior, _ = tiles_of(inside)
-    edge_tiles, block_id = tiles_of(crossing)
-    local = np.empty(len(blocks), dtype=object)
-    local[crossing] = _polygonal(shapely.intersection(campus, blocks[crossing]))
-    shapely.prepare(local[crossing])
-    owner = local[block_id]
-    whole = shapely.contains_properly(owner, edge_tiles)
-    cut = ~whole & shapely.intersects(owner, edge_tiles)
-    parts = _pieces(shapely.intersection(edge_tiles[cut], owner[cut]))
-    out: Geoms = np.concatenate([interior, edge_tiles[whole], parts])
-    return out
+    cells = _square_cells_noded(campus, xs, ys)
+    return _square_cells_overlay(campus, xs, ys) if cells is None else cells
 
 
 def default_h3_res(campus_area_m2: float) -> int:

@@ -10,7 +10,7 @@ import pytest
 import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from shapely import affinity, box
+from shapely import Polygon, affinity, box
 from shapely.geometry.base import BaseGeometry
 
 from tests.shapes import (
@@ -22,6 +22,7 @@ from tests.shapes import (
     TWO_PARTS,
     WITH_LAKE,
 )
+from zoning import grid
 from zoning.errors import InvalidInput
 from zoning.grid import campus_geometry, default_h3_res, split, split_summary
 from zoning.topology import validate
@@ -342,3 +343,138 @@ def test_generated_campuses_unit_and_building(
 def test_generated_zones_are_all_used(campus: BaseGeometry, n_zones: int) -> None:
     cells = split(frame(campus), method="square", cell_size_m=40, zones=n_zones)
     assert cells["zone"].nunique() == min(n_zones, len(cells))
+
+
+# --- Square grid: the noded clip and its overlay fallback ----------------------------------
+
+#: An irregular campus with a lake in UTM-sized coordinates: no edge on a grid line.
+SKEWED = affinity.rotate(affinity.translate(WITH_LAKE, *ORIGIN), 17.0, origin=ORIGIN)
+
+
+def assert_coverage(cells: np.ndarray, campus: BaseGeometry) -> None:
+    """Assert that ``cells`` are valid Polygons forming a coverage of exactly ``campus``."""
+    assert np.all(shapely.get_type_id(cells) == 3)
+    assert np.all(shapely.is_valid(cells)) and np.all(shapely.area(cells) > 0)
+    assert shapely.coverage_is_valid(cells)
+    assert shapely.area(cells).sum() == pytest.approx(campus.area, rel=1e-9)
+    union = shapely.coverage_union_all(cells)
+    assert shapely.symmetric_difference(union, campus).area <= 1e-9 * campus.area
+
+
+def cell_keys(cells: np.ndarray) -> np.ndarray:
+    """Centroid and area of each cell, sorted: equal for the same cells up to rounding."""
+    xy = shapely.get_coordinates(shapely.centroid(cells))
+    keys = np.column_stack([xy, shapely.area(cells)])
+    return keys[np.lexsort(keys.T[::-1])]
+
+
+@pytest.mark.parametrize("size", [7.5, 20.0, 63.0])
+def test_square_noded_clip_gives_the_overlay_cells(size: float) -> None:
+    xs, ys = grid._grid(SKEWED.bounds, size)
+    fast = grid._square_cells_noded(SKEWED, xs, ys)
+    assert fast is not None, "an irregular campus takes the noded clip"
+    slow = grid._square_cells_overlay(SKEWED, xs, ys)
+    assert_coverage(fast, SKEWED)
+    assert len(fast) == len(slow)
+    np.testing.assert_allclose(cell_keys(fast), cell_keys(slow), rtol=0, atol=1e-6)
+    # Whole tiles (exact boxes) first, then the clipped pieces.
+    box_cells = (shapely.get_num_coordinates(fast) == 5) & np.isclose(shapely.area(fast), size**2)
+    assert box_cells.any() and not box_cells.all()
+    assert np.array_equal(box_cells, np.arange(len(fast)) < box_cells.sum())
+
+
+def test_square_cells_fall_back_to_overlay_and_coverage_clean(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cleaned: list[int] = []
+    real_clean = shapely.coverage_clean
+
+    def clean(geoms: np.ndarray, **kw: object) -> np.ndarray:
+        cleaned.append(len(geoms))
+        out: np.ndarray = real_clean(geoms, **kw)
+        return out
+
+    with monkeypatch.context() as m:
+        # The exact check fails, and GEOS overlay's pieces look invalid too: coverage_clean.
+        m.setattr(grid, "_noded_pieces_ok", lambda *args: False)
+        m.setattr(shapely, "coverage_is_valid", lambda *args, **kw: False)
+        m.setattr(shapely, "coverage_clean", clean)
+        cells = grid.square_cells(SKEWED, cell_size_m=20.0)
+    assert cleaned, "the fallback went through coverage_clean"
+    assert_coverage(cells, SKEWED)
+    xs, ys = grid._grid(SKEWED.bounds, 20.0)
+    fast = grid._square_cells_noded(SKEWED, xs, ys)
+    assert fast is not None
+    np.testing.assert_allclose(cell_keys(cells), cell_keys(fast), rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "campus",
+    [
+        # A notch whose tip touches the line x = 100 from the west: the whole tile east of
+        # it lacks that vertex, so the pieces are not noded and the check must refuse them.
+        Polygon([(3, 2), (397, 6), (392, 294), (5, 297), (4, 200), (100, 160), (6, 120)]),
+        # Edges on the grid lines: clip_by_rect may mistake the inside, never tried.
+        RECTANGLE,
+        WITH_LAKE,
+    ],
+    ids=["touching-vertex", "rectangle", "lake-on-lines"],
+)
+def test_square_noded_clip_refuses_what_it_cannot_prove(campus: BaseGeometry) -> None:
+    xs, ys = grid._grid(campus.bounds, 50.0)
+    assert grid._square_cells_noded(campus, xs, ys) is None
+    assert_coverage(grid.square_cells(campus, cell_size_m=50.0), campus)
+
+
+def test_noded_check_catches_a_complement_and_an_unmatched_vertex() -> None:
+    campus = shapely.orient_polygons(Polygon([(2, 2), (18, 3), (9, 8)]), exterior_cw=True)
+    xs, ys = np.array([0.0, 10.0, 20.0]), np.array([0.0, 10.0])
+    noded, p, q = grid._node(campus, xs, ys)
+    col, row = np.array([0, 1]), np.array([0, 0])
+    pieces = shapely.orient_polygons(
+        grid._clip_rects(np.array([noded, noded]), xs[col], ys[row], xs[col + 1], ys[row + 1]),
+        exterior_cw=True,
+    )
+    tile = np.array([0, 1])
+    assert grid._noded_pieces_ok(pieces, (col, row), tile, (p, q), xs, ys)
+    # The east tile's complement has the same edges inside the tile, reversed.
+    wrong = pieces.copy()
+    wrong[1] = shapely.orient_polygons(
+        shapely.difference(box(10, 0, 20, 10), pieces[1]), exterior_cw=True
+    )
+    assert not grid._noded_pieces_ok(wrong, (col, row), tile, (p, q), xs, ys)
+    # An extra vertex on the shared line x = 10, in the west piece only.
+    ring = shapely.get_coordinates(pieces[0])
+    at = int(np.flatnonzero(ring[:-1, 0] == 10.0)[0])
+    extra = np.insert(ring, at + 1, 0.5 * (ring[at] + ring[at + 1]), axis=0)
+    assert extra[at + 1, 0] == 10.0
+    wrong = pieces.copy()
+    wrong[0] = Polygon(extra)
+    assert not grid._noded_pieces_ok(wrong, (col, row), tile, (p, q), xs, ys)
+
+
+def test_clip_rects_without_the_ufunc_gives_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    geoms = np.array([SKEWED, WITH_LAKE, SKEWED], dtype=object)
+    x0, y0, _, _ = SKEWED.bounds
+    rects = (
+        np.array([x0 + 100, 200.0, x0 + 400]),
+        np.array([y0 + 100, 100.0, y0 + 50]),
+        np.array([x0 + 150, 400.0, x0 + 470]),
+        np.array([y0 + 180, 300.0, y0 + 60]),
+    )
+    fast = grid._clip_rects(geoms, *rects)
+    monkeypatch.setattr(grid, "_CLIP_UFUNC", None)
+    slow = grid._clip_rects(geoms, *rects)
+    assert slow.shape == (3,) and np.all(shapely.equals_exact(fast, slow, tolerance=0.0))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(campus=campuses(), size=st.floats(5, 120))
+def test_generated_noded_square_cells_are_exact(campus: BaseGeometry, size: float) -> None:
+    # Whenever the cheap exact check accepts the noded clip, it is a valid coverage of the
+    # campus with the overlay's cells.
+    xs, ys = grid._grid(campus.bounds, size)
+    fast = grid._square_cells_noded(campus, xs, ys)
+    if fast is not None:
+        assert_coverage(fast, campus)
+        assert len(fast) == len(grid._square_cells_overlay(campus, xs, ys))

@@ -108,9 +108,7 @@ def test_long_building_and_open_space_around_buildings_are_not_slivers() -> None
     holes = [box(20 + 30 * i, 40, 40 + 30 * i, 60).exterior.coords for i in range(9)]
     open_space = shapely.Polygon(box(0, 0, 300, 100).exterior.coords, holes)
     buildings = [box(20 + 30 * i, 40, 40 + 30 * i, 60) for i in range(9)]
-    plan = cells_of(
-        [block, open_space, *buildings], [f"B-{i}" for i in range(11)], ["Li"] * 11
-    )
+    plan = cells_of([block, open_space, *buildings], [f"B-{i}" for i in range(11)], ["Li"] * 11)
     assert validate(plan, campus=campus) == []
     # a ring 0.5 m wide around a building is a sliver all the same
     ring = box(99.5, 49.5, 120.5, 70.5).difference(box(100, 50, 120, 70))

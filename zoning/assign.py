@@ -15,10 +15,17 @@ the rest exactly. Two layouts:
   answers directly, the other tiles' points are tested with prepared ``intersects_xy``,
   and points exactly on a tile line go through an STRtree. The grid choice only affects
   speed, never the answer.
-- any other cells: a grid of buckets (about 10 per cell side) labelled by a scanline pass
-  over the cells' edges; a point in a bucket an edge runs through is tested against only
-  the cells owning those edges. Where cells overlap (an invalid plan) the affected rows
-  fall back to an STRtree query.
+- any other cells (MultiPolygons too): a grid of buckets (about 10 per cell side, 2 empty
+  ones round the edge). An edge shared by two cells is kept once. A walk along each bucket
+  row's centre line, crossing edges in order, gives the cell at every bucket's west side;
+  a bucket no edge comes near is that cell. A point in a bucket an edge comes near is
+  located without GEOS, against that bucket's edges only: one edge runs right across the
+  bucket, so the side of it the point is on decides (one cross product); with several, a
+  walk from the point to the bucket's west side counts crossings per cell (odd: inside).
+  Points within rounding distance (``tol``, ~1e-6 of a bucket) of an edge are tested
+  exactly with ``intersects_xy`` against the bucket's cells, so edges and vertices follow
+  the lowest-row rule. Rows whose walk is inconsistent (overlapping cells, or edges that
+  overlap without sharing vertices) fall back to an STRtree query, exactly but slowly.
 
 :func:`locate_square` is pure index arithmetic for an unclipped regular grid.
 """
@@ -208,96 +215,363 @@ class _Axis:
 
 
 def _segments(geoms: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
-    """Return every ring edge as (x1, y1, x2, y2), interior on its left, and its cell."""
-    rings, ring_cell = shapely.get_rings(shapely.orient_polygons(geoms), return_index=True)
-    coords, ring_id = shapely.get_coordinates(rings, return_index=True)
-    same = ring_id[1:] == ring_id[:-1]
+    """Return every ring edge of the (Multi)Polygons as (x1, y1, x2, y2) and its cell."""
+    parts, cell = geoms, np.arange(len(geoms))
+    if np.any(shapely.get_type_id(geoms) == 6):
+        parts, cell = shapely.get_parts(geoms, return_index=True)
+    if np.any(shapely.get_num_interior_rings(parts) > 0):
+        parts, ring_of = shapely.get_rings(parts, return_index=True)
+        cell = cell[ring_of]
+    coords, which = shapely.get_coordinates(parts, return_index=True)
+    same = which[1:] == which[:-1]
     seg = np.column_stack([coords[:-1][same], coords[1:][same]])
-    cell: NDArray[np.intp] = ring_cell[ring_id[:-1][same]]
-    return seg, cell
+    keep = (seg[:, 0] != seg[:, 2]) | (seg[:, 1] != seg[:, 3])  # drop repeated vertices
+    out: NDArray[np.intp] = cell[which[:-1][same]][keep]
+    return seg[keep], out
 
 
-def _bucket_labels(
-    seg: NDArray[np.float64], cell: NDArray[np.intp], nx: int, ny: int
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
-    """Label a grid of unit buckets: the cell holding it, -1 none, -2 test the candidates.
+def _mix(v: NDArray[np.uint64]) -> NDArray[np.uint64]:
+    """Return a well-mixed 64-bit hash of ``v`` (splitmix64's finaliser, wrapping)."""
+    v = v ^ (v >> np.uint64(30))
+    v *= np.uint64(0xBF58476D1CE4E5B9)
+    v ^= v >> np.uint64(27)
+    v *= np.uint64(0x94D049BB133111EB)
+    v ^= v >> np.uint64(31)
+    return v
 
-    Also returns the (bucket, candidate cell) pairs of the ``-2`` buckets, sorted.
 
-    ``seg`` is in bucket units (bucket (i, j) spans [i, i+1] × [j, j+1]). A bucket touched
-    by any edge is undecided; every other bucket lies inside one cell or outside all, and
-    its label is read on the scanline through its row's centre: crossing a downward edge
-    enters the edge's cell, crossing an upward edge leaves it. A row whose crossings do not
-    alternate enter/leave of the same cell (overlapping cells) is labelled -4: its points
-    are tested against every cell whose bounding box holds them.
+def _merge_twins(
+    seg: NDArray[np.float64], cell: NDArray[np.intp]
+) -> tuple[NDArray[np.float64], NDArray[np.int64], NDArray[np.int64]]:
+    """Return the edges pointing up (or east if flat) with an edge shared by exactly two
+    cells kept once, and the codes (row + 1, 0 for none) of the one or two cells it bounds.
+
+    Crossing an edge toggles "inside" for both its cells, so a shared edge can be one segment;
+    an edge drawn identically by three or more cells stays as several (an invalid plan).
     """
-    eps = 1e-9
-    # Both copies of a shared edge (opposite directions) must give bit-identical crossings:
-    # compute on the edge pointing up, remember whether it pointed down (enters its cell).
-    down = seg[:, 3] < seg[:, 1]
-    seg = np.where(down[:, None], seg[:, [2, 3, 0, 1]], seg)
+    flip = (seg[:, 3] < seg[:, 1]) | ((seg[:, 3] == seg[:, 1]) & (seg[:, 2] < seg[:, 0]))
+    seg = np.ascontiguousarray(np.where(flip[:, None], seg[:, [2, 3, 0, 1]], seg))
+    # Sort by a hash of the coordinates' bits, the position in its low bits: equal edges
+    # (equal bits, up to -0.0) end up next to each other, hash collisions are checked below.
+    bits = seg.view(np.uint64)
+    h = _mix(bits[:, 0])
+    for k in (1, 2, 3):
+        h = _mix(h ^ bits[:, k])
+    low = (1 << max(len(seg) - 1, 1).bit_length()) - 1
+    order = (np.sort((h.view(np.int64) & ~low) | np.arange(len(seg))) & low).astype(np.intp)
+    seg, code = seg[order], cell[order].astype(np.int64) + 1
+    eq = np.concatenate([[False], (seg[1:] == seg[:-1]).all(axis=1), [False]])
+    twin = np.flatnonzero(eq[1:-1] & ~eq[:-2] & ~eq[2:])  # k == k + 1, and only those two
+    other = np.zeros(len(seg), dtype=np.int64)
+    other[twin] = code[twin + 1]
+    keep = np.ones(len(seg), dtype=bool)
+    keep[twin + 1] = False
+    return seg[keep], code[keep], other[keep]
+
+
+def _register(
+    seg: NDArray[np.float64], nx: int, ny: int, pad: float
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Return the (bucket, edge) pairs, sorted, of every unit bucket each edge comes within
+    ``pad`` of (``seg`` in bucket units, pointing up; bucket (i, j) is [i, i+1] × [j, j+1],
+    flat index ``j * nx + i``)."""
     x1, y1, x2, y2 = seg.T
-    lo, hi = y1, y2
-    # 1. Scanline crossings at row centres j + 0.5 (half-open in y: lo <= yc < hi).
-    r0 = np.maximum(np.ceil(lo - 0.5), 0).astype(np.int64)
-    r1 = np.minimum(np.ceil(hi - 0.5) - 1, ny - 1).astype(np.int64)
-    count = np.maximum(r1 - r0 + 1, 0)
+    ra = np.floor(y1 - pad).astype(np.int64)
+    count = np.floor(y2 + pad).astype(np.int64) - ra + 1
     k = np.repeat(np.arange(len(seg)), count)
-    row = r0[k] + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    yc = row + 0.5
-    xc = x1[k] + (yc - y1[k]) / (y2[k] - y1[k]) * (x2[k] - x1[k])
-    enter = down[k].astype(np.int64)
-    order = np.lexsort((enter, xc, row))
-    row, xc, enter, owner = row[order], xc[order], enter[order], cell[k[order]]
-    bad_rows = np.zeros(ny, dtype=bool)
-    if len(row):
-        # Within a row: enter, leave, enter, leave…, each leave of the cell just entered.
-        first = np.concatenate([[True], row[1:] != row[:-1]])
-        position = np.arange(len(row)) - np.maximum.accumulate(
-            np.where(first, np.arange(len(row)), 0)
-        )
-        wrong = enter != (position % 2 == 0)
-        pair = (position % 2 == 1) & ~first
-        wrong |= pair & (np.concatenate([[0], owner[:-1]]) != owner)
-        last = np.concatenate([row[1:] != row[:-1], [True]])
-        wrong |= last & (position % 2 == 0)  # a row ending inside a cell
-        bad_rows[row[wrong]] = True
-    start = np.ceil(xc - 0.5).astype(np.int64)  # first bucket whose centre is at or after xc
-    keep = start < nx
-    flat = row[keep] * nx + np.maximum(start[keep], 0)
-    value = np.where(enter[keep] == 1, owner[keep], -1)
-    last_of = np.concatenate([flat[1:] != flat[:-1], [True]]) if len(flat) else flat.astype(bool)
-    events = np.full(nx * ny, -3, dtype=np.int64)
-    events[np.arange(ny) * nx] = -1
-    events[flat[last_of]] = value[last_of]
-    filled = np.maximum.accumulate(np.where(events != -3, np.arange(nx * ny), 0))
-    labels = events[filled]
-    # 2. Buckets touched by an edge (closed buckets, so a little padding) are undecided; the
-    # cells owning those edges are the only candidates for a point in such a bucket.
-    ra = np.clip(np.floor(lo - eps), 0, ny - 1).astype(np.int64)
-    rb = np.clip(np.floor(hi + eps), 0, ny - 1).astype(np.int64)
-    count = rb - ra + 1
-    k = np.repeat(np.arange(len(seg)), count)
-    band = ra[k] + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    ya = np.maximum(band, lo[k])
-    yb = np.minimum(band + 1, hi[k])
-    dy = y2[k] - y1[k]
+    band = _expand(ra, count)
+    x1, y1, x2, y2 = x1[k], y1[k], x2[k], y2[k]
+    dy = y2 - y1
     flat_edge = dy == 0
-    safe = np.where(flat_edge, 1.0, dy)
-    xa = np.where(flat_edge, x1[k], x1[k] + (ya - y1[k]) / safe * (x2[k] - x1[k]))
-    xb = np.where(flat_edge, x2[k], x1[k] + (yb - y1[k]) / safe * (x2[k] - x1[k]))
-    ca = np.clip(np.floor(np.minimum(xa, xb) - eps), 0, nx - 1).astype(np.int64)
-    cb = np.clip(np.floor(np.maximum(xa, xb) + eps), 0, nx - 1).astype(np.int64)
-    count = cb - ca + 1
-    j = np.repeat(np.arange(len(band)), count)
-    col = ca[j] + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    n_cells = int(cell.max()) + 1 if len(cell) else 1
-    key = np.sort((band[j] * nx + col) * n_cells + cell[k[j]])
-    key = key[np.concatenate([[True], key[1:] != key[:-1]])] if len(key) else key
-    touched, candidate = key // n_cells, key % n_cells
-    labels[touched] = -2
-    labels.reshape(ny, nx)[bad_rows] = -4
-    return labels, touched, candidate
+    slope = (x2 - x1) / np.where(flat_edge, 1.0, dy)
+    xa = np.where(flat_edge, x1, x1 + (np.maximum(band, y1) - y1) * slope)
+    xb = np.where(flat_edge, x2, x1 + (np.minimum(band + 1, y2) - y1) * slope)
+    ca = np.floor(np.minimum(xa, xb) - pad).astype(np.int64)
+    count = np.floor(np.maximum(xa, xb) + pad).astype(np.int64) - ca + 1
+    # key = (bucket * n + edge) for buckets ca … ca + count - 1 of each band entry
+    offset = np.cumsum(count) - count
+    first = (band * nx + ca - offset) * len(seg) + k
+    key = first[np.repeat(np.arange(len(band)), count)]
+    key += np.arange(0, int(count.sum()) * len(seg), len(seg))
+    key.sort()
+    bucket = key // len(seg)
+    return bucket, key - bucket * len(seg)
+
+
+def _row_states(
+    bucket: NDArray[np.int64],
+    xc: Coords,
+    slope: Coords,
+    code_a: NDArray[np.int64],
+    code_b: NDArray[np.int64],
+    nx: int,
+    ny: int,
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """Walk every row's centre line west to east; return the code of the cell (0: none) at
+    each bucket's west side, and which rows are unusable.
+
+    The crossings are ``xc`` (bucket units) in bucket ``bucket``, of an edge (``slope``:
+    dx/dy) bounding the cells ``code_a`` and ``code_b``: the state before a crossing must be
+    one of them and after it is the other (XOR). Edges are crossed by the half-open rule
+    (lower end included), as if the line ran a hair north: crossings at one vertex are in
+    the order of their slopes. A row breaking that (overlapping cells, edges overlapping
+    along the line) or not ending outside is unusable.
+    """
+    order = np.argsort(bucket + (xc - bucket % nx))  # rounds: checked, else exactly
+    b, x = bucket[order], xc[order]
+    if np.any((b[1:] < b[:-1]) | ((b[1:] == b[:-1]) & ~(x[1:] > x[:-1]))):
+        order = np.lexsort((slope, xc, bucket))
+    bucket, xc, slope = bucket[order], xc[order], slope[order]
+    flip = code_a[order] ^ code_b[order]
+    code_a, code_b = code_a[order], code_b[order]
+    row = bucket // nx
+    after = np.bitwise_xor.accumulate(flip)
+    before = np.concatenate([[0], after[:-1]])
+    first = np.concatenate([[True], row[1:] != row[:-1]])
+    base = before[np.maximum.accumulate(np.where(first, np.arange(len(row)), 0))]
+    before ^= base
+    after ^= base
+    bad = (before != code_a) & (before != code_b)
+    ahead = (xc[1:] > xc[:-1]) | ((xc[1:] == xc[:-1]) & (slope[1:] > slope[:-1]))
+    bad[1:] |= ~first[1:] & ~ahead
+    last = np.concatenate([first[1:], [True]])
+    bad |= last & (after != 0)
+    bad_rows = np.zeros(ny, dtype=bool)
+    bad_rows[row[bad]] = True
+    # The state west of bucket b is the state after the last crossing west of it; each row
+    # starts outside (the grid's margin holds no edge, so b + 1 stays in the row): runs of
+    # one state from each change on, sorted by position with the state in the low bits.
+    end = np.concatenate([bucket[1:] != bucket[:-1], [True]])
+    at = np.concatenate([bucket[end] + 1, np.arange(0, nx * ny, nx)])
+    key = np.sort((at << 32) | np.concatenate([after[end], np.zeros(ny, dtype=np.int64)]))
+    at = key >> 32
+    state: NDArray[np.int64] = np.repeat(key & 0xFFFFFFFF, np.diff(at, append=nx * ny))
+    return state, bad_rows
+
+
+class _BucketLookup:
+    """Point location in any polygon cells through a grid of square buckets (see the module).
+
+    ``labels`` per bucket: a row when one cell holds it all, -1 none, -2 test its points
+    against every cell (overlapping cells), ``-3 - t`` for the t-th bucket an edge comes
+    near: its edges are ``edge[start[t]:start[t + 1]]``, with ``hx`` where they cross the
+    bucket's centre line (+inf if they do not, or west of the bucket), and the cell at its
+    west side on that line has the code ``west[t]`` (row + 1, 0 for none). The grid has an
+    empty margin of two buckets all round.
+    """
+
+    def __init__(self, geoms: NDArray[np.object_], per_side: float, max_buckets: int):
+        minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geoms))
+        side = math.sqrt(float(np.median(shapely.area(geoms)))) / per_side
+        extent = max((maxx - minx) * (maxy - miny), 1e-12)
+        self.step = step = max(side, math.sqrt(extent / max_buckets), 1e-6)
+        self.origin = (minx - 2 * step, miny - 2 * step)
+        self.nx = nx = int((maxx - self.origin[0]) / step) + 3
+        self.ny = ny = int((maxy - self.origin[1]) / step) + 3
+        far = max(abs(minx), abs(maxx), abs(miny), abs(maxy)) / step
+        #: Distance (bucket units) within which a point is located exactly: far above the
+        #: rounding of the coordinates and of the tests in :meth:`_edge_rows`.
+        self.tol = max(1e-9, 1e-12 * (far + nx + ny))
+        seg, cell = _segments(geoms)
+        seg = (seg - np.array([*self.origin, *self.origin])) / step
+        seg, self.code_a, self.code_b = _merge_twins(seg, cell)
+        x1, y1, x2, y2 = seg.T
+        self.dx, self.dy = x2 - x1, y2 - y1
+        self.c0 = self.dx * y1 - self.dy * x1
+        self.xlo, self.xhi = np.minimum(x1, x2), np.maximum(x1, x2)
+        self.tl = self.tol * (np.abs(self.dx) + np.abs(self.dy))
+        bucket, edge = _register(seg, nx, ny, self.tol)
+        self.edge = edge.astype(np.int32)
+        # Each edge's crossing of the bucket's centre line, if it crosses it in or east of it.
+        col, yc = bucket % nx, bucket // nx + 0.5
+        edge_y1, edge_dy = y1[edge], self.dy[edge]
+        cross = (edge_y1 <= yc) & (yc < edge_y1 + edge_dy)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            xc = x1[edge] + (yc - edge_y1) / edge_dy * self.dx[edge]
+        cross &= xc >= col
+        self.hx = np.where(cross, xc, np.inf)
+        here = np.flatnonzero(cross & (xc < col + 1))
+        e = edge[here]
+        state, bad_rows = _row_states(
+            bucket[here],
+            xc[here],
+            self.dx[e] / self.dy[e],
+            self.code_a[e],
+            self.code_b[e],
+            nx,
+            ny,
+        )
+        first = np.flatnonzero(np.concatenate([[True], bucket[1:] != bucket[:-1]]))
+        self.start = np.append(first, len(bucket))
+        touched = bucket[first]
+        self.west = state[touched]
+        self.side = self._sides(touched, edge[first], np.diff(self.start) == 1)
+        labels = state
+        labels -= 1  # in place: a large array
+        labels[touched] = -3 - np.arange(len(touched))
+        labels.reshape(ny, nx)[bad_rows] = -2
+        self.labels = labels
+
+    def _sides(
+        self, touched: NDArray[np.int64], edge: NDArray[np.int64], single: NDArray[np.bool_]
+    ) -> NDArray[np.int8]:
+        """Return per edge bucket 1 (0) when its one edge has the bucket's west point W on
+        its left (right), -1 when it has several edges, or W is near the edge or in neither
+        of its cells (an invalid plan).
+
+        One edge in a bucket runs right across it (a vertex in the bucket would bring the
+        next edge with it), so a point on W's side of it is in W's cell, one on the other
+        side in the edge's other cell.
+        """
+        wy, wx = np.divmod(touched, self.nx)
+        wy = wy + 0.5
+        cross_w = self.dx[edge] * wy - self.dy[edge] * wx - self.c0[edge]
+        west, a, b = self.west, self.code_a[edge], self.code_b[edge]
+        ok = single & (np.abs(cross_w) > self.tl[edge]) & ((west == a) | (west == b))
+        side: NDArray[np.int8] = np.where(ok, cross_w > 0, -1).astype(np.int8)
+        return side
+
+    def buckets(self, x: Coords, y: Coords) -> tuple[Coords, Coords, NDArray[np.intp]]:
+        """Return the points in bucket units and their flat bucket (outside the grid or not
+        finite: a margin bucket)."""
+        fx = np.subtract(x, self.origin[0])
+        fx /= self.step
+        fy = np.subtract(y, self.origin[1])
+        fy /= self.step
+        # fmin/fmax also send NaN and infinities to a margin bucket (outside).
+        bucket = np.fmax(np.fmin(fy, self.ny - 0.5), 0.0).astype(np.intp)
+        bucket *= self.nx
+        bucket += np.fmax(np.fmin(fx, self.nx - 0.5), 0.0).astype(np.intp)
+        return fx, fy, bucket
+
+    def locate(self, x: Coords, y: Coords) -> tuple[Rows, NDArray[np.intp]]:
+        """Return each point's cell row (-1 none, -2 cells overlap: test all) and the points
+        within ``tol`` of an edge, to be tested against :meth:`candidates`."""
+        fx, fy, bucket = self.buckets(x, y)
+        result = self.labels[bucket]
+        near = np.flatnonzero(result <= -3)
+        if not len(near):
+            return result, near
+        t = -3 - result[near]
+        side = self.side[t]
+        one = side >= 0
+        if one.any():
+            k, t1 = near[one], t[one]
+            result[k] = self._side_rows(fx[k], fy[k], t1, side[one] == 1)
+        if not one.all():
+            k, t2 = near[~one], t[~one]
+            first = self.start[t2]
+            result[k] = self._edge_rows(
+                fx[k], fy[k], self.west[t2], first, self.start[t2 + 1] - first
+            )
+        return result, near[result[near] == -3]
+
+    def _side_rows(self, px: Coords, py: Coords, t: Rows, w_left: NDArray[np.bool_]) -> Rows:
+        """Locate points in buckets one edge runs across (bucket units; see :meth:`_sides`):
+        -3 for those within ``tol`` of the edge."""
+        edge = self.edge[self.start[t]]
+        cross = self.dx[edge] * py
+        cross -= self.dy[edge] * px
+        cross -= self.c0[edge]  # > 0: the point is left of the edge
+        west = self.west[t]
+        code = np.where((cross > 0) == w_left, west, west ^ self.code_a[edge] ^ self.code_b[edge])
+        code -= 1
+        code[np.abs(cross) <= self.tl[edge]] = -3
+        return code
+
+    def candidates(self, x: Coords, y: Coords) -> tuple[NDArray[np.intp], NDArray[np.intp]]:
+        """Return (point, cell) pairs: every cell that may hold a point in an edge bucket.
+
+        That is the cells of the bucket's edges, and the cell at its west side: any other
+        cell holding a point of the bucket would hold all of it, and the west side too.
+        """
+        t = -3 - self.labels[self.buckets(x, y)[2]]
+        first = self.start[t]
+        count = self.start[t + 1] - first
+        point = np.repeat(np.arange(len(x)), count)
+        edge = self.edge[_expand(first, count)]
+        pi = np.concatenate([point, point, np.arange(len(x))])
+        code = np.concatenate([self.code_a[edge], self.code_b[edge], self.west[t]])
+        return pi[code > 0], code[code > 0] - 1
+
+    def _edge_rows(
+        self, px: Coords, py: Coords, west: NDArray[np.int64], first: Rows, count: Rows
+    ) -> Rows:
+        """Locate points in buckets edges come near (bucket units): -3 for those within
+        ``tol`` of an edge, to be located exactly.
+
+        Walk from the point P straight north or south to the bucket's centre line (R), then
+        west along it to the bucket's side, where the cell is ``west``: a cell holds P when
+        the walk crosses its edges an odd number of times, counting ``west`` as one. Only
+        the bucket's edges can cross the walk. Both legs count a vertex on them by half-open
+        rules (as if moved a hair east and north), so only P, R or a crossing at R near an
+        edge are ambiguous.
+        """
+        point = np.repeat(np.arange(len(px)), count)
+        pair = _expand(first, count)
+        edge = self.edge[pair]
+        x = px[point]
+        dx, dy = self.dx[edge], self.dy[edge]
+        cross_p = dx * py[point]
+        cross_p -= dy * x
+        cross_p -= self.c0[edge]  # > 0: P left of the edge
+        cross_r = (np.floor(py) + 0.5 - py)[point]
+        cross_r *= dx
+        cross_r += cross_p  # the same at R
+        east, west_of = x - self.xlo[edge], self.xhi[edge] - x  # exact signs
+        straddle = (east >= 0) & (west_of > 0)
+        toggle = straddle & ((cross_p < 0) != (cross_r < 0))
+        hx = self.hx[pair]
+        toggle ^= hx <= x
+        tl = self.tl[edge]
+        unsure = np.abs(cross_p) <= tl
+        unsure &= (east >= -self.tol) & (west_of >= -self.tol)
+        unsure |= straddle & (np.abs(cross_r) <= tl)
+        unsure |= np.abs(hx - x) <= self.tol
+        hit = np.flatnonzero(toggle)
+        return _odd_cell(
+            west, point[hit], self.code_a[edge[hit]], self.code_b[edge[hit]], point[unsure]
+        )
+
+
+def _odd_cell(
+    start: NDArray[np.int64],
+    point: NDArray[np.int64],
+    code_a: NDArray[np.int64],
+    code_b: NDArray[np.int64],
+    unsure: NDArray[np.int64],
+) -> Rows:
+    """Return per point the lowest cell toggled an odd number of times, -1 none, -3 unsure.
+
+    Point k starts in the cell coded ``start[k]`` (row + 1, 0: none); each (``point``,
+    ``code_a``, ``code_b``), sorted by point, toggles both cells. One toggle of an edge of
+    the start cell, the common case, moves to its other cell; the rest is counted by sorting.
+    """
+    result = start.copy()
+    alone = np.ones(len(point), dtype=bool)
+    alone[1:] &= point[1:] != point[:-1]
+    alone[:-1] &= point[1:] != point[:-1]
+    s = start[point]
+    simple = alone & ((s == code_a) | (s == code_b))
+    result[point[simple]] = (s ^ code_a ^ code_b)[simple]
+    mixed = ~simple
+    if mixed.any():
+        rest = np.unique(point[mixed])
+        mine = np.flatnonzero(mixed)
+        width = int(max(start.max(), code_a.max(), code_b.max())) + 1
+        pts = np.concatenate([rest, point[mine], point[mine]])
+        codes = np.concatenate([start[rest], code_a[mine], code_b[mine]])
+        key = np.sort(pts[codes > 0] * width + codes[codes > 0])
+        first = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        odd = np.diff(np.append(first, len(key))) % 2 == 1
+        key = key[first[odd]]
+        owner = key // width
+        lowest = owner != np.concatenate([[-1], owner[:-1]])
+        result[rest] = 0
+        result[owner[lowest]] = key[lowest] - owner[lowest] * width
+    result -= 1
+    result[unsure] = -3
+    return result
 
 
 class _SquareLookup:
@@ -420,11 +694,7 @@ class CellIndex:
         self.grid: Grid | None = None
         self._tree: shapely.STRtree | None = None
         self._square: _SquareLookup | None = None
-        self.bounds = (0.0, 0.0, 0.0, 0.0)
-        self.step, self.nx, self.ny = 1.0, 0, 0
-        self.lookup = np.empty(0, dtype=np.int64)
-        self.touched = self.candidate = np.empty(0, dtype=np.int64)
-        self.start = np.zeros(1, dtype=np.int64)
+        self._buckets: _BucketLookup | None = None
         polygonal = len(geoms) > 0 and bool(np.all(np.isin(shapely.get_type_id(geoms), (3, 6))))
         if not polygonal:
             if grid is not None and len(geoms):
@@ -445,27 +715,14 @@ class CellIndex:
                 "points in any cells."
             )
         self.grid = None
-        shapely.prepare(geoms)
-        minx, miny, maxx, maxy = (float(v) for v in shapely.total_bounds(geoms))
-        side = math.sqrt(float(np.median(shapely.area(geoms)))) / self.PER_SIDE
-        extent = max((maxx - minx) * (maxy - miny), 1e-12)
-        step = max(side, math.sqrt(extent / self.MAX_BUCKETS), 1e-6)
-        self.bounds = (minx, miny, maxx, maxy)
-        self.step = step
-        self.nx = max(1, math.ceil((maxx - minx) / step))
-        self.ny = max(1, math.ceil((maxy - miny) / step))
-        seg, cell = _segments(geoms)
-        seg = (seg - np.array([minx, miny, minx, miny])) / step
-        self.lookup, self.touched, self.candidate = _bucket_labels(seg, cell, self.nx, self.ny)
-        # Candidates of bucket b: candidate[start[b]:start[b + 1]] (touched is sorted).
-        self.start = np.zeros(self.nx * self.ny + 1, dtype=np.int64)
-        np.cumsum(np.bincount(self.touched, minlength=self.nx * self.ny), out=self.start[1:])
+        self._buckets = _BucketLookup(geoms, self.PER_SIDE, self.MAX_BUCKETS)
 
     @property
     def tree(self) -> shapely.STRtree:
-        """An STRtree over the cells, built on first use."""
+        """An STRtree over the (prepared) cells, built on first use."""
         if self._tree is None:
             self._tree = shapely.STRtree(self.geoms)
+            shapely.prepare(self.geoms)
         return self._tree
 
     def locate(self, points: gpd.GeoSeries | gpd.GeoDataFrame | ArrayLike) -> Rows:
@@ -476,13 +733,9 @@ class CellIndex:
             return np.full(n, -1, dtype=np.int64)
         if self._square is not None:
             return self._locate_square(x, y, self._square)
-        finite = np.isfinite(x) & np.isfinite(y)
-        if not finite.all():  # NaN (empty points) and infinities are in no cell
-            keep = np.flatnonzero(finite)
-            result = np.full(n, -1, dtype=np.int64)
-            result[keep] = self._locate_buckets(x[keep], y[keep])
-            return result
-        return self._locate_buckets(x, y)
+        if self._buckets is not None:  # NaN (empty points) and infinities land in no cell
+            return self._locate_buckets(x, y, self._buckets)
+        return self._locate_tree(x, y)  # cells that are not all polygons: no lookup grid
 
     def _locate_square(self, x: Coords, y: Coords, square: _SquareLookup) -> Rows:
         result, bucket = square.codes(x, y)
@@ -504,24 +757,12 @@ class CellIndex:
         result[keep] = _lowest_hit(self.geoms, x, y, pi, ci)
         return result
 
-    def _locate_buckets(self, x: Coords, y: Coords) -> Rows:
-        if not self.nx:  # cells that are not all polygons: no lookup grid
-            return self._locate_tree(x, y)
-        minx, miny, maxx, maxy = self.bounds
-        fx = np.floor((x - minx) / self.step)
-        fy = np.floor((y - miny) / self.step)
-        inside = (fx >= 0) & (fx < self.nx) & (fy >= 0) & (fy < self.ny)
-        bucket = np.where(inside, fy * self.nx + fx, 0).astype(np.int64)
-        result = np.where(inside, self.lookup[bucket], -1)
-        # Candidates of the buckets an edge runs through.
-        pick = np.flatnonzero(result == -2)
-        if len(pick):
-            first = self.start[bucket[pick]]
-            count = self.start[bucket[pick] + 1] - first
-            result[pick] = _first_hit(self.geoms, x[pick], y[pick], first, count, self.candidate)
-        # Rows with overlapping cells, and points on the lookup grid's far edges.
-        edge = ~inside & (x >= minx) & (x <= maxx) & (y >= miny) & (y <= maxy)
-        todo = np.flatnonzero((result == -4) | edge)
+    def _locate_buckets(self, x: Coords, y: Coords, buckets: _BucketLookup) -> Rows:
+        result, near = buckets.locate(x, y)
+        if len(near):  # within rounding distance of an edge: the bucket's cells, exactly
+            pi, ci = buckets.candidates(x[near], y[near])
+            result[near] = _lowest_hit(self.geoms, x[near], y[near], pi, ci)
+        todo = np.flatnonzero(result == -2)  # rows where cells overlap
         if len(todo):
             result[todo] = self._locate_tree(x[todo], y[todo])
         return result

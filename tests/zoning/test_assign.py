@@ -311,3 +311,136 @@ def test_cells_that_are_not_all_polygons_still_locate() -> None:
     xy = np.array([[50.0, 50.0], [150.0, 150.0], [150.0, 10.0]])
     assert CellIndex(cells).grid is None
     assert locate(xy, cells).tolist() == [0, 2, -1]
+
+
+# --- The general (bucket) path -------------------------------------------------------------
+
+
+class UnitBuckets(CellIndex):
+    """Buckets of exactly 1 m on a 40 m × 40 m plan: ``MAX_BUCKETS`` sets the step to
+    sqrt(extent / MAX_BUCKETS) (``PER_SIDE`` would ask for finer), so bucket lines fall on
+    whole metres and the row centre lines the index walks along on half metres (the grid
+    starts 2 buckets west and south of the cells)."""
+
+    PER_SIDE = 1000
+    MAX_BUCKETS = 1600
+
+
+def _lattice_cells(seed: int) -> gpd.GeoDataFrame:
+    """An irregular coverage of [0, 40]²: Delaunay triangles of random points on a 0.5 m
+    lattice merged into concave cells (a ring of them round an island cell, so often a cell
+    with a hole), so that many vertices sit exactly on bucket lines and row centre lines."""
+    rng = np.random.default_rng(seed)
+    lattice = rng.integers(0, 81, size=(70, 2)) / 2
+    corners = np.array([[0, 0], [40, 0], [40, 40], [0, 40], [20, 20]])
+    points = shapely.multipoints(np.vstack([lattice, corners]))
+    triangles = np.asarray(shapely.get_parts(shapely.delaunay_triangles(points)))
+    c = shapely.get_coordinates(shapely.centroid(triangles))
+    distance = np.hypot(c[:, 0] - 20, c[:, 1] - 20)
+    label = np.where(
+        distance < 5, -1, np.where(distance < 12, -2, (c[:, 0] // 13) * 4 + c[:, 1] // 9)
+    )
+    parts = []
+    for value in np.unique(label):  # a group that falls apart gives one cell per part
+        parts.extend(shapely.get_parts(shapely.union_all(triangles[label == value])))
+    return gpd.GeoDataFrame(geometry=parts, crs=METRIC_CRS)
+
+
+def _probe_points(cells: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarray:
+    """Random points, every vertex, edge midpoints and thirds, points on the whole and half
+    metre lines, and each vertex's floating-point neighbours."""
+    coords = shapely.get_coordinates(np.asarray(cells.geometry.values))
+    lines = np.arange(-1, 42, 0.5)
+    on_lines = np.column_stack([rng.choice(lines, 400), rng.uniform(-1, 41, 400)])
+    xy = [
+        rng.uniform(-2, 42, size=(800, 2)),
+        coords,
+        (coords[:-1] + coords[1:]) / 2,
+        coords[:-1] + (coords[1:] - coords[:-1]) / 3,
+        on_lines,
+        on_lines[:, ::-1],
+        np.nextafter(coords, np.inf),
+        np.nextafter(coords, -np.inf),
+    ]
+    return np.vstack(xy)
+
+
+@settings(max_examples=15, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1))
+def test_irregular_cells_on_the_bucket_lines(seed: int) -> None:
+    cells = _lattice_cells(seed)
+    assert shapely.coverage_is_valid(np.asarray(cells.geometry.values))
+    index = UnitBuckets(cells)
+    assert index.grid is None and index._buckets is not None
+    assert index._buckets.step == 1.0
+    xy = _probe_points(cells, np.random.default_rng(seed))
+    assert index.locate(xy).tolist() == brute_force(xy, cells).tolist()
+
+
+def test_concave_cell_with_a_hole_and_its_island() -> None:
+    # A "C" cell around a square island, inside a frame cell that has a hole: concave cells,
+    # holes, an island filling a hole, and edges shared only in part (the frame's inner ring
+    # against the C's outer edges).
+    c_shape = shapely.Polygon(
+        [(10, 10), (30, 10), (30, 15), (15, 15), (15, 25), (30, 25), (30, 30), (10, 30)],
+        holes=[[(11, 11), (12, 11), (12, 12), (11, 12)]],
+    )
+    island = box(11, 11, 12, 12)
+    frame = box(0, 0, 40, 40).difference(c_shape.exterior.convex_hull)
+    inner = box(0, 0, 40, 40).intersection(c_shape.exterior.convex_hull).difference(c_shape)
+    inner = inner.difference(island)
+    cells = gpd.GeoDataFrame(
+        geometry=[frame, *shapely.get_parts(inner), c_shape, island], crs=METRIC_CRS
+    )
+    index = UnitBuckets(cells)
+    assert index.grid is None
+    xy = _probe_points(cells, np.random.default_rng(7))
+    assert index.locate(xy).tolist() == brute_force(xy, cells).tolist()
+    assert index.locate(np.array([[11.5, 11.5], [20.0, 20.0], [5.0, 5.0]])).tolist() == [
+        len(cells) - 1,
+        brute_force(np.array([[20.0, 20.0]]), cells)[0],
+        0,
+    ]
+
+
+def test_thin_overlap_between_centre_lines_gives_the_lowest_row() -> None:
+    # The overlap (9.8 < y < 10) crosses no row centre line (whole metres + 0.5), so only
+    # the per-cell parity inside the buckets sees it.
+    cells = gpd.GeoDataFrame(
+        geometry=[box(0, 0, 10, 10), box(0, 9.8, 10, 20), box(10, 0, 40, 40)], crs=METRIC_CRS
+    )
+    rng = np.random.default_rng(2)
+    xy = np.vstack([rng.uniform([-1, 9.5], [11, 10.3], (1_000, 2)), _probe_points(cells, rng)])
+    got = UnitBuckets(cells).locate(xy)
+    assert got.tolist() == brute_force(xy, cells).tolist()
+    assert (got[:1_000] == 0).sum() > 100  # points in the overlap go to row 0
+
+
+def test_multipolygon_cells_are_located() -> None:
+    parts = shapely.MultiPolygon([box(0, 0, 10, 10), box(20, 20, 30, 30)])
+    cells = gpd.GeoDataFrame(
+        geometry=[parts, shapely.Polygon([(10, 0), (20, 0), (20, 10), (15, 12), (10, 10)])],
+        crs=METRIC_CRS,
+    )
+    xy = np.vstack(
+        [
+            [[5.0, 5.0], [25.0, 25.0], [15.0, 5.0], [10.0, 5.0], [15.0, 15.0]],
+            np.random.default_rng(0).uniform(-2, 32, (500, 2)),
+        ]
+    )
+    assert CellIndex(cells).grid is None
+    assert locate(xy, cells)[:5].tolist() == [0, 0, 1, 0, -1]
+    assert locate(xy, cells).tolist() == brute_force(xy, cells).tolist()
+
+
+def test_general_path_odd_points(unit_cells: gpd.GeoDataFrame) -> None:
+    xy = np.array(
+        [[np.nan, 50.0], [np.inf, 300.0], [-np.inf, -np.inf], [1e300, 1e300], [-1e300, 50]]
+    )
+    assert CellIndex(unit_cells).grid is None
+    assert locate(xy, unit_cells).tolist() == [-1] * 5
+    empty = gpd.GeoSeries([shapely.Point(), shapely.Point(200, 300)], crs=METRIC_CRS)
+    assert locate(empty, unit_cells).tolist() == [
+        -1,
+        brute_force(np.array([[200, 300]]), unit_cells)[0],
+    ]

@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from shapely import box
 
@@ -369,7 +369,8 @@ def _probe_points(cells: gpd.GeoDataFrame, rng: np.random.Generator) -> np.ndarr
 @given(seed=st.integers(0, 2**31 - 1))
 def test_irregular_cells_on_the_bucket_lines(seed: int) -> None:
     cells = _lattice_cells(seed)
-    assert shapely.coverage_is_valid(np.asarray(cells.geometry.values))
+    # union_all may drop a vertex one neighbour keeps (about 1 seed in 100): not a plan
+    assume(shapely.coverage_is_valid(np.asarray(cells.geometry.values)))
     index = UnitBuckets(cells)
     assert index.grid is None and index._buckets is not None
     assert index._buckets.step == 1.0

@@ -455,6 +455,24 @@ def cell_base(url: str, campus: str, plan_id: int, data_version: int, lang: Lang
     return map_layers.cell_records(load_cells(url, campus, plan_id, data_version), lang=lang)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cell_outlines(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> PreparedLayer:
+    """Return the outlines of the plan's cells (of ``zones``; all when empty) as one layer
+    of merged straight lines (see ``maps.layers.cell_outlines_layer``), published once."""
+    codes = None
+    if zones:
+        cells = load_cells(url, campus, plan_id, data_version)
+        wanted = set(zones)
+        codes = frozenset(
+            str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
+            if plain_text(z) in wanted
+        )  # fmt: skip
+    records = cell_base(url, campus, plan_id, data_version, lang)
+    return publish(map_layers.cell_outlines_layer(records, codes=codes))
+
+
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
     """Return the deck of ``prepared`` layers with the campus's constant initial view."""
     layers = load_layers(ctx.url, ctx.campus.name, ctx.campus.data_version)

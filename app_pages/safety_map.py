@@ -40,6 +40,7 @@ ORDER: tuple[str, ...] = (
     map_layers.LANDCOVER,
     cov.COVERAGE,
     map_layers.CELLS,
+    map_layers.CELL_OUTLINES,  # drawn with the cells (see ``wanted``)
     cov.BLIND_SPOTS,
     cov.KEY_AREAS,
     map_layers.ROADS,
@@ -174,8 +175,13 @@ with _ui.timed("safety_map.build"):
             fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
             tips = None
         base = _ui.cell_base(url, campus, plan_id, version, lang)
-        layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes)
+        # Outlines as one layer of merged lines, not a stroke per cell: 13,000 stroked
+        # rings were most of the map's draw time in a software renderer (bench/README.md).
+        layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes, stroked=False)
         prepared[map_layers.CELLS] = _ui.publish(layer)
+        prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
+            url, campus, plan_id, version, lang, tuple(sorted(zones))
+        )
         legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
     shown_hazards = None
     if hazards is not None and hazard_layers.HAZARDS in show:
@@ -189,7 +195,7 @@ with _ui.timed("safety_map.build"):
     if cov.SUGGESTED in show:
         sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)
         prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
-    wanted = set(show)
+    wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
     deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
 
 with left:

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any, Final, Literal
 
 import geopandas as gpd
+import numpy as np
 import pydeck as pdk
 from zoning.errors import InvalidInput
 
@@ -37,6 +38,9 @@ ROADS: Final = "roads"
 BUILDINGS: Final = "buildings"
 CAMERAS: Final = "cameras"
 LAYER_IDS: Final[tuple[str, ...]] = (GROUND, LANDCOVER, CELLS, ROADS, BUILDINGS, CAMERAS)
+#: The cells' outlines when drawn as their own layer (see :func:`cell_outlines_layer`);
+#: shown and hidden with :data:`CELLS`.
+CELL_OUTLINES: Final = "cell_outlines"
 
 ColourBy = Literal["zone", "kind", "area", "owner"]
 COLOUR_BY: Final[tuple[ColourBy, ...]] = ("zone", "kind", "area", "owner")
@@ -287,11 +291,14 @@ def painted_cells_layer(
     heights: Mapping[str, float] | None = None,
     codes: frozenset[str] | None = None,
     layer_id: str = CELLS,
+    stroked: bool | None = None,
 ) -> pdk.Layer:
     """Return the cells of ``records`` (see :func:`cell_records`) coloured by ``fills``.
 
     ``tips`` adds a line per cell code to its tooltip; ``heights`` (m) extrudes the cells
     (the leadership heatmap); ``codes`` keeps only those cells. The records are not changed.
+    ``stroked`` (default: when flat) outlines each cell; pass False when the outlines are
+    drawn by :func:`cell_outlines_layer` (one line per shared edge run: far cheaper to draw).
     """
     out: list[Record] = []
     for record in records:  # ~13,000 cells on the large demo: a dict merge each, ~10 ms
@@ -317,9 +324,153 @@ def painted_cells_layer(
         line_width_units=_const("pixels"),
         get_line_width=1,
         line_width_min_pixels=1,
-        stroked=heights is None,
+        stroked=(heights is None) if stroked is None else stroked,
         filled=True,
         pickable=True,
         auto_highlight=True,
         **props,
+    )
+
+
+#: Tolerances when joining cell edges into straight lines (see :func:`cell_outline_paths`):
+#: the turn between two joined edges (radians), and how far (m) a vertex a line passes may
+#: lie off it — above the 1e-6° (~0.1 m) rounding of the records' coordinates.
+OUTLINE_ANGLE_TOL: Final = 0.01
+OUTLINE_DIST_TOL_M: Final = 0.25
+_M_PER_DEG: Final = 111_320.0
+
+
+def cell_outline_paths(
+    records: list[Record], *, codes: frozenset[str] | None = None
+) -> list[list[list[float]]]:
+    """Return the outlines of the cells of ``records`` as few, long, straight paths.
+
+    Every ring edge is kept once (an edge two cells share is drawn once), and edges that
+    continue each other straight through a shared vertex are joined into one two-point
+    path: a square grid of 13,000 cells becomes about 600 lines instead of 13,000 closed
+    rings. Each path runs between two of the cells' own vertices, and every vertex it
+    passes lies within :data:`OUTLINE_DIST_TOL_M` of it. ``codes`` keeps only those cells.
+    """
+    points: list[list[float]] = []
+    nexts: list[int] = []
+    for record in records:
+        if codes is not None and record.get("code") not in codes:
+            continue
+        for ring in record["polygon"]:
+            if len(ring) < 2:
+                continue
+            base = len(points)
+            points.extend(ring)
+            nexts.extend(range(base + 1, base + len(ring)))
+            nexts.append(base)
+    if not points:
+        return []
+    coords = np.asarray(points, dtype=float)
+    # Vertices: the same rounded coordinates are one vertex (cells share theirs).
+    keys = np.round(coords * 1e7).astype(np.int64)
+    uniq, vid = np.unique(keys, axis=0, return_inverse=True)
+    vid = vid.ravel()
+    xy = uniq / 1e7
+    scale = np.array([np.cos(np.radians(float(xy[:, 1].mean()))), 1.0]) * _M_PER_DEG
+    metres = xy * scale
+    a, b = vid, vid[np.asarray(nexts)]
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    pairs = np.unique(np.stack([lo[lo != hi], hi[lo != hi]], axis=1), axis=0)
+    # Each edge's direction leaving each of its ends; edges meet at vertices.
+    edges = pairs.tolist()
+    angle = np.arctan2(*(metres[pairs[:, 1]] - metres[pairs[:, 0]]).T[::-1])
+    at: dict[int, list[tuple[int, float]]] = {}
+    for e, ((u, v), ang) in enumerate(zip(edges, angle.tolist(), strict=True)):
+        at.setdefault(u, []).append((e, ang))
+        at.setdefault(v, []).append((e, ang + np.pi if ang <= 0 else ang - np.pi))
+    # At a vertex, two edges continue each other when they leave in opposite directions
+    # and no third edge does so too (a T or a fan stays a break).
+    link: dict[tuple[int, int], int] = {}
+    for v, incident in at.items():
+        for i, (e, ang) in enumerate(incident):
+            straight = [
+                f
+                for f, other in incident[i + 1 :]
+                if abs((other - ang) % (2 * np.pi) - np.pi) <= OUTLINE_ANGLE_TOL
+            ]
+            if len(straight) == 1:
+                f = straight[0]
+                if (e, v) not in link and (f, v) not in link:
+                    link[(e, v)] = f
+                    link[(f, v)] = e
+    paths: list[list[list[float]]] = []
+    done = [False] * len(edges)
+    for start in range(len(edges)):
+        if done[start]:
+            continue
+        # Walk back to the chain's first edge (or once round a closed loop), then forward.
+        e, v = start, edges[start][0]
+        while (e, v) in link:
+            f = link[(e, v)]
+            if f == start:
+                break
+            e = f
+            u0, u1 = edges[e]
+            v = u0 if u1 == v else u1
+        chain = [v]
+        first = e
+        while True:
+            done[e] = True
+            u0, u1 = edges[e]
+            v = u1 if u0 == v else u0
+            chain.append(v)
+            following = link.get((e, v))
+            if following is None or following == first or done[following]:
+                break
+            e = following
+        paths.extend(_straight_runs(chain, xy, metres))
+    return paths
+
+
+def _straight_runs(chain: list[int], xy: np.ndarray, metres: np.ndarray) -> list[list[list[float]]]:
+    """Return ``chain`` (vertex ids joined straight) as two-point paths, cut where a vertex
+    would lie more than :data:`OUTLINE_DIST_TOL_M` off the line (a gentle curve)."""
+
+    def straight(start: int, end: int) -> bool:
+        if end - start < 2:
+            return True
+        a, b = metres[chain[start]], metres[chain[end]]
+        chord = b - a
+        length = float(np.hypot(*chord))
+        between = metres[chain[start + 1 : end]] - a
+        off = np.abs(between[:, 0] * chord[1] - between[:, 1] * chord[0]) / max(length, 1e-9)
+        return float(off.max()) <= OUTLINE_DIST_TOL_M
+
+    out: list[list[list[float]]] = []
+    start, last = 0, len(chain) - 1
+    while start < last:
+        end = last
+        if not straight(start, end):  # a slight curve: the longest straight run from here
+            good, bad = start + 1, end
+            while bad - good > 1:
+                mid = (good + bad) // 2
+                good, bad = (mid, bad) if straight(start, mid) else (good, mid)
+            end = good
+        out.append([xy[chain[start]].tolist(), xy[chain[end]].tolist()])
+        start = end
+    return out
+
+
+def cell_outlines_layer(
+    records: list[Record], *, codes: frozenset[str] | None = None, layer_id: str = CELL_OUTLINES
+) -> pdk.Layer:
+    """Return the outlines of the cells of ``records`` (see :func:`cell_outline_paths`), drawn
+    like a stroked cell layer's (1 px, :data:`colours.CELL_EDGE`) but as a few thousand
+    straight lines: a per-cell stroke is ~13,000 closed paths, the costliest draw of the map
+    in a software renderer. Not pickable: the cells underneath are."""
+    return _layer(
+        "PathLayer",
+        [{"path": path} for path in cell_outline_paths(records, codes=codes)],
+        layer_id=layer_id,
+        get_path="path",
+        get_color=colours.CELL_EDGE,
+        width_units=_const("pixels"),
+        get_width=1,
+        width_min_pixels=1,
+        pickable=False,
     )

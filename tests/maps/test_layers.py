@@ -135,3 +135,64 @@ def test_cameras_sit_at_mount_height(campus: CampusLayers) -> None:
     (camera,) = _data(L.cameras_layer(campus.cameras))
     assert camera["position"][2] == 4.0  # type: ignore[index]
     assert camera["row"] == 0
+
+
+def _grid_records(n: int, step: float = 0.001) -> list[dict[str, object]]:
+    from shapely.geometry import box
+
+    frame = gpd.GeoDataFrame(
+        {
+            "code": [f"C-{i}-{j}" for i in range(n) for j in range(n)],
+            "zone": [1] * (n * n),
+            "owner": [None] * (n * n),
+            "area_m2": [1.0] * (n * n),
+        },
+        geometry=[
+            box(116.3 + i * step, 39.9 + j * step, 116.3 + (i + 1) * step, 39.9 + (j + 1) * step)
+            for i in range(n)
+            for j in range(n)
+        ],
+        crs="EPSG:4326",
+    )
+    return L.cell_records(frame, lang="en")
+
+
+def test_cell_outlines_join_shared_edges_into_straight_lines() -> None:
+    records = _grid_records(3)
+    paths = L.cell_outline_paths(records)
+    # A 3 × 3 grid: 4 vertical and 4 horizontal lines, each one two-point path end to end.
+    assert len(paths) == 8 and all(len(p) == 2 for p in paths)
+    spans = sorted((round(abs(b[0] - a[0]), 6), round(abs(b[1] - a[1]), 6)) for a, b in paths)
+    assert spans == [(0.0, 0.003)] * 4 + [(0.003, 0.0)] * 4
+    layer = L.cell_outlines_layer(records)
+    spec = json.loads(layer.to_json())
+    assert spec["id"] == L.CELL_OUTLINES and spec["@@type"] == "PathLayer"
+    assert spec["pickable"] is False and spec["getColor"] == colours.CELL_EDGE
+
+
+def test_cell_outlines_keep_only_the_codes_given_and_leave_records_unchanged() -> None:
+    records = _grid_records(2)
+    before = json.dumps(records)
+    one = L.cell_outline_paths(records, codes=frozenset({"C-0-0"}))
+    assert len(one) == 4  # a lone square: its four sides
+    assert L.cell_outline_paths(records, codes=frozenset()) == []
+    assert json.dumps(records) == before
+
+
+def test_cell_outlines_do_not_join_edges_that_turn() -> None:
+    from shapely.geometry import Polygon
+
+    frame = gpd.GeoDataFrame(
+        {"code": ["T"], "zone": [1], "owner": [None], "area_m2": [1.0]},
+        geometry=[Polygon([(116.3, 39.9), (116.302, 39.9), (116.301, 39.901)])],
+        crs="EPSG:4326",
+    )
+    paths = L.cell_outline_paths(L.cell_records(frame, lang="en"))
+    assert len(paths) == 3  # a triangle keeps its three sides
+
+
+def test_painted_cells_without_stroke_when_outlined_apart() -> None:
+    records = _grid_records(2)
+    flat = json.loads(L.painted_cells_layer(records, {}).to_json())
+    bare = json.loads(L.painted_cells_layer(records, {}, stroked=False).to_json())
+    assert flat["stroked"] is True and bare["stroked"] is False

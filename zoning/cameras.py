@@ -264,18 +264,30 @@ def band_geometries(
     near_m[has_shade] = shapely.distance(
         shapely.points(placed.x, placed.y)[has_shade], shade[has_shade]
     )
-    ins = np.flatnonzero(~outdoor)
-    for k in range(len(bands)):
+    last = len(bands) - 1
+    for k in range(last, -1, -1):  # widest band first
+        # A band that reaches as far as the next wider one (a range cap) is the same
+        # geometry: reuse the object, so that tile_unions can tell and skip it too.
+        todo = np.arange(n) if k == last else np.flatnonzero(radii[:, k] != radii[:, k + 1])
+        if k < last:
+            out[:, k] = out[:, k + 1]
+        if todo.size == 0:
+            continue
         sectors = sector_polygons(
-            placed.x, placed.y, placed.heading_deg, placed.hfov_deg, radii[:, k]
+            placed.x[todo],
+            placed.y[todo],
+            placed.heading_deg[todo],
+            placed.hfov_deg[todo],
+            radii[todo, k],
         )
         col = sectors.copy()
-        cut = np.flatnonzero(outdoor & has_shade & (radii[:, k] > near_m))
-        col[cut] = shapely.difference(sectors[cut], shade[cut])
+        cut = np.flatnonzero(outdoor[todo] & has_shade[todo] & (radii[todo, k] > near_m[todo]))
+        col[cut] = shapely.difference(sectors[cut], shade[todo[cut]])
+        ins = np.flatnonzero(~outdoor[todo])
         if ins.size:
-            inside = shapely.intersection(sectors[ins], world.footprints[indoor_of[ins]])
+            inside = shapely.intersection(sectors[ins], world.footprints[indoor_of[todo[ins]]])
             col[ins] = polygonal(inside)
-        out[:, k] = col
+        out[todo, k] = col
     return out
 
 

@@ -244,6 +244,29 @@ def _share_by_tiles(
     return base, seen
 
 
+def _walkable_part_area(unions: GeomArray, walk: GeomArray) -> FloatArray:
+    """Return per tile the area of ``unions ∩ walk`` (both ``(tiles,)``).
+
+    Parts of a union that the walkable part of their tile covers (prepared predicate, no
+    overlay) count whole, parts disjoint from it not at all; only the rest are intersected,
+    gathered into one multipolygon per tile.
+    """
+    out = np.zeros(len(walk))
+    parts, tile = shapely.get_parts(unions, return_index=True)
+    if parts.size == 0:
+        return out
+    shapely.prepare(walk)
+    inside = shapely.covers(walk[tile], parts)
+    np.add.at(out, tile[inside], shapely.area(parts[inside]))
+    rest = ~inside & ~shapely.disjoint(walk[tile], parts)
+    if rest.any():
+        # get_parts keeps the order of its input, so the tiles of ``rest`` are sorted.
+        used = np.unique(tile[rest])
+        multi = shapely.multipolygons(parts[rest], indices=np.searchsorted(used, tile[rest]))
+        out[used] += shapely.area(polygonal(shapely.intersection(multi, walk[used])))
+    return out
+
+
 def coverage_result(
     tiled: TiledCoverage,
     *,
@@ -258,12 +281,17 @@ def coverage_result(
     incremental computation)."""
     detect, recognise = BAND_NAMES.index("detect"), BAND_NAMES.index("recognise")
     if tiled.tiles:
-        # Bands are nested: intersect the widest with the walkable space, the others with that.
-        seen_all = polygonal(shapely.intersection(tiled.unions[:, -1], tiled.walk))
-        seen = shapely.intersection(tiled.unions[:, :-1], seen_all[:, None])
-        areas = np.r_[shapely.area(seen).sum(axis=0), shapely.area(seen_all).sum()]
         # Tiles cover the whole walkable space (see TiledCoverage), seen or not.
         blind_tiles = shapely.difference(tiled.walk, tiled.unions[:, detect])
+        walk_area = float(shapely.area(tiled.walk).sum())
+        areas = np.array(
+            [
+                walk_area - float(shapely.area(blind_tiles).sum())
+                if k == detect
+                else float(_walkable_part_area(tiled.unions[:, k], tiled.walk).sum())
+                for k in range(len(BAND_NAMES))
+            ]
+        )
     else:
         areas = np.zeros(len(BAND_NAMES))
         blind_tiles = np.zeros(0, dtype=object)

@@ -16,7 +16,8 @@ edge of every building in range, one quad each, per-camera queries):
   edges go.
 * **Sector culling**: edges whose angular span misses the field of view are dropped.
 * Culling, cutting wide edges into ≤ 60° pieces and building the quads is numpy over all
-  (camera, edge) pairs at once; only the per-camera union is a Python loop.
+  (camera, edge) pairs at once; the per-camera unions are one padded ``union_all(axis=1)``
+  call (:func:`union_groups`), not a Python loop.
 * :mod:`zoning.cameras` subtracts a shadow from a band's sector only when the shadow comes
   nearer than the band's radius.
 """
@@ -248,16 +249,31 @@ def shadow_quads(
 def union_by_camera(polygons: GeomArray, camera: IntArray, n_cameras: int) -> GeomArray:
     """Return, per camera, the union of its ``polygons`` (empty polygon when it has none).
 
-    ``camera`` must be sorted. A Python loop over cameras: a few thousand iterations, each a
-    single GEOS union of a handful of polygons.
+    ``camera`` must be sorted. One vectorised :func:`union_groups` call: a few thousand
+    small unions of a handful of polygons each.
     """
-    out = np.full(n_cameras, _EMPTY, dtype=object)
-    if camera.size == 0:
+    return union_groups(polygons, camera, n_cameras)
+
+
+def union_groups(geoms: GeomArray, group: IntArray, n_groups: int) -> GeomArray:
+    """Return per group the union of its ``geoms`` (empty polygon for a group with none).
+
+    ``group`` must be sorted. A group of one keeps its geometry; the others are laid out as
+    the rows of a table padded with None and unioned row by row in one call (no Python loop
+    over groups).
+    """
+    out = np.full(n_groups, _EMPTY, dtype=object)
+    if group.size == 0:
         return out
-    bounds = np.searchsorted(camera, np.arange(n_cameras + 1))
-    for i in np.flatnonzero(bounds[1:] > bounds[:-1]):
-        lo, hi = bounds[i], bounds[i + 1]
-        out[i] = polygons[lo] if hi - lo == 1 else shapely.union_all(polygons[lo:hi])
+    count = np.bincount(group, minlength=n_groups)
+    first = np.cumsum(count) - count
+    one = count == 1
+    out[one] = geoms[first[one]]
+    many = np.flatnonzero(count > 1)
+    if many.size:
+        table = np.full((n_groups, int(count.max())), None, dtype=object)
+        table[group, np.arange(group.size) - first[group]] = geoms
+        out[many] = shapely.union_all(table[many], axis=1)
     return out
 
 

@@ -25,6 +25,7 @@ from shapely import STRtree
 
 from zoning.bands import BAND_NAMES
 from zoning.occlusion import FloatArray, GeomArray, IntArray, polygonal, union_groups
+from zoning.rectclip import clip_rects
 
 _EMPTY = shapely.Polygon()
 
@@ -179,13 +180,8 @@ def walkable_tiles(
     # Rectangle clipping is linear in the part's size, an overlay is not (a campus-wide part
     # with thousands of holes, once per tile); its output is not guaranteed valid, so any
     # invalid piece is redone by the overlay.
-    rect = shapely.bounds(boxes)
-    pieces = polygonal(
-        np.array(
-            [shapely.clip_by_rect(parts[j], *rect[i]) for i, j in zip(b, p, strict=True)],
-            dtype=object,
-        )
-    )
+    rect = shapely.bounds(boxes)[b]
+    pieces = polygonal(clip_rects(parts[p], rect[:, 0], rect[:, 1], rect[:, 2], rect[:, 3]))
     pieces[~np.isin(shapely.get_type_id(pieces), (3, 6))] = _EMPTY  # a touching edge or corner
     bad = np.flatnonzero(~shapely.is_valid(pieces))
     if bad.size:

@@ -36,6 +36,7 @@ from shapely.geometry.base import BaseGeometry
 from zoning.codes import assign_codes
 from zoning.crs import WGS84, require_metric
 from zoning.errors import InvalidInput
+from zoning.rectclip import clip_rects
 from zoning.topology import SLIVER_THINNESS, thinness
 from zoning.unitgrid import building_cells, dissolve, unit_cells
 from zoning.zones import assign_zones
@@ -168,35 +169,6 @@ def _boxes(
     """Return the tiles in columns ``ii``, rows ``jj`` of the grid lines ``xs``/``ys`` (m)."""
     tiles: Geoms = shapely.box(xs[ii], ys[jj], xs[ii + 1], ys[jj + 1])
     return tiles
-
-
-#: The ufunc under ``shapely.clip_by_rect``, which broadcasts over arrays of rectangles (the
-#: public function accepts one rectangle); None if this shapely has no such ufunc.
-_CLIP_UFUNC: Any = getattr(getattr(shapely, "lib", None), "clip_by_rect", None)
-if _CLIP_UFUNC is not None and list(getattr(_CLIP_UFUNC, "types", [])) != ["Odddd->O"]:
-    _CLIP_UFUNC = None
-
-
-def _clip_rects(
-    geoms: Geoms,
-    xmin: NDArray[np.float64],
-    ymin: NDArray[np.float64],
-    xmax: NDArray[np.float64],
-    ymax: NDArray[np.float64],
-) -> Geoms:
-    """Return ``geoms[k]`` clipped to rectangle k (m; GEOS RectangleIntersection).
-
-    One ufunc call when shapely has :data:`_CLIP_UFUNC` (saves a Python call per tile),
-    else a loop over ``shapely.clip_by_rect``.
-    """
-    if _CLIP_UFUNC is not None:
-        clipped: Geoms = _CLIP_UFUNC(geoms, xmin, ymin, xmax, ymax)
-        return clipped
-    out = np.empty(len(xmin), dtype=object)
-    out[:] = [
-        shapely.clip_by_rect(g, *r) for g, *r in zip(geoms, xmin, ymin, xmax, ymax, strict=True)
-    ]
-    return out
 
 
 def _node(
@@ -453,7 +425,7 @@ def _square_cells_noded(
     # its edges runs along the edge of a tile in the block (see above).
     owner = np.empty(len(bi), dtype=object)
     half = 0.5 * float(xs[1] - xs[0])
-    owner[crossing] = _clip_rects(
+    owner[crossing] = clip_rects(
         noded,
         xs[bi[crossing]] - half,
         ys[bj[crossing]] - half,
@@ -461,7 +433,7 @@ def _square_cells_noded(
         ys[bj1[crossing]] + half,
     )
     ci, cj = ii[cut], jj[cut]
-    clipped = _clip_rects(owner[block_id[cut]], xs[ci], ys[cj], xs[ci + 1], ys[cj + 1])
+    clipped = clip_rects(owner[block_id[cut]], xs[ci], ys[cj], xs[ci + 1], ys[cj + 1])
     parts, tile = shapely.get_parts(clipped, return_index=True)
     keep = (shapely.get_type_id(parts) == 3) & (shapely.area(parts) > 0)
     parts, tile = parts[keep], tile[keep]

@@ -22,9 +22,10 @@ from tests.shapes import (
     TWO_PARTS,
     WITH_LAKE,
 )
-from zoning import grid
+from zoning import grid, rectclip
 from zoning.errors import InvalidInput
 from zoning.grid import campus_geometry, default_h3_res, split, split_summary
+from zoning.rectclip import clip_rects
 from zoning.topology import validate
 from zoning.zones import assign_zones, cell_adjacency
 
@@ -432,7 +433,7 @@ def test_noded_check_catches_a_complement_and_an_unmatched_vertex() -> None:
     noded, p, q = grid._node(campus, xs, ys)
     col, row = np.array([0, 1]), np.array([0, 0])
     pieces = shapely.orient_polygons(
-        grid._clip_rects(np.array([noded, noded]), xs[col], ys[row], xs[col + 1], ys[row + 1]),
+        clip_rects(np.array([noded, noded]), xs[col], ys[row], xs[col + 1], ys[row + 1]),
         exterior_cw=True,
     )
     tile = np.array([0, 1])
@@ -462,9 +463,9 @@ def test_clip_rects_without_the_ufunc_gives_the_same(monkeypatch: pytest.MonkeyP
         np.array([x0 + 150, 400.0, x0 + 470]),
         np.array([y0 + 180, 300.0, y0 + 60]),
     )
-    fast = grid._clip_rects(geoms, *rects)
-    monkeypatch.setattr(grid, "_CLIP_UFUNC", None)
-    slow = grid._clip_rects(geoms, *rects)
+    fast = clip_rects(geoms, *rects)
+    monkeypatch.setattr(rectclip, "CLIP_UFUNC", None)
+    slow = clip_rects(geoms, *rects)
     assert slow.shape == (3,) and np.all(shapely.equals_exact(fast, slow, tolerance=0.0))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 
 from zoning.cli_common import DbOption, JsonOption, engine_for, print_json, run
@@ -51,7 +52,7 @@ def list_people(campus: Campus, db: DbOption = None, as_json: JsonOption = False
 
     people = run(lambda: services.load_people(engine_for(db), campus))
     records = [
-        {k: (None if v is None or v != v else v) for k, v in r.items() if k != "id"}
+        {k: (None if pd.isna(v) else v) for k, v in r.items() if k != "id"}
         for r in people.to_dict("records")
     ]
     if as_json:

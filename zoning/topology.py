@@ -233,15 +233,17 @@ def validate(
                     )
 
     # Shape and size.
-    thin, width = thinness(polys), mean_width_m(polys)
-    slivers = is_sliver(polys, sliver_thinness=sliver_thinness, sliver_width_m=sliver_width_m)
-    for k in map(int, np.flatnonzero(slivers)):
+    slivers = np.flatnonzero(
+        is_sliver(polys, sliver_thinness=sliver_thinness, sliver_width_m=sliver_width_m)
+    )
+    thin, width = thinness(polys[slivers]), mean_width_m(polys[slivers])
+    for j, k in enumerate(map(int, slivers)):
         i = int(good[k])
         add(
             "sliver",
             [i],
-            f"cell {names[i]} is a sliver ({areas[k]:,.1f} m², thinness {thin[k]:.3f} "
-            f"< {sliver_thinness}, mean width {width[k]:.2f} m){_near(polys[k])}: "
+            f"cell {names[i]} is a sliver ({areas[k]:,.1f} m², thinness {thin[j]:.3f} "
+            f"< {sliver_thinness}, mean width {width[j]:.2f} m){_near(polys[k])}: "
             "merge it into a neighbour.",
             polys[k],
         )

@@ -263,8 +263,9 @@ def merge_small(
             edge[1] += off_major
             adj[k][h] = edge
         adj[g] = {}
-        # h grew: its heap entry is stale; requeue it while it still has to merge
-        if merging[h] if only is not None else mov[h] and area[h] < min_area_m2:
+        # h grew, so its heap entry is stale: requeue it while it still has to merge
+        still = merging[h] if only is not None else mov[h] and area[h] < min_area_m2
+        if still:
             heapq.heappush(heap, (area[h], h))
     # Resolve chains g -> h -> root.
     while True:

@@ -22,13 +22,12 @@ import pydeck as pdk
 import streamlit as st
 from maps import coverage_layers as cov
 from maps import layers as map_layers
+from maps.basemap_layer import basemap_layer
 from maps.colours import LegendEntry, legend_html
 from maps.coverage_layers import CoverageView, coverage_view
 from maps.deck import (
     PreparedDeck,
     PreparedLayer,
-    SafetyMap,
-    campus_deck,
     campus_view,
     externalise,
     prepare,
@@ -38,6 +37,7 @@ from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
 from maps.payload import Record, plain_text
 from sqlalchemy.engine import Engine
 from zoning import coverage_service, operations, services, ui_queries
+from zoning.basemap import fetch_basemap
 from zoning.errors import CampusgridError
 from zoning.layers import CampusLayers
 from zoning.store.engine import open_engine
@@ -184,63 +184,6 @@ def view_for(ctx: Context, campus: CampusLayers) -> dict[str, float]:
         st.session_state[key] = campus_view(campus)
     view: dict[str, float] = st.session_state[key]
     return view
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _safety_map(
-    url: str,
-    campus: str,
-    plan_id: int | None,
-    data_version: int,
-    lang: Lang,
-    colour_by: map_layers.ColourBy,
-    show: tuple[str, ...],
-    view: tuple[tuple[str, float], ...],
-    basemap: str,
-) -> SafetyMap:
-    layers = load_layers(url, campus, data_version)
-    cells = None if plan_id is None else load_cells(url, campus, plan_id, data_version)
-    return campus_deck(
-        layers,
-        cells,
-        view=dict(view),
-        lang=lang,
-        colour_by=colour_by,
-        show=show,
-        basemap_style_url=basemap or None,
-    )
-
-
-def safety_map(
-    ctx: Context,
-    plan: services.PlanSummary | None,
-    *,
-    colour_by: map_layers.ColourBy = "zone",
-    show: tuple[str, ...] = map_layers.LAYER_IDS,
-) -> SafetyMap:
-    """Return the safety map deck, cached by plain keys (the built deck is shared, read-only)."""
-    layers = load_layers(ctx.url, ctx.campus.name, ctx.campus.data_version)
-    view = view_for(ctx, layers)
-    return _safety_map(
-        ctx.url,
-        ctx.campus.name,
-        None if plan is None else plan.id,
-        ctx.campus.data_version,
-        ctx.lang,
-        colour_by,
-        show,
-        tuple(sorted(view.items())),
-        os.environ.get(BASEMAP_ENV, "").strip(),
-    )
-
-
-def legend(safety: SafetyMap, lang: Lang) -> None:
-    """Show the legend of the cells' colours (labels escaped in maps.colours.legend_html)."""
-    if safety.legend:
-        st.markdown(
-            f"**{t('map.legend', lang)}** &nbsp; {legend_html(safety.legend)}",
-            unsafe_allow_html=True,
-        )
 
 
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -473,14 +416,65 @@ def cell_outlines(
     return publish(map_layers.cell_outlines_layer(records, codes=codes))
 
 
+#: How long a basemap (or the reason there is none) is kept in memory: a tile server
+#: fixed or back up is used again after this, without restarting the app.
+BASEMAP_TTL_S = 300
+
+
+@dataclass(frozen=True)
+class BasemapOutcome:
+    """The basemap layer (None when there is none) and a line for the user (or None)."""
+
+    layer: PreparedLayer | None
+    warning: str | None
+    file: Path | None = None
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=BASEMAP_TTL_S)
+def basemap(template: str, bounds: tuple[float, float, float, float]) -> BasemapOutcome:
+    """Return the basemap of lon/lat ``bounds`` from the XYZ ``template`` (``BASEMAP_ENV``).
+
+    The server fetches the tiles once (``zoning.basemap``) and writes one PNG to
+    :data:`LAYER_DIR`; the browser loads it from this app (127.0.0.1), nothing else.
+    Any failure becomes a warning: the map is then drawn without a basemap.
+    """
+    if not static_serving():
+        return BasemapOutcome(
+            None,
+            f"{BASEMAP_ENV} needs Streamlit's static file serving "
+            "(server.enableStaticServing = true in .streamlit/config.toml).",
+        )
+    try:
+        image = fetch_basemap(template, bounds, cache_dir=LAYER_DIR)
+    except CampusgridError as err:
+        return BasemapOutcome(None, str(err))
+    layer = prepare(basemap_layer(LAYER_URL + image.path.name, image.bounds))
+    return BasemapOutcome(layer, image.warning, image.path)
+
+
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
-    """Return the deck of ``prepared`` layers with the campus's constant initial view."""
+    """Return the deck of ``prepared`` layers with the campus's constant initial view.
+
+    With ``CAMPUSGRID_BASEMAP_URL`` set, the basemap is drawn first, under everything
+    (or a warning says why there is none); ``map_provider`` stays None either way.
+    """
     layers = load_layers(ctx.url, ctx.campus.name, ctx.campus.data_version)
-    return prepared_deck(
-        prepared,
-        view=view_for(ctx, layers),
-        basemap_style_url=os.environ.get(BASEMAP_ENV, "").strip() or None,
-    )
+    template = os.environ.get(BASEMAP_ENV, "").strip()
+    if template and len(layers.boundary):
+        bounds = tuple(round(float(b), 6) for b in layers.boundary.total_bounds)
+        with st.spinner(t("map.fetching_basemap", ctx.lang)):
+            outcome = basemap(template, bounds)  # type: ignore[arg-type]
+            if outcome.file is not None and not outcome.file.exists():  # pruned meanwhile
+                basemap.clear()
+                outcome = basemap(template, bounds)  # type: ignore[arg-type]
+        if outcome.warning:
+            key = "map.basemap_partial" if outcome.layer else "map.basemap_failed"
+            # md() would cut at 300 characters: this line holds a URL and what to do
+            message = _MD_SPECIAL.sub(r"\\\1", plain_text(outcome.warning, max_chars=1000))
+            st.warning(t(key, ctx.lang, message=message))
+        if outcome.layer is not None:
+            prepared = [outcome.layer, *prepared]
+    return prepared_deck(prepared, view=view_for(ctx, layers))
 
 
 def legend_line(title: str, entries: list[LegendEntry]) -> None:

@@ -1,7 +1,8 @@
 """Assemble the safety map: the campus drawn as its own basemap, the plan's cells on top.
 
-The deck uses ``map_provider=None`` so the browser fetches nothing from outside; the
-optional ``basemap_style_url`` (a self-hosted MapLibre/Mapbox style JSON) draws under it.
+The deck uses ``map_provider=None`` and no map style, so the browser fetches nothing from
+outside; an optional basemap is a ``BitmapLayer`` of an image this app serves
+(:mod:`maps.basemap_layer`).
 """
 
 from __future__ import annotations
@@ -132,13 +133,12 @@ def campus_deck(
     lang: Lang = DEFAULT_LANG,
     colour_by: L.ColourBy = "zone",
     show: Collection[str] = L.LAYER_IDS,
-    basemap_style_url: str | None = None,
 ) -> SafetyMap:
     """Return the safety map of ``campus`` with ``cells`` (a plan's cells) on top.
 
     ``show`` names the layer ids to draw (default: all of :data:`maps.layers.LAYER_IDS`);
     empty layers are left out. ``view`` is the initial view (see :func:`initial_view`).
-    Nothing is fetched from outside unless ``basemap_style_url`` is given.
+    Nothing is fetched from outside.
     """
     deck_layers: list[pdk.Layer] = []
     legend: list[LegendEntry] = []
@@ -155,15 +155,11 @@ def campus_deck(
         deck_layers.append(L.buildings_layer(campus.buildings, lang=lang))
     if L.CAMERAS in show and len(campus.cameras):
         deck_layers.append(L.cameras_layer(campus.cameras, lang=lang))
-    style: dict[str, object] = {}
-    if basemap_style_url:
-        style["map_style"] = basemap_style_url
     deck = CompactDeck(
         layers=deck_layers,
         initial_view_state=pdk.ViewState(**view),
         map_provider=None,
         tooltip=TOOLTIP,  # type: ignore[arg-type]
-        **style,  # type: ignore[arg-type]
     )
     return SafetyMap(deck=deck, legend=tuple(legend))
 
@@ -240,19 +236,14 @@ def prepared_deck(
     prepared: Sequence[PreparedLayer],
     *,
     view: Mapping[str, float],
-    basemap_style_url: str | None = None,
 ) -> PreparedDeck:
     """Return a deck of ``prepared`` layers (bottom to top) with the fixed initial ``view``.
 
-    ``map_provider=None``: nothing is fetched from outside unless ``basemap_style_url``.
+    ``map_provider=None`` and no map style: nothing is fetched from outside.
     """
-    style: dict[str, object] = {}
-    if basemap_style_url:
-        style["map_style"] = basemap_style_url
     return PreparedDeck(
         prepared,
         initial_view_state=pdk.ViewState(**view),
         map_provider=None,
         tooltip=TOOLTIP,
-        **style,
     )

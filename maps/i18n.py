@@ -167,6 +167,15 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "en": "Hazards per cell (colour: most urgent status, height: count and severity)",
     },
     "map.coverage_legend": {"zh": "监控像素密度等级", "en": "Camera pixel-density band"},
+    "map.fetching_basemap": {"zh": "正在获取底图瓦片…", "en": "Fetching the basemap tiles…"},
+    "map.basemap_failed": {
+        "zh": "底图不可用，地图不带底图显示。{message}",
+        "en": "No basemap: the map is drawn without it. {message}",
+    },
+    "map.basemap_partial": {
+        "zh": "底图不完整。{message}",
+        "en": "The basemap is incomplete. {message}",
+    },
     "filter.zone": {"zh": "片区", "en": "Zones"},
     "filter.domain": {"zh": "领域", "en": "Domains"},
     "filter.status": {"zh": "隐患状态", "en": "Hazard status"},

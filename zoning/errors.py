@@ -29,3 +29,8 @@ class InvalidPlan(CampusgridError):
 
 class StorageError(CampusgridError):
     """The database cannot be opened or used (missing SpatiaLite, unreachable PostGIS…)."""
+
+
+class FetchFailed(CampusgridError):
+    """Data from another server (basemap tiles) could not be fetched; the page goes on
+    without it."""

@@ -6,6 +6,7 @@ Playwright cannot download browsers here: the system's Debian ``chromium`` is la
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -102,13 +103,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     return url
 
 
-@pytest.fixture(scope="session")
-def server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The app served on a free 127.0.0.1 port; yields its base URL, stops it at the end."""
+@contextlib.contextmanager
+def streamlit_server(db_url: str, log_path: Path, **env_vars: str) -> Iterator[str]:
+    """Serve the app on a free 127.0.0.1 port with database ``db_url`` and ``env_vars``
+    (``CAMPUSGRID_BASEMAP_URL`` only when given); yield its base URL, stop it at the end."""
     port = _free_port()
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("wb")
-    env = {**os.environ, "CAMPUSGRID_DB": demo_db}
+    log = log_path.open("wb")
+    env = {**os.environ, "CAMPUSGRID_DB": db_url}
     env.pop("CAMPUSGRID_BASEMAP_URL", None)
+    env.update(env_vars)
     process = subprocess.Popen(
         [
             str(Path(sys.executable).with_name("streamlit")),
@@ -154,6 +157,14 @@ def server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[s
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def server(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app served on a free 127.0.0.1 port; yields its base URL, stops it at the end."""
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    with streamlit_server(demo_db, log) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

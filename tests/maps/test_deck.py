@@ -35,13 +35,6 @@ def test_tooltips_are_text_not_html(campus: CampusLayers, cells: gpd.GeoDataFram
     assert tooltip["text"] == "{tip}" and "html" not in tooltip
 
 
-def test_basemap_style_is_the_only_url(campus: CampusLayers) -> None:
-    url = "http://127.0.0.1:8080/styles/campus/style.json"
-    deck = campus_deck(campus, view=campus_view(campus), basemap_style_url=url).deck
-    assert URL.findall(deck.to_json()) == [url]
-    assert json.loads(deck.to_json())["mapStyle"] == url
-
-
 def test_show_limits_layers_and_empty_layers_are_left_out(campus: CampusLayers) -> None:
     safety = campus_deck(campus, None, view=campus_view(campus), show=(L.GROUND, L.CAMERAS))
     ids = [layer["id"] for layer in json.loads(safety.deck.to_json())["layers"]]

@@ -1,6 +1,10 @@
 """Hazards on the safety map: one column per cell with hazards, height by count and worst
 severity, colour by the most urgent status.
 
+A column is an extruded octagon drawn by a ``PolygonLayer``, the same shaders as the
+buildings: a ``ColumnLayer`` would cost the browser one more shader program to compile
+before the first map is drawn (about 0.3–1 s in a software renderer, bench/README.md).
+
 The tooltip is plain text (deck.gl puts it in ``innerText``), and every user-written string
 goes through :func:`maps.payload.plain_text`, so a hazard described as
 ``<img src=x onerror=alert(1)>`` shows exactly that.
@@ -8,6 +12,7 @@ goes through :func:`maps.payload.plain_text`, so a hazard described as
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 import pandas as pd
@@ -15,7 +20,7 @@ import pydeck as pdk
 
 from maps.colours import RGBA, LegendEntry
 from maps.i18n import DEFAULT_LANG, Lang, label, t
-from maps.payload import COORD_DECIMALS, Record, plain_text
+from maps.payload import COORD_DECIMALS, M_PER_DEG, Record, plain_text
 
 HAZARDS: Final = "hazards"
 #: Column height (m) by severity.
@@ -78,10 +83,28 @@ PER_HAZARD_M: Final = 5.0
 MAX_EXTRA_M: Final = 100.0
 #: Hazards listed in a cell column's tooltip (most urgent first).
 TIP_HAZARDS: Final = 2
+#: A column's radius (m) and sides.
+COLUMN_RADIUS_M: Final = 6.0
+COLUMN_SIDES: Final = 8
+
+
+def column_ring(lon: float, lat: float, *, radius_m: float = COLUMN_RADIUS_M) -> list[list[float]]:
+    """Return the open ring (lon/lat, counter-clockwise) of a column's footprint: a regular
+    :data:`COLUMN_SIDES`-gon of ``radius_m`` metres around (``lon``, ``lat``)."""
+    dlat = radius_m / M_PER_DEG
+    dlon = dlat / max(math.cos(math.radians(lat)), 1e-6)
+    return [
+        [
+            round(lon + dlon * math.cos(2 * math.pi * (k + 0.5) / COLUMN_SIDES), COORD_DECIMALS),
+            round(lat + dlat * math.sin(2 * math.pi * (k + 0.5) / COLUMN_SIDES), COORD_DECIMALS),
+        ]
+        for k in range(COLUMN_SIDES)
+    ]
 
 
 def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[Record]:
-    """Return one record per cell with hazards: a column at their mean position.
+    """Return one record per cell with hazards: a column (``polygon``, its footprint) at
+    their mean position (``position``).
 
     Height grows with the count (worst severity as the base), colour is the most urgent
     status group; the tooltip gives the count and the first :data:`TIP_HAZARDS` hazards.
@@ -139,6 +162,7 @@ def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[
         records.append(
             {
                 "position": [lons[i], lats[i]],
+                "polygon": [column_ring(lons[i], lats[i])],
                 "h": base + min((n - 1) * PER_HAZARD_M, MAX_EXTRA_M),
                 "fill": colours[int(rank)],
                 "code": plain_text(cell),
@@ -150,18 +174,17 @@ def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[
 
 
 def hazards_layer(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.Layer:
-    """Return the hazards as a ``ColumnLayer`` (id :data:`HAZARDS`), one column per cell."""
+    """Return the hazards as extruded columns (id :data:`HAZARDS`), one per cell."""
     return pdk.Layer(
-        "ColumnLayer",
+        "PolygonLayer",
         hazard_records(hazards, lang=lang),
         id=HAZARDS,
-        get_position="position",
+        get_polygon="polygon",
         get_elevation="h",
         get_fill_color="fill",
-        radius=6,
-        disk_resolution=8,
-        elevation_scale=1,
         extruded=True,
+        wireframe=False,
+        filled=True,
         pickable=True,
         auto_highlight=True,
     )

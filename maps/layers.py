@@ -15,6 +15,8 @@ from typing import Any, Final, Literal
 import geopandas as gpd
 import numpy as np
 import pydeck as pdk
+import shapely
+from zoning.crs import to_metric
 from zoning.errors import InvalidInput
 
 from maps import colours
@@ -24,10 +26,11 @@ from maps.payload import (
     Record,
     is_missing,
     number,
-    path_records,
     plain_text,
     point_records,
     polygon_records,
+    require_wgs84,
+    simplified,
 )
 
 #: Stable layer ids, bottom to top.
@@ -82,7 +85,9 @@ def ground_layer(boundary: gpd.GeoDataFrame) -> pdk.Layer:
 def landcover_layer(landcover: gpd.GeoDataFrame) -> pdk.Layer:
     """Return flat landcover polygons coloured by kind (water blue, green, sport, parking)."""
     records = polygon_records(
-        landcover, lambda row: {"fill": colours.landcover_colour(row.get("kind"))}, what="landcover"
+        simplified(landcover),
+        lambda row: {"fill": colours.landcover_colour(row.get("kind"))},
+        what="landcover",
     )
     return _layer(
         "PolygonLayer",
@@ -96,25 +101,47 @@ def landcover_layer(landcover: gpd.GeoDataFrame) -> pdk.Layer:
     )
 
 
+def road_areas(roads: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return ``roads`` (EPSG:4326 lines) as the areas they cover: each line buffered by half
+    its class's width (m), flat ends, mitred bends; minor roads first, so major ones lie on
+    top. Columns: ``fill`` and the geometry, in EPSG:4326."""
+    frame = roads[[roads.geometry.name]].copy()
+    frame["road_class"] = roads.get("road_class")
+    lines = frame[~(frame.geometry.isna() | frame.geometry.is_empty)]
+    if not len(lines):
+        return gpd.GeoDataFrame({"fill": []}, geometry=[], crs=roads.crs)
+    metric = to_metric(lines)
+    half = np.array([colours.road_width_m(c) / 2 for c in lines["road_class"]])
+    areas = shapely.buffer(
+        metric.geometry.array, half, cap_style="flat", join_style="mitre", mitre_limit=2.0
+    )
+    out = gpd.GeoDataFrame(
+        {"fill": [colours.road_colour(c) for c in lines["road_class"]], "_w": half},
+        geometry=areas,
+        crs=metric.crs,
+    )
+    out = out[~out.geometry.is_empty].sort_values("_w", kind="stable")
+    return out.drop(columns="_w").to_crs(roads.crs)
+
+
 def roads_layer(roads: gpd.GeoDataFrame) -> pdk.Layer:
-    """Return roads as paths whose width (m) follows their OSM class."""
+    """Return roads as flat polygons as wide (m) as their OSM class (see :func:`road_areas`).
 
-    def fields(row: Mapping[str, Any]) -> Record:
-        road_class = row.get("road_class")
-        return {"w": colours.road_width_m(road_class), "fill": colours.road_colour(road_class)}
-
-    records = path_records(roads, fields, what="roads")
+    Drawn as filled polygons rather than a ``PathLayer``: the path shader costs a software
+    renderer about 3× more per road than the polygons (bench/README.md).
+    """
+    require_wgs84(roads, what="roads")
+    records = polygon_records(
+        simplified(road_areas(roads)), lambda row: {"fill": row["fill"]}, what="roads"
+    )
     return _layer(
-        "PathLayer",
+        "PolygonLayer",
         records,
         layer_id=ROADS,
-        get_path="path",
-        get_width="w",
-        get_color="fill",
-        width_units=_const("meters"),
-        width_min_pixels=1,
-        cap_rounded=True,
-        joint_rounded=True,
+        get_polygon="polygon",
+        get_fill_color="fill",
+        stroked=False,
+        filled=True,
         pickable=False,
     )
 
@@ -137,7 +164,7 @@ def buildings_layer(buildings: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -
             "tip": building_tip(row, lang=lang),
         }
 
-    records = polygon_records(buildings, fields, what="buildings")
+    records = polygon_records(simplified(buildings), fields, what="buildings")
     return _layer(
         "PolygonLayer",
         records,

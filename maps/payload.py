@@ -28,6 +28,12 @@ from zoning.errors import InvalidInput
 
 #: Decimal places kept in longitude/latitude: 1e-6° ≈ 0.11 m.
 COORD_DECIMALS = 6
+#: Geometry is simplified by this much (m) before it is drawn: invisible up to zoom ~18
+#: (0.3 m/px), while curved landcover and building outlines lose most of their vertices,
+#: and a software renderer's frame time grows with the vertices drawn (bench/README.md).
+DISPLAY_TOLERANCE_M = 0.2
+#: Metres per degree of latitude.
+M_PER_DEG = 111_320.0
 #: User-written strings longer than this are cut (with an ellipsis) before leaving the server.
 MAX_TEXT_CHARS = 120
 
@@ -70,6 +76,19 @@ def require_wgs84(frame: gpd.GeoDataFrame, *, what: str) -> None:
         )
 
 
+def simplified(
+    frame: gpd.GeoDataFrame, *, tolerance_m: float = DISPLAY_TOLERANCE_M
+) -> gpd.GeoDataFrame:
+    """Return a copy of ``frame`` (EPSG:4326) with each geometry simplified to within about
+    ``tolerance_m`` metres (Douglas-Peucker, each feature stays valid; its neighbours are not
+    considered, so use it for layers drawn on their own, not for a plan's shared edges)."""
+    out = frame.copy()
+    out[out.geometry.name] = shapely.simplify(
+        frame.geometry.array, tolerance_m / M_PER_DEG, preserve_topology=True
+    )
+    return out
+
+
 def round_coords(coords: np.ndarray) -> list[list[float]]:
     """Return an (n, 2|3) coordinate array as lists rounded to :data:`COORD_DECIMALS`."""
     rounded: list[list[float]] = np.round(coords[:, :2], COORD_DECIMALS).tolist()
@@ -95,16 +114,6 @@ def polygon_rings(geometry: BaseGeometry) -> list[list[list[list[float]]]]:
     return out
 
 
-def line_paths(geometry: BaseGeometry) -> list[list[list[float]]]:
-    """Return each line of ``geometry`` as a path of ``[lon, lat]`` points."""
-    parts = shapely.get_parts(geometry) if geometry.geom_type.startswith("Multi") else [geometry]
-    return [
-        round_coords(shapely.get_coordinates(p))
-        for p in parts
-        if not p.is_empty and p.geom_type == "LineString"
-    ]
-
-
 RowFields = Callable[[Mapping[str, Any]], Record]
 
 
@@ -127,20 +136,6 @@ def polygon_records(frame: gpd.GeoDataFrame, fields: RowFields, *, what: str) ->
         extra = fields(row)
         for rings in polygon_rings(geometry):
             records.append({"polygon": rings, **extra})
-    return records
-
-
-def path_records(frame: gpd.GeoDataFrame, fields: RowFields, *, what: str) -> list[Record]:
-    """Return one record per line part: ``{"path": points, **fields(row)}``."""
-    require_wgs84(frame, what=what)
-    records: list[Record] = []
-    for geometry, row in _rows(frame):
-        if geometry is None or geometry.is_empty:
-            continue
-        extra = fields(row)
-        for path in line_paths(geometry):
-            if len(path) >= 2:
-                records.append({"path": path, **extra})
     return records
 
 

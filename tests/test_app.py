@@ -100,7 +100,7 @@ def test_completion_measure_colours_cells_with_a_legend(app: AppTest) -> None:
     assert len(colours) >= 2, "completion should tell cells apart"
     assert all("巡查完成率" in c["tip"] for c in cells)  # type: ignore[index]
     assert any("0–60%" in m.value for m in app.markdown)
-    assert _layer(app, "hazards")["@@type"] == "ColumnLayer"
+    assert _layer(app, "hazards")["@@type"] == "PolygonLayer"
 
 
 def test_coverage_layers_and_filters_keep_the_chart(app: AppTest) -> None:

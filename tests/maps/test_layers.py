@@ -11,6 +11,7 @@ import pytest
 from maps import colours
 from maps import layers as L
 from tests.maps.conftest import XSS
+from zoning.crs import to_metric
 from zoning.errors import InvalidInput
 from zoning.layers import CampusLayers
 
@@ -48,7 +49,7 @@ def test_builders_leave_their_input_unchanged(
     [
         (lambda c, _: L.ground_layer(c.boundary), L.GROUND, {"polygon"}),
         (lambda c, _: L.landcover_layer(c.landcover), L.LANDCOVER, {"polygon", "fill"}),
-        (lambda c, _: L.roads_layer(c.roads), L.ROADS, {"path", "w", "fill"}),
+        (lambda c, _: L.roads_layer(c.roads), L.ROADS, {"polygon", "fill"}),
         (lambda c, _: L.buildings_layer(c.buildings), L.BUILDINGS, {"polygon", "h", "fill", "tip"}),
         (lambda c, _: L.cameras_layer(c.cameras), L.CAMERAS, {"position", "row", "fill", "tip"}),
         (lambda _, cells: L.cells_layer(cells)[0], L.CELLS, {"polygon", "code", "fill", "tip"}),
@@ -80,15 +81,27 @@ def test_buildings_extrude_by_height_with_a_default(campus: CampusLayers) -> Non
     assert spec["extruded"] is True and spec["getElevation"] == "@@=h"
 
 
-def test_units_are_literal_strings_not_accessors(campus: CampusLayers) -> None:
-    spec = json.loads(L.roads_layer(campus.roads).to_json())
-    assert spec["widthUnits"] == "meters"  # a bare str would become the accessor "@@=meters"
+def test_units_are_literal_strings_not_accessors(
+    campus: CampusLayers, cells: gpd.GeoDataFrame
+) -> None:
+    spec = json.loads(L.cells_layer(cells)[0].to_json())
+    assert spec["lineWidthUnits"] == "pixels"  # a bare str would become the accessor "@@=pixels"
 
 
-def test_roads_are_wider_for_bigger_classes(campus: CampusLayers) -> None:
-    widths = [r["w"] for r in _data(L.roads_layer(campus.roads))]
-    assert widths[0] == colours.ROAD_WIDTH_M["primary"]
-    assert widths[1] == colours.ROAD_WIDTH_M["footway"] < widths[0]
+def test_roads_are_areas_as_wide_as_their_class_with_major_roads_on_top(
+    campus: CampusLayers,
+) -> None:
+    areas = L.road_areas(campus.roads)
+    assert areas.crs == campus.roads.crs
+    metric = to_metric(areas)
+    lines = to_metric(campus.roads)
+    # area / length of the line = the drawn width (flat ends), per class
+    primary = float(metric.geometry.iloc[-1].area) / float(lines.geometry.iloc[0].length)
+    footway = float(metric.geometry.iloc[0].area) / float(lines.geometry.iloc[1].length)
+    assert primary == pytest.approx(colours.ROAD_WIDTH_M["primary"], rel=0.02)
+    assert footway == pytest.approx(colours.ROAD_WIDTH_M["footway"], rel=0.02)
+    fills = [r["fill"] for r in _data(L.roads_layer(campus.roads))]
+    assert fills[-1] == colours.ROAD_MAJOR and fills[0] == colours.ROAD  # major drawn last
 
 
 def test_landcover_water_is_blue(campus: CampusLayers) -> None:

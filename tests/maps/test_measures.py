@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import UTC, date, datetime
 
 import geopandas as gpd
@@ -95,7 +96,8 @@ def test_hazard_columns_one_per_cell_height_by_count_colour_by_most_urgent(
 ) -> None:
     layer = hazard_layers.hazards_layer(hazards, lang="en")
     spec = json.loads(prepare(layer).json)
-    assert spec["@@type"] == "ColumnLayer" and spec["id"] == "hazards"
+    assert spec["@@type"] == "PolygonLayer" and spec["id"] == "hazards"
+    assert spec["extruded"] is True and spec["getElevation"] == "@@=h"
     records = spec["data"]
     assert [r["code"] for r in records] == ["A", "B"]
     assert [r["n"] for r in records] == [2, 1]
@@ -105,7 +107,15 @@ def test_hazard_columns_one_per_cell_height_by_count_colour_by_most_urgent(
     assert records[0]["position"] == [116.30005, 39.9]  # the mean of the cell's hazards
     assert XSS in records[0]["tip"]  # plain text in a text tooltip, never HTML
     assert records[0]["tip"].startswith("Cell A · 2 hazards (1 major)")
-    assert all(set(r) == {"position", "h", "fill", "code", "n", "tip"} for r in records)
+    assert all(set(r) == {"position", "polygon", "h", "fill", "code", "n", "tip"} for r in records)
+    (ring,) = records[0]["polygon"]  # an octagon of COLUMN_RADIUS_M around the position
+    assert len(ring) == hazard_layers.COLUMN_SIDES
+    lon, lat = records[0]["position"]
+    metres = [
+        math.hypot((x - lon) * 111_320 * math.cos(math.radians(lat)), (y - lat) * 111_320)
+        for x, y in ring
+    ]
+    assert metres == pytest.approx([hazard_layers.COLUMN_RADIUS_M] * len(ring), abs=0.15)
     assert hazard_layers.hazard_records(hazards.iloc[0:0]) == []
 
 

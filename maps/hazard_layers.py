@@ -20,6 +20,7 @@ import pydeck as pdk
 
 from maps.colours import RGBA, LegendEntry
 from maps.i18n import DEFAULT_LANG, Lang, label, t
+from maps.layers import SOLID_PARAMETERS
 from maps.payload import COORD_DECIMALS, M_PER_DEG, Record, plain_text
 
 HAZARDS: Final = "hazards"
@@ -187,4 +188,5 @@ def hazards_layer(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> pdk.La
         filled=True,
         pickable=True,
         auto_highlight=True,
+        parameters=SOLID_PARAMETERS,
     )

@@ -117,6 +117,7 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "zh": "网格 {code}\n片区 {zone} · 网格员 {owner}\n面积 {area} m²",
         "en": "Cell {code}\nZone {zone} · owner {owner}\nArea {area} m²",
     },
+    "tip.cell_short": {"zh": "网格 {code} · {owner}", "en": "Cell {code} · {owner}"},
     "tip.building": {
         "zh": "{name}\n{use} · 高 {height} m",
         "en": "{name}\n{use} · {height} m high",

@@ -55,6 +55,12 @@ UNASSIGNED: Final[colours.RGBA] = [225, 87, 89, 150]
 ASSIGNED: Final[colours.RGBA] = [89, 161, 79, 110]
 
 
+#: WebGL parameters of extruded layers: the walls facing away from the camera are not
+#: drawn (deck.gl winds every polygon the same way, so back faces are the hidden ones).
+#: Halves the walls a software renderer shades (bench/README.md).
+SOLID_PARAMETERS: Final[dict[str, Any]] = {"cullMode": "back"}
+
+
 def _const(value: str) -> pdk.types.String:
     """Return a literal string prop (pydeck would read a bare string as an accessor)."""
     return pdk.types.String(value)
@@ -177,6 +183,7 @@ def buildings_layer(buildings: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -
         filled=True,
         pickable=True,
         auto_highlight=True,
+        parameters=SOLID_PARAMETERS,
     )
 
 
@@ -214,6 +221,13 @@ def cell_tip(row: Mapping[str, Any], *, lang: Lang = DEFAULT_LANG) -> str:
         owner=owner,
         area=f"{area:,.0f}",
     )
+
+
+def cell_short_tip(row: Mapping[str, Any], *, lang: Lang = DEFAULT_LANG) -> str:
+    """Return the short tooltip of a cell on the big maps (code and owner; the zone is in
+    the code, the rest in the cell's panel): ~13,000 of them travel to the browser."""
+    owner = plain_text(row.get("owner")) or t("value.unassigned", lang)
+    return t("tip.cell_short", lang, code=plain_text(row.get("code")), owner=owner)
 
 
 def cells_layer(
@@ -300,12 +314,14 @@ def cameras_layer(cameras: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> pd
 
 
 def cell_records(cells: gpd.GeoDataFrame, *, lang: Lang = DEFAULT_LANG) -> list[Record]:
-    """Return the cells' geometry records (``polygon``, ``code``, ``tip``), to be painted
-    by :func:`painted_cells_layer` as often as a filter changes (build these once)."""
-    frame = cells[["code", "zone", "owner", "area_m2", cells.geometry.name]]
+    """Return the cells' geometry records (``polygon``, ``code``, ``tip``: the short tip),
+    to be painted by :func:`painted_cells_layer` as often as a filter changes (build these
+    once). The tooltip is kept short: it is most of the bytes the browser must parse before
+    the map can be drawn (bench/README.md)."""
+    frame = cells[["code", "owner", cells.geometry.name]]
     return polygon_records(
         frame,
-        lambda row: {"code": plain_text(row.get("code")), "tip": cell_tip(row, lang=lang)},
+        lambda row: {"code": plain_text(row.get("code")), "tip": cell_short_tip(row, lang=lang)},
         what="cells",
     )
 

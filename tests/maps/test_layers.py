@@ -209,3 +209,20 @@ def test_painted_cells_without_stroke_when_outlined_apart() -> None:
     flat = json.loads(L.painted_cells_layer(records, {}).to_json())
     bare = json.loads(L.painted_cells_layer(records, {}, stroked=False).to_json())
     assert flat["stroked"] is True and bare["stroked"] is False
+
+
+def test_extruded_layers_skip_the_walls_facing_away(campus: CampusLayers) -> None:
+    spec = json.loads(L.buildings_layer(campus.buildings).to_json())
+    assert spec["parameters"] == {"cullMode": "back"}
+
+
+def test_cell_records_carry_a_short_tip_the_full_one_stays_on_the_planner(
+    cells: gpd.GeoDataFrame,
+) -> None:
+    tips = [str(r["tip"]) for r in L.cell_records(cells, lang="en")]
+    assert tips[:2] == ["Cell T-01-001 · 张三", "Cell T-01-002 · unassigned"]
+    assert tips[2] == f"Cell T-02-001 · {XSS}"  # plain text in a text tooltip
+    zh = [str(r["tip"]) for r in L.cell_records(cells)]
+    assert zh[0] == "网格 T-01-001 · 张三"
+    full = str(_data(L.cells_layer(cells, lang="en")[0])[0]["tip"])
+    assert full.startswith("Cell T-01-001\nZone 1") and "Area" in full

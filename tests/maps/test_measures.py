@@ -98,6 +98,7 @@ def test_hazard_columns_one_per_cell_height_by_count_colour_by_most_urgent(
     spec = json.loads(prepare(layer).json)
     assert spec["@@type"] == "PolygonLayer" and spec["id"] == "hazards"
     assert spec["extruded"] is True and spec["getElevation"] == "@@=h"
+    assert spec["parameters"] == {"cullMode": "back"}  # as the buildings: walls facing away skipped
     records = spec["data"]
     assert [r["code"] for r in records] == ["A", "B"]
     assert [r["n"] for r in records] == [2, 1]

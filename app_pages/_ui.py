@@ -10,17 +10,19 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
 import streamlit as st
 from maps import coverage_layers as cov
+from maps import hazard_layers, measures
 from maps import layers as map_layers
 from maps.basemap_layer import basemap_layer
 from maps.colours import LegendEntry, legend_html
@@ -450,6 +452,140 @@ def basemap(template: str, bounds: tuple[float, float, float, float]) -> Basemap
         return BasemapOutcome(None, str(err))
     layer = prepare(basemap_layer(LAYER_URL + image.path.name, image.bounds))
     return BasemapOutcome(layer, image.warning, image.path)
+
+
+#: Painted layers kept per filter state (each ~1 MB in memory): a filter the user goes back
+#: to, or the default view of a new visitor, is drawn without any work on the server.
+PAINTED_ENTRIES = 32
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _painted_cells(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    colour_by: str,
+    zones: tuple[str, ...],
+    domains: tuple[str, ...],
+    dates: tuple[date | None, date | None],
+    ops: tuple[object, ...],
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = frozenset(
+        str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
+        if not zones or plain_text(z) in zones
+    )  # fmt: skip
+    start, end = dates
+    tips: dict[str, str] | None = None
+    if colour_by in measures.MEASURES:
+        values: dict[Any, Any] = {}
+        if colour_by == "completion":
+            grid = completion_grid(url, campus, plan_id, data_version)
+            chosen = measures.filter_grid(grid, zones=zones, domains=domains, start=start, end=end)
+            values = measures.completion_by_cell(chosen).to_dict()
+        elif colour_by == "hazards":
+            table = hazards(url, campus, plan_id, data_version)
+            chosen = measures.filter_hazards(
+                table, zones=zones, domains=domains, start=start, end=end
+            )
+            values = measures.open_hazards_by_cell(chosen).to_dict()
+        else:
+            values = dict(coverage(url, campus, data_version, plan_id).cell_pct)
+        values = {str(k): float(v) for k, v in values.items()}
+        measure: measures.Measure = colour_by  # type: ignore[assignment]
+        fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
+        tips = {c: measures.measure_text(measure, values.get(c), lang=lang) for c in codes}
+    else:
+        fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
+        fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
+    base = cell_base(url, campus, plan_id, data_version, lang)
+    # Outlines as one layer of merged lines, not a stroke per cell: 13,000 stroked rings
+    # were most of the map's draw time in a software renderer (bench/README.md).
+    layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes, stroked=False)
+    return publish(layer), legend
+
+
+def painted_cells(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    colour_by: str,
+    *,
+    zones: Collection[str] = (),
+    domains: Collection[str] = (),
+    start: date | None = None,
+    end: date | None = None,
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    """Return the plan's cells (of ``zones``; all when empty) coloured by ``colour_by`` (a
+    measure of ``maps.measures`` filtered by ``domains`` and the dates, or a cell property
+    of ``maps.layers.COLOUR_BY``), published, and the legend; cached per filter state until
+    the operations data change."""
+    return _painted_cells(
+        url,
+        campus,
+        plan_id,
+        data_version,
+        lang,
+        colour_by,
+        tuple(sorted(zones)),
+        tuple(sorted(domains)),
+        (start, end),
+        ops_key(url, campus),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _hazard_columns(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    zones: tuple[str, ...],
+    domains: tuple[str, ...],
+    statuses: tuple[measures.StatusGroup, ...],
+    dates: tuple[date | None, date | None],
+    ops: tuple[object, ...],
+) -> PreparedLayer:
+    table = hazards(url, campus, plan_id, data_version)
+    start, end = dates
+    shown = measures.filter_hazards(
+        table, zones=zones, domains=domains, statuses=statuses, start=start, end=end
+    )
+    return publish(hazard_layers.hazards_layer(shown, lang=lang))
+
+
+def hazard_columns(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    *,
+    zones: Collection[str] = (),
+    domains: Collection[str] = (),
+    statuses: Collection[measures.StatusGroup] = (),
+    start: date | None = None,
+    end: date | None = None,
+) -> PreparedLayer:
+    """Return the hazard columns of the hazards the filters keep, published (cached per
+    filter state until the operations data change)."""
+    return _hazard_columns(
+        url,
+        campus,
+        plan_id,
+        data_version,
+        lang,
+        tuple(sorted(zones)),
+        tuple(sorted(domains)),
+        tuple(sorted(statuses)),
+        (start, end),
+        ops_key(url, campus),
+    )
 
 
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:

@@ -138,59 +138,19 @@ with _ui.timed("safety_map.build"):
             prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang))
         legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
     if cells is not None and plan_id is not None and len(cells):
-        codes = frozenset(
-            str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
-            if not zones or plain_text(z) in zones
+        prepared[map_layers.CELLS], legend = _ui.painted_cells(
+            url, campus, plan_id, version, lang, colour_by,
+            zones=zones, domains=domains, start=start, end=end,
         )  # fmt: skip
-        values: dict[str, float]
-        tips: dict[str, str] | None
-        if colour_by in measures.MEASURES:
-            if colour_by == "completion" and grid is not None:
-                values = {
-                    str(k): float(v)
-                    for k, v in measures.completion_by_cell(
-                        measures.filter_grid(
-                            grid, zones=zones, domains=domains, start=start, end=end
-                        )
-                    ).items()
-                }
-            elif colour_by == "hazards" and hazards is not None:
-                values = {
-                    str(k): float(v)
-                    for k, v in measures.open_hazards_by_cell(
-                        measures.filter_hazards(
-                            hazards, zones=zones, domains=domains, start=start, end=end
-                        )
-                    ).items()
-                }
-            else:
-                values = dict(coverage.cell_pct) if coverage is not None else {}
-            fills, legend = measures.measure_colours(codes, values, colour_by, lang=lang)
-            tips = {
-                c: measures.measure_text(colour_by, values.get(c), lang=lang)  # type: ignore[arg-type]
-                for c in codes
-            }
-        else:
-            fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
-            fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
-            tips = None
-        base = _ui.cell_base(url, campus, plan_id, version, lang)
-        # Outlines as one layer of merged lines, not a stroke per cell: 13,000 stroked
-        # rings were most of the map's draw time in a software renderer (bench/README.md).
-        layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes, stroked=False)
-        prepared[map_layers.CELLS] = _ui.publish(layer)
         prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
             url, campus, plan_id, version, lang, tuple(sorted(zones))
         )
         legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
-    shown_hazards = None
-    if hazards is not None and hazard_layers.HAZARDS in show:
-        shown_hazards = measures.filter_hazards(
-            hazards, zones=zones, domains=domains, statuses=statuses, start=start, end=end
-        )
-        prepared[hazard_layers.HAZARDS] = _ui.publish(
-            hazard_layers.hazards_layer(shown_hazards, lang=lang)
-        )
+    if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
+        prepared[hazard_layers.HAZARDS] = _ui.hazard_columns(
+            url, campus, plan_id, version, lang, zones=zones, domains=domains,
+            statuses=statuses, start=start, end=end,
+        )  # fmt: skip
         legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
     if cov.SUGGESTED in show:
         sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)

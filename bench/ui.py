@@ -13,8 +13,11 @@ repository's ``.streamlit/config.toml`` (websocket compression on):
   ``/app/static/`` files, counted by a TCP proxy on 127.0.0.1 in front of Streamlit, so
   after permessage-deflate (DevTools reports frames decompressed), goal ≤ 3 MB;
 - filter change: the whole page script on the server, from its first line to the chart
-  sent (``CAMPUSGRID_TIMING_LOG``, ``*.run``), median of 5 colour-measure switches,
-  goal ≤ 300 ms; the peer rebuilds everything.
+  sent (``CAMPUSGRID_TIMING_LOG``, ``*.run``), goal ≤ 300 ms; ``new``: median of 4
+  switches of the colour measure to a state this server has not drawn yet (片区, 未闭环隐患,
+  网格类型, 面积: nothing of it cached), ``repeat``: median of 5 switches back to states
+  already drawn (the painted layers are cached per filter state). The peer rebuilds
+  everything every time (its two options alternate in both series).
 """
 
 from __future__ import annotations
@@ -87,6 +90,10 @@ def ensure_db(url: str) -> None:
     if plan is None or plan.cells < 10_000:
         services.split_campus(engine, campus.name, method="square", cell_size_m=30.0)
 
+
+#: The safety map's colour measures the filter-change figure switches to: four new to the
+#: server, then the default (巡查完成率) the visits drew.
+MEASURE_LABELS = ["片区", "未闭环隐患", "网格类型", "面积", "巡查完成率"]
 
 METHODS = {b"GET", b"POST", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"}
 
@@ -243,20 +250,25 @@ def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[s
         _wait_idle(page, 120_000)
         page.wait_for_timeout(500)
         payload = proxy.counts["ws"] + proxy.counts["static"]
-        timing.write_text("")
-        for i in range(5):
-            page.get_by_text(options[(i + 1) % len(options)], exact=True).first.click()
-            page.wait_for_timeout(300)
-            _wait_idle(page, 120_000)
-        lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
-        runs = [float(v) for name, v in lines if name.endswith(".run")]
+        radio = page.locator("[data-testid=stRadio]").first
+        medians = {}
+        for series, labels in (("new", options[:4]), ("repeat", options)):
+            timing.write_text("")
+            for label in labels:
+                radio.get_by_text(label, exact=True).first.click()
+                page.wait_for_timeout(300)
+                _wait_idle(page, 120_000)
+            lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
+            runs = [float(v) for name, v in lines if name.endswith(".run")]
+            medians[series] = statistics.median(runs) * 1000 if runs else float("nan")
         browser.close()
     return {
         "first_draw_cold_s": cold,
         "first_draw_warm_s": warm,
         "drawn_fraction": fraction,
         "payload_mb": payload / 1e6,
-        "filter_ms": statistics.median(runs) * 1000 if runs else float("nan"),
+        "filter_new_ms": medians["new"],
+        "filter_repeat_ms": medians["repeat"],
     }
 
 
@@ -271,8 +283,12 @@ def main() -> None:
         naive = Path(folder) / "naive_app.py"
         naive.write_text(NAIVE_PAGE)
         for name, script, options in (
-            ("campusgrid", ROOT / "app.py", ["片区", "巡查完成率"]),
-            ("naive", naive, ["a", "b"]),
+            (
+                "campusgrid",
+                ROOT / "app.py",
+                ["片区", "未闭环隐患", "网格类型", "面积", "巡查完成率"],
+            ),
+            ("naive", naive, ["b", "a", "b", "a", "b"]),
         ):
             process, port = serve(script, args.db, timing)
             try:
@@ -287,7 +303,8 @@ def main() -> None:
         ("first_draw_cold_s", "≤ 4 s"),
         ("first_draw_warm_s", "≤ 4 s"),
         ("payload_mb", "≤ 3 MB compressed"),
-        ("filter_ms", "≤ 300 ms"),
+        ("filter_new_ms", "≤ 300 ms"),
+        ("filter_repeat_ms", "≤ 300 ms"),
     ):
         ratio = peer[key] / ours[key] if ours[key] else float("nan")
         print(f"{key:<28}{ours[key]:>12.2f}{peer[key]:>12.2f}{ratio:>7.1f}×  {goal}")

@@ -356,7 +356,12 @@ def painted_cells_layer(
         out.append(painted)
     props: dict[str, Any] = {}
     if heights is not None:
-        props = {"extruded": True, "get_elevation": "h", "wireframe": False}
+        props = {
+            "extruded": True,
+            "get_elevation": "h",
+            "wireframe": False,
+            "parameters": SOLID_PARAMETERS,
+        }
     return _layer(
         "PolygonLayer",
         out,

@@ -51,6 +51,19 @@ class Scale:
         r, g, b = self.colours[max(0, min(index, len(self.colours) - 1))]
         return [r, g, b, alpha]
 
+    def colours_of(self, values: np.ndarray, *, alpha: int = 170) -> list[RGBA]:
+        """Return :meth:`colour` of each of ``values`` (float array, NaN = missing), at once."""
+        values = np.asarray(values, dtype=float)
+        index = np.clip(
+            np.searchsorted(self.bounds, values, side="right") - 1, 0, len(self.colours) - 1
+        )
+        palette = [[r, g, b, alpha] for r, g, b in self.colours]
+        finite = np.isfinite(values)
+        return [
+            palette[i].copy() if ok else MISSING.copy()
+            for i, ok in zip(index.tolist(), finite.tolist(), strict=True)
+        ]
+
     def legend(self, *, missing: str | None = None) -> list[LegendEntry]:
         """Return one legend line per class (and one for missing values when named)."""
         out = []
@@ -207,13 +220,13 @@ def measure_colours(
     (no open hazard) for hazards.
     """
     scale = SCALES[measure]
-    out: dict[str, RGBA] = {}
-    for code in codes:
-        raw = values.get(code)
-        value = None if raw is None or pd.isna(raw) else float(raw)
-        if value is None and measure == "hazards":
-            value = 0.0
-        out[code] = scale.colour(value, alpha=alpha)
+    keys = list(codes)
+    default = 0.0 if measure == "hazards" else math.nan
+    raw = pd.to_numeric(
+        pd.Series([values.get(code) for code in keys], dtype=object), errors="coerce"
+    ).to_numpy(dtype=float, na_value=math.nan)
+    array = np.where(np.isnan(raw), default, raw)
+    out = dict(zip(keys, scale.colours_of(array, alpha=alpha), strict=True))
     missing = None if measure == "hazards" else t("value.none", lang)
     return out, scale.legend(missing=missing)
 

@@ -8,9 +8,12 @@ import math
 from datetime import UTC, date, datetime
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from shapely import Point, box
 
 from maps import coverage_layers as cov
@@ -213,3 +216,16 @@ def test_export_workbook_and_png() -> None:
     png = charts_png(title="领导驾驶舱", trend=trend, ranking=pd.Series({"1": 70.0}),
                      trend_title="趋势", ranking_title="排名")  # fmt: skip
     assert Image.open(io.BytesIO(png)).size == (1200, 900)
+
+
+@given(
+    st.lists(
+        st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True, width=32)),
+        max_size=40,
+    )
+)
+def test_colours_of_is_colour_of_each_value(values: list[float | None]) -> None:
+    array = np.array([math.nan if v is None else v for v in values], dtype=float)
+    for scale in measures.SCALES.values():
+        expected = [scale.colour(None if v is None else float(v)) for v in values]
+        assert scale.colours_of(array) == expected

@@ -135,15 +135,19 @@ def context() -> Context:
     return Context(url=db_url(), lang=lang, campus=chosen)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# The campus's layers and a plan's cells are shared by every session (cache_resource, not
+# copied per call: unpickling the large demo's frames cost ~80 ms a rerun): read-only.
+@st.cache_resource(show_spinner=False, max_entries=8)
 def load_layers(url: str, campus: str, data_version: int) -> CampusLayers:
-    """Return the campus's layers (EPSG:4326), cached by (url, campus, data_version)."""
+    """Return the campus's layers (EPSG:4326), cached by (url, campus, data_version);
+    shared: never change them."""
     return services.load_layers(engine_for(url), campus)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_resource(show_spinner=False, max_entries=16)
 def load_cells(url: str, campus: str, plan_id: int, data_version: int) -> gpd.GeoDataFrame:
-    """Return the cells of plan ``plan_id`` (EPSG:4326), cached by plain keys."""
+    """Return the cells of plan ``plan_id`` (EPSG:4326), cached by plain keys; shared:
+    never change them."""
     return services.load_cells(engine_for(url), campus, plan_id)
 
 
@@ -474,7 +478,7 @@ def _painted_cells(
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     cells = load_cells(url, campus, plan_id, data_version)
     codes = frozenset(
-        str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
+        str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
         if not zones or plain_text(z) in zones
     )  # fmt: skip
     start, end = dates

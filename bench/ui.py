@@ -250,7 +250,7 @@ def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[s
         _wait_idle(page, 120_000)
         page.wait_for_timeout(500)
         payload = proxy.counts["ws"] + proxy.counts["static"]
-        radio = page.locator("[data-testid=stRadio]").first
+        radio = page.locator("[data-testid=stRadio]").filter(has_text=options[-1]).first
         medians = {}
         for series, labels in (("new", options[:4]), ("repeat", options)):
             timing.write_text("")

@@ -258,7 +258,7 @@ def _completion_grid(
     url: str, campus: str, plan_id: int, data_version: int, ops: tuple[object, ...]
 ) -> pd.DataFrame:
     engine = engine_for(url)
-    operations.ensure_schedule(engine, operations.campus_ops(engine, campus), local_today())
+    operations.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
     return ui_queries.completion_grid(engine, campus)
 
 

@@ -18,13 +18,15 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning.ledger import FINAL_STATES
-from zoning.operations import NOBODY, campus_ops, local_day
-from zoning.operations_ledger import list_hazards
+from zoning.errors import NotFound
+from zoning.ledger import FINAL_STATES, OPEN_STATES
+from zoning.operations import NOBODY, Staff, campus_ops, local_day, zone_staff
+from zoning.operations_ledger import view
 from zoning.store import operations as repo
 from zoning.store.campuses import campus_id
-from zoning.store.models import utcnow
+from zoning.store.models import Person, utcnow
 from zoning.store.ops_models import HazardEvent, HazardRow, Inspection
+from zoning.store.plans import current_plan, load_cell_owners
 
 __all__ = ["CellDetail", "cell_detail", "completion_grid", "hazards_table", "ops_version"]
 
@@ -74,9 +76,15 @@ def completion_grid(
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         table = repo.completion_query(
-            conn, cid, by=("cell_code", "zone", "week", "domain"), start=start, end=end, now=now
+            conn,
+            cid,
+            by=("cell_code", "zone", "week", "domain"),
+            start=start,
+            end=end,
+            now=now,
+            many_groups=True,
         )
-    table["zone"] = [repo.zone_label(z) for z in table["zone"]]
+    table["zone"] = repo.zone_labels(table["zone"])
     return table[list(GRID_COLUMNS)].reset_index(drop=True)
 
 
@@ -89,9 +97,12 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     person their owner, and their clock stopped at their last complete or reject.
     """
     now = now or utcnow()
-    views = list_hazards(engine, campus, status="open", now=now)
+    cid, staff = _campus_staff(engine, campus)
+    with engine.connect() as conn:
+        found = repo.load_hazards(conn, cid, states=list(OPEN_STATES))
+        final = _final_hazards(conn, cid, now=now)
     rows = []
-    for v in views:
+    for v in (view(h, staff, now=now) for h in found):  # the open few: a loop is fine
         h = v.hazard
         rows.append(
             (
@@ -101,41 +112,66 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
             )
         )  # fmt: skip
     open_frame = pd.DataFrame(rows, columns=list(HAZARD_COLUMNS))
-    final = _final_hazards(engine, campus, now=now)
     frame = pd.concat([f for f in (open_frame, final) if len(f)] or [open_frame])
     for col in ("reported_at", "deadline"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _final_hazards(engine: Engine, campus: str, *, now: datetime) -> pd.DataFrame:
+def _campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
+    """Return the campus id and :attr:`CampusOps.staff` without reading geometry.
+
+    :func:`zoning.operations.campus_ops` also reads every cell polygon and building to
+    give cells their use, which who answers for a hazard does not need. Raises NotFound
+    (an unknown campus, or one without a plan) as ``campus_ops`` does.
+    """
+    plan = current_plan(engine, campus)
+    if plan is None:
+        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
+    cells = load_cell_owners(engine, campus, plan.id)
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        people_rows = conn.execute(
+            sa.select(Person.id, Person.name, Person.role, Person.quarter).where(
+                Person.campus_id == cid
+            )
+        ).fetchall()
+    people = pd.DataFrame(
+        [tuple(r) for r in people_rows], columns=["id", "name", "role", "quarter"], dtype=object
+    )
+    cells["zone"] = pd.Series(repo.zone_labels(cells["zone"]), index=cells.index, dtype=object)
+    return cid, zone_staff(cells, people)
+
+
+def _final_hazards(conn: sa.Connection, cid: int, *, now: datetime) -> pd.DataFrame:
     """Return the closed and rejected hazards as HAZARD_COLUMNS, in bulk (no history)."""
     h, e = HazardRow, HazardEvent
     final = sorted(FINAL_STATES)
-    with engine.connect() as conn:
-        cid = campus_id(conn, campus)
-        rows = conn.execute(
-            sa.select(
-                h.id, h.domain, h.severity, h.state, h.description, h.cell_code, h.zone,
-                h.owner, h.reported_at, h.deadline, sa.func.ST_X(h.geometry),
-                sa.func.ST_Y(h.geometry),
-            ).where(h.campus_id == cid, h.state.in_(final))
-        ).fetchall()  # fmt: skip
-        stops = conn.execute(
-            sa.select(e.hazard_id, e.seq, e.at)
-            .join(h, h.id == e.hazard_id)
-            .where(h.campus_id == cid, h.state.in_(final), e.action.in_(["complete", "reject"]))
-        ).fetchall()
+    # the driver's tuples: times are text on SQLite, parsed below by repo.utc_series
+    rows = repo.plain_rows(
+        conn,
+        sa.select(
+            h.id, h.domain, h.severity, h.state, h.description, h.cell_code, h.zone,
+            h.owner, h.reported_at, h.deadline, sa.func.ST_X(h.geometry),
+            sa.func.ST_Y(h.geometry),
+        ).where(h.campus_id == cid, h.state.in_(final)),
+    )  # fmt: skip
+    stops = repo.plain_rows(
+        conn,
+        sa.select(e.hazard_id, e.seq, e.at)
+        .join(h, h.id == e.hazard_id)
+        .where(h.campus_id == cid, h.state.in_(final), e.action.in_(["complete", "reject"])),
+    )
     columns = ["id", "domain", "severity", "state", "description", "cell", "zone", "owner",
                "reported_at", "deadline", "lon", "lat"]  # fmt: skip
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=columns)
+    frame = pd.DataFrame(rows, columns=columns)
     if not len(frame):
         return pd.DataFrame(columns=list(HAZARD_COLUMNS))
     frame["id"] = frame["id"].astype(int)
-    frame["zone"] = [repo.zone_label(z) for z in frame["zone"]]
+    frame["zone"] = repo.zone_labels(frame["zone"])
     frame["reported_at"] = repo.utc_series(frame["reported_at"])
     frame["deadline"] = repo.utc_series(frame["deadline"])
-    stop_frame = pd.DataFrame([tuple(r) for r in stops], columns=["id", "seq", "at"])
+    stop_frame = pd.DataFrame(stops, columns=["id", "seq", "at"])
     now_ts = pd.Timestamp(repo.as_utc(now))
     if len(stop_frame):
         stop_frame["at"] = repo.utc_series(stop_frame["at"])

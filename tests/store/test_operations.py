@@ -85,7 +85,10 @@ def test_migration_creates_the_tables_and_the_completion_index(db: Engine) -> No
     inspector = sa.inspect(db)
     assert set(OPS_TABLES) <= set(inspector.get_table_names())
     indexes = {i["name"]: i["column_names"] for i in inspector.get_indexes("inspection_due")}
-    assert indexes["ix_inspection_due_completion"][:3] == ["campus_id", "cell_code", "week"]
+    # migration 0005: the completion grid's order (cell × zone × week × domain), covering
+    assert indexes["ix_inspection_due_completion"] == [
+        "campus_id", "cell_code", "zone", "week", "domain", "due_date", "due_at", "submitted_at",
+    ]  # fmt: skip
 
 
 def test_zone_staff_follows_the_quarters_of_the_owners() -> None:
@@ -111,6 +114,31 @@ def test_schedule_is_idempotent_and_gives_vacant_cells_the_fallback_owner(db: En
         versions = repo.template_versions(conn)
     assert set(due["owner"]) == {"王三"}
     assert len(versions) >= 6 and versions["content_hash"].str.len().eq(64).all()
+
+
+def test_ensure_campus_schedule_loads_the_campus_only_when_rows_are_missing(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_campus(db)  # scheduled through 30 June
+    first = count(db, "inspection_due")
+    loaded = []
+    real = ops.campus_ops
+
+    def campus_ops(engine: Engine, campus: str) -> ops.CampusOps:
+        loaded.append(campus)
+        return real(engine, campus)
+
+    monkeypatch.setattr(ops, "campus_ops", campus_ops)
+    ops.ensure_campus_schedule(db, CAMPUS, date(2026, 3, 30))  # 92 days on: 30 June
+    assert (loaded, count(db, "inspection_due")) == ([], first)
+    ops.ensure_campus_schedule(db, CAMPUS, date(2026, 4, 15))  # through 16 July
+    assert loaded == [CAMPUS] and count(db, "inspection_due") > first
+    after = count(db, "inspection_due")
+    ops.ensure_schedule(db, real(db, CAMPUS), date(2026, 4, 15))  # what it stands for
+    ops.ensure_campus_schedule(db, CAMPUS, date(2026, 4, 15))
+    assert (loaded, count(db, "inspection_due")) == ([CAMPUS], after)
+    with pytest.raises(NotFound):
+        ops.ensure_campus_schedule(db, "nowhere", date(2026, 4, 15))
 
 
 def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:

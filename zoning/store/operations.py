@@ -9,6 +9,7 @@ Times are bound in UTC; values read back are UTC-aware (SQLite drops offsets).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -75,15 +76,28 @@ def maybe_utc(value: datetime | None) -> datetime | None:
 
 
 def utc_series(values: pd.Series) -> pd.Series:
-    """Return stored times (naive UTC on SQLite, aware on PostGIS) as a UTC datetime Series."""
-    fixed = pd.Series([maybe_utc(v) for v in values], index=values.index, dtype=object)
-    return pd.to_datetime(fixed, utc=True)
+    """Return stored times (naive UTC or text on SQLite, aware on PostGIS) as UTC datetimes.
+
+    Vectorised: naive values are taken as UTC, aware ones converted (None and NaT stay NaT).
+    """
+    return pd.to_datetime(values, utc=True, format="ISO8601")
 
 
 def zone_number(zone: object) -> int | None:
-    """Return a zone label ("3", 3, None) as the integer the cells store, or None."""
-    if zone is None or (isinstance(zone, float) and pd.isna(zone)):
+    """Return a zone label ("3", 3, None) as the integer the cells store, or None.
+
+    A float is what pandas makes of an integer column holding a NULL: 3.0 is zone 3; NaN
+    and fractions are no zone.
+    """
+    if isinstance(zone, str):
+        text = zone.strip()
+        return int(text) if text.lstrip("-").isdigit() else None
+    if zone is None or isinstance(zone, bool | np.bool_):
         return None
+    if isinstance(zone, int | np.integer):
+        return int(zone)
+    if isinstance(zone, float | np.floating):
+        return int(zone) if math.isfinite(zone) and float(zone).is_integer() else None
     text = str(zone).strip()
     return int(text) if text.lstrip("-").isdigit() else None
 
@@ -92,6 +106,17 @@ def zone_label(zone: object) -> str | None:
     """Return a stored zone number as the text label the ledger uses, or None."""
     number = zone_number(zone)
     return None if number is None else str(number)
+
+
+def zone_labels(values: pd.Series | np.ndarray | Sequence[object]) -> list[str | None]:
+    """Return ``[zone_label(z) for z in values]`` for one zone column, a call per distinct value.
+
+    A column holds a handful of zones over 100,000s of rows.
+    """
+    column = values if isinstance(values, pd.Series | np.ndarray) else np.asarray(values, object)
+    codes, distinct = pd.factorize(column)
+    labels = np.array([*(zone_label(z) for z in distinct), None], dtype=object)
+    return list(labels[codes].tolist())  # code -1 (None, NaN) picks the trailing None
 
 
 # --------------------------------------------------------------------------- bulk writes
@@ -305,6 +330,7 @@ def completion_query(
     start: date,
     end: date,
     now: datetime,
+    many_groups: bool = False,
 ) -> pd.DataFrame:
     """Return due, on_time, late, missed, pending per ``by`` (columns of inspection_due).
 
@@ -313,6 +339,9 @@ def completion_query(
     maintained summary ``completion_week`` (about one row per cell × week instead of one
     per cell × template × period); other groupings, or a ``now`` earlier than a counted
     submission, run one GROUP BY over ``inspection_due`` (``ix_inspection_due_completion``).
+    With ``many_groups`` (about one group per due row, as cell × zone × week × domain) the
+    due rows are read in group order instead, with their outcome, and counted here: the
+    same table, without the database's GROUP BY, which costs more than the rows it saves.
     """
     names = [by] if isinstance(by, str) else list(by)
     now = as_utc(now)
@@ -322,6 +351,10 @@ def completion_query(
             return frame
     d = InspectionDue
     keys = [getattr(d, name) for name in names]
+    plain = all(isinstance(key.type, sa.String | sa.Integer) for key in keys)
+    in_range = sa.and_(d.campus_id == cid, d.due_date >= start, d.due_date <= end)
+    if many_groups and names and plain:
+        return _completion_from_rows(conn, keys, in_range, names, now=now)
     done = sa.and_(d.submitted_at.is_not(None), d.submitted_at <= now)
     on_time = sa.func.sum(sa.case((sa.and_(done, d.submitted_at < d.due_at), 1), else_=0))
     late = sa.func.sum(sa.case((sa.and_(done, d.submitted_at >= d.due_at), 1), else_=0))
@@ -329,11 +362,53 @@ def completion_query(
     pending = sa.func.sum(sa.case((sa.and_(sa.not_(done), d.due_at > now), 1), else_=0))
     stmt = (
         sa.select(*keys, on_time, late, missed, pending)
-        .where(d.campus_id == cid, d.due_date >= start, d.due_date <= end)
+        .where(in_range)
         .group_by(*keys)
         .order_by(*keys)
     )
-    return _completion_frame(conn.execute(stmt).fetchall(), names)
+    rows = plain_rows(conn, stmt) if plain else [tuple(r) for r in conn.execute(stmt)]
+    width = len(names) + len(COUNTS)
+    table = np.array(rows, dtype=object).reshape(len(rows), width)
+    return _completion_frame(table[:, : len(names)], table[:, len(names) :], names)
+
+
+COUNTS = ("on_time", "late", "missed", "pending")
+
+
+def _completion_from_rows(
+    conn: sa.Connection,
+    keys: list[sa.orm.InstrumentedAttribute[Any]],
+    in_range: sa.ColumnElement[bool],
+    names: list[str],
+    *,
+    now: datetime,
+) -> pd.DataFrame:
+    """Return :func:`completion_query` from the due rows in group order (``many_groups``).
+
+    Each row comes with its outcome, the index of its count in COUNTS; rows of a group are
+    consecutive, so a group starts where a key differs from the row before (NULL equals
+    NULL, as in GROUP BY), and the groups come in the order ORDER BY gives them.
+    """
+    d = InspectionDue
+    outcome = sa.case(
+        (d.submitted_at <= now, sa.case((d.submitted_at < d.due_at, 0), else_=1)),
+        (d.due_at <= now, 2),
+        else_=3,
+    )  # due_at is NOT NULL; a NULL submitted_at is not submitted
+    stmt = sa.select(*keys, outcome).where(in_range).order_by(*keys)
+    rows = plain_rows(conn, stmt)
+    table = np.array(rows, dtype=object).reshape(len(rows), len(names) + 1)
+    starts = np.zeros(len(rows), dtype=bool)
+    starts[:1] = True
+    for k in range(len(names)):
+        column = table[:, k]
+        starts[1:] |= column[1:] != column[:-1]
+    group = np.cumsum(starts) - 1
+    counts = np.bincount(
+        group * len(COUNTS) + table[:, -1].astype(np.int64),
+        minlength=int(starts.sum()) * len(COUNTS),
+    ).reshape(-1, len(COUNTS))
+    return _completion_frame(table[starts, : len(names)], counts, names)
 
 
 def _completion_from_summary(
@@ -361,23 +436,47 @@ def _completion_from_summary(
     width = len(names) + 4
     if any(r[width] for r in rows):
         return None
-    return _completion_frame([r[:width] for r in rows], names)
+    table = np.array([tuple(r[:width]) for r in rows], dtype=object).reshape(len(rows), width)
+    return _completion_frame(table[:, : len(names)], table[:, len(names) :], names)
 
 
-def _completion_frame(rows: Sequence[Sequence[Any]], names: list[str]) -> pd.DataFrame:
-    """Return the completion table of rows (keys…, on_time, late, missed, pending)."""
-    counts = ("on_time", "late", "missed", "pending")
-    columns = list(zip(*rows, strict=True)) if rows else [() for _ in (*names, *counts)]
-    frame = pd.DataFrame(
-        {name: pd.Series(list(values)) for name, values in zip(names, columns, strict=False)}
-    )
-    for col, values in zip(counts, columns[len(names) :], strict=True):
-        frame[col] = np.asarray(values, dtype="int64")
+def _completion_frame(keys: np.ndarray, counts: np.ndarray, names: list[str]) -> pd.DataFrame:
+    """Return the completion table of ``keys`` (a column per name) and their COUNTS."""
+    frame = pd.DataFrame({name: _key_column(keys[:, k]) for k, name in enumerate(names)})
+    for k, col in enumerate(COUNTS):
+        frame[col] = counts[:, k].astype("int64")
     frame.insert(len(names), "due", frame["on_time"] + frame["late"] + frame["missed"])
     denominator = frame["due"].where(frame["due"] > 0)
     frame["on_time_rate"] = frame["on_time"] / denominator
     frame["completion_rate"] = (frame["on_time"] + frame["late"]) / denominator
     return frame
+
+
+def _key_column(values: np.ndarray) -> pd.Series:
+    """Return an object array as the Series ``pd.Series(list(values))`` would make.
+
+    Text and integer columns take the direct way (pandas' general inference tries dates on
+    text such as "2026-W09": 0.4 s over 500,000 ISO weeks).
+    """
+    if pd.api.types.infer_dtype(values, skipna=True) == "string":
+        return pd.Series(values, dtype="str")  # a None becomes NaN, as in the inference
+    if pd.api.types.infer_dtype(values, skipna=False) == "integer":
+        return pd.Series(values.astype(np.int64))
+    return pd.Series(values).infer_objects()
+
+
+def plain_rows(conn: sa.Connection, stmt: sa.Executable) -> list[tuple[Any, ...]]:
+    """Return the rows of ``stmt`` as the driver's own tuples, without SQLAlchemy's rows.
+
+    Text, numbers and NULLs come as SQLAlchemy would give them; times do not (SQLite gives
+    its stored text, PostGIS aware datetimes: :func:`utc_series` reads both). Skipping the
+    ``Row`` objects and the per-value processing is a third of reading 500,000 rows.
+    """
+    result = conn.execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def refresh_submitted(conn: sa.Connection, cid: int) -> None:

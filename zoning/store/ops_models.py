@@ -1,9 +1,9 @@
 """Models of the safety-operations tables: inspections, the hazard ledger, complaints.
 
-Created by migrations ``0002`` and ``0004`` (``completion_week``, its triggers); keep them
-in step. Every located row (due inspection, submission, hazard, complaint) keeps its own
-POINT (EPSG:4326) plus the plan, cell code, zone and owner *at the time*, so it follows
-the territory when boundaries are redrawn.
+Created by migrations ``0002``, ``0004`` (``completion_week``, its triggers) and ``0005``
+(the completion index widened); keep them in step. Every located row (due inspection,
+submission, hazard, complaint) keeps its own POINT (EPSG:4326) plus the plan, cell code,
+zone and owner *at the time*, so it follows the territory when boundaries are redrawn.
 Owners and actors are stored by name (names are unique per campus), so history survives
 people being removed. Times are stored in UTC; SQLite drops the offset, so readers treat
 naive values as UTC (see :func:`zoning.store.operations.as_utc`).
@@ -66,11 +66,13 @@ class InspectionDue(Base):
     __tablename__ = "inspection_due"
     __table_args__ = (
         UniqueConstraint("campus_id", "cell_code", "template_code", "period"),
-        Index(
+        Index(  # migration 0005: zone and domain after the cell (the completion grid)
             "ix_inspection_due_completion",
             "campus_id",
             "cell_code",
+            "zone",
             "week",
+            "domain",
             "due_date",
             "due_at",
             "submitted_at",

@@ -230,27 +230,57 @@ def load_cells(engine: Engine, campus: str, plan_id: int | None = None) -> gpd.G
         plan_id = plan.id
     table = table_of(GridCell)
     with engine.connect() as conn:
-        cid = campus_id(conn, campus)
-        found = conn.execute(
-            sa.select(GridPlan.id).where(GridPlan.id == plan_id, GridPlan.campus_id == cid)
-        ).scalar()
-        if found is None:
-            raise NotFound(
-                f"Campus {campus!r} has no plan {plan_id}; `campusgrid plans {campus}` lists them."
-            )
+        cid = _plan_campus(conn, campus, plan_id)
         frame = read_frame(
             conn,
             table,
             ["id", "code", "zone", "kind", "owner_id", "area_m2"],
             table.c.plan_id == plan_id,
         )
-        people: dict[int, str] = {
-            r.id: r.name
-            for r in conn.execute(sa.select(Person.id, Person.name).where(Person.campus_id == cid))
-        }
-    owners = [people.get(int(o)) if pd.notna(o) else None for o in frame["owner_id"]]
-    frame["owner"] = pd.Series(owners, index=frame.index, dtype=object)
+        frame["owner"] = _owner_names(conn, cid, frame["owner_id"])
     return frame[["code", "zone", "kind", "owner", "area_m2", "geometry"]].copy()
+
+
+def load_cell_owners(engine: Engine, campus: str, plan_id: int) -> pd.DataFrame:
+    """Return the code, zone and owner of each cell of plan ``plan_id``, without geometry.
+
+    The rows and values of :func:`load_cells` (same order) for what needs no polygon, such
+    as who answers for each zone. Raises NotFound for an unknown plan.
+    """
+    cell = GridCell
+    with engine.connect() as conn:
+        cid = _plan_campus(conn, campus, plan_id)
+        rows = conn.execute(
+            sa.select(cell.code, cell.zone, cell.owner_id)
+            .where(cell.plan_id == plan_id)
+            .order_by(cell.id)
+        ).fetchall()
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=["code", "zone", "owner_id"])
+        frame["owner"] = _owner_names(conn, cid, frame["owner_id"])
+    return frame[["code", "zone", "owner"]]
+
+
+def _plan_campus(conn: sa.Connection, campus: str, plan_id: int) -> int:
+    """Return the id of ``campus``; raise NotFound unless plan ``plan_id`` is one of its plans."""
+    cid = campus_id(conn, campus)
+    found = conn.execute(
+        sa.select(GridPlan.id).where(GridPlan.id == plan_id, GridPlan.campus_id == cid)
+    ).scalar()
+    if found is None:
+        raise NotFound(
+            f"Campus {campus!r} has no plan {plan_id}; `campusgrid plans {campus}` lists them."
+        )
+    return cid
+
+
+def _owner_names(conn: sa.Connection, cid: int, owner_ids: pd.Series) -> pd.Series:
+    """Return the name of each owner id of campus ``cid`` (None for none), as objects."""
+    people: dict[int, str] = {
+        r.id: r.name
+        for r in conn.execute(sa.select(Person.id, Person.name).where(Person.campus_id == cid))
+    }
+    owners = [people.get(int(o)) if pd.notna(o) else None for o in owner_ids]
+    return pd.Series(owners, index=owner_ids.index, dtype=object)
 
 
 def retired_codes(engine: Engine, campus: str) -> frozenset[str]:

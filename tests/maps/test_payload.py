@@ -14,6 +14,7 @@ from maps.payload import (
     escape_html,
     plain_text,
     point_records,
+    polygon_parts,
     polygon_records,
     polygon_rings,
     round_coords,
@@ -81,3 +82,27 @@ def test_escape_html_neutralises_markup() -> None:
     assert "<" not in escaped and ">" not in escaped
     assert escaped == "&lt;img src=x onerror=alert(1)&gt;"
     assert escape_html('a & "b"') == "a &amp; &quot;b&quot;"
+
+
+def test_polygon_parts_is_polygon_rings_for_a_whole_array() -> None:
+    from shapely import GeometryCollection, LineString
+
+    ring = [(0, 0), (1, 0), (1, 1), (0, 1)]
+    hole = [(0.2, 0.2), (0.4, 0.2), (0.4, 0.4)]
+    geometries = [
+        Polygon(ring, [hole]),
+        None,
+        Polygon(),
+        MultiPolygon([box(2, 2, 3, 3), box(4, 4, 5, 5.1234567)]),
+        GeometryCollection([box(6, 6, 7, 7), LineString([(0, 0), (1, 1)])]),
+        box(116.3000004, 39.9000004, 116.3000014, 39.9000014),
+    ]
+    expected = (
+        [
+            [] if g is None or g.is_empty else polygon_rings(g)  # the one-geometry reference
+            for g in geometries[:4]
+        ]
+        + [[polygon_rings(box(6, 6, 7, 7))[0]], polygon_rings(geometries[5])]
+    )
+    assert polygon_parts(np.array(geometries, dtype=object)) == expected
+    assert polygon_parts(np.array([], dtype=object)) == []

@@ -369,11 +369,15 @@ def _prune_layer_files() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
-    """Return the campus's own layers (ground … cameras) serialised once, by layer id."""
+    """Return the campus's own layers (ground … cameras) serialised once, by layer id.
+
+    Every layer with data is a file, the small ground too: a layer inline in the deck is
+    drawn the moment the deck arrives, and in a software renderer that extra first frame
+    delays the files (bench/README.md: 4 frames → 2 before the map is complete)."""
     layers = load_layers(url, campus, data_version)
     out: dict[str, PreparedLayer] = {}
     if len(layers.boundary):
-        out[map_layers.GROUND] = prepare(map_layers.ground_layer(layers.boundary))
+        out[map_layers.GROUND] = publish(map_layers.ground_layer(layers.boundary))
     if len(layers.landcover):
         out[map_layers.LANDCOVER] = publish(map_layers.landcover_layer(layers.landcover))
     if len(layers.roads):

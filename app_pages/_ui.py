@@ -40,6 +40,7 @@ from maps.payload import Record, plain_text
 from sqlalchemy.engine import Engine
 from zoning import coverage_service, operations, services, ui_queries
 from zoning.basemap import fetch_basemap
+from zoning.coverage_report import CoverageResult
 from zoning.errors import CampusgridError
 from zoning.layers import CampusLayers
 from zoning.store.engine import open_engine
@@ -309,10 +310,17 @@ def cell_detail(url: str, campus: str, plan_id: int, code: str) -> ui_queries.Ce
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
+def coverage_result(
+    url: str, campus: str, data_version: int, plan_id: int | None
+) -> CoverageResult:
+    """Return the campus's camera coverage (seconds on a large campus: lazy; shared)."""
+    return coverage_service.campus_coverage(engine_for(url), campus, plan_id=plan_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
 def coverage(url: str, campus: str, data_version: int, plan_id: int | None) -> CoverageView:
-    """Return the campus's camera coverage, drawn form (seconds on a large campus: lazy)."""
-    result = coverage_service.campus_coverage(engine_for(url), campus, plan_id=plan_id)
-    return coverage_view(result)
+    """Return the campus's camera coverage in drawn form (EPSG:4326, simplified)."""
+    return coverage_view(coverage_result(url, campus, data_version, plan_id))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -544,6 +552,37 @@ def painted_cells(
         (start, end),
         ops_key(url, campus),
     )
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _completion_heatmap(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    week: str | None,
+    ops: tuple[object, ...],
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    grid = completion_grid(url, campus, plan_id, data_version)
+    chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
+    values = {str(k): float(v) for k, v in measures.completion_by_cell(chosen).items()}
+    base = cell_base(url, campus, plan_id, data_version, lang)
+    codes = frozenset(str(r["code"]) for r in base)
+    fills, legend = measures.measure_colours(codes, values, "completion", lang=lang)
+    tips = {c: measures.measure_text("completion", values.get(c), lang=lang) for c in codes}
+    heights = measures.shortfall_heights(values)
+    layer = map_layers.painted_cells_layer(base, fills, tips=tips, heights=heights)
+    return publish(layer), legend
+
+
+def completion_heatmap(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, week: str | None
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    """Return the cells extruded by their completion shortfall and coloured by completion
+    (of ``week``, an ISO week label; all 90 days when None), published, and the legend;
+    cached per week until the operations data change (the week replay steps through them)."""
+    return _completion_heatmap(url, campus, plan_id, data_version, lang, week, ops_key(url, campus))
 
 
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)

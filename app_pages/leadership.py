@@ -25,6 +25,13 @@ if plan is None:
     st.stop()
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=_ui.OPS_TTL_S)
+def _workbook(key: tuple[object, ...], _sheets: dict[str, pd.DataFrame]) -> bytes:
+    """Return the Excel export of ``_sheets``, cached by ``key`` (the sheets follow from it;
+    the underscore keeps Streamlit from hashing the frames)."""
+    return workbook_bytes(_sheets)
+
+
 def pct(value: float) -> str:
     return "—" if pd.isna(value) else f"{value * 100:.1f}%"
 
@@ -44,8 +51,9 @@ if not len(grid):
 open_hazards = hazards[hazards["state"].isin(measures.OPEN_STATES)]
 overdue = int((open_hazards["overdue_hours"] > 0).sum())
 with st.spinner(t("map.computing_coverage", lang)):
-    coverage = _ui.coverage(url, campus, version, plan.id)
-blind_ha = float(coverage.summary.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
+    # the figures only: the drawn form (bands in EPSG:4326) is the safety map's business
+    coverage = _ui.coverage_result(url, campus, version, plan.id).summary()
+blind_ha = float(coverage.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
 kpis = {
     "completion": ratio(by_zone["on_time"].sum() + by_zone["late"].sum(), by_zone["due"].sum()),
     "closure": ratio(by_zone["closed"].fillna(0).sum(), by_zone["hazards_due"].sum()),
@@ -75,20 +83,13 @@ week = st.select_slider(
 )
 with _ui.timed("leadership.build"):
     chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
-    values = measures.completion_by_cell(chosen)
-    value_map = {str(k): float(v) for k, v in values.items()}
-    base = _ui.cell_base(url, campus, plan.id, version, lang)
-    codes = frozenset(str(r["code"]) for r in base)
-    fills, legend = measures.measure_colours(codes, value_map, "completion", lang=lang)
-    tips = {c: measures.measure_text("completion", value_map.get(c), lang=lang) for c in codes}
-    heat = map_layers.painted_cells_layer(
-        base, fills, tips=tips, heights=measures.shortfall_heights(value_map)
+    values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
+    heat, legend = _ui.completion_heatmap(
+        url, campus, plan.id, version, lang, None if week == ALL else week
     )
-    from maps.deck import prepare
-
     own = _ui.base_layers(url, campus, version, lang)
     prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
-    deck = _ui.deck_of(ctx, [*prepared, prepare(heat)])
+    deck = _ui.deck_of(ctx, [*prepared, heat])
 st.markdown(f"**{t('leadership.heatmap', lang)}**")
 left, right = st.columns([3, 1])
 with left:
@@ -161,15 +162,16 @@ kpi_frame = pd.DataFrame(
     }
 )  # fmt: skip
 cells_frame = pd.DataFrame({"cell_code": values.index, "completion_rate": values.to_numpy() / 100})
-book = workbook_bytes(
-    {
-        "概况": kpi_frame,
-        "片区排名": report_frame(by_zone.sort_values("completion_rate")),
-        "网格员排名": report_frame(by_owner.sort_values("completion_rate")),
-        "每周趋势": report_frame(by_week),
-        "网格完成率": report_frame(cells_frame.sort_values("completion_rate")),
-    },
-)
+sheets = {
+    "概况": kpi_frame,
+    "片区排名": report_frame(by_zone.sort_values("completion_rate")),
+    "网格员排名": report_frame(by_owner.sort_values("completion_rate")),
+    "每周趋势": report_frame(by_week),
+    "网格完成率": report_frame(cells_frame.sort_values("completion_rate")),
+}
+# The workbook (13,000 cell rows on a large campus: ~1–2 s of openpyxl) is built once per
+# data state and week, not on every rerun: everything in it follows from this key.
+book = _workbook((url, campus, plan.id, version, week, _ui.ops_key(url, campus)), sheets)
 x, y = st.columns(2)
 x.download_button(
     t("leadership.export_xlsx", lang),

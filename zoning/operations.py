@@ -602,14 +602,14 @@ def completion_report(
     start = start or end - timedelta(days=89)
     if end < start:
         raise InvalidInput(f"The report range ends ({end}) before it starts ({start}).")
-    ops = campus_ops(engine, campus)
-    ensure_schedule(engine, ops, max(end, local_day(now)))
+    ensure_campus_schedule(engine, campus, max(end, local_day(now)))  # loads only if behind
     key = REPORT_KEYS[by]
     with engine.connect() as conn:
-        table = repo.completion_query(conn, ops.cid, by=key, start=start, end=end, now=now)
-        hazards = repo.hazards_rate_frame(conn, ops.cid)
+        cid = campus_id(conn, campus)
+        table = repo.completion_query(conn, cid, by=key, start=start, end=end, now=now)
+        hazards = repo.hazards_rate_frame(conn, cid)
     if by == "zone":
-        table["zone"] = [repo.zone_label(z) for z in table["zone"]]
+        table["zone"] = repo.zone_labels(table["zone"])
     if by == "week":
         rate = rates(hazards, start=start, end=end, period="weekly")
         rate = rate.rename(columns={"period": "week"})

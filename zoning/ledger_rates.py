@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -84,20 +84,21 @@ def rates(
     range_end = period_due_at(period_of(end, "daily"), tz=tz)
 
     def label_and_cutoff(times: pd.Series) -> tuple[pd.Series, pd.Series]:
-        labels: list[str | None] = []
-        cutoffs: list[datetime | None] = []
-        for t in times:
-            day = None if pd.isna(t) else t.to_pydatetime().astimezone(zone).date()
-            if day is None or not start <= day <= end:
-                labels.append(None)
-                cutoffs.append(None)
-            elif period is None:
-                labels.append(f"{start.isoformat()}/{end.isoformat()}")
-                cutoffs.append(range_end)
+        # The local day of each time at once; the period of each distinct day once (a
+        # 90-day range has at most 90): a loop per hazard took ~1 s on 35,000 hazards.
+        stamps = pd.to_datetime(times, utc=True)
+        local = stamps.dt.tz_convert(zone).dt.date if len(stamps) else pd.Series([], dtype=object)
+        days: list[date | None] = [None if pd.isna(d) else cast(date, d) for d in local.tolist()]
+        known: dict[date, tuple[str, datetime]] = {}
+        for day in {d for d in days if d is not None and start <= d <= end}:
+            if period is None:
+                known[day] = (f"{start.isoformat()}/{end.isoformat()}", range_end)
             else:
                 p = period_of(day, period)
-                labels.append(p.label)
-                cutoffs.append(min(period_due_at(p, tz=tz), range_end))
+                known[day] = (p.label, min(period_due_at(p, tz=tz), range_end))
+        found = [None if d is None else known.get(d) for d in days]
+        labels = [None if f is None else f[0] for f in found]
+        cutoffs = [None if f is None else f[1] for f in found]
         return (
             pd.Series(labels, index=times.index, dtype=object),
             pd.to_datetime(pd.Series(cutoffs, index=times.index, dtype=object), utc=True),

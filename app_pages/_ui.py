@@ -475,6 +475,32 @@ def basemap(template: str, bounds: tuple[float, float, float, float]) -> Basemap
 PAINTED_ENTRIES = 32
 
 
+@dataclass(frozen=True)
+class MapFilters:
+    """The safety map's filters in a hashable, order-free form (a cache key)."""
+
+    zones: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    statuses: tuple[measures.StatusGroup, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        zones: Collection[str] = (),
+        domains: Collection[str] = (),
+        statuses: Collection[measures.StatusGroup] = (),
+        start: date | None = None,
+        end: date | None = None,
+    ) -> MapFilters:
+        """Return the filters with each list sorted (the same choice, the same key)."""
+        return cls(
+            tuple(sorted(zones)), tuple(sorted(domains)), tuple(sorted(statuses)), start, end
+        )
+
+
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
 def _painted_cells(
     url: str,
@@ -483,17 +509,15 @@ def _painted_cells(
     data_version: int,
     lang: Lang,
     colour_by: str,
-    zones: tuple[str, ...],
-    domains: tuple[str, ...],
-    dates: tuple[date | None, date | None],
+    filters: MapFilters,
     ops: tuple[object, ...],
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
+    zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
     cells = load_cells(url, campus, plan_id, data_version)
     codes = frozenset(
         str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
         if not zones or plain_text(z) in zones
     )  # fmt: skip
-    start, end = dates
     tips: dict[str, str] | None = None
     if colour_by in measures.MEASURES:
         values: dict[Any, Any] = {}
@@ -530,27 +554,14 @@ def painted_cells(
     data_version: int,
     lang: Lang,
     colour_by: str,
-    *,
-    zones: Collection[str] = (),
-    domains: Collection[str] = (),
-    start: date | None = None,
-    end: date | None = None,
+    filters: MapFilters,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
-    """Return the plan's cells (of ``zones``; all when empty) coloured by ``colour_by`` (a
-    measure of ``maps.measures`` filtered by ``domains`` and the dates, or a cell property
-    of ``maps.layers.COLOUR_BY``), published, and the legend; cached per filter state until
-    the operations data change."""
+    """Return the plan's cells (of the filters' zones; all when none) coloured by
+    ``colour_by`` (a measure of ``maps.measures`` filtered by the domains and dates, or a
+    cell property of ``maps.layers.COLOUR_BY``), published, and the legend; cached per
+    filter state until the operations data change."""
     return _painted_cells(
-        url,
-        campus,
-        plan_id,
-        data_version,
-        lang,
-        colour_by,
-        tuple(sorted(zones)),
-        tuple(sorted(domains)),
-        (start, end),
-        ops_key(url, campus),
+        url, campus, plan_id, data_version, lang, colour_by, filters, ops_key(url, campus)
     )
 
 
@@ -592,47 +603,26 @@ def _hazard_columns(
     plan_id: int,
     data_version: int,
     lang: Lang,
-    zones: tuple[str, ...],
-    domains: tuple[str, ...],
-    statuses: tuple[measures.StatusGroup, ...],
-    dates: tuple[date | None, date | None],
+    filters: MapFilters,
     ops: tuple[object, ...],
 ) -> PreparedLayer:
-    table = hazards(url, campus, plan_id, data_version)
-    start, end = dates
     shown = measures.filter_hazards(
-        table, zones=zones, domains=domains, statuses=statuses, start=start, end=end
+        hazards(url, campus, plan_id, data_version),
+        zones=filters.zones,
+        domains=filters.domains,
+        statuses=filters.statuses,
+        start=filters.start,
+        end=filters.end,
     )
     return publish(hazard_layers.hazards_layer(shown, lang=lang))
 
 
 def hazard_columns(
-    url: str,
-    campus: str,
-    plan_id: int,
-    data_version: int,
-    lang: Lang,
-    *,
-    zones: Collection[str] = (),
-    domains: Collection[str] = (),
-    statuses: Collection[measures.StatusGroup] = (),
-    start: date | None = None,
-    end: date | None = None,
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, filters: MapFilters
 ) -> PreparedLayer:
     """Return the hazard columns of the hazards the filters keep, published (cached per
     filter state until the operations data change)."""
-    return _hazard_columns(
-        url,
-        campus,
-        plan_id,
-        data_version,
-        lang,
-        tuple(sorted(zones)),
-        tuple(sorted(domains)),
-        tuple(sorted(statuses)),
-        (start, end),
-        ops_key(url, campus),
-    )
+    return _hazard_columns(url, campus, plan_id, data_version, lang, filters, ops_key(url, campus))
 
 
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:

@@ -124,6 +124,7 @@ with right, st.expander(t("map.filters", lang), expanded=True):
         key="map_dates",
     )
 start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (None, None)
+filters = _ui.MapFilters.of(zones=zones, domains=domains, statuses=statuses, start=start, end=end)
 
 with _ui.timed("safety_map.build"):
     prepared: dict[str, PreparedLayer] = dict(_ui.base_layers(url, campus, version, lang))
@@ -139,18 +140,16 @@ with _ui.timed("safety_map.build"):
         legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
     if cells is not None and plan_id is not None and len(cells):
         prepared[map_layers.CELLS], legend = _ui.painted_cells(
-            url, campus, plan_id, version, lang, colour_by,
-            zones=zones, domains=domains, start=start, end=end,
-        )  # fmt: skip
+            url, campus, plan_id, version, lang, colour_by, filters
+        )
         prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
             url, campus, plan_id, version, lang, tuple(sorted(zones))
         )
         legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
     if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
         prepared[hazard_layers.HAZARDS] = _ui.hazard_columns(
-            url, campus, plan_id, version, lang, zones=zones, domains=domains,
-            statuses=statuses, start=start, end=end,
-        )  # fmt: skip
+            url, campus, plan_id, version, lang, filters
+        )
         legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
     if cov.SUGGESTED in show:
         sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)

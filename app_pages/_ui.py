@@ -375,6 +375,34 @@ def _prune_layer_files() -> None:
             old.unlink(missing_ok=True)
 
 
+_LAYER_FILE = re.compile(re.escape(LAYER_URL) + r"([A-Za-z0-9_.-]+\.json)")
+
+
+def layer_file_alive(prepared: PreparedLayer) -> bool:
+    """Touch the file ``prepared`` draws its data from, so pruning keeps it; False when the
+    file is gone (pruned while the layer stayed cached). A layer with inline data is alive."""
+    match = _LAYER_FILE.search(prepared.json)
+    if match is None:
+        return True
+    try:
+        os.utime(LAYER_DIR / match.group(1))
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _with_live_file(cached: Any, *args: object) -> Any:
+    """Return ``cached(*args)`` (a cached function giving a PreparedLayer, or a tuple
+    starting with one) with its layer file on disk: a file pruned while its layer stayed
+    cached (a layer file per filter state, ``LAYER_FILES_KEPT`` newest kept) is rebuilt."""
+    out = cached(*args)
+    layer = out[0] if isinstance(out, tuple) else out
+    if layer_file_alive(layer):
+        return out
+    cached.clear()
+    return cached(*args)
+
+
 @st.cache_resource(show_spinner=False, max_entries=8)
 def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
     """Return the campus's own layers (ground … cameras) serialised once, by layer id.
@@ -560,9 +588,10 @@ def painted_cells(
     ``colour_by`` (a measure of ``maps.measures`` filtered by the domains and dates, or a
     cell property of ``maps.layers.COLOUR_BY``), published, and the legend; cached per
     filter state until the operations data change."""
-    return _painted_cells(
-        url, campus, plan_id, data_version, lang, colour_by, filters, ops_key(url, campus)
-    )
+    return _with_live_file(  # type: ignore[no-any-return]
+        _painted_cells,
+        url, campus, plan_id, data_version, lang, colour_by, filters, ops_key(url, campus),
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
@@ -593,7 +622,9 @@ def completion_heatmap(
     """Return the cells extruded by their completion shortfall and coloured by completion
     (of ``week``, an ISO week label; all 90 days when None), published, and the legend;
     cached per week until the operations data change (the week replay steps through them)."""
-    return _completion_heatmap(url, campus, plan_id, data_version, lang, week, ops_key(url, campus))
+    return _with_live_file(  # type: ignore[no-any-return]
+        _completion_heatmap, url, campus, plan_id, data_version, lang, week, ops_key(url, campus)
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
@@ -622,7 +653,9 @@ def hazard_columns(
 ) -> PreparedLayer:
     """Return the hazard columns of the hazards the filters keep, published (cached per
     filter state until the operations data change)."""
-    return _hazard_columns(url, campus, plan_id, data_version, lang, filters, ops_key(url, campus))
+    return _with_live_file(  # type: ignore[no-any-return]
+        _hazard_columns, url, campus, plan_id, data_version, lang, filters, ops_key(url, campus)
+    )
 
 
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
@@ -647,6 +680,8 @@ def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
             st.warning(t(key, ctx.lang, message=message))
         if outcome.layer is not None:
             prepared = [outcome.layer, *prepared]
+    for layer in prepared:  # drawn now: touched, so pruning keeps the files in use
+        layer_file_alive(layer)
     return prepared_deck(prepared, view=view_for(ctx, layers))
 
 

@@ -154,3 +154,33 @@ def test_excel_export_has_chinese_headers(app: AppTest, monkeypatch: pytest.Monk
     headers = [cell.value for cell in next(book["片区排名"].iter_rows(max_row=1))]
     assert "片区" in headers and "完成率" in headers and "按期结案率" in headers
     assert served["image/png"].startswith(b"\x89PNG")
+
+
+def test_a_cached_layer_whose_file_was_pruned_is_rebuilt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    import streamlit as st
+
+    from app_pages import _ui
+    from maps.deck import PreparedLayer
+
+    monkeypatch.setattr(_ui, "LAYER_DIR", tmp_path)
+    built: list[int] = []
+
+    @st.cache_resource
+    def build(n: int) -> tuple[PreparedLayer, str]:
+        built.append(n)
+        name = f"cells-{len(built)}.json"
+        (tmp_path / name).write_text("[]")
+        return PreparedLayer("cells", json.dumps({"data": _ui.LAYER_URL + name})), "legend"
+
+    first = _ui._with_live_file(build, 7)
+    assert _ui._with_live_file(build, 7) == first and built == [7]  # cached, its file there
+    (tmp_path / "cells-1.json").unlink()  # pruned while the layer stayed cached
+    again = _ui._with_live_file(build, 7)
+    assert built == [7, 7] and "cells-2.json" in again[0].json and _ui.layer_file_alive(again[0])
+    assert not _ui.layer_file_alive(first[0])
+    assert _ui.layer_file_alive(PreparedLayer("ground", '{"data":[{"polygon":[]}]}'))  # inline
+    build.clear()

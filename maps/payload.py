@@ -95,23 +95,10 @@ def round_coords(coords: np.ndarray) -> list[list[float]]:
     return rounded
 
 
-def _ring(ring: BaseGeometry) -> list[list[float]]:
-    coords = shapely.get_coordinates(ring)
-    if len(coords) > 1 and np.array_equal(coords[0], coords[-1]):
-        coords = coords[:-1]  # deck.gl closes rings itself
-    return round_coords(coords)
-
-
 def polygon_rings(geometry: BaseGeometry) -> list[list[list[list[float]]]]:
-    """Return each polygon of ``geometry`` as ``[outer ring, hole, …]`` (empty parts dropped)."""
-    parts = shapely.get_parts(geometry) if geometry.geom_type.startswith("Multi") else [geometry]
-    out: list[list[list[list[float]]]] = []
-    for part in parts:
-        if part.is_empty or part.geom_type != "Polygon":
-            continue
-        rings = [_ring(part.exterior)] + [_ring(hole) for hole in part.interiors]
-        out.append(rings)
-    return out
+    """Return each polygon of ``geometry`` as ``[outer ring, hole, …]`` (empty parts dropped);
+    see :func:`polygon_parts`, which does this for a whole array at once."""
+    return polygon_parts(np.array([geometry], dtype=object))[0]
 
 
 RowFields = Callable[[Mapping[str, Any]], Record]
@@ -124,8 +111,8 @@ def _rows(frame: gpd.GeoDataFrame) -> list[tuple[BaseGeometry | None, dict[str, 
 
 
 def polygon_parts(geometries: np.ndarray) -> list[list[list[list[list[float]]]]]:
-    """Return, for each geometry, its polygons as :func:`polygon_rings` does (``[outer ring,
-    hole, …]``, rings open, coordinates rounded), for the whole array at once.
+    """Return, for each geometry, its polygons as ``[outer ring, hole, …]`` (rings open:
+    deck.gl closes them; coordinates rounded to :data:`COORD_DECIMALS`).
 
     Missing and empty geometries give ``[]``; parts that are not polygons are dropped. One
     vectorised pass over all coordinates instead of a GEOS call per ring: ~5× faster on the

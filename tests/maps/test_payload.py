@@ -84,7 +84,7 @@ def test_escape_html_neutralises_markup() -> None:
     assert escape_html('a & "b"') == "a &amp; &quot;b&quot;"
 
 
-def test_polygon_parts_is_polygon_rings_for_a_whole_array() -> None:
+def test_polygon_parts_rounds_opens_and_splits_a_whole_array() -> None:
     from shapely import GeometryCollection, LineString
 
     ring = [(0, 0), (1, 0), (1, 1), (0, 1)]
@@ -97,12 +97,13 @@ def test_polygon_parts_is_polygon_rings_for_a_whole_array() -> None:
         GeometryCollection([box(6, 6, 7, 7), LineString([(0, 0), (1, 1)])]),
         box(116.3000004, 39.9000004, 116.3000014, 39.9000014),
     ]
-    expected = (
-        [
-            [] if g is None or g.is_empty else polygon_rings(g)  # the one-geometry reference
-            for g in geometries[:4]
-        ]
-        + [[polygon_rings(box(6, 6, 7, 7))[0]], polygon_rings(geometries[5])]
-    )
+    expected = [
+        [[[[0, 0], [1, 0], [1, 1], [0, 1]], [[0.2, 0.2], [0.4, 0.2], [0.4, 0.4]]]],
+        [],  # None
+        [],  # empty
+        [[[[3, 2], [3, 3], [2, 3], [2, 2]]], [[[5, 4], [5, 5.123457], [4, 5.123457], [4, 4]]]],
+        [[[[7, 6], [7, 7], [6, 7], [6, 6]]]],  # the line of the collection dropped
+        [[[[116.300001, 39.9], [116.300001, 39.900001], [116.3, 39.900001], [116.3, 39.9]]]],
+    ]
     assert polygon_parts(np.array(geometries, dtype=object)) == expected
     assert polygon_parts(np.array([], dtype=object)) == []

@@ -25,7 +25,7 @@ from maps import coverage_layers as cov
 from maps import hazard_layers, measures
 from maps import layers as map_layers
 from maps.basemap_layer import basemap_layer
-from maps.colours import LegendEntry, legend_html
+from maps.colours import RGBA, LegendEntry, legend_html
 from maps.coverage_layers import CoverageView, coverage_view
 from maps.deck import (
     PreparedDeck,
@@ -444,20 +444,33 @@ def cell_base(url: str, campus: str, plan_id: int, data_version: int, lang: Lang
     return map_layers.cell_records(load_cells(url, campus, plan_id, data_version), lang=lang)
 
 
+def zone_codes(cells: gpd.GeoDataFrame, zones: Collection[str]) -> frozenset[str]:
+    """Return the codes of the ``cells`` in ``zones`` (zone labels as shown; all when empty)."""
+    wanted = set(zones)
+    return frozenset(
+        str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
+        if not wanted or plain_text(z) in wanted
+    )  # fmt: skip
+
+
+def measure_paint(
+    codes: frozenset[str], values: dict[str, float], measure: measures.Measure, lang: Lang
+) -> tuple[dict[str, RGBA], list[LegendEntry], dict[str, str]]:
+    """Return the fill of each cell code for ``measure`` (``values`` by code), the legend and
+    each cell's tooltip line."""
+    fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
+    tips = {c: measures.measure_text(measure, values.get(c), lang=lang) for c in codes}
+    return fills, legend, tips
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
 def cell_outlines(
     url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
 ) -> PreparedLayer:
     """Return the outlines of the plan's cells (of ``zones``; all when empty) as one layer
     of merged straight lines (see ``maps.layers.cell_outlines_layer``), published once."""
-    codes = None
-    if zones:
-        cells = load_cells(url, campus, plan_id, data_version)
-        wanted = set(zones)
-        codes = frozenset(
-            str(c) for c, z in zip(cells["code"], cells["zone"], strict=True)
-            if plain_text(z) in wanted
-        )  # fmt: skip
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = zone_codes(cells, zones) if zones else None
     records = cell_base(url, campus, plan_id, data_version, lang)
     return publish(map_layers.cell_outlines_layer(records, codes=codes))
 
@@ -498,8 +511,9 @@ def basemap(template: str, bounds: tuple[float, float, float, float]) -> Basemap
     return BasemapOutcome(layer, image.warning, image.path)
 
 
-#: Painted layers kept per filter state (each ~1 MB in memory): a filter the user goes back
-#: to, or the default view of a new visitor, is drawn without any work on the server.
+#: Painted layers kept per filter state (each a few hundred bytes naming its data file in
+#: static/map/, plus the legend): a filter the user goes back to, or the default view of a
+#: new visitor, is drawn without any work on the server.
 PAINTED_ENTRIES = 32
 
 
@@ -542,10 +556,7 @@ def _painted_cells(
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
     cells = load_cells(url, campus, plan_id, data_version)
-    codes = frozenset(
-        str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
-        if not zones or plain_text(z) in zones
-    )  # fmt: skip
+    codes = zone_codes(cells, zones)
     tips: dict[str, str] | None = None
     if colour_by in measures.MEASURES:
         values: dict[Any, Any] = {}
@@ -562,9 +573,7 @@ def _painted_cells(
         else:
             values = dict(coverage(url, campus, data_version, plan_id).cell_pct)
         values = {str(k): float(v) for k, v in values.items()}
-        measure: measures.Measure = colour_by  # type: ignore[assignment]
-        fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
-        tips = {c: measures.measure_text(measure, values.get(c), lang=lang) for c in codes}
+        fills, legend, tips = measure_paint(codes, values, colour_by, lang)  # type: ignore[arg-type]
     else:
         fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
         fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
@@ -609,8 +618,7 @@ def _completion_heatmap(
     values = {str(k): float(v) for k, v in measures.completion_by_cell(chosen).items()}
     base = cell_base(url, campus, plan_id, data_version, lang)
     codes = frozenset(str(r["code"]) for r in base)
-    fills, legend = measures.measure_colours(codes, values, "completion", lang=lang)
-    tips = {c: measures.measure_text("completion", values.get(c), lang=lang) for c in codes}
+    fills, legend, tips = measure_paint(codes, values, "completion", lang)
     heights = measures.shortfall_heights(values)
     layer = map_layers.painted_cells_layer(base, fills, tips=tips, heights=heights)
     return publish(layer), legend

@@ -27,7 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import geopandas as gpd
@@ -54,7 +54,7 @@ from zoning.store import operations as repo
 from zoning.store.campuses import campus_id
 from zoning.store.frames import read_frame
 from zoning.store.models import AuditEvent, Building, Campus, Person, table_of, utcnow
-from zoning.store.plans import current_plan, load_cells
+from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
 
 SCHEDULE_AHEAD_DAYS = 92
 REPORT_KEYS: dict[str, str] = {
@@ -156,29 +156,48 @@ class CampusOps:
     staff: Staff
 
 
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
+def _plan_of(engine: Engine, campus: str) -> PlanSummary:
+    """Return the campus's current plan; NotFound when it has none (or no such campus)."""
+    plan = current_plan(engine, campus)
+    if plan is None:
+        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
+    return plan
+
+
+def _people(conn: sa.Connection, cid: int) -> pd.DataFrame:
+    """Return the campus's people (id, name, role, quarter) as object columns."""
+    rows = conn.execute(
+        sa.select(Person.id, Person.name, Person.role, Person.quarter).where(
+            Person.campus_id == cid
+        )
+    ).fetchall()
+    return pd.DataFrame(
+        [tuple(r) for r in rows], columns=["id", "name", "role", "quarter"], dtype=object
+    )
+
+
+def _zone_labelled(cells: _Frame) -> _Frame:
+    """Return a copy of ``cells`` with ``zone`` as labels ("3"), as the people's quarters."""
+    out = cells.copy()
+    out["zone"] = pd.Series(repo.zone_labels(cells["zone"]), index=cells.index, dtype=object)
+    return out
+
+
 def campus_ops(engine: Engine, campus: str) -> CampusOps:
     """Load the current plan's cells (with ``use`` and zone labels) and the people.
 
     Raises NotFound for an unknown campus or a campus without a plan.
     """
-    plan = current_plan(engine, campus)
-    if plan is None:
-        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
-    cells = load_cells(engine, campus, plan.id)
+    plan = _plan_of(engine, campus)
+    cells = _zone_labelled(load_cells(engine, campus, plan.id))
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         metric = conn.execute(sa.select(Campus.metric_crs).where(Campus.id == cid)).scalar_one()
-        people_rows = conn.execute(
-            sa.select(Person.id, Person.name, Person.role, Person.quarter).where(
-                Person.campus_id == cid
-            )
-        ).fetchall()
+        people = _people(conn, cid)
         buildings = read_frame(conn, table_of(Building), ["use"], Building.campus_id == cid)
-    people = pd.DataFrame(
-        [tuple(r) for r in people_rows], columns=["id", "name", "role", "quarter"], dtype=object
-    )
-    cells = cells.copy()
-    cells["zone"] = pd.Series([repo.zone_label(z) for z in cells["zone"]], dtype=object)
     cells["use"] = cell_uses(cells.to_crs(metric), buildings.to_crs(metric))
     return CampusOps(
         campus=campus,
@@ -190,6 +209,20 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         people=people,
         staff=zone_staff(cells, people),
     )
+
+
+def campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
+    """Return the campus id and :attr:`CampusOps.staff` without reading geometry.
+
+    :func:`campus_ops` also reads every cell polygon and building to give cells their use,
+    which who answers for a hazard does not need. Raises NotFound as ``campus_ops`` does.
+    """
+    plan = _plan_of(engine, campus)
+    cells = _zone_labelled(load_cell_owners(engine, campus, plan.id))
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        people = _people(conn, cid)
+    return cid, zone_staff(cells, people)
 
 
 def cell_uses(
@@ -631,6 +664,7 @@ __all__ = [
     "Staff",
     "SubmitReport",
     "campus_ops",
+    "campus_staff",
     "checklist_templates",
     "completion_report",
     "schedule",

@@ -18,15 +18,13 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning.errors import NotFound
 from zoning.ledger import FINAL_STATES, OPEN_STATES
-from zoning.operations import NOBODY, Staff, campus_ops, local_day, zone_staff
+from zoning.operations import NOBODY, campus_ops, campus_staff, local_day
 from zoning.operations_ledger import view
 from zoning.store import operations as repo
 from zoning.store.campuses import campus_id
-from zoning.store.models import Person, utcnow
+from zoning.store.models import utcnow
 from zoning.store.ops_models import HazardEvent, HazardRow, Inspection
-from zoning.store.plans import current_plan, load_cell_owners
 
 __all__ = ["CellDetail", "cell_detail", "completion_grid", "hazards_table", "ops_version"]
 
@@ -97,7 +95,7 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     person their owner, and their clock stopped at their last complete or reject.
     """
     now = now or utcnow()
-    cid, staff = _campus_staff(engine, campus)
+    cid, staff = campus_staff(engine, campus)
     with engine.connect() as conn:
         found = repo.load_hazards(conn, cid, states=list(OPEN_STATES))
         final = _final_hazards(conn, cid, now=now)
@@ -116,31 +114,6 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     for col in ("reported_at", "deadline"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
-
-
-def _campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
-    """Return the campus id and :attr:`CampusOps.staff` without reading geometry.
-
-    :func:`zoning.operations.campus_ops` also reads every cell polygon and building to
-    give cells their use, which who answers for a hazard does not need. Raises NotFound
-    (an unknown campus, or one without a plan) as ``campus_ops`` does.
-    """
-    plan = current_plan(engine, campus)
-    if plan is None:
-        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
-    cells = load_cell_owners(engine, campus, plan.id)
-    with engine.connect() as conn:
-        cid = campus_id(conn, campus)
-        people_rows = conn.execute(
-            sa.select(Person.id, Person.name, Person.role, Person.quarter).where(
-                Person.campus_id == cid
-            )
-        ).fetchall()
-    people = pd.DataFrame(
-        [tuple(r) for r in people_rows], columns=["id", "name", "role", "quarter"], dtype=object
-    )
-    cells["zone"] = pd.Series(repo.zone_labels(cells["zone"]), index=cells.index, dtype=object)
-    return cid, zone_staff(cells, people)
 
 
 def _final_hazards(conn: sa.Connection, cid: int, *, now: datetime) -> pd.DataFrame:

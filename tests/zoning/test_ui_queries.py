@@ -138,7 +138,7 @@ def test_hazards_table_agrees_with_the_ledger(demo: tuple[Engine, str]) -> None:
     assert str(table["reported_at"].dtype) == "datetime64[us, UTC]"
     assert table["overdue_hours"].dtype == "float64"
     ops = operations.campus_ops(engine, campus)  # who answers, read without any geometry
-    assert ui_queries._campus_staff(engine, campus) == (ops.cid, ops.staff)
+    assert operations.campus_staff(engine, campus) == (ops.cid, ops.staff)
 
 
 def test_zone_labels_read_integer_columns_with_nulls() -> None:

@@ -198,10 +198,10 @@ def serve(script: Path, url: str, timing: Path) -> tuple[subprocess.Popen[bytes]
     raise RuntimeError("streamlit did not start")
 
 
-def _visit(browser: Any, base: str) -> tuple[Any, float, float]:
+def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, float, float]:
     """Open ``base`` in a new tab; return the page, seconds until the whole map is drawn
     (the canvas has drawn, every layer file fetched, and the picture no longer changes),
-    and the fraction of the chart drawn."""
+    and the fraction of the chart drawn. Waits at most about ``timeout_s`` (s) per step."""
     from tests.e2e.test_safety_map import CHART, _wait_drawn
 
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -218,9 +218,9 @@ def _visit(browser: Any, base: str) -> tuple[Any, float, float]:
     page.on("requestfailed", lambda request: pending.discard(request))
     started = time.perf_counter()
     page.goto(base)
-    page.wait_for_selector(f"{CHART} canvas", timeout=300_000)
-    _, fraction = _wait_drawn(page, timeout_s=300)
-    deadline = time.monotonic() + 300
+    page.wait_for_selector(f"{CHART} canvas", timeout=timeout_s * 1000)
+    _, fraction = _wait_drawn(page, timeout_s=timeout_s)
+    deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and (pending or time.perf_counter() - last_request[0] < 0.3):
         page.wait_for_timeout(50)
     chart = page.locator(CHART).first

@@ -39,7 +39,7 @@ from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
 from maps.payload import Record, plain_text
 from sqlalchemy.engine import Engine
 from zoning import coverage_service, operations, services, ui_queries
-from zoning.basemap import fetch_basemap
+from zoning.basemap import attribution, fetch_basemap
 from zoning.coverage_report import CoverageResult
 from zoning.errors import CampusgridError
 from zoning.layers import CampusLayers
@@ -48,6 +48,8 @@ from zoning.store.models import utcnow
 
 DB_ENV = "CAMPUSGRID_DB"
 BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
+#: The basemap's credit line shown above the map (default: OpenStreetMap's or the host).
+BASEMAP_ATTRIBUTION_ENV = "CAMPUSGRID_BASEMAP_ATTRIBUTION"
 LANG_KEY = "lang"
 CAMPUS_KEY = "campus"
 _CAMPUSES = "_cg_campuses"
@@ -487,6 +489,7 @@ class BasemapOutcome:
     layer: PreparedLayer | None
     warning: str | None
     file: Path | None = None
+    stale: bool = False  # an older saved basemap: refreshing it failed (``warning``)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8, ttl=BASEMAP_TTL_S)
@@ -508,7 +511,7 @@ def basemap(template: str, bounds: tuple[float, float, float, float]) -> Basemap
     except CampusgridError as err:
         return BasemapOutcome(None, str(err))
     layer = prepare(basemap_layer(LAYER_URL + image.path.name, image.bounds))
-    return BasemapOutcome(layer, image.warning, image.path)
+    return BasemapOutcome(layer, image.warning, image.path, image.stale)
 
 
 #: Painted layers kept per filter state (each a few hundred bytes naming its data file in
@@ -682,12 +685,17 @@ def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:
                 basemap.clear()
                 outcome = basemap(template, bounds)  # type: ignore[arg-type]
         if outcome.warning:
-            key = "map.basemap_partial" if outcome.layer else "map.basemap_failed"
+            if outcome.stale:
+                key = "map.basemap_stale"
+            else:
+                key = "map.basemap_partial" if outcome.layer else "map.basemap_failed"
             # md() would cut at 300 characters: this line holds a URL and what to do
             message = _MD_SPECIAL.sub(r"\\\1", plain_text(outcome.warning, max_chars=1000))
             st.warning(t(key, ctx.lang, message=message))
         if outcome.layer is not None:
             prepared = [outcome.layer, *prepared]
+            credit = attribution(template, os.environ.get(BASEMAP_ATTRIBUTION_ENV))
+            st.caption(t("map.basemap_credit", ctx.lang, credit=md(credit)))
     for layer in prepared:  # drawn now: touched, so pruning keeps the files in use
         layer_file_alive(layer)
     return prepared_deck(prepared, view=view_for(ctx, layers))

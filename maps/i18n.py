@@ -173,6 +173,11 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "zh": "底图不可用，地图不带底图显示。{message}",
         "en": "No basemap: the map is drawn without it. {message}",
     },
+    "map.basemap_stale": {
+        "zh": "底图未能更新，显示的是之前保存的底图。{message}",
+        "en": "The basemap could not be refreshed; the one saved earlier is shown. {message}",
+    },
+    "map.basemap_credit": {"zh": "底图：{credit}", "en": "Basemap: {credit}"},
     "map.basemap_partial": {
         "zh": "底图不完整。{message}",
         "en": "The basemap is incomplete. {message}",

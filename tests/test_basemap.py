@@ -169,6 +169,55 @@ def test_a_stitched_basemap_is_reused_without_requests(tiles: TileServer, tmp_pa
     assert other.path != first.path and other.zoom < first.zoom
 
 
+def test_a_saved_basemap_is_fetched_again_once_too_old(tiles: TileServer, tmp_path: Path) -> None:
+    day = 24 * 3600.0
+    start = 1_000 * bm.MAX_AGE_S  # the start of a period
+    first = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=start)
+    tiles.requests.clear()
+    later = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=start + 29 * day)
+    assert tiles.requests == [] and later.path == first.path
+    expected = bm.tile_range(bm.padded(CAMPUS), zoom=first.zoom)
+    renewed = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=start + 31 * day)
+    assert len(tiles.requests) == expected.count and renewed.warning is None
+    assert renewed.path != first.path and renewed.path.exists()
+    assert not first.path.exists()  # replaced by the fresh one, not left to pile up
+    short = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, max_age_s=60.0)
+    assert short.path not in (first.path, renewed.path)
+
+
+def test_an_old_basemap_stays_when_refreshing_fails(tiles: TileServer, tmp_path: Path) -> None:
+    start = 1_000 * bm.MAX_AGE_S
+    first = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=start)
+    every = bm.tile_range(bm.padded(CAMPUS), zoom=first.zoom)
+    tiles.broken.update(
+        (first.zoom, x, y)
+        for x in range(every.x0, every.x1 + 1)
+        for y in range(every.y0, every.y1 + 1)
+    )
+    later = start + 2 * bm.MAX_AGE_S
+    stale = bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=later)
+    assert stale.stale and stale.path == first.path and stale.bounds == first.bounds
+    assert stale.warning is not None and "HTTP 500" in stale.warning
+    assert "CAMPUSGRID_BASEMAP_URL" in stale.warning
+    first.path.unlink()  # nothing saved to fall back on: the failure is raised
+    with pytest.raises(FetchFailed, match="HTTP 500"):
+        bm.fetch_basemap(tiles.template, CAMPUS, cache_dir=tmp_path, now=later)
+
+
+@pytest.mark.parametrize(
+    ("template", "configured", "expected"),
+    [
+        ("https://tile.openstreetmap.org/{z}/{x}/{y}.png", None, "© OpenStreetMap contributors"),
+        ("https://a.tile.openstreetmap.org/{z}/{x}/{y}.png", "", "© OpenStreetMap contributors"),
+        ("https://u:p@tiles.example.org/{z}/{x}/{y}.png?key=s", " ", "tiles.example.org"),
+        ("https://notopenstreetmap.org/{z}/{x}/{y}.png", None, "notopenstreetmap.org"),
+        ("https://tiles.example.org/{z}/{x}/{y}.png", " © Campus GIS ", "© Campus GIS"),
+    ],
+)
+def test_attribution(template: str, configured: str | None, expected: str) -> None:
+    assert bm.attribution(template, configured) == expected
+
+
 def test_missing_tiles_are_transparent(tiles: TileServer, tmp_path: Path) -> None:
     zoom = bm.choose_zoom(CAMPUS)
     expected = bm.tile_range(bm.padded(CAMPUS), zoom=zoom)
@@ -356,6 +405,19 @@ def test_the_safety_map_page_draws_the_basemap_first(
     assert image.startswith(LAYER_URL) and (LAYER_DIR / image.removeprefix(LAYER_URL)).exists()
     assert tiles.template not in chart.proto.json and tiles.base not in chart.proto.json
     assert spec["mapStyle"] == "__MAP_STYLE__"
+    credits = [c.value.replace("\\", "") for c in app.caption if c.value.startswith("底图：")]
+    assert credits == ["底图：127.0.0.1"]  # no credit configured: the tile server's host
+
+
+def test_the_basemap_credit_is_the_operators(
+    tiny_db: str, tiles: TileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPUSGRID_BASEMAP_ATTRIBUTION", "© <b>Campus</b> GIS *office*")
+    app = _run_app(tiny_db, tiles.template, monkeypatch)
+    assert not app.exception and not app.warning
+    (credit,) = [c.value for c in app.caption if c.value.startswith("底图：")]
+    assert credit.replace("\\", "") == "底图：© <b>Campus</b> GIS *office*"
+    assert "\\*office\\*" in credit and "\\<b" in credit  # Markdown/HTML shown as text
 
 
 def test_a_basemap_server_that_is_down_is_one_warning(
@@ -380,3 +442,36 @@ def test_a_malformed_template_is_one_warning(tiny_db: str, monkeypatch: pytest.M
     (warning,) = app.warning
     assert "XYZ" in warning.value
     assert len(app.get("deck_gl_json_chart")) == 1
+
+
+def test_a_failed_refresh_keeps_the_saved_basemap_with_a_warning(
+    tiny_db: str, tiles: TileServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app_pages._ui import LAYER_DIR, LAYER_URL, basemap
+    from zoning import services
+    from zoning.store.engine import open_engine
+
+    boundary = services.load_layers(open_engine(tiny_db), "tiny").boundary
+    bounds = tuple(round(float(b), 6) for b in boundary.total_bounds)
+    old = bm.fetch_basemap(
+        tiles.template, bounds, cache_dir=LAYER_DIR, now=time.time() - 2 * bm.MAX_AGE_S
+    )
+    every = bm.tile_range(bm.padded(bounds), zoom=old.zoom)
+    tiles.broken.update(
+        (old.zoom, x, y)
+        for x in range(every.x0, every.x1 + 1)
+        for y in range(every.y0, every.y1 + 1)
+    )
+    fresh = LAYER_DIR / bm.cache_name(tiles.template, bounds, zoom=old.zoom, now=time.time())
+    fresh.unlink(missing_ok=True)  # an earlier test's image of this period
+    basemap.clear()
+    try:
+        app = _run_app(tiny_db, tiles.template, monkeypatch)
+    finally:
+        basemap.clear()
+    assert not app.exception
+    (warning,) = app.warning
+    assert warning.value.startswith("底图未能更新") and "HTTP 500" in warning.value
+    (chart,) = app.get("deck_gl_json_chart")
+    layers = json.loads(chart.proto.json)["layers"]
+    assert layers[0]["id"] == BASEMAP and layers[0]["image"] == LAYER_URL + old.path.name

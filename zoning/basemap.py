@@ -6,8 +6,10 @@ one PNG that the browser loads from the app's own origin.
 server picks a zoom that covers the campus (padded) with at most ``max_tiles`` tiles,
 fetches them in parallel with a short timeout, and writes the stitched image to a cache
 folder (the app's ``static/map/``) under a name made of a hash of (template, bounds,
-zoom). The image's bounds are the union of the tiles' Web-Mercator bounds, so drawn as a
-deck.gl ``BitmapLayer`` it lines up exactly with the campus.
+zoom) and the 30-day period it was fetched in, so it is fetched again once a month (an
+older image stays in use while a refresh fails). The image's bounds are the union of the
+tiles' Web-Mercator bounds, so drawn as a deck.gl ``BitmapLayer`` it lines up exactly with
+the campus.
 
 Tile maths (the standard slippy-map scheme, Web Mercator):
 
@@ -59,6 +61,9 @@ USER_AGENT: Final = "campusgrid"
 FILE_PREFIX: Final = "basemap-"
 #: Stitched basemaps kept in the cache folder (newest used first).
 FILES_KEPT: Final = 8
+#: A saved basemap is fetched again once this old (s): 30 days. Until a fetch succeeds,
+#: the older image stays in use.
+MAX_AGE_S: Final = 30 * 24 * 3600.0
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _KNOWN = frozenset({"z", "x", "y", "-y", "s", "r"})
@@ -105,7 +110,8 @@ class BasemapImage:
     """A stitched basemap written to ``path``: a PNG covering ``bounds`` exactly.
 
     ``missing`` counts the tiles the server did not have (drawn transparent);
-    ``warning`` is a user-facing line when some tiles failed for another reason.
+    ``warning`` is a user-facing line when some tiles failed for another reason, or, with
+    ``stale``, why an older saved image is returned instead of a fresh one.
     """
 
     path: Path
@@ -114,6 +120,7 @@ class BasemapImage:
     tiles: int
     missing: int = 0
     warning: str | None = None
+    stale: bool = False
 
 
 def validate_template(template: str) -> str:
@@ -158,6 +165,26 @@ def redact(url: str) -> str:
         if pair
     )
     return urllib.parse.urlunsplit((parts.scheme, host, parts.path, query, ""))
+
+
+def attribution(template: str, configured: str | None = None) -> str:
+    """Return the line that credits the basemap: ``configured`` (the operator's
+    ``CAMPUSGRID_BASEMAP_ATTRIBUTION``) when given, else the OpenStreetMap credit for an
+    openstreetmap host, else the tile server's host name.
+
+    >>> attribution("https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+    '© OpenStreetMap contributors'
+    >>> attribution("https://u:p@tiles.example.org/{z}/{x}/{y}.png?key=s", " ")
+    'tiles.example.org'
+    >>> attribution("https://tiles.example.org/{z}/{x}/{y}.png", "© Campus GIS office")
+    '© Campus GIS office'
+    """
+    if configured and configured.strip():
+        return configured.strip()
+    host = (urllib.parse.urlsplit(template).hostname or "").lower()
+    if host == "openstreetmap.org" or host.endswith(".openstreetmap.org"):
+        return "© OpenStreetMap contributors"
+    return host
 
 
 def tile_url(template: str, x: int, y: int, *, zoom: int) -> str:
@@ -258,10 +285,31 @@ def choose_zoom(
     return floor
 
 
-def cache_name(template: str, bounds: Bounds, *, zoom: int) -> str:
-    """Return the file name of the basemap of (``template``, ``bounds``, ``zoom``)."""
+def cache_key(template: str, bounds: Bounds, *, zoom: int) -> str:
+    """Return the name stem shared by every saved basemap of (``template``, ``bounds``,
+    ``zoom``), whatever its age."""
     key = f"{template}|{','.join(f'{b:.6f}' for b in bounds)}|{zoom}"
-    return f"{FILE_PREFIX}{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}.png"
+    return f"{FILE_PREFIX}{hashlib.sha256(key.encode('utf-8')).hexdigest()[:20]}"
+
+
+def cache_name(
+    template: str, bounds: Bounds, *, zoom: int, now: float, max_age_s: float = MAX_AGE_S
+) -> str:
+    """Return the file name of the basemap of (``template``, ``bounds``, ``zoom``) fetched
+    in the ``max_age_s``-long period (s) holding ``now`` (Unix time, s): a new period
+    gives a new name, so the basemap is fetched again at least every ``max_age_s``."""
+    period = int(now // max(max_age_s, 1.0))
+    return f"{cache_key(template, bounds, zoom=zoom)}-{period}.png"
+
+
+def _saved_earlier(cache_dir: Path, stem: str, *, instead_of: Path) -> Path | None:
+    """Return the newest complete basemap saved under ``stem`` other than ``instead_of``."""
+    files = [
+        f
+        for f in cache_dir.glob(f"{stem}-*.png")
+        if f != instead_of and not f.stem.endswith("-partial")
+    ]
+    return max(files, key=lambda f: f.stat().st_mtime) if files else None
 
 
 @dataclass(frozen=True)
@@ -422,14 +470,19 @@ def fetch_basemap(
     padding: float = PADDING,
     timeout_s: float = TIMEOUT_S,
     workers: int = WORKERS,
+    max_age_s: float = MAX_AGE_S,
+    now: float | None = None,
 ) -> BasemapImage:
     """Return the basemap of lon/lat ``bounds`` (padded by ``padding``) from the XYZ
     ``template``, stitched into one PNG in ``cache_dir``.
 
     The zoom is :func:`choose_zoom`'s. A PNG already in ``cache_dir`` for the same
-    (template, bounds, zoom) is reused without any request. Tiles the server does not
-    have (HTTP 404/410/204) are left transparent; when some tiles fail for another
-    reason the image is still returned (with a ``warning``) but not reused later.
+    (template, bounds, zoom), fetched less than ``max_age_s`` (s) ago (in the same period,
+    see :func:`cache_name`; ``now`` defaults to the clock), is reused without any request.
+    Tiles the server does not have (HTTP 404/410/204) are left transparent; when some tiles
+    fail for another reason the image is still returned (with a ``warning``) but not reused
+    later. When no tile can be fetched but an older basemap of the same place was saved,
+    that one is returned, with a ``warning`` saying the refresh failed.
 
     Raises :class:`InvalidInput` for a template that is not an http(s) XYZ template or
     empty bounds, and :class:`FetchFailed` (a message for the user: which URL, what went
@@ -438,14 +491,27 @@ def fetch_basemap(
     template = validate_template(template)
     zoom = choose_zoom(bounds, max_tiles=max_tiles, max_zoom=max_zoom, padding=padding)
     tiles = tile_range(padded(bounds, padding=padding), zoom=zoom)
-    path = cache_dir / cache_name(template, _check_bounds(bounds), zoom=zoom)
+    clock = time.time() if now is None else now
+    stem = cache_key(template, _check_bounds(bounds), zoom=zoom)
+    path = cache_dir / cache_name(template, bounds, zoom=zoom, now=clock, max_age_s=max_age_s)
     if path.exists():
         path.touch()
         return BasemapImage(path=path, bounds=tiles.bounds, zoom=zoom, tiles=tiles.count)
     fetched = _fetch_all(template, tiles, timeout_s=timeout_s, workers=max(workers, 1))
     failed = [tile for tile in fetched.values() if tile.image is None]
     if len(failed) == len(fetched):
-        raise FetchFailed(_failure(template, tiles, failed))
+        older = _saved_earlier(cache_dir, stem, instead_of=path)
+        if older is None:
+            raise FetchFailed(_failure(template, tiles, failed))
+        older.touch()
+        return BasemapImage(
+            path=older,
+            bounds=tiles.bounds,
+            zoom=zoom,
+            tiles=tiles.count,
+            warning=_failure(template, tiles, failed),
+            stale=True,
+        )
     data = _stitch(tiles, fetched)
     transient = [tile for tile in failed if tile.status not in _NOT_FOUND]
     warning = None
@@ -457,6 +523,10 @@ def fetch_basemap(
             "fetched again later."
         )
     _write(path, data)
+    if not transient:  # a complete refresh replaces the older images of this place
+        for older in cache_dir.glob(f"{stem}-*.png"):
+            if older != path:
+                older.unlink(missing_ok=True)
     _prune(cache_dir)
     return BasemapImage(
         path=path,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import time
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -251,18 +252,80 @@ def log_timing(label_: str, started: float) -> None:
             log.write(f"{label_} {time.perf_counter() - started:.4f}\n")
 
 
-def ops_key(url: str, campus: str) -> tuple[object, ...]:
-    """Return the operations data's fingerprint (see ``ui_queries.ops_version``)."""
+def ops_key(url: str, campus: str) -> ui_queries.OpsVersion:
+    """Return the operations data's fingerprint (see ``ui_queries.ops_version``); its
+    ``inspections`` and ``hazards`` parts key what depends on one kind of data only."""
     return ui_queries.ops_version(engine_for(url), campus)
+
+
+#: At most this many cells recounted after new submissions; more, and the grid is reloaded.
+GRID_DELTA_CELLS = 2000
+
+
+@dataclass(frozen=True)
+class _GridBase:
+    """The latest completion grid of a (url, campus, plan, data version): its key (the
+    ``inspections`` part of the fingerprint) and when it was last loaded whole."""
+
+    key: tuple[object, ...]
+    loaded_at: float  # time.monotonic() (s)
+    grid: pd.DataFrame
+
+
+_GRID_BASES: dict[tuple[str, str, int, int], _GridBase] = {}
+_GRID_LOCK = threading.Lock()
+
+
+def _grid_delta(
+    engine: Engine, campus: str, base: _GridBase, key: tuple[object, ...]
+) -> pd.DataFrame | None:
+    """Return ``base.grid`` brought up to ``key`` by recounting only the cells that new
+    submissions touched, or None when only a whole reload will do (another day or new due
+    rows, no new inspection, too many cells, or the base is older than ``OPS_TTL_S``:
+    what became missed by the clock is then recounted everywhere)."""
+    day, cid, inspection, due = key
+    old_day, old_cid, old_inspection, old_due = base.key
+    if (day, cid, due) != (
+        old_day,
+        old_cid,
+        old_due,
+    ) or time.monotonic() - base.loaded_at > OPS_TTL_S:
+        return None
+    if (
+        not isinstance(inspection, int)
+        or not isinstance(old_inspection, int)
+        or inspection <= old_inspection
+    ):
+        return None
+    cells = ui_queries.inspected_cells(engine, campus, after=old_inspection, upto=inspection)
+    if len(cells) > GRID_DELTA_CELLS:
+        return None
+    kept = base.grid[~base.grid["cell_code"].isin(cells)]
+    fresh = ui_queries.completion_grid(engine, campus, cells=cells)
+    if not len(fresh):
+        return kept.reset_index(drop=True)
+    fresh = fresh.astype(base.grid.dtypes.to_dict())
+    return pd.concat([kept, fresh], ignore_index=True)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
 def _completion_grid(
-    url: str, campus: str, plan_id: int, data_version: int, ops: tuple[object, ...]
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
     engine = engine_for(url)
     operations.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
-    return ui_queries.completion_grid(engine, campus)
+    where = (url, campus, plan_id, data_version)
+    with _GRID_LOCK:
+        base = _GRID_BASES.get(where)
+    grid = None if base is None else _grid_delta(engine, campus, base, key)
+    if grid is None:
+        grid = ui_queries.completion_grid(engine, campus)
+        base = _GridBase(key, time.monotonic(), grid)
+    else:
+        base = _GridBase(key, base.loaded_at, grid)  # type: ignore[union-attr]
+    with _GRID_LOCK:
+        _GRID_BASES[where] = base
+    return grid
 
 
 def local_today() -> date:
@@ -271,8 +334,9 @@ def local_today() -> date:
 
 
 def completion_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return completion per cell × week × domain over the last 90 days (cached)."""
-    return _completion_grid(url, campus, plan_id, data_version, ops_key(url, campus))
+    """Return completion per cell × week × domain over the last 90 days (cached until the
+    inspections or due rows change; after new submissions only their cells are recounted)."""
+    return _completion_grid(url, campus, plan_id, data_version, ops_key(url, campus).inspections)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
@@ -283,8 +347,9 @@ def _hazards(
 
 
 def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return the hazards table with who answers for each now (cached)."""
-    return _hazards(url, campus, plan_id, data_version, ops_key(url, campus))
+    """Return the hazards table with who answers for each now (cached until the hazards
+    change)."""
+    return _hazards(url, campus, plan_id, data_version, ops_key(url, campus).hazards)
 
 
 @st.cache_data(show_spinner=False, max_entries=24, ttl=OPS_TTL_S)
@@ -602,8 +667,19 @@ def painted_cells(
     filter state until the operations data change."""
     return _with_live_file(  # type: ignore[no-any-return]
         _painted_cells,
-        url, campus, plan_id, data_version, lang, colour_by, filters, ops_key(url, campus),
+        url, campus, plan_id, data_version, lang, colour_by, filters,
+        measure_key(url, campus, colour_by),
     )  # fmt: skip
+
+
+def measure_key(url: str, campus: str, colour_by: str) -> tuple[object, ...]:
+    """Return what the cells painted by ``colour_by`` depend on among the operations data:
+    the inspections for completion, the hazards for open hazards, nothing otherwise."""
+    if colour_by == "completion":
+        return ops_key(url, campus).inspections
+    if colour_by == "hazards":
+        return ops_key(url, campus).hazards
+    return ()
 
 
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
@@ -634,8 +710,9 @@ def completion_heatmap(
     (of ``week``, an ISO week label; all 90 days when None), published, and the legend;
     cached per week until the operations data change (the week replay steps through them)."""
     return _with_live_file(  # type: ignore[no-any-return]
-        _completion_heatmap, url, campus, plan_id, data_version, lang, week, ops_key(url, campus)
-    )
+        _completion_heatmap,
+        url, campus, plan_id, data_version, lang, week, ops_key(url, campus).inspections,
+    )  # fmt: skip
 
 
 @st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
@@ -665,8 +742,9 @@ def hazard_columns(
     """Return the hazard columns of the hazards the filters keep, published (cached per
     filter state until the operations data change)."""
     return _with_live_file(  # type: ignore[no-any-return]
-        _hazard_columns, url, campus, plan_id, data_version, lang, filters, ops_key(url, campus)
-    )
+        _hazard_columns,
+        url, campus, plan_id, data_version, lang, filters, ops_key(url, campus).hazards,
+    )  # fmt: skip
 
 
 def deck_of(ctx: Context, prepared: list[PreparedLayer]) -> PreparedDeck:

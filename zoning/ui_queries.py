@@ -11,8 +11,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import pandas as pd
 import sqlalchemy as sa
@@ -24,9 +26,17 @@ from zoning.operations_ledger import view
 from zoning.store import operations as repo
 from zoning.store.campuses import campus_id
 from zoning.store.models import utcnow
-from zoning.store.ops_models import HazardEvent, HazardRow, Inspection
+from zoning.store.ops_models import HazardEvent, HazardRow, Inspection, InspectionDue
 
-__all__ = ["CellDetail", "cell_detail", "completion_grid", "hazards_table", "ops_version"]
+__all__ = [
+    "CellDetail",
+    "OpsVersion",
+    "cell_detail",
+    "completion_grid",
+    "hazards_table",
+    "inspected_cells",
+    "ops_version",
+]
 
 GRID_COLUMNS = ("cell_code", "zone", "week", "domain", "due", "on_time", "late", "missed")
 HAZARD_COLUMNS = (
@@ -35,12 +45,35 @@ HAZARD_COLUMNS = (
 )  # fmt: skip
 
 
-def ops_version(engine: Engine, campus: str, *, now: datetime | None = None) -> tuple[object, ...]:
-    """Return a cheap fingerprint of the operations data (cache key for the pages).
+class OpsVersion(NamedTuple):
+    """A cheap fingerprint of the operations data (cache key for the pages): the local day
+    and the largest ids of each kind of row (None: no row yet)."""
+
+    day: str
+    campus_id: int
+    inspection: int | None
+    due: int | None
+    hazard: int | None
+    event: int | None
+
+    @property
+    def inspections(self) -> tuple[object, ...]:
+        """The part completion figures depend on: day, inspections and due rows."""
+        return (self.day, self.campus_id, self.inspection, self.due)
+
+    @property
+    def hazards(self) -> tuple[object, ...]:
+        """The part the hazard figures depend on: day, hazards and their events."""
+        return (self.day, self.campus_id, self.hazard, self.event)
+
+
+def ops_version(engine: Engine, campus: str, *, now: datetime | None = None) -> OpsVersion:
+    """Return the operations data's fingerprint (see :class:`OpsVersion`).
 
     Inspections, hazards and their events are only added (a state change is a new event),
-    so the largest ids (any campus: the rowid look-up is instant) change whenever they do.
-    The local day is in it because schedules (what is due) move with the calendar.
+    so the largest ids (any campus: the rowid look-up is instant) change whenever they do;
+    due rows are added as schedules move on (a new schedule adds rows). The local day is in
+    it because schedules (what is due) move with the calendar.
     """
     day = local_day(now or utcnow())
     with engine.connect() as conn:
@@ -48,11 +81,27 @@ def ops_version(engine: Engine, campus: str, *, now: datetime | None = None) -> 
         ids = conn.execute(
             sa.select(
                 sa.select(sa.func.max(Inspection.id)).scalar_subquery(),
+                sa.select(sa.func.max(InspectionDue.id)).scalar_subquery(),
                 sa.select(sa.func.max(HazardRow.id)).scalar_subquery(),
                 sa.select(sa.func.max(HazardEvent.id)).scalar_subquery(),
             )
         ).one()
-    return (day.isoformat(), cid, *tuple(ids))
+    return OpsVersion(day.isoformat(), cid, *(None if v is None else int(v) for v in ids))
+
+
+def inspected_cells(engine: Engine, campus: str, *, after: int, upto: int) -> list[str]:
+    """Return the codes of the cells whose inspections have ids in (``after``, ``upto``]
+    (the inspection's own cell and its due row's): the cells whose completion those
+    submissions changed."""
+    i, d = Inspection, InspectionDue
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        rows = conn.execute(
+            sa.select(i.cell_code, d.cell_code)
+            .outerjoin(d, d.id == i.due_id)
+            .where(i.campus_id == cid, i.id > after, i.id <= upto)
+        ).all()
+    return sorted({code for row in rows for code in row if code is not None})
 
 
 def completion_grid(
@@ -62,11 +111,13 @@ def completion_grid(
     start: date | None = None,
     end: date | None = None,
     now: datetime | None = None,
+    cells: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Return due, on_time, late, missed per cell_code × zone × week × domain.
 
     The range defaults to the last 90 days up to today (local). ``week`` is an ISO week
-    label ("2026-W46"), ``zone`` a label ("3"). Raises NotFound for an unknown campus.
+    label ("2026-W46"), ``zone`` a label ("3"). With ``cells``, only those cells' rows.
+    Raises NotFound for an unknown campus.
     """
     now = now or utcnow()
     end = end or local_day(now)
@@ -81,6 +132,7 @@ def completion_grid(
             end=end,
             now=now,
             many_groups=True,
+            cells=cells,
         )
     table["zone"] = repo.zone_labels(table["zone"])
     return table[list(GRID_COLUMNS)].reset_index(drop=True)

@@ -1,0 +1,125 @@
+"""The completion grid after new submissions, on both backends: the pages recount only the
+cells the submissions touched (``app_pages._ui._grid_delta``) and must get what a whole
+reload gets; the fingerprint's parts move with their own kind of data only."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from app_pages import _ui
+from zoning import operations, services, ui_queries
+from zoning.store.models import utcnow
+
+KEYS = ["cell_code", "zone", "week", "domain"]
+
+
+@pytest.fixture
+def demo(db: Engine) -> tuple[Engine, str]:
+    """The small demo campus with 30 days of history, on each backend."""
+    return db, services.seed_demo(db, scale="small", seed=0, history_days=30).name
+
+
+def _open_due(engine: Engine, count: int) -> list[tuple[str, str, str]]:
+    """Return (cell, template, period) of ``count`` unsubmitted due rows already past due,
+    one per cell, latest first."""
+    today = operations.local_day(utcnow())
+    with engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT cell_code, template_code, period FROM inspection_due "
+                "WHERE submitted_at IS NULL AND due_date < :today "
+                "ORDER BY due_date DESC, cell_code"
+            ),
+            {"today": today},
+        ).all()
+    chosen: dict[str, tuple[str, str, str]] = {}
+    for cell, template, period in rows:
+        chosen.setdefault(cell, (cell, template, period))
+        if len(chosen) == count:
+            break
+    return list(chosen.values())
+
+
+def _submit(engine: Engine, campus: str, due: list[tuple[str, str, str]]) -> None:
+    person = str(operations.campus_ops(engine, campus).people["name"].iloc[0])
+    for cell, template, period in due:
+        operations.submit_inspection(
+            engine, campus, cell=cell, template=template, by=person,
+            results={"*": "pass"}, period=period,
+        )  # fmt: skip
+
+
+def _sorted(grid: pd.DataFrame) -> pd.DataFrame:
+    return grid.sort_values(KEYS, na_position="first").reset_index(drop=True)
+
+
+def test_submissions_move_the_inspections_part_only(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    before = ui_queries.ops_version(engine, campus)
+    due = _open_due(engine, 3)
+    assert len(due) == 3
+    _submit(engine, campus, due)
+    after = ui_queries.ops_version(engine, campus)
+    assert after.hazards == before.hazards  # all items passed: no hazard, no event
+    assert after.inspections != before.inspections
+    assert after.inspection is not None and before.inspection is not None
+    cells = ui_queries.inspected_cells(
+        engine, campus, after=before.inspection, upto=after.inspection
+    )
+    assert cells == sorted(cell for cell, _, _ in due)
+    assert (
+        ui_queries.inspected_cells(engine, campus, after=after.inspection, upto=after.inspection)
+        == []
+    )
+
+
+def test_a_cells_grid_is_the_whole_grids_rows_of_those_cells(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    now = utcnow()
+    full = ui_queries.completion_grid(engine, campus, now=now)
+    cells = sorted(set(full["cell_code"]))[::7]
+    part = ui_queries.completion_grid(engine, campus, now=now, cells=cells)
+    assert set(part["cell_code"]) == set(cells)
+    expected = full[full["cell_code"].isin(cells)]
+    pd.testing.assert_frame_equal(_sorted(part), _sorted(expected))
+
+
+def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    before = ui_queries.ops_version(engine, campus)
+    base = _ui._GridBase(
+        before.inspections, time.monotonic(), ui_queries.completion_grid(engine, campus)
+    )
+    due = _open_due(engine, 4)
+    _submit(engine, campus, due)
+    after = ui_queries.ops_version(engine, campus)
+    merged = _ui._grid_delta(engine, campus, base, after.inspections)
+    reloaded = ui_queries.completion_grid(engine, campus)
+    assert merged is not None and merged is not base.grid
+    pd.testing.assert_frame_equal(_sorted(merged), _sorted(reloaded))
+    assert not _sorted(merged).equals(_sorted(base.grid))  # the submissions counted
+    assert list(merged.dtypes) == list(base.grid.dtypes)
+
+
+def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
+    demo: tuple[Engine, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, campus = demo
+    before = ui_queries.ops_version(engine, campus)
+    grid = ui_queries.completion_grid(engine, campus)
+    base = _ui._GridBase(before.inspections, time.monotonic(), grid)
+    assert _ui._grid_delta(engine, campus, base, before.inspections) is None  # nothing new
+    _submit(engine, campus, _open_due(engine, 2))
+    after = ui_queries.ops_version(engine, campus)
+    day, cid, inspection, due = after.inspections
+    assert _ui._grid_delta(engine, campus, base, ("2000-01-01", cid, inspection, due)) is None
+    assert _ui._grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1)) is None
+    old = _ui._GridBase(before.inspections, time.monotonic() - _ui.OPS_TTL_S - 1, grid)
+    assert _ui._grid_delta(engine, campus, old, after.inspections) is None  # the clock moved
+    monkeypatch.setattr(_ui, "GRID_DELTA_CELLS", 1)
+    assert _ui._grid_delta(engine, campus, base, after.inspections) is None  # too many cells

@@ -364,6 +364,26 @@ def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> p
     return _report(url, campus, plan_id, data_version, by, ops_key(url, campus))
 
 
+@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+def _reports(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    by: tuple[str, ...],
+    ops: tuple[object, ...],
+) -> dict[str, pd.DataFrame]:
+    return operations.completion_reports(engine_for(url), campus, by=by)
+
+
+def reports(
+    url: str, campus: str, plan_id: int, data_version: int, by: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """Return :func:`zoning.operations.completion_reports` for each of ``by`` (cached
+    together: the hazards are read once)."""
+    return _reports(url, campus, plan_id, data_version, by, ops_key(url, campus))
+
+
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)
 def _cell_detail(
     url: str, campus: str, plan_id: int, code: str, ops: tuple[object, ...]

@@ -40,9 +40,9 @@ def ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-by_zone = _ui.report(url, campus, plan.id, version, "zone")
-by_owner = _ui.report(url, campus, plan.id, version, "owner")
-by_week = _ui.report(url, campus, plan.id, version, "week")
+by_zone, by_owner, by_week = _ui.reports(
+    url, campus, plan.id, version, ("zone", "owner", "week")
+).values()
 grid = _ui.completion_grid(url, campus, plan.id, version)
 hazards = _ui.hazards(url, campus, plan.id, version)
 if not len(grid):

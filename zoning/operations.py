@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -628,21 +628,52 @@ def completion_report(
 
     ``by`` is cell, zone, owner, domain or week; the range defaults to the last 90 days.
     """
-    if by not in REPORT_KEYS:
-        raise InvalidInput(f"Cannot report by {by!r}; use one of: {', '.join(REPORT_KEYS)}.")
+    return completion_reports(engine, campus, by=(by,), start=start, end=end, now=now)[by]
+
+
+def completion_reports(
+    engine: Engine,
+    campus: str,
+    *,
+    by: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Return :func:`completion_report` for each of ``by``, reading the hazards once (the
+    leadership page shows three: by zone, owner and week)."""
+    unknown = [b for b in by if b not in REPORT_KEYS]
+    if unknown:
+        raise InvalidInput(
+            f"Cannot report by {unknown[0]!r}; use one of: {', '.join(REPORT_KEYS)}."
+        )
     now = now or utcnow()
     end = end or local_day(now)
     start = start or end - timedelta(days=89)
     if end < start:
         raise InvalidInput(f"The report range ends ({end}) before it starts ({start}).")
     ensure_campus_schedule(engine, campus, max(end, local_day(now)))  # loads only if behind
-    key = REPORT_KEYS[by]
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
-        table = repo.completion_query(conn, cid, by=key, start=start, end=end, now=now)
+        tables = {
+            b: repo.completion_query(conn, cid, by=REPORT_KEYS[b], start=start, end=end, now=now)
+            for b in dict.fromkeys(by)
+        }
         hazards = repo.hazards_rate_frame(conn, cid)
+    return {
+        b: _with_ledger_rates(table, hazards, b, start=start, end=end)
+        for b, table in tables.items()
+    }
+
+
+def _with_ledger_rates(
+    table: pd.DataFrame, hazards: pd.DataFrame, by: str, *, start: date, end: date
+) -> pd.DataFrame:
+    """Return the completion ``table`` per ``by`` joined with the ledger rates of
+    ``hazards`` over [start, end], in key order (numbers first), counts as integers."""
+    key = REPORT_KEYS[by]
     if by == "zone":
-        table["zone"] = repo.zone_labels(table["zone"])
+        table = table.assign(zone=pd.Series(repo.zone_labels(table["zone"]), index=table.index))
     if by == "week":
         rate = rates(hazards, start=start, end=end, period="weekly")
         rate = rate.rename(columns={"period": "week"})
@@ -667,6 +698,7 @@ __all__ = [
     "campus_staff",
     "checklist_templates",
     "completion_report",
+    "completion_reports",
     "schedule",
     "submit_inspection",
     "todo",

@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine
 
 from zoning import operations, services, ui_queries
 from zoning import operations_ledger as ledger_ops
+from zoning.errors import InvalidInput
 from zoning.store import operations as repo
 from zoning.store.models import utcnow
 from zoning.store.ops_models import InspectionDue
@@ -167,3 +168,20 @@ def test_utc_series_reads_every_stored_form() -> None:
     assert str(got.dtype) == "datetime64[us, UTC]"
     assert got.iloc[:3].tolist() == [pd.Timestamp("2026-03-02 01:00", tz="UTC")] * 3
     assert got.isna().tolist() == [False, False, False, True]
+
+
+def test_reports_read_together_equal_each_read_alone(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    now, _, _ = _window(engine, 1.0)
+    together = operations.completion_reports(engine, campus, by=("zone", "owner", "week"), now=now)
+    assert list(together) == ["zone", "owner", "week"]
+    for by, table in together.items():
+        alone = operations.completion_report(engine, campus, by=by, now=now)
+        pd.testing.assert_frame_equal(table, alone)
+    # the report's GROUP BY and the grid's counting in Python agree on the totals
+    grid = ui_queries.completion_grid(engine, campus, now=now)
+    counts = ["due", "on_time", "late", "missed"]
+    assert together["zone"][counts].sum().tolist() == grid[counts].sum().tolist()
+    assert together["zone"]["hazards_due"].sum() == together["week"]["hazards_due"].sum()
+    with pytest.raises(InvalidInput, match="'nowhere'"):
+        operations.completion_reports(engine, campus, by=("zone", "nowhere"))

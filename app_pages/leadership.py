@@ -169,27 +169,30 @@ sheets = {
     "每周趋势": report_frame(by_week),
     "网格完成率": report_frame(cells_frame.sort_values("completion_rate")),
 }
-# The workbook (13,000 cell rows on a large campus: ~1–2 s of openpyxl) is built once per
-# data state and week, not on every rerun: everything in it follows from this key.
-book = _workbook((url, campus, plan.id, version, week, _ui.ops_key(url, campus)), sheets)
+# The workbook (13,000 cell rows on a large campus: 2–3 s of openpyxl) and the PNG are
+# built when the button is clicked (Streamlit runs the callable then, in its own thread), not
+# on every rerun; the workbook is cached by this key: everything in it follows from it.
+book_key = (url, campus, plan.id, version, week, _ui.ops_key(url, campus))
 x, y = st.columns(2)
 x.download_button(
     t("leadership.export_xlsx", lang),
-    data=book,
+    data=lambda: _workbook(book_key, sheets),
     file_name=f"leadership-{plain_text(ctx.campus.code)}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="lead_xlsx",
 )
-png = charts_png(
-    title=f"{t('nav.leadership', lang)} · {plain_text(campus)}",
-    trend=trend,
-    ranking=zone_rank.set_index("zone")["completion_pct"],
-    trend_title=t("leadership.trend", lang),
-    ranking_title=t("leadership.rank_zone", lang),
-)
+chart_title = f"{t('nav.leadership', lang)} · {plain_text(campus)}"
+zone_ranking = zone_rank.set_index("zone")["completion_pct"]
+trend_title, ranking_title = t("leadership.trend", lang), t("leadership.rank_zone", lang)
 y.download_button(
     t("leadership.export_png", lang),
-    data=png,
+    data=lambda: charts_png(
+        title=chart_title,
+        trend=trend,
+        ranking=zone_ranking,
+        trend_title=trend_title,
+        ranking_title=ranking_title,
+    ),
     file_name=f"leadership-{plain_text(ctx.campus.code)}.png",
     mime="image/png",
     key="lead_png",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -135,20 +136,26 @@ def test_excel_export_has_chinese_headers(app: AppTest, monkeypatch: pytest.Monk
     from openpyxl import load_workbook
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    served: dict[str, bytes] = {}
-    add = MediaFileManager.add
+    deferred: dict[str, Callable[[], object]] = {}
+    add_deferred = MediaFileManager.add_deferred
 
     def capture(
-        self: MediaFileManager, data: object, mimetype: str, *args: object, **kw: object
+        self: MediaFileManager,
+        data: Callable[[], object],
+        mimetype: str,
+        *args: object,
+        **kw: object,
     ) -> str:
-        if isinstance(data, bytes):
-            served[mimetype] = data
-        return add(self, data, mimetype, *args, **kw)  # type: ignore[arg-type]
+        deferred[mimetype] = data
+        return add_deferred(self, data, mimetype, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(MediaFileManager, "add", capture)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
     app.switch_page("app_pages/leadership.py").run()
     assert not app.exception
+    # built when the button is clicked, not on every rerun: what the click runs
+    served = {mimetype: make() for mimetype, make in deferred.items()}
     xlsx = served["application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"]
+    assert isinstance(xlsx, bytes) and isinstance(served["image/png"], bytes)
     book = load_workbook(io.BytesIO(xlsx))
     assert book.sheetnames[:3] == ["概况", "片区排名", "网格员排名"]
     headers = [cell.value for cell in next(book["片区排名"].iter_rows(max_row=1))]

@@ -198,3 +198,29 @@ def test_leadership_heatmap_draws(server: str, page: Any, artifacts: Path) -> No
     page.locator(CHART).first.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "leadership.png"))
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def test_leadership_exports_download(server: str, page: Any, artifacts: Path) -> None:
+    """The Excel report and the charts are built when their button is clicked."""
+    import io
+
+    from openpyxl import load_workbook
+
+    page.goto(f"{server}/leadership")
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    _wait_idle(page, 90_000)
+    files: dict[str, bytes] = {}
+    for label in ("下载 Excel 报表", "下载图表 PNG"):
+        button = page.get_by_role("button", name=label)
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=60_000) as download:
+            button.click()
+        path = download.value.path()
+        files[download.value.suggested_filename] = Path(path).read_bytes()
+    names = sorted(files)
+    assert [n.rsplit(".", 1)[-1] for n in names] == ["png", "xlsx"]
+    book = load_workbook(io.BytesIO(files[names[1]]))
+    assert book.sheetnames[:3] == ["概况", "片区排名", "网格员排名"]
+    assert files[names[0]].startswith(b"\x89PNG")
+    (artifacts / "leadership_export.xlsx").write_bytes(files[names[1]])
+    assert page.locator("[data-testid=stException]").count() == 0

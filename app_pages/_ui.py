@@ -364,24 +364,53 @@ def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> p
     return _report(url, campus, plan_id, data_version, by, ops_key(url, campus))
 
 
+#: Reports whose completion half is summed from the completion grid (owner is not in it).
+FROM_GRID = frozenset({"cell", "zone", "domain", "week"})
+
+
 @st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
-def _reports(
+def _report_completion(
     url: str,
     campus: str,
     plan_id: int,
     data_version: int,
     by: tuple[str, ...],
-    ops: tuple[object, ...],
+    key: tuple[object, ...],
 ) -> dict[str, pd.DataFrame]:
-    return operations.completion_reports(engine_for(url), campus, by=by)
+    now, start, end = operations.report_window(by, start=None, end=None, now=None)
+    grid = completion_grid(url, campus, plan_id, data_version)  # the same 90 days to today
+    out = {b: operations.completion_from_grid(grid, b) for b in by if b in FROM_GRID}
+    rest = [b for b in by if b not in FROM_GRID]
+    if rest:
+        out |= operations.completion_tables(
+            engine_for(url), campus, by=rest, start=start, end=end, now=now
+        )
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+def _report_ledger(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    by: tuple[str, ...],
+    key: tuple[object, ...],
+) -> dict[str, pd.DataFrame]:
+    _, start, end = operations.report_window(by, start=None, end=None, now=None)
+    return operations.ledger_tables(engine_for(url), campus, by=by, start=start, end=end)
 
 
 def reports(
     url: str, campus: str, plan_id: int, data_version: int, by: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
-    """Return :func:`zoning.operations.completion_reports` for each of ``by`` (cached
-    together: the hazards are read once)."""
-    return _reports(url, campus, plan_id, data_version, by, ops_key(url, campus))
+    """Return :func:`zoning.operations.completion_report` for each of ``by`` over the last
+    90 days: the completion half (from the completion grid where it can) cached until the
+    inspections change, the ledger half until the hazards change, joined per rerun."""
+    ops = ops_key(url, campus)
+    tables = _report_completion(url, campus, plan_id, data_version, by, ops.inspections)
+    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards)
+    return {b: operations.join_report(tables[b], rates[b], b) for b in by}
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)

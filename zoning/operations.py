@@ -642,6 +642,18 @@ def completion_reports(
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`completion_report` for each of ``by``, reading the hazards once (the
     leadership page shows three: by zone, owner and week)."""
+    now, start, end = report_window(by, start=start, end=end, now=now)
+    tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now)
+    rates_ = ledger_tables(engine, campus, by=by, start=start, end=end)
+    return {b: join_report(tables[b], rates_[b], b) for b in tables}
+
+
+def report_window(
+    by: Sequence[str], *, start: date | None, end: date | None, now: datetime | None
+) -> tuple[datetime, date, date]:
+    """Return (now, start, end) of a report: now defaults to the clock, end to today
+    (local), start to 89 days before end. Raises InvalidInput for an unknown ``by`` or a
+    range that ends before it starts."""
     unknown = [b for b in by if b not in REPORT_KEYS]
     if unknown:
         raise InvalidInput(
@@ -652,6 +664,14 @@ def completion_reports(
     start = start or end - timedelta(days=89)
     if end < start:
         raise InvalidInput(f"The report range ends ({end}) before it starts ({start}).")
+    return now, start, end
+
+
+def completion_tables(
+    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date, now: datetime
+) -> dict[str, pd.DataFrame]:
+    """Return the completion half of each report of ``by`` (due, on_time, late, missed,
+    pending and the two rates per key; zones as labels), due rows [start, end] at ``now``."""
     ensure_campus_schedule(engine, campus, max(end, local_day(now)))  # loads only if behind
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
@@ -659,28 +679,52 @@ def completion_reports(
             b: repo.completion_query(conn, cid, by=REPORT_KEYS[b], start=start, end=end, now=now)
             for b in dict.fromkeys(by)
         }
-        hazards = repo.hazards_rate_frame(conn, cid)
-    return {
-        b: _with_ledger_rates(table, hazards, b, start=start, end=end)
-        for b, table in tables.items()
-    }
+    if "zone" in tables:
+        zones = tables["zone"]
+        tables["zone"] = zones.assign(
+            zone=pd.Series(repo.zone_labels(zones["zone"]), index=zones.index)
+        )
+    return tables
 
 
-def _with_ledger_rates(
-    table: pd.DataFrame, hazards: pd.DataFrame, by: str, *, start: date, end: date
-) -> pd.DataFrame:
-    """Return the completion ``table`` per ``by`` joined with the ledger rates of
-    ``hazards`` over [start, end], in key order (numbers first), counts as integers."""
+def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return the completion half of the report by ``by`` (cell, zone, domain or week) from
+    a completion grid (``ui_queries.completion_grid``: counts per cell × zone × week ×
+    domain, with ``pending``), as :func:`completion_tables` gives it for the same rows."""
     key = REPORT_KEYS[by]
-    if by == "zone":
-        table = table.assign(zone=pd.Series(repo.zone_labels(table["zone"]), index=table.index))
-    if by == "week":
-        rate = rates(hazards, start=start, end=end, period="weekly")
-        rate = rate.rename(columns={"period": "week"})
-    else:
-        rate = rates(hazards, start=start, end=end, by=[key]).drop(columns=["period"])
-    rate = rate.rename(columns={"due": "hazards_due", "reported": "hazards_reported"})
-    rate = rate.rename(columns={"on_time_rate": "closed_on_time_rate"})
+    if by == "owner":
+        raise InvalidInput("The completion grid has no owner: report by owner from the due rows.")
+    counts = ["on_time", "late", "missed", "pending"]
+    summed = grid.groupby(key, dropna=False, sort=True)[counts].sum().reset_index()
+    keys = summed[[key]].to_numpy(dtype=object)
+    return repo.completion_frame(keys, summed[counts].to_numpy(), [key])
+
+
+def ledger_tables(
+    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date
+) -> dict[str, pd.DataFrame]:
+    """Return the ledger half of each report of ``by``: the closure rates of the hazards
+    whose deadline falls in [start, end] (``hazards_due``, ``closed``, ``closure_rate``,
+    ``closed_on_time_rate``, rework, extension, hours to close, ``hazards_reported``)."""
+    with engine.connect() as conn:
+        hazards = repo.hazards_rate_frame(conn, campus_id(conn, campus))
+    out = {}
+    for b in dict.fromkeys(by):
+        if b == "week":
+            rate = rates(hazards, start=start, end=end, period="weekly")
+            rate = rate.rename(columns={"period": "week"})
+        else:
+            rate = rates(hazards, start=start, end=end, by=[REPORT_KEYS[b]])
+            rate = rate.drop(columns=["period"])
+        rate = rate.rename(columns={"due": "hazards_due", "reported": "hazards_reported"})
+        out[b] = rate.rename(columns={"on_time_rate": "closed_on_time_rate"})
+    return out
+
+
+def join_report(table: pd.DataFrame, rate: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return the report by ``by``: the completion ``table`` joined with the ledger
+    ``rate`` (both halves per key), in key order (numbers first), counts as integers."""
+    key = REPORT_KEYS[by]
     merged = table.merge(rate, on=key, how="outer")
     order = merged[key].map(lambda v: (0, int(v), "") if str(v).isdigit() else (1, 0, str(v)))
     merged = merged.iloc[order.argsort(kind="stable").to_numpy()]
@@ -697,8 +741,13 @@ __all__ = [
     "campus_ops",
     "campus_staff",
     "checklist_templates",
+    "completion_from_grid",
     "completion_report",
     "completion_reports",
+    "completion_tables",
+    "join_report",
+    "ledger_tables",
+    "report_window",
     "schedule",
     "submit_inspection",
     "todo",

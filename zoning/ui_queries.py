@@ -38,7 +38,9 @@ __all__ = [
     "ops_version",
 ]
 
-GRID_COLUMNS = ("cell_code", "zone", "week", "domain", "due", "on_time", "late", "missed")
+GRID_COLUMNS = (
+    "cell_code", "zone", "week", "domain", "due", "on_time", "late", "missed", "pending",
+)  # fmt: skip
 HAZARD_COLUMNS = (
     "id", "domain", "severity", "state", "description", "cell", "zone", "owner",
     "reported_at", "deadline", "overdue_hours", "level", "responsible", "lon", "lat",
@@ -113,7 +115,7 @@ def completion_grid(
     now: datetime | None = None,
     cells: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Return due, on_time, late, missed per cell_code × zone × week × domain.
+    """Return due, on_time, late, missed, pending per cell_code × zone × week × domain.
 
     The range defaults to the last 90 days up to today (local). ``week`` is an ISO week
     label ("2026-W46"), ``zone`` a label ("3"). With ``cells``, only those cells' rows.

@@ -90,7 +90,7 @@ def test_completion_grid_counts_each_due_row_once(demo: tuple[Engine, str], shar
     assert any(c.total() > 1 for c in counts.values())  # groups of several due rows
     assert any(key[1] is None for key in counts)  # and the unzoned cell
     expected = {
-        key: (c["on_time"] + c["late"] + c["missed"], c["on_time"], c["late"], c["missed"])
+        key: (sum(c[o] for o in OUTCOMES[:3]), *(c[o] for o in OUTCOMES))
         for key, c in counts.items()
     }
     got = grid.astype(object).where(grid.notna(), None)
@@ -185,3 +185,30 @@ def test_reports_read_together_equal_each_read_alone(demo: tuple[Engine, str]) -
     assert together["zone"]["hazards_due"].sum() == together["week"]["hazards_due"].sum()
     with pytest.raises(InvalidInput, match="'nowhere'"):
         operations.completion_reports(engine, campus, by=("zone", "nowhere"))
+
+
+@pytest.mark.parametrize("by", ["zone", "week", "cell", "domain"])
+def test_a_report_summed_from_the_grid_equals_the_database_report(
+    demo: tuple[Engine, str], by: str
+) -> None:
+    engine, campus = demo
+    now, start, end = operations.report_window(
+        [by], start=None, end=None, now=_window(engine, 0.9)[0]
+    )
+    grid = ui_queries.completion_grid(engine, campus, start=start, end=end, now=now)
+    from_grid = operations.completion_from_grid(grid, by)
+    (from_db,) = operations.completion_tables(
+        engine, campus, by=[by], start=start, end=end, now=now
+    ).values()
+    rates = operations.ledger_tables(engine, campus, by=[by], start=start, end=end)[by]
+    joined = operations.join_report(from_grid, rates, by)
+    expected = operations.completion_report(engine, campus, by=by, now=now)
+    pd.testing.assert_frame_equal(joined, expected)
+    key = operations.REPORT_KEYS[by]
+    pd.testing.assert_frame_equal(
+        from_grid.sort_values(key).reset_index(drop=True),
+        from_db.sort_values(key).reset_index(drop=True),
+    )
+    assert from_grid["pending"].sum() == grid["pending"].sum()
+    with pytest.raises(InvalidInput):
+        operations.completion_from_grid(grid, "owner")

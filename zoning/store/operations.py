@@ -373,7 +373,7 @@ def completion_query(
     rows = plain_rows(conn, stmt) if plain else [tuple(r) for r in conn.execute(stmt)]
     width = len(names) + len(COUNTS)
     table = np.array(rows, dtype=object).reshape(len(rows), width)
-    return _completion_frame(table[:, : len(names)], table[:, len(names) :], names)
+    return completion_frame(table[:, : len(names)], table[:, len(names) :], names)
 
 
 COUNTS = ("on_time", "late", "missed", "pending")
@@ -412,7 +412,7 @@ def _completion_from_rows(
         group * len(COUNTS) + table[:, -1].astype(np.int64),
         minlength=int(starts.sum()) * len(COUNTS),
     ).reshape(-1, len(COUNTS))
-    return _completion_frame(table[starts, : len(names)], counts, names)
+    return completion_frame(table[starts, : len(names)], counts, names)
 
 
 def _completion_from_summary(
@@ -441,10 +441,10 @@ def _completion_from_summary(
     if any(r[width] for r in rows):
         return None
     table = np.array([tuple(r[:width]) for r in rows], dtype=object).reshape(len(rows), width)
-    return _completion_frame(table[:, : len(names)], table[:, len(names) :], names)
+    return completion_frame(table[:, : len(names)], table[:, len(names) :], names)
 
 
-def _completion_frame(keys: np.ndarray, counts: np.ndarray, names: list[str]) -> pd.DataFrame:
+def completion_frame(keys: np.ndarray, counts: np.ndarray, names: list[str]) -> pd.DataFrame:
     """Return the completion table of ``keys`` (a column per name) and their COUNTS."""
     frame = pd.DataFrame({name: _key_column(keys[:, k]) for k, name in enumerate(names)})
     for k, col in enumerate(COUNTS):

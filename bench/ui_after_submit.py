@@ -27,31 +27,6 @@ sys.path.insert(0, str(ROOT))
 PAGES = ("app_pages/safety_map.py", "app_pages/leadership.py")
 
 
-def open_due(engine: object, count: int) -> list[tuple[str, str, str]]:
-    """Return (cell, template, period) of ``count`` past-due unsubmitted rows, one per cell."""
-    import sqlalchemy as sa
-
-    from zoning import operations
-    from zoning.store.models import utcnow
-
-    today = operations.local_day(utcnow())
-    with engine.connect() as conn:  # type: ignore[attr-defined]
-        rows = conn.execute(
-            sa.text(
-                "SELECT cell_code, template_code, period FROM inspection_due "
-                "WHERE submitted_at IS NULL AND due_date < :today "
-                "ORDER BY due_date DESC, cell_code"
-            ),
-            {"today": today},
-        ).all()
-    chosen: dict[str, tuple[str, str, str]] = {}
-    for cell, template, period in rows:
-        chosen.setdefault(cell, (cell, template, period))
-        if len(chosen) == count:
-            break
-    return list(chosen.values())
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", default="/tmp/cg_large.sqlite", help="SQLite file (copied)")
@@ -65,12 +40,12 @@ def main() -> None:
         os.environ["CAMPUSGRID_DB"] = f"sqlite:///{copy}"
         from streamlit.testing.v1 import AppTest
 
-        from zoning import operations, services
+        from tests.opsdata import open_due, submit_passed
+        from zoning import services
         from zoning.store.engine import open_engine
 
         engine = open_engine(os.environ["CAMPUSGRID_DB"])
         campus = services.list_campuses(engine)[0].name
-        person = str(operations.campus_ops(engine, campus).people["name"].iloc[0])
         print(f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}")
         for page in PAGES:
             app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
@@ -79,11 +54,7 @@ def main() -> None:
             figures = {}
             for label in ("warm rerun", "after new submissions", "nothing new"):
                 if label == "after new submissions":
-                    for cell, template, period in open_due(engine, args.submissions):
-                        operations.submit_inspection(
-                            engine, campus, cell=cell, template=template, by=person,
-                            results={"*": "pass"}, period=period,
-                        )  # fmt: skip
+                    submit_passed(engine, campus, open_due(engine, args.submissions))
                 started = time.perf_counter()
                 app.run()
                 figures[label] = time.perf_counter() - started

@@ -8,11 +8,11 @@ import time
 
 import pandas as pd
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_pages import _ui
-from zoning import operations, services, ui_queries
+from tests.opsdata import open_due, submit_passed
+from zoning import services, ui_queries
 from zoning.store.models import utcnow
 
 KEYS = ["cell_code", "zone", "week", "domain"]
@@ -24,36 +24,6 @@ def demo(db: Engine) -> tuple[Engine, str]:
     return db, services.seed_demo(db, scale="small", seed=0, history_days=30).name
 
 
-def _open_due(engine: Engine, count: int) -> list[tuple[str, str, str]]:
-    """Return (cell, template, period) of ``count`` unsubmitted due rows already past due,
-    one per cell, latest first."""
-    today = operations.local_day(utcnow())
-    with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT cell_code, template_code, period FROM inspection_due "
-                "WHERE submitted_at IS NULL AND due_date < :today "
-                "ORDER BY due_date DESC, cell_code"
-            ),
-            {"today": today},
-        ).all()
-    chosen: dict[str, tuple[str, str, str]] = {}
-    for cell, template, period in rows:
-        chosen.setdefault(cell, (cell, template, period))
-        if len(chosen) == count:
-            break
-    return list(chosen.values())
-
-
-def _submit(engine: Engine, campus: str, due: list[tuple[str, str, str]]) -> None:
-    person = str(operations.campus_ops(engine, campus).people["name"].iloc[0])
-    for cell, template, period in due:
-        operations.submit_inspection(
-            engine, campus, cell=cell, template=template, by=person,
-            results={"*": "pass"}, period=period,
-        )  # fmt: skip
-
-
 def _sorted(grid: pd.DataFrame) -> pd.DataFrame:
     return grid.sort_values(KEYS, na_position="first").reset_index(drop=True)
 
@@ -61,9 +31,9 @@ def _sorted(grid: pd.DataFrame) -> pd.DataFrame:
 def test_submissions_move_the_inspections_part_only(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    due = _open_due(engine, 3)
+    due = open_due(engine, 3)
     assert len(due) == 3
-    _submit(engine, campus, due)
+    submit_passed(engine, campus, due)
     after = ui_queries.ops_version(engine, campus)
     assert after.hazards == before.hazards  # all items passed: no hazard, no event
     assert after.inspections != before.inspections
@@ -95,8 +65,8 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
     base = _ui._GridBase(
         before.inspections, time.monotonic(), ui_queries.completion_grid(engine, campus)
     )
-    due = _open_due(engine, 4)
-    _submit(engine, campus, due)
+    due = open_due(engine, 4)
+    submit_passed(engine, campus, due)
     after = ui_queries.ops_version(engine, campus)
     merged = _ui._grid_delta(engine, campus, base, after.inspections)
     reloaded = ui_queries.completion_grid(engine, campus)
@@ -114,7 +84,7 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     grid = ui_queries.completion_grid(engine, campus)
     base = _ui._GridBase(before.inspections, time.monotonic(), grid)
     assert _ui._grid_delta(engine, campus, base, before.inspections) is None  # nothing new
-    _submit(engine, campus, _open_due(engine, 2))
+    submit_passed(engine, campus, open_due(engine, 2))
     after = ui_queries.ops_version(engine, campus)
     day, cid, inspection, due = after.inspections
     assert _ui._grid_delta(engine, campus, base, ("2000-01-01", cid, inspection, due)) is None

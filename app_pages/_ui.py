@@ -260,6 +260,9 @@ def ops_key(url: str, campus: str) -> ui_queries.OpsVersion:
 
 #: At most this many cells recounted after new submissions; more, and the grid is reloaded.
 GRID_DELTA_CELLS = 2000
+#: Previous grids kept to splice into (one per campus, plan and data version; ~50 MB each
+#: on the large demo), the least recently loaded dropped first.
+GRID_BASES_KEPT = 4
 
 
 @dataclass(frozen=True)
@@ -324,7 +327,10 @@ def _completion_grid(
     else:
         base = _GridBase(key, base.loaded_at, grid)  # type: ignore[union-attr]
     with _GRID_LOCK:
-        _GRID_BASES[where] = base
+        _GRID_BASES.pop(where, None)
+        _GRID_BASES[where] = base  # the newest last
+        while len(_GRID_BASES) > GRID_BASES_KEPT:  # other plans, data versions, campuses
+            del _GRID_BASES[next(iter(_GRID_BASES))]
     return grid
 
 

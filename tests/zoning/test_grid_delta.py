@@ -93,3 +93,18 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     assert _ui._grid_delta(engine, campus, old, after.inspections) is None  # the clock moved
     monkeypatch.setattr(_ui, "GRID_DELTA_CELLS", 1)
     assert _ui._grid_delta(engine, campus, base, after.inspections) is None  # too many cells
+
+
+def test_previous_grids_kept_are_bounded(
+    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine, campus = demo
+    monkeypatch.setattr(_ui, "_GRID_BASES", {})
+    monkeypatch.setattr(_ui, "GRID_BASES_KEPT", 2)
+    monkeypatch.setattr(_ui, "engine_for", lambda url: engine)
+    key = ui_queries.ops_version(engine, campus).inspections
+    for version in (1, 2, 3):
+        _ui._completion_grid.clear()
+        grid = _ui._completion_grid(db_url, campus, 1, version, key)
+        assert len(grid)
+    assert list(_ui._GRID_BASES) == [(db_url, campus, 1, 2), (db_url, campus, 1, 3)]

@@ -11,7 +11,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -260,54 +260,75 @@ def ops_key(url: str, campus: str) -> ui_queries.OpsVersion:
 
 #: At most this many cells recounted after new submissions; more, and the grid is reloaded.
 GRID_DELTA_CELLS = 2000
-#: Previous grids kept to splice into (one per campus, plan and data version; ~50 MB each
-#: on the large demo), the least recently loaded dropped first.
-GRID_BASES_KEPT = 4
+#: Previous frames kept to splice into (a grid and a hazards table per campus, plan and data
+#: version; ~50 MB a grid on the large demo), the least recently loaded dropped first.
+BASES_KEPT = 8
 
 
 @dataclass(frozen=True)
-class _GridBase:
-    """The latest completion grid of a (url, campus, plan, data version): its key (the
-    ``inspections`` part of the fingerprint) and when it was last loaded whole."""
+class _Base:
+    """The latest frame of one kind for a (url, campus, plan, data version): the key it was
+    read at (a part of the fingerprint) and when it was last read whole."""
 
     key: tuple[object, ...]
     loaded_at: float  # time.monotonic() (s)
-    grid: pd.DataFrame
+    frame: pd.DataFrame
 
 
-_GRID_BASES: dict[tuple[str, str, int, int], _GridBase] = {}
-_GRID_LOCK = threading.Lock()
+_BASES: dict[tuple[object, ...], _Base] = {}
+_BASES_LOCK = threading.Lock()
+
+
+def _spliced(
+    where: tuple[object, ...],
+    key: tuple[object, ...],
+    whole: Callable[[], pd.DataFrame],
+    splice: Callable[[_Base], pd.DataFrame | None],
+) -> pd.DataFrame:
+    """Return the frame of ``where`` at ``key``: ``splice`` of the previous one (None: it
+    cannot) while that was read whole less than ``OPS_TTL_S`` ago on the same day, campus
+    and due rows, else ``whole()``; remembered for the next change."""
+    with _BASES_LOCK:
+        base = _BASES.get(where)
+    fresh = (
+        base is not None
+        and base.key[:2] == key[:2]
+        and time.monotonic() - base.loaded_at <= OPS_TTL_S
+    )
+    frame = splice(base) if fresh and base is not None else None
+    if frame is None or base is None:
+        frame = whole()
+        remembered = _Base(key, time.monotonic(), frame)
+    else:
+        remembered = _Base(key, base.loaded_at, frame)
+    with _BASES_LOCK:
+        _BASES.pop(where, None)
+        _BASES[where] = remembered  # the newest last
+        while len(_BASES) > BASES_KEPT:  # other plans, data versions, campuses
+            del _BASES[next(iter(_BASES))]
+    return frame
 
 
 def _grid_delta(
-    engine: Engine, campus: str, base: _GridBase, key: tuple[object, ...]
+    engine: Engine, campus: str, base: _Base, key: tuple[object, ...]
 ) -> pd.DataFrame | None:
-    """Return ``base.grid`` brought up to ``key`` by recounting only the cells that new
-    submissions touched, or None when only a whole reload will do (another day or new due
-    rows, no new inspection, too many cells, or the base is older than ``OPS_TTL_S``:
-    what became missed by the clock is then recounted everywhere)."""
-    day, cid, inspection, due = key
-    old_day, old_cid, old_inspection, old_due = base.key
-    if (day, cid, due) != (
-        old_day,
-        old_cid,
-        old_due,
-    ) or time.monotonic() - base.loaded_at > OPS_TTL_S:
+    """Return ``base.frame`` (a completion grid) brought up to ``key`` (the ``inspections``
+    part of the fingerprint) by recounting only the cells that new submissions touched, or
+    None when only a whole reload will do (new due rows, no new inspection, too many cells)."""
+    _, _, inspection, due = key
+    _, _, old_inspection, old_due = base.key
+    if due != old_due or not isinstance(inspection, int) or not isinstance(old_inspection, int):
         return None
-    if (
-        not isinstance(inspection, int)
-        or not isinstance(old_inspection, int)
-        or inspection <= old_inspection
-    ):
+    if inspection <= old_inspection:
         return None
     cells = ui_queries.inspected_cells(engine, campus, after=old_inspection, upto=inspection)
     if len(cells) > GRID_DELTA_CELLS:
         return None
-    kept = base.grid[~base.grid["cell_code"].isin(cells)]
+    kept = base.frame[~base.frame["cell_code"].isin(cells)]
     fresh = ui_queries.completion_grid(engine, campus, cells=cells)
     if not len(fresh):
         return kept.reset_index(drop=True)
-    fresh = fresh.astype(base.grid.dtypes.to_dict())
+    fresh = fresh.astype(base.frame.dtypes.to_dict())
     return pd.concat([kept, fresh], ignore_index=True)
 
 
@@ -317,21 +338,12 @@ def _completion_grid(
 ) -> pd.DataFrame:
     engine = engine_for(url)
     operations.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
-    where = (url, campus, plan_id, data_version)
-    with _GRID_LOCK:
-        base = _GRID_BASES.get(where)
-    grid = None if base is None else _grid_delta(engine, campus, base, key)
-    if grid is None:
-        grid = ui_queries.completion_grid(engine, campus)
-        base = _GridBase(key, time.monotonic(), grid)
-    else:
-        base = _GridBase(key, base.loaded_at, grid)  # type: ignore[union-attr]
-    with _GRID_LOCK:
-        _GRID_BASES.pop(where, None)
-        _GRID_BASES[where] = base  # the newest last
-        while len(_GRID_BASES) > GRID_BASES_KEPT:  # other plans, data versions, campuses
-            del _GRID_BASES[next(iter(_GRID_BASES))]
-    return grid
+    return _spliced(
+        ("grid", url, campus, plan_id, data_version),
+        key,
+        lambda: ui_queries.completion_grid(engine, campus),
+        lambda base: _grid_delta(engine, campus, base, key),
+    )
 
 
 def local_today() -> date:
@@ -345,11 +357,28 @@ def completion_grid(url: str, campus: str, plan_id: int, data_version: int) -> p
     return _completion_grid(url, campus, plan_id, data_version, ops_key(url, campus).inspections)
 
 
+def _hazards_delta(
+    engine: Engine, campus: str, base: _Base, key: tuple[object, ...]
+) -> pd.DataFrame | None:
+    """Return ``base.frame`` (a hazards table) brought up to ``key`` (the ``hazards`` part of
+    the fingerprint): the open hazards read again, the closed ones only where touched."""
+    hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
+    if key[2:] == base.key[2:]:
+        return None
+    return ui_queries.hazards_table_since(engine, campus, base.frame, hazard=hazard, event=event)
+
+
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
 def _hazards(
-    url: str, campus: str, plan_id: int, data_version: int, ops: tuple[object, ...]
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
-    return ui_queries.hazards_table(engine_for(url), campus)
+    engine = engine_for(url)
+    return _spliced(
+        ("hazards", url, campus, plan_id, data_version),
+        key,
+        lambda: ui_queries.hazards_table(engine, campus),
+        lambda base: _hazards_delta(engine, campus, base, key),
+    )
 
 
 def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:

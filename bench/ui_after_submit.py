@@ -6,8 +6,9 @@ Copies the SQLite database (the large demo by default, built by ``bench/ui.py``)
 temporary file, so the benchmark's own data stay as they are. Then, for the safety map and
 the leadership page, each in its own ``AppTest`` (the whole page script, no browser): runs the
 page twice (caches filled), submits ``--submissions`` inspections of past-due rows (all items
-passed, so no hazard), reruns the page, and reruns it once more with nothing new. Prints the
-wall time of each rerun (s). Run it against an older commit (``git worktree``) for the peer.
+passed, so no hazard), reruns the page, reruns it once more with nothing new, then submits
+one inspection with one failed item (a new hazard) and reruns. Prints the wall time of each
+rerun (s). Run it against an older commit (``git worktree``) for the peer.
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ def main() -> None:
             app.switch_page(page)
             app.run()
             figures = {}
-            for label in ("warm rerun", "after new submissions", "nothing new"):
+            for label in ("warm rerun", "after new submissions", "nothing new", "after a hazard"):
                 if label == "after new submissions":
                     submit_passed(engine, campus, open_due(engine, args.submissions))
+                elif label == "after a hazard":  # one inspection with one failed item
+                    submit_passed(engine, campus, open_due(engine, 1), failed=1)
                 started = time.perf_counter()
                 app.run()
                 figures[label] = time.perf_counter() - started

@@ -31,12 +31,16 @@ def open_due(engine: Engine, count: int) -> list[tuple[str, str, str]]:
     return list(chosen.values())
 
 
-def submit_passed(engine: Engine, campus: str, due: list[tuple[str, str, str]]) -> None:
-    """Submit each (cell, template, period) of ``due`` with every item passed (no hazard),
-    by the campus's first person."""
+def submit_passed(
+    engine: Engine, campus: str, due: list[tuple[str, str, str]], *, failed: int = 0
+) -> None:
+    """Submit each (cell, template, period) of ``due`` by the campus's first person, every
+    item passed but the first ``failed`` ones (each failed item opens a hazard)."""
     person = str(operations.campus_ops(engine, campus).people["name"].iloc[0])
+    templates = operations.checklist_templates()
     for cell, template, period in due:
+        items = [item.code for item in templates[template].items][:failed]
         operations.submit_inspection(
             engine, campus, cell=cell, template=template, by=person,
-            results={"*": "pass"}, period=period,
+            results={"*": "pass", **dict.fromkeys(items, "fail")}, period=period,
         )  # fmt: skip

@@ -34,6 +34,7 @@ __all__ = [
     "cell_detail",
     "completion_grid",
     "hazards_table",
+    "hazards_table_since",
     "inspected_cells",
     "ops_version",
 ]
@@ -149,10 +150,54 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     person their owner, and their clock stopped at their last complete or reject.
     """
     now = now or utcnow()
+    with engine.connect() as conn:
+        final = _final_hazards(conn, campus_id(conn, campus), now=now)
+    return _with_open_hazards(engine, campus, final, now=now)
+
+
+#: At most this many hazards re-read by :func:`hazards_table_since`; more, the whole table.
+HAZARDS_SPLICED = 5000
+
+
+def hazards_table_since(
+    engine: Engine,
+    campus: str,
+    previous: pd.DataFrame,
+    *,
+    hazard: int | None,
+    event: int | None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Return :func:`hazards_table` from a ``previous`` one, read when the largest hazard
+    and event ids were ``hazard`` and ``event``: the open hazards are read again (their
+    escalation moves with the clock), the closed and rejected ones only where a hazard is
+    new or has a new event; the rest of them are kept from ``previous``."""
+    now = now or utcnow()
+    h, e = HazardRow, HazardEvent
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        touched: Sequence[int] = conn.execute(
+            sa.select(h.id).where(h.campus_id == cid, h.id > (hazard or 0))
+            .union(
+                sa.select(e.hazard_id).join(h, h.id == e.hazard_id)
+                .where(h.campus_id == cid, e.id > (event or 0))
+            )
+        ).scalars().all()  # fmt: skip
+        if len(touched) > HAZARDS_SPLICED:
+            return hazards_table(engine, campus, now=now)
+        fresh = _final_hazards(conn, cid, now=now, ids=[int(i) for i in touched])
+    kept = previous[(previous["level"] == "closed") & ~previous["id"].isin(touched)]
+    final = pd.concat([f for f in (kept, fresh) if len(f)] or [fresh])
+    return _with_open_hazards(engine, campus, final, now=now)
+
+
+def _with_open_hazards(
+    engine: Engine, campus: str, final: pd.DataFrame, *, now: datetime
+) -> pd.DataFrame:
+    """Return the open hazards (through the ledger) and the ``final`` rows, by id."""
     cid, staff = campus_staff(engine, campus)
     with engine.connect() as conn:
         found = repo.load_hazards(conn, cid, states=list(OPEN_STATES))
-        final = _final_hazards(conn, cid, now=now)
     rows = []
     for v in (view(h, staff, now=now) for h in found):  # the open few: a loop is fine
         h = v.hazard
@@ -170,10 +215,14 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
-def _final_hazards(conn: sa.Connection, cid: int, *, now: datetime) -> pd.DataFrame:
-    """Return the closed and rejected hazards as HAZARD_COLUMNS, in bulk (no history)."""
+def _final_hazards(
+    conn: sa.Connection, cid: int, *, now: datetime, ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Return the closed and rejected hazards (of ``ids``; all when None) as
+    HAZARD_COLUMNS, in bulk (no history)."""
     h, e = HazardRow, HazardEvent
     final = sorted(FINAL_STATES)
+    chosen = h.id.in_(sorted(set(ids))) if ids is not None else sa.true()
     # the driver's tuples: times are text on SQLite, parsed below by repo.utc_series
     rows = repo.plain_rows(
         conn,
@@ -181,13 +230,15 @@ def _final_hazards(conn: sa.Connection, cid: int, *, now: datetime) -> pd.DataFr
             h.id, h.domain, h.severity, h.state, h.description, h.cell_code, h.zone,
             h.owner, h.reported_at, h.deadline, sa.func.ST_X(h.geometry),
             sa.func.ST_Y(h.geometry),
-        ).where(h.campus_id == cid, h.state.in_(final)),
+        ).where(h.campus_id == cid, h.state.in_(final), chosen),
     )  # fmt: skip
     stops = repo.plain_rows(
         conn,
         sa.select(e.hazard_id, e.seq, e.at)
         .join(h, h.id == e.hazard_id)
-        .where(h.campus_id == cid, h.state.in_(final), e.action.in_(["complete", "reject"])),
+        .where(
+            h.campus_id == cid, h.state.in_(final), chosen, e.action.in_(["complete", "reject"])
+        ),
     )
     columns = ["id", "domain", "severity", "state", "description", "cell", "zone", "owner",
                "reported_at", "deadline", "lon", "lat"]  # fmt: skip

@@ -8,11 +8,13 @@ import time
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_pages import _ui
 from tests.opsdata import open_due, submit_passed
-from zoning import services, ui_queries
+from zoning import operations, services, ui_queries
+from zoning import operations_ledger as ledger_ops
 from zoning.store.models import utcnow
 
 KEYS = ["cell_code", "zone", "week", "domain"]
@@ -62,7 +64,7 @@ def test_a_cells_grid_is_the_whole_grids_rows_of_those_cells(demo: tuple[Engine,
 def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    base = _ui._GridBase(
+    base = _ui._Base(
         before.inspections, time.monotonic(), ui_queries.completion_grid(engine, campus)
     )
     due = open_due(engine, 4)
@@ -70,10 +72,10 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
     after = ui_queries.ops_version(engine, campus)
     merged = _ui._grid_delta(engine, campus, base, after.inspections)
     reloaded = ui_queries.completion_grid(engine, campus)
-    assert merged is not None and merged is not base.grid
+    assert merged is not None and merged is not base.frame
     pd.testing.assert_frame_equal(_sorted(merged), _sorted(reloaded))
-    assert not _sorted(merged).equals(_sorted(base.grid))  # the submissions counted
-    assert list(merged.dtypes) == list(base.grid.dtypes)
+    assert not _sorted(merged).equals(_sorted(base.frame))  # the submissions counted
+    assert list(merged.dtypes) == list(base.frame.dtypes)
 
 
 def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
@@ -82,29 +84,88 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
     grid = ui_queries.completion_grid(engine, campus)
-    base = _ui._GridBase(before.inspections, time.monotonic(), grid)
+    base = _ui._Base(before.inspections, time.monotonic(), grid)
     assert _ui._grid_delta(engine, campus, base, before.inspections) is None  # nothing new
     submit_passed(engine, campus, open_due(engine, 2))
     after = ui_queries.ops_version(engine, campus)
     day, cid, inspection, due = after.inspections
-    assert _ui._grid_delta(engine, campus, base, ("2000-01-01", cid, inspection, due)) is None
     assert _ui._grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1)) is None
-    old = _ui._GridBase(before.inspections, time.monotonic() - _ui.OPS_TTL_S - 1, grid)
-    assert _ui._grid_delta(engine, campus, old, after.inspections) is None  # the clock moved
     monkeypatch.setattr(_ui, "GRID_DELTA_CELLS", 1)
     assert _ui._grid_delta(engine, campus, base, after.inspections) is None  # too many cells
 
 
-def test_previous_grids_kept_are_bounded(
+def test_a_splice_needs_a_recent_base_of_the_same_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_ui, "_BASES", {})
+    calls: list[str] = []
+
+    def whole() -> pd.DataFrame:
+        calls.append("whole")
+        return pd.DataFrame({"n": [len(calls)]})
+
+    def splice(base: _ui._Base) -> pd.DataFrame | None:
+        calls.append("splice")
+        return base.frame.assign(n=base.frame["n"] + 100)
+
+    where = ("test", "url")
+    first = _ui._spliced(where, ("2026-11-29", 1, 5), whole, splice)  # nothing to splice into
+    second = _ui._spliced(where, ("2026-11-29", 1, 6), whole, splice)
+    assert calls == ["whole", "splice"] and second["n"].tolist() == [101]
+    assert first["n"].tolist() == [1]  # the remembered frame is not changed in place
+    _ui._spliced(where, ("2026-11-30", 1, 7), whole, splice)  # another day: whole
+    assert calls[-1] == "whole"
+    _ui._spliced(where, ("2026-11-30", 2, 7), whole, splice)  # another campus id: whole
+    assert calls[-1] == "whole"
+    stale = _ui._BASES[where]
+    _ui._BASES[where] = _ui._Base(stale.key, time.monotonic() - _ui.OPS_TTL_S - 1, stale.frame)
+    _ui._spliced(where, ("2026-11-30", 2, 8), whole, splice)  # read whole over an hour ago
+    assert calls[-1] == "whole"
+    assert _ui._BASES[where].loaded_at > stale.loaded_at
+    _ui._spliced(where, ("2026-11-30", 2, 9), whole, lambda base: None)  # splice declined
+    assert calls[-1] == "whole"
+
+
+def test_previous_frames_kept_are_bounded(
     demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
-    monkeypatch.setattr(_ui, "_GRID_BASES", {})
-    monkeypatch.setattr(_ui, "GRID_BASES_KEPT", 2)
+    monkeypatch.setattr(_ui, "_BASES", {})
+    monkeypatch.setattr(_ui, "BASES_KEPT", 2)
     monkeypatch.setattr(_ui, "engine_for", lambda url: engine)
     key = ui_queries.ops_version(engine, campus).inspections
     for version in (1, 2, 3):
         _ui._completion_grid.clear()
         grid = _ui._completion_grid(db_url, campus, 1, version, key)
         assert len(grid)
-    assert list(_ui._GRID_BASES) == [(db_url, campus, 1, 2), (db_url, campus, 1, 3)]
+    assert list(_ui._BASES) == [
+        ("grid", db_url, campus, 1, 2),
+        ("grid", db_url, campus, 1, 3),
+    ]
+
+
+def _open_hazard(engine: Engine, campus: str, state: str) -> int:
+    with engine.connect() as conn:
+        found = conn.execute(
+            sa.text("SELECT min(id) FROM hazard WHERE state = :state"), {"state": state}
+        ).scalar()
+    assert found is not None, f"the demo has no {state} hazard"
+    return int(found)
+
+
+def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    before = ui_queries.ops_version(engine, campus)
+    previous = ui_queries.hazards_table(engine, campus)
+    submit_passed(engine, campus, open_due(engine, 2), failed=1)  # two new hazards
+    office = operations.campus_ops(engine, campus).staff.safety_office
+    rejected = _open_hazard(engine, campus, "reported")
+    ledger_ops.move_hazard(engine, campus, rejected, "reject", by=office, note="duplicate")
+    after = ui_queries.ops_version(engine, campus)
+    assert after.hazards != before.hazards and after.hazard is not None
+    now = utcnow()
+    spliced = ui_queries.hazards_table_since(
+        engine, campus, previous, hazard=before.hazard, event=before.event, now=now
+    )
+    whole = ui_queries.hazards_table(engine, campus, now=now)
+    pd.testing.assert_frame_equal(spliced, whole)
+    assert len(whole) == len(previous) + 2
+    assert whole.set_index("id").loc[rejected, "state"] == "rejected"

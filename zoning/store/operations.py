@@ -436,7 +436,7 @@ def _completion_from_summary(
         .group_by(*keys)
         .order_by(*keys)
     )
-    rows = conn.execute(stmt).fetchall()
+    rows = plain_rows(conn, stmt)  # keys and integer sums: the driver's values are final
     width = len(names) + 4
     if any(r[width] for r in rows):
         return None

@@ -285,9 +285,10 @@ def _spliced(
     whole: Callable[[], pd.DataFrame],
     splice: Callable[[_Base], pd.DataFrame | None],
 ) -> pd.DataFrame:
-    """Return the frame of ``where`` at ``key``: ``splice`` of the previous one (None: it
-    cannot) while that was read whole less than ``OPS_TTL_S`` ago on the same day, campus
-    and due rows, else ``whole()``; remembered for the next change."""
+    """Return the frame of ``where`` at ``key`` (a fingerprint part: day, campus id, ids):
+    ``splice`` of the previous one (None: it cannot) while that was read whole less than
+    ``OPS_TTL_S`` ago, on the same day and campus, else ``whole()``; remembered for the next
+    change."""
     with _BASES_LOCK:
         base = _BASES.get(where)
     fresh = (
@@ -385,18 +386,6 @@ def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFr
     """Return the hazards table with who answers for each now (cached until the hazards
     change)."""
     return _hazards(url, campus, plan_id, data_version, ops_key(url, campus).hazards)
-
-
-@st.cache_data(show_spinner=False, max_entries=24, ttl=OPS_TTL_S)
-def _report(
-    url: str, campus: str, plan_id: int, data_version: int, by: str, ops: tuple[object, ...]
-) -> pd.DataFrame:
-    return operations.completion_report(engine_for(url), campus, by=by)
-
-
-def report(url: str, campus: str, plan_id: int, data_version: int, by: str) -> pd.DataFrame:
-    """Return :func:`zoning.operations.completion_report` by ``by`` (cached)."""
-    return _report(url, campus, plan_id, data_version, by, ops_key(url, campus))
 
 
 #: Reports whose completion half is summed from the completion grid (owner is not in it).

@@ -310,12 +310,17 @@ def _spliced(
     return frame
 
 
-def _grid_delta(
-    engine: Engine, campus: str, base: _Base, key: tuple[object, ...]
+def _cells_delta(
+    engine: Engine,
+    campus: str,
+    base: _Base,
+    key: tuple[object, ...],
+    count: Callable[[list[str]], pd.DataFrame],
 ) -> pd.DataFrame | None:
-    """Return ``base.frame`` (a completion grid) brought up to ``key`` (the ``inspections``
-    part of the fingerprint) by recounting only the cells that new submissions touched, or
-    None when only a whole reload will do (new due rows, no new inspection, too many cells)."""
+    """Return ``base.frame`` (counts per cell and more: a completion or owner grid) brought up
+    to ``key`` (the ``inspections`` part of the fingerprint) by counting again, with
+    ``count``, only the cells that new submissions touched; None when only a whole reload
+    will do (new due rows, no new inspection, too many cells)."""
     _, _, inspection, due = key
     _, _, old_inspection, old_due = base.key
     if due != old_due or not isinstance(inspection, int) or not isinstance(old_inspection, int):
@@ -326,11 +331,24 @@ def _grid_delta(
     if len(cells) > GRID_DELTA_CELLS:
         return None
     kept = base.frame[~base.frame["cell_code"].isin(cells)]
-    fresh = ui_queries.completion_grid(engine, campus, cells=cells)
+    fresh = count(cells)
     if not len(fresh):
         return kept.reset_index(drop=True)
     fresh = fresh.astype(base.frame.dtypes.to_dict())
     return pd.concat([kept, fresh], ignore_index=True)
+
+
+def _grid_delta(
+    engine: Engine, campus: str, base: _Base, key: tuple[object, ...]
+) -> pd.DataFrame | None:
+    """Return the completion grid ``base.frame`` brought up to ``key`` (see _cells_delta)."""
+    return _cells_delta(
+        engine,
+        campus,
+        base,
+        key,
+        lambda cells: ui_queries.completion_grid(engine, campus, cells=cells),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
@@ -388,7 +406,33 @@ def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFr
     return _hazards(url, campus, plan_id, data_version, ops_key(url, campus).hazards)
 
 
-#: Reports whose completion half is summed from the completion grid (owner is not in it).
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _owner_grid(
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+) -> pd.DataFrame:
+    engine = engine_for(url)
+    return _spliced(
+        ("owners", url, campus, plan_id, data_version),
+        key,
+        lambda: ui_queries.owner_grid(engine, campus),
+        lambda base: _cells_delta(
+            engine,
+            campus,
+            base,
+            key,
+            lambda cells: ui_queries.owner_grid(engine, campus, cells=cells),
+        ),
+    )
+
+
+def owner_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
+    """Return completion per cell × owner over the last 90 days (cached like the completion
+    grid, spliced the same way after new submissions)."""
+    return _owner_grid(url, campus, plan_id, data_version, ops_key(url, campus).inspections)
+
+
+#: Reports whose completion half is summed from the completion grid; owner's comes from
+#: the owner grid.
 FROM_GRID = frozenset({"cell", "zone", "domain", "week"})
 
 
@@ -401,14 +445,14 @@ def _report_completion(
     by: tuple[str, ...],
     key: tuple[object, ...],
 ) -> dict[str, pd.DataFrame]:
-    now, start, end = operations.report_window(by, start=None, end=None, now=None)
-    grid = completion_grid(url, campus, plan_id, data_version)  # the same 90 days to today
-    out = {b: operations.completion_from_grid(grid, b) for b in by if b in FROM_GRID}
-    rest = [b for b in by if b not in FROM_GRID]
-    if rest:
-        out |= operations.completion_tables(
-            engine_for(url), campus, by=rest, start=start, end=end, now=now
-        )
+    operations.report_window(by, start=None, end=None, now=None)  # checks ``by``
+    out = {}
+    for b in by:  # both grids cover the same 90 days to today
+        if b in FROM_GRID:
+            grid = completion_grid(url, campus, plan_id, data_version)
+        else:
+            grid = owner_grid(url, campus, plan_id, data_version)
+        out[b] = operations.completion_from_grid(grid, b)
     return out
 
 

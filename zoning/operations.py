@@ -688,12 +688,13 @@ def completion_tables(
 
 
 def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Return the completion half of the report by ``by`` (cell, zone, domain or week) from
-    a completion grid (``ui_queries.completion_grid``: counts per cell × zone × week ×
-    domain, with ``pending``), as :func:`completion_tables` gives it for the same rows."""
+    """Return the completion half of the report by ``by`` from a grid of counts (on_time,
+    late, missed, pending) per cell and ``by``'s column (``ui_queries.completion_grid`` for
+    cell, zone, domain and week, ``ui_queries.owner_grid`` for owner), as
+    :func:`completion_tables` gives it for the same rows."""
     key = REPORT_KEYS[by]
-    if by == "owner":
-        raise InvalidInput("The completion grid has no owner: report by owner from the due rows.")
+    if key not in grid.columns:
+        raise InvalidInput(f"This grid has no {key!r} column to report by {by!r}.")
     counts = ["on_time", "late", "missed", "pending"]
     summed = grid.groupby(key, dropna=False, sort=True)[counts].sum().reset_index()
     keys = summed[[key]].to_numpy(dtype=object)

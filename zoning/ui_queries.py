@@ -37,6 +37,7 @@ __all__ = [
     "hazards_table_since",
     "inspected_cells",
     "ops_version",
+    "owner_grid",
 ]
 
 GRID_COLUMNS = (
@@ -139,6 +140,35 @@ def completion_grid(
         )
     table["zone"] = repo.zone_labels(table["zone"])
     return table[list(GRID_COLUMNS)].reset_index(drop=True)
+
+
+OWNER_GRID_COLUMNS = ("cell_code", "owner", "due", "on_time", "late", "missed", "pending")
+
+
+def owner_grid(
+    engine: Engine,
+    campus: str,
+    *,
+    now: datetime | None = None,
+    cells: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Return due, on_time, late, missed, pending per cell_code × owner (the owner each due
+    row names) over the last 90 days up to today (local); with ``cells``, only those
+    cells' rows. The report by owner sums it; after new submissions only their cells need
+    counting again. Raises NotFound for an unknown campus."""
+    now = now or utcnow()
+    end = local_day(now)
+    with engine.connect() as conn:
+        table = repo.completion_query(
+            conn,
+            campus_id(conn, campus),
+            by=("cell_code", "owner"),
+            start=end - timedelta(days=89),
+            end=end,
+            now=now,
+            cells=cells,
+        )
+    return table[list(OWNER_GRID_COLUMNS)].reset_index(drop=True)
 
 
 def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -> pd.DataFrame:

@@ -78,6 +78,26 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
     assert list(merged.dtypes) == list(base.frame.dtypes)
 
 
+def test_the_owner_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
+    engine, campus = demo
+    before = ui_queries.ops_version(engine, campus)
+    base = _ui._Base(before.inspections, time.monotonic(), ui_queries.owner_grid(engine, campus))
+    submit_passed(engine, campus, open_due(engine, 3))
+    after = ui_queries.ops_version(engine, campus)
+    merged = _ui._cells_delta(
+        engine, campus, base, after.inspections,
+        lambda cells: ui_queries.owner_grid(engine, campus, cells=cells),
+    )  # fmt: skip
+    reloaded = ui_queries.owner_grid(engine, campus)
+    assert merged is not None
+    keys = ["cell_code", "owner"]
+    pd.testing.assert_frame_equal(
+        merged.sort_values(keys).reset_index(drop=True),
+        reloaded.sort_values(keys).reset_index(drop=True),
+    )
+    assert merged["late"].sum() == base.frame["late"].sum() + 3  # the submissions, late
+
+
 def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     demo: tuple[Engine, str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -180,6 +180,7 @@ x.download_button(
     file_name=f"leadership-{plain_text(ctx.campus.code)}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="lead_xlsx",
+    on_click="ignore",  # no rerun: it would race the deferred build the click asked for
 )
 chart_title = f"{t('nav.leadership', lang)} · {plain_text(campus)}"
 zone_ranking = zone_rank.set_index("zone")["completion_pct"]
@@ -196,4 +197,5 @@ y.download_button(
     file_name=f"leadership-{plain_text(ctx.campus.code)}.png",
     mime="image/png",
     key="lead_png",
+    on_click="ignore",
 )

@@ -291,17 +291,13 @@ def _spliced(
     change."""
     with _BASES_LOCK:
         base = _BASES.get(where)
-    fresh = (
-        base is not None
-        and base.key[:2] == key[:2]
-        and time.monotonic() - base.loaded_at <= OPS_TTL_S
-    )
-    frame = splice(base) if fresh and base is not None else None
-    if frame is None or base is None:
-        frame = whole()
-        remembered = _Base(key, time.monotonic(), frame)
-    else:
-        remembered = _Base(key, base.loaded_at, frame)
+    frame: pd.DataFrame | None = None
+    recent = base is not None and time.monotonic() - base.loaded_at <= OPS_TTL_S
+    if base is not None and recent and base.key[:2] == key[:2]:  # same day and campus
+        frame, loaded_at = splice(base), base.loaded_at
+    if frame is None:
+        frame, loaded_at = whole(), time.monotonic()
+    remembered = _Base(key, loaded_at, frame)
     with _BASES_LOCK:
         _BASES.pop(where, None)
         _BASES[where] = remembered  # the newest last

@@ -492,8 +492,9 @@ def fetch_basemap(
     zoom = choose_zoom(bounds, max_tiles=max_tiles, max_zoom=max_zoom, padding=padding)
     tiles = tile_range(padded(bounds, padding=padding), zoom=zoom)
     clock = time.time() if now is None else now
-    stem = cache_key(template, _check_bounds(bounds), zoom=zoom)
-    path = cache_dir / cache_name(template, bounds, zoom=zoom, now=clock, max_age_s=max_age_s)
+    checked = _check_bounds(bounds)
+    stem = cache_key(template, checked, zoom=zoom)
+    path = cache_dir / cache_name(template, checked, zoom=zoom, now=clock, max_age_s=max_age_s)
     if path.exists():
         path.touch()
         return BasemapImage(path=path, bounds=tiles.bounds, zoom=zoom, tiles=tiles.count)

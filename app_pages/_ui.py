@@ -39,13 +39,16 @@ from maps.deck import (
 from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
 from maps.payload import Record, plain_text
 from sqlalchemy.engine import Engine
-from zoning import coverage_service, operations, services, ui_queries
-from zoning.basemap import attribution, fetch_basemap
-from zoning.coverage_report import CoverageResult
+from zoning import services
+from zoning.cameras.report import CoverageResult
+from zoning.campus.layers import CampusLayers
 from zoning.errors import CampusgridError
-from zoning.layers import CampusLayers
+from zoning.geo.basemap import attribution, fetch_basemap
+from zoning.services import cameras as coverage_service
+from zoning.services import queries as ui_queries
+from zoning.services import safety as operations
 from zoning.store.engine import open_engine
-from zoning.store.models import utcnow
+from zoning.store.models.campus import utcnow
 
 DB_ENV = "CAMPUSGRID_DB"
 BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
@@ -468,7 +471,7 @@ def _report_ledger(
 def reports(
     url: str, campus: str, plan_id: int, data_version: int, by: tuple[str, ...]
 ) -> dict[str, pd.DataFrame]:
-    """Return :func:`zoning.operations.completion_report` for each of ``by`` over the last
+    """Return :func:`zoning.services.safety.completion_report` for each of ``by`` over the last
     90 days: the completion half (from the completion grid where it can) cached until the
     inspections change, the ledger half until the hazards change, joined per rerun."""
     ops = ops_key(url, campus)
@@ -674,7 +677,7 @@ class BasemapOutcome:
 def basemap(template: str, bounds: tuple[float, float, float, float]) -> BasemapOutcome:
     """Return the basemap of lon/lat ``bounds`` from the XYZ ``template`` (``BASEMAP_ENV``).
 
-    The server fetches the tiles once (``zoning.basemap``) and writes one PNG to
+    The server fetches the tiles once (``zoning.geo.basemap``) and writes one PNG to
     :data:`LAYER_DIR`; the browser loads it from this app (127.0.0.1), nothing else.
     Any failure becomes a warning: the map is then drawn without a basemap.
     """

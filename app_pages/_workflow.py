@@ -17,9 +17,8 @@ from maps.i18n import Lang, label, t
 from maps.payload import plain_text
 from sqlalchemy.engine import Engine
 from zoning import services
-from zoning.domains import get_domain, is_domain
-from zoning.errors import CampusgridError
-from zoning.store.plan_store import PlanConflict
+from zoning.errors import CampusgridError, PlanConflict
+from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
 

@@ -9,8 +9,8 @@ import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
-from zoning import operations
-from zoning import operations_ledger as ledger
+from zoning.services import ledger
+from zoning.services import safety as operations
 
 from app_pages import _ui
 from app_pages import _workflow as wf

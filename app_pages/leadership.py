@@ -10,7 +10,7 @@ from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
 from maps.report import charts_png, workbook_bytes
-from zoning.exports import report_frame
+from zoning.safety.exports import report_frame
 
 from app_pages import _ui
 

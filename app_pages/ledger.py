@@ -14,12 +14,12 @@ import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
-from zoning import exports
-from zoning import operations_ledger as ledger
-from zoning.checklists import DEFAULT_TZ
-from zoning.complaints import DEFAULT_CATEGORIES
-from zoning.domains import DOMAIN_CODES
-from zoning.ledger import STATES
+from zoning.safety import exports
+from zoning.safety.checklists import DEFAULT_TZ
+from zoning.safety.complaints import DEFAULT_CATEGORIES
+from zoning.safety.domains import DOMAIN_CODES
+from zoning.safety.ledger.workflow import STATES
+from zoning.services import ledger
 
 from app_pages import _ui
 from app_pages import _workflow as wf

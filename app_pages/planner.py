@@ -17,9 +17,10 @@ from maps import plan_layers
 from maps.colours import legend_html
 from maps.i18n import label, t
 from maps.payload import plain_text
-from zoning import planner, services
-from zoning.plan_diff import PlanDiff
-from zoning.plans import Edit, Merge, MoveZone, Reassign, Split
+from zoning import services
+from zoning.plans.diff import PlanDiff
+from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Split
+from zoning.services import plans as planner
 
 from app_pages import _ui
 from app_pages import _workflow as wf

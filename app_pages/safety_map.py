@@ -20,7 +20,7 @@ from maps import layers as map_layers
 from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
 from maps.payload import plain_text
-from zoning.domains import get_domain, is_domain
+from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
 

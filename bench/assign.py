@@ -1,8 +1,8 @@
-"""Point location benchmark: ``zoning.assign.locate`` against ``geopandas.sjoin``.
+"""Point location benchmark: ``zoning.grid.locate.locate`` against ``geopandas.sjoin``.
 
 Run by hand: ``.venv/bin/python bench/assign.py [--repeat 3] [--points 1000000]``.
 1,000,000 random points (about 90 % inside the campus) are located in about 10,000 cells
-of the large demo campus (``zoning.demo.build_demo(scale="large")``, else a synthetic 6 km²
+of the large demo campus (``zoning.demo.build.build_demo(scale="large")``, else a synthetic 6 km²
 campus): a square split (clipped) and irregular cells (an H3 split, clipped). The square
 split is located twice: by the square-grid fast path (detected) and by the general bucket
 path (the same cells with the grid hidden, see ``general_only``). Ours builds its index
@@ -28,8 +28,8 @@ import shapely
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.split import best_of, large_campus
-from zoning.assign import CellIndex, locate
-from zoning.grid import campus_geometry, split
+from zoning.grid.locate import CellIndex, locate
+from zoning.grid.splitting import campus_geometry, split
 
 
 def general_only(cells: gpd.GeoDataFrame, size_m: float) -> gpd.GeoDataFrame:

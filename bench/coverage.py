@@ -1,7 +1,7 @@
 """Camera coverage benchmark: ours against a plain shadow method and a per-camera ray cast.
 
 Run by hand: ``.venv/bin/python bench/coverage.py [--repeat 3]``. Uses the large demo
-campus (``zoning.demo.build_demo(scale="large")``) when it exists, else a synthetic scene of
+campus (``zoning.demo.build.build_demo(scale="large")``) when it exists, else a synthetic scene of
 the same size: 3,000 buildings (rectangles, L-shapes, U-shapes, courtyards) on 3 × 3 km and
 2,000 cameras, half mounted 0.3 m off a wall facing out, half in the open.
 
@@ -32,17 +32,17 @@ from shapely import STRtree, affinity
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from zoning.bands import BANDS
-from zoning.cameras import (
+from zoning.cameras.bands import BANDS
+from zoning.cameras.coverage import (
     Buildings,
     CameraArrays,
     band_geometries,
     camera_arrays,
     campus_coverage,
 )
-from zoning.coverage_index import CoverageIndex
-from zoning.crs import to_metric
-from zoning.occlusion import EdgePairs, building_edges, sector_polygons, shadow_quads
+from zoning.cameras.index import CoverageIndex
+from zoning.cameras.occlusion import EdgePairs, building_edges, sector_polygons, shadow_quads
+from zoning.geo.crs import to_metric
 
 CRS = "EPSG:32650"
 
@@ -120,23 +120,23 @@ def synthetic_scene(
 
 
 def demo_scene() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, shapely.Geometry, str] | None:
-    """Return the large demo campus in its metric CRS, or None while zoning.demo is missing."""
+    """Return the large demo campus in its metric CRS, or None if it cannot be built."""
     try:
-        from zoning.demo import build_demo  # type: ignore[import-not-found,unused-ignore]
+        from zoning.demo.build import build_demo  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
-    from zoning.cameras import walkable_area
+    from zoning.cameras.coverage import walkable_area
 
     try:
         layers = build_demo(scale="large", seed=0).layers
     except Exception as err:  # the demo is another module's work; fall back, say why
-        print(f"zoning.demo.build_demo(scale='large') failed ({err!r}); using the synthetic scene")
+        print(f"build_demo(scale='large') failed ({err!r}); using the synthetic scene")
         return None
     cams = to_metric(layers.cameras)
     crs = cams.crs
     blds = layers.buildings.to_crs(crs)
     walk = walkable_area(layers.boundary.to_crs(crs), blds, layers.landcover.to_crs(crs))
-    return cams, blds, walk, "zoning.demo.build_demo(scale='large', seed=0)"
+    return cams, blds, walk, "zoning.demo.build.build_demo(scale='large', seed=0)"
 
 
 # ----------------------------------------------------------------------------- peers
@@ -255,7 +255,7 @@ def main() -> None:
     ray_err, ray_p90 = np.median(ray_rel), np.percentile(ray_rel, 90)
 
     # Per-cell figures (what the map pages ask for): a 30 m square grid over the scene.
-    from zoning.grid import square_cells
+    from zoning.grid.splitting import square_cells
 
     walk_geom = walkable if isinstance(walkable, shapely.Geometry) else walkable.union_all()
     squares = square_cells(shapely.convex_hull(walk_geom), cell_size_m=30.0)

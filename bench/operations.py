@@ -9,7 +9,7 @@ Both backends: a SpatiaLite file in a temporary folder, and PostGIS through
 - the time of the set-based refresh of ``inspection_due.submitted_at`` (the maintained
   column the completion query reads);
 - the median of 5 runs of the weekly completion per cell over all of it (goal ≤ 200 ms),
-  and the same query's peer: the pandas path of :func:`zoning.inspections.completion`
+  and the same query's peer: the pandas path of :func:`zoning.safety.inspections.completion`
   over the same rows read from the database, with the ratio.
 """
 
@@ -30,10 +30,10 @@ import sqlalchemy as sa
 from shapely import box
 
 from tests.pgserver import postgis_server
-from zoning import inspections as insp
-from zoning.layers import CampusLayers, conform
-from zoning.store import operations as repo
-from zoning.store.campuses import save_campus
+from zoning.campus.layers import CampusLayers, conform
+from zoning.safety import inspections as insp
+from zoning.store import safety as repo
+from zoning.store.campus import save_campus
 from zoning.store.engine import open_engine
 from zoning.store.plans import save_plan
 
@@ -145,7 +145,7 @@ def bench(url: str, label: str, *, items: int, cells: int) -> dict[str, float]:
             runs.append(time.perf_counter() - t)
     figures["weekly_completion_ms"] = 1000 * statistics.median(runs)
     figures["groups"] = len(weekly)
-    # the peer: read the same rows and let pandas (zoning.inspections.completion) count them
+    # the peer: read the same rows and let pandas (zoning.safety.inspections.completion) count them
     t = time.perf_counter()
     with engine.connect() as conn:
         frame = repo.load_due(conn, cid)

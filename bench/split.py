@@ -4,9 +4,9 @@ Run by hand: ``.venv/bin/python bench/split.py [--repeat 3] [--case square --cas
 Sections (``--case`` names in brackets):
 
 1. [square] square split of a real campus (swjtu, 162 ha) into 20 m cells:
-   ``zoning.grid.square_cells`` against ``geopandas.overlay(grid, campus,
+   ``zoning.grid.splitting.square_cells`` against ``geopandas.overlay(grid, campus,
    how="intersection")`` on the same grid;
-2. [large] a 100,000-cell square split of the large demo campus (``zoning.demo.build_demo(
+2. [large] a 100,000-cell square split of the large demo campus (``zoning.demo.build.build_demo(
    scale="large")``, else a synthetic 6 km² irregular campus with a lake): the clip alone and
    the whole ``split()`` (zones + codes);
 3. [unit] unit and building splits of every real campus in ``../shared/data/campuses``;
@@ -36,8 +36,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.realdata import ALL, load_metric
 from tests.realdata import CAMPUSES_DIR as CAMPUSES
-from zoning.crs import to_metric
-from zoning.grid import campus_geometry, split, square_cells, square_tiles
+from zoning.geo.crs import to_metric
+from zoning.grid.splitting import campus_geometry, split, square_cells, square_tiles
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
@@ -57,10 +57,10 @@ def real_campus(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, g
 def large_campus() -> tuple[gpd.GeoDataFrame, str]:
     """Return the large demo campus (metric CRS), or a synthetic one while the demo is missing."""
     try:
-        from zoning.demo import build_demo
+        from zoning.demo.build import build_demo
 
         layers = build_demo(scale="large", seed=0).layers
-        return to_metric(layers.boundary), "zoning.demo.build_demo(scale='large', seed=0)"
+        return to_metric(layers.boundary), "zoning.demo.build.build_demo(scale='large', seed=0)"
     except Exception as err:  # the demo is another module's work; fall back, say why
         print(f"build_demo(scale='large') unavailable ({err!r}); using a synthetic campus")
     rng = np.random.default_rng(0)

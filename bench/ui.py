@@ -72,7 +72,7 @@ if path:
 
 def ensure_db(url: str) -> None:
     from zoning import services
-    from zoning.planner import ActivationRefused
+    from zoning.errors import ActivationRefused
     from zoning.store.engine import open_engine
 
     engine = open_engine(url)
@@ -82,7 +82,7 @@ def ensure_db(url: str) -> None:
         services.seed_demo(engine, scale="large", seed=0, progress=print)
     except ActivationRefused as err:
         print(f"activation refused ({str(err)[:60]}…): the plan stays a draft")
-        from zoning.demo_history import seed_history
+        from zoning.services.demo import seed_history
 
         seed_history(engine, "demo-large", seed=0, days=90)
     campus = services.list_campuses(engine)[0]

@@ -41,9 +41,11 @@ GOAL_S = 1.5
 
 def one_run(url: str) -> dict[str, float]:
     """Time the cold path once in this process (a fresh engine); return seconds per step."""
-    from zoning import operations, services, ui_queries
+    from zoning import services
+    from zoning.services import queries as ui_queries
+    from zoning.services import safety as operations
     from zoning.store.engine import open_engine
-    from zoning.store.models import utcnow
+    from zoning.store.models.campus import utcnow
 
     engine = open_engine(url)
     campus = services.list_campuses(engine)[0].name
@@ -101,8 +103,6 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         # imported before the clock starts, as in a running server
-        import zoning.operations
-        import zoning.ui_queries  # noqa: F401
 
         print(json.dumps(one_run(args.db)))
         return

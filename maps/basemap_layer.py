@@ -1,4 +1,4 @@
-"""The basemap under the campus: one stitched raster image (see ``zoning.basemap``) drawn
+"""The basemap under the campus: one stitched raster image (see ``zoning.geo.basemap``) drawn
 as a deck.gl ``BitmapLayer``.
 
 The image is a URL on the app's own origin (a file the server wrote), so the browser

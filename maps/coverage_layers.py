@@ -1,10 +1,10 @@
 """Camera coverage on the map: walkable space by best IEC 62676-4 band, blind spots in red,
 key areas (uncovered ones flagged) and suggested camera sites.
 
-:func:`coverage_view` turns a :class:`zoning.coverage_report.CoverageResult` (metric CRS)
+:func:`coverage_view` turns a :class:`zoning.cameras.report.CoverageResult` (metric CRS)
 into small EPSG:4326 frames once (simplified to ``simplify_m``); the layer builders then
 draw them. Band colours come from one table, :data:`BAND_COLOURS`, in the order of
-:data:`zoning.bands.BAND_NAMES` (best first).
+:data:`zoning.cameras.bands.BAND_NAMES` (best first).
 """
 
 from __future__ import annotations
@@ -17,9 +17,9 @@ import geopandas as gpd
 import pandas as pd
 import pydeck as pdk
 import shapely
-from zoning.bands import BAND_NAMES
-from zoning.coverage_report import CoverageResult
-from zoning.crs import WGS84
+from zoning.cameras.bands import BAND_NAMES
+from zoning.cameras.report import CoverageResult
+from zoning.geo.crs import WGS84
 
 from maps.colours import RGBA, LegendEntry
 from maps.i18n import DEFAULT_LANG, Lang, label, t

@@ -17,8 +17,8 @@ from typing import Final
 import geopandas as gpd
 import orjson
 import pydeck as pdk
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
 
 from maps import layers as L
 from maps.colours import LegendEntry

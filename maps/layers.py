@@ -1,6 +1,6 @@
 """pydeck layer builders for the safety map: one pure function per layer.
 
-Each builder takes a layer of :class:`zoning.layers.CampusLayers` (EPSG:4326) or the cells
+Each builder takes a layer of :class:`zoning.campus.layers.CampusLayers` (EPSG:4326) or the cells
 of a plan, leaves it untouched, and returns a ``pdk.Layer`` with a stable ``id`` (see
 :data:`LAYER_IDS`; selection events are keyed by it) whose data is a list of small records
 (see :mod:`maps.payload`): rounded coordinates, a precomputed colour and a plain-text
@@ -16,8 +16,8 @@ import geopandas as gpd
 import numpy as np
 import pydeck as pdk
 import shapely
-from zoning.crs import to_metric
 from zoning.errors import InvalidInput
+from zoning.geo.crs import to_metric
 
 from maps import colours
 from maps.colours import LegendEntry

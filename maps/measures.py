@@ -1,6 +1,6 @@
 """Per-cell measures the safety map and the leadership heatmap colour cells by.
 
-Pure pandas over the tables of :mod:`zoning.ui_queries` (no DB): filter the completion
+Pure pandas over the tables of :mod:`zoning.services.queries` (no DB): filter the completion
 grid (cell × week × domain) and the hazards table, aggregate them per cell, and turn the
 values into colours with fixed, legend-friendly classes.
 

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry.base import BaseGeometry
-from zoning.crs import WGS84
 from zoning.errors import InvalidInput
+from zoning.geo.crs import WGS84
 
 #: Decimal places kept in longitude/latitude: 1e-6° ≈ 0.11 m.
 COORD_DECIMALS = 6

@@ -20,8 +20,8 @@ import geopandas as gpd
 import pydeck as pdk
 import shapely
 from shapely.geometry.base import BaseGeometry
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
 
 from maps import layers as L
 from maps.colours import MISSING, RGBA, LegendEntry

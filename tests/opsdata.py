@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning import operations
-from zoning.store.models import utcnow
+from zoning.services import safety as operations
+from zoning.store.models.campus import utcnow
 
 
 def open_due(engine: Engine, count: int) -> list[tuple[str, str, str]]:

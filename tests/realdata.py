@@ -13,8 +13,8 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from zoning.crs import to_metric
-from zoning.layers import CampusLayers
+from zoning.campus.layers import CampusLayers
+from zoning.geo.crs import to_metric
 
 CAMPUSES_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "campuses"
 
@@ -47,8 +47,8 @@ BOUNDARY_NAMES: dict[str, str | None] = {
 
 @cache
 def load_layers(name: str) -> CampusLayers:
-    """Return real campus ``name`` as the product imports it (``zoning.io.read_campus``)."""
-    from zoning.io import read_campus
+    """Return real campus ``name`` as the product imports it (``read_campus``)."""
+    from zoning.campus.io.files import read_campus
 
     return read_campus([campus_dir(name)], boundary_name=BOUNDARY_NAMES[name])
 

@@ -12,9 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from maps.i18n import CATALOGUE
 from maps.i18n_workflow import WORKFLOW_CATALOGUE
-from zoning import operations, planner, services
-from zoning import operations_ledger as ledger
-from zoning.plans import Merge
+from zoning import services
+from zoning.plans.edits import Merge
+from zoning.services import ledger
+from zoning.services import plans as planner
+from zoning.services import safety as operations
 from zoning.store.engine import open_engine
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -1,4 +1,4 @@
-"""The raster basemap (zoning.basemap, maps.basemap_layer, app_pages._ui.deck_of) against a
+"""The raster basemap (zoning.geo.basemap, maps.basemap_layer, app_pages._ui.deck_of) against a
 real XYZ tile server on 127.0.0.1 whose tiles are solid colours that encode their address."""
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from pyproj import Transformer
 from maps.basemap_layer import BASEMAP, basemap_layer
 from maps.deck import prepare, prepared_deck
 from tests.tileserver import MAGENTA, TileServer, tile_colour, tile_server
-from zoning import basemap as bm
 from zoning.errors import FetchFailed, InvalidInput
+from zoning.geo import basemap as bm
 
 #: About 340 m × 330 m around a point in Haidian, Beijing.
 CAMPUS: bm.Bounds = (116.3560, 39.9605, 116.3600, 39.9635)

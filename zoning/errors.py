@@ -6,6 +6,8 @@ never a traceback.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class CampusgridError(Exception):
     """Base of every error meant for the user; ``str(err)`` is the one line to show."""
@@ -34,3 +36,33 @@ class StorageError(CampusgridError):
 class FetchFailed(CampusgridError):
     """Data from another server (basemap tiles) could not be fetched; the page goes on
     without it."""
+
+
+class IllegalTransition(CampusgridError):
+    """An action that the hazard's current state does not allow."""
+
+
+class PlanConflict(CampusgridError):
+    """A draft was changed by someone else since it was read: nothing was saved."""
+
+
+class ActivationRefused(InvalidPlan):
+    """The plan fails validation; ``problems`` holds them (JSON form)."""
+
+    def __init__(self, message: str, problems: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.problems = problems
+
+
+__all__ = [
+    "ActivationRefused",
+    "CampusgridError",
+    "FetchFailed",
+    "IllegalTransition",
+    "ImportFailed",
+    "InvalidInput",
+    "InvalidPlan",
+    "NotFound",
+    "PlanConflict",
+    "StorageError",
+]

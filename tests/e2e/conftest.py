@@ -93,7 +93,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     services.import_campus(engine, _xss_campus(folder), campus="xss")
     # A hazard at the map's centre whose text is HTML, entered as a user would (接诉即办).
     from maps.deck import campus_view
-    from zoning.operations_ledger import add_complaint
+    from zoning.services.ledger import add_complaint
 
     view = campus_view(services.load_layers(engine, "demo"))
     add_complaint(

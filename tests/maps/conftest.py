@@ -7,7 +7,7 @@ import pytest
 from shapely import LineString, MultiLineString, MultiPolygon, Point, box
 
 from tests.shapes import COURTYARD_BUILDING, METRIC_CRS, TWO_PARTS
-from zoning.layers import CampusLayers, conform
+from zoning.campus.layers import CampusLayers, conform
 
 XSS = "<img src=x onerror=alert(1)>"
 

@@ -11,8 +11,8 @@ import pytest
 
 from maps import layers as L
 from maps.deck import campus_deck, campus_view, initial_view
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
 
 URL = re.compile(r"(?:https?:)?//[^\s\"']+")
 
@@ -60,9 +60,9 @@ def test_initial_view_refuses_empty_bounds() -> None:
 
 
 def test_demo_payload_is_small() -> None:
-    from zoning import grid
-    from zoning.crs import to_metric
-    from zoning.demo import build_demo
+    from zoning.demo.build import build_demo
+    from zoning.geo.crs import to_metric
+    from zoning.grid import splitting as grid
 
     demo = build_demo(scale="small", seed=0).layers
     metric = to_metric(demo.boundary)

@@ -11,9 +11,9 @@ import pytest
 from maps import colours
 from maps import layers as L
 from tests.maps.conftest import XSS
-from zoning.crs import to_metric
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
+from zoning.geo.crs import to_metric
 
 
 def _data(layer: object) -> list[dict[str, object]]:

@@ -10,8 +10,8 @@ import shapely
 
 from maps import plan_layers as P
 from tests.maps.conftest import XSS
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
 
 
 def _spec(deck: object) -> dict[str, object]:

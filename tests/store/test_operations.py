@@ -12,13 +12,13 @@ from shapely import box
 from sqlalchemy.engine import Engine
 
 from tests.store.test_storage import LAT, LON, D, small_campus
-from zoning import operations as ops
-from zoning import operations_ledger as ledger_ops
-from zoning.errors import InvalidInput, NotFound
-from zoning.ledger import IllegalTransition, validate_history
-from zoning.store import operations as repo
-from zoning.store.campuses import save_campus
-from zoning.store.ops_models import OPS_TABLES
+from zoning.errors import IllegalTransition, InvalidInput, NotFound
+from zoning.safety.ledger.workflow import validate_history
+from zoning.services import ledger as ledger_ops
+from zoning.services import safety as ops
+from zoning.store import safety as repo
+from zoning.store.campus import save_campus
+from zoning.store.models.safety import OPS_TABLES
 from zoning.store.plans import save_plan
 
 CAMPUS = "测试大学"

@@ -13,17 +13,18 @@ import sqlalchemy as sa
 from shapely import LineString, box
 from sqlalchemy.engine import Engine
 
-from zoning import operations as ops
-from zoning import operations_ledger as ledger_ops
-from zoning import planner
-from zoning.codes import format_code
-from zoning.errors import InvalidInput, InvalidPlan
-from zoning.layers import CampusLayers, conform
-from zoning.plans import Merge, Reassign, Reshape, Split
-from zoning.store import ops_models, plan_store, planner_models
-from zoning.store.campuses import save_campus
-from zoning.store.models import Base
-from zoning.store.plan_store import PlanConflict
+from zoning.campus.layers import CampusLayers, conform
+from zoning.errors import InvalidInput, InvalidPlan, PlanConflict
+from zoning.grid.codes import format_code
+from zoning.plans.edits import Merge, Reassign, Reshape, Split
+from zoning.services import ledger as ledger_ops
+from zoning.services import plans as planner
+from zoning.services import safety as ops
+from zoning.store import plan_edits as plan_store
+from zoning.store.campus import save_campus
+from zoning.store.models import plans as planner_models
+from zoning.store.models import safety as ops_models
+from zoning.store.models.campus import Base
 from zoning.store.plans import load_cells, retired_codes, save_plan
 
 CAMPUS = "规划大学"
@@ -166,7 +167,7 @@ def test_a_stale_save_gets_a_conflict_and_overwrites_nothing(db: Engine) -> None
     draft = planner.create_draft(db, CAMPUS, from_plan=first)
     one = plan_store.load_session(db, CAMPUS, draft.id)
     two = plan_store.load_session(db, CAMPUS, draft.id)
-    from zoning import plans
+    from zoning.plans import edits as plans
 
     saved = plan_store.save_edit(
         db, one, plans.apply_edit(one.state, Reassign((code_at(0, 0),), "王三")), actor="甲"

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from shapely import LineString, Point, box
 from sqlalchemy.engine import Engine
 
+from zoning.campus.layers import COLUMNS, CampusLayers, conform
 from zoning.errors import InvalidInput, NotFound
-from zoning.layers import COLUMNS, CampusLayers, conform
-from zoning.store import campuses, plans
+from zoning.store import campus as campuses
+from zoning.store import plans
 from zoning.store.migrate import current_revision, head_revision
-from zoning.store.models import Building, Campus, GridPlan, table_of
+from zoning.store.models.campus import Building, Campus, GridPlan, table_of
 
 LON, LAT = 117.70, 39.08
 D = 0.001  # about 86 m east-west, 111 m north-south at this latitude

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from shapely import box
 
 from tests.shapes import METRIC_CRS, TWO_PARTS, WITH_LAKE
-from zoning.assign import CellIndex, locate, locate_codes, locate_square
 from zoning.errors import InvalidInput
-from zoning.grid import split
+from zoning.grid.locate import CellIndex, locate, locate_codes, locate_square
+from zoning.grid.splitting import split
 
 
 def brute_force(xy: np.ndarray, cells: gpd.GeoDataFrame) -> np.ndarray:

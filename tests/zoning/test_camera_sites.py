@@ -9,8 +9,8 @@ import shapely
 from shapely import LineString, Point, box
 
 from tests.shapes import METRIC_CRS
-from zoning.camera_sites import WALL_STANDOFF_M, suggest_sites
-from zoning.cameras import camera_coverage, campus_coverage
+from zoning.cameras.coverage import camera_coverage, campus_coverage
+from zoning.cameras.sites import WALL_STANDOFF_M, suggest_sites
 from zoning.errors import InvalidInput
 
 BUILDINGS = gpd.GeoDataFrame(

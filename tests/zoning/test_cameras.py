@@ -13,23 +13,23 @@ from shapely import Point, box
 
 from tests.realdata import campus_dir
 from tests.shapes import CAMERA_ON_WALL, COURTYARD_BUILDING, METRIC_CRS, U_BUILDING
-from zoning.bands import (
+from zoning.cameras.bands import (
     BAND_NAMES,
     IEC_62676_4_2015,
     band_ground_distances_m,
     hfov_from_lens,
     pixel_density_px_per_m,
 )
-from zoning.cameras import (
+from zoning.cameras.coverage import (
     camera_coverage,
     campus_coverage,
     key_areas_from_layers,
     layers_coverage,
     walkable_area,
 )
-from zoning.crs import to_metric
+from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
-from zoning.layers import CampusLayers
+from zoning.geo.crs import to_metric
 
 # A camera whose pixel density never limits a 50 m range (monitor distance ≈ 400 m).
 SHARP = {"resolution_px": 10_000, "mount_height_m": 0.0}
@@ -423,7 +423,7 @@ def test_real_campus_without_cameras_is_all_blind_per_cell() -> None:
     # spot and every cell 0 % covered (GEOS used to fail on a cell touching the walkable
     # space only along an edge)
     from tests.realdata import load_layers
-    from zoning.grid import split
+    from zoning.grid.splitting import split
 
     layers = load_layers("bupt")
     boundary = to_metric(layers.boundary)

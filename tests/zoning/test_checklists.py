@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zoning.checklists import (
+from zoning.errors import InvalidInput
+from zoning.safety.checklists import (
     FREQUENCIES,
     applicable_templates,
     load_folder,
@@ -19,7 +20,6 @@ from zoning.checklists import (
     period_of,
     periods_due_between,
 )
-from zoning.errors import InvalidInput
 
 GOOD = """\
 domain: fire

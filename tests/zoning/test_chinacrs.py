@@ -8,7 +8,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zoning import chinacrs
+from zoning.geo import chinacrs
 
 
 def test_forward_transforms_match_published_reference_values() -> None:

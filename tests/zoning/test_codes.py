@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from shapely import box
 
 from tests.shapes import METRIC_CRS
-from zoning.codes import assign_codes, format_code, reading_order
 from zoning.errors import InvalidInput
-from zoning.grid import split
+from zoning.grid.codes import assign_codes, format_code, reading_order
+from zoning.grid.splitting import split
 
 
 def grid(nx: int, ny: int, size: float = 10.0, x0: float = 0.0, y0: float = 0.0) -> np.ndarray:

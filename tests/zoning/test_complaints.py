@@ -9,7 +9,8 @@ import pytest
 from pyproj import Transformer
 from shapely import box
 
-from zoning.complaints import (
+from zoning.errors import InvalidInput
+from zoning.safety.complaints import (
     DEFAULT_CATEGORIES,
     TIERS_H,
     CellLocator,
@@ -19,8 +20,7 @@ from zoning.complaints import (
     distance_m,
     route_complaint,
 )
-from zoning.domains import DOMAIN_CODES
-from zoning.errors import InvalidInput
+from zoning.safety.domains import DOMAIN_CODES
 
 UTM50 = "EPSG:32650"
 TO_LONLAT = Transformer.from_crs(UTM50, "EPSG:4326", always_xy=True)

@@ -9,9 +9,9 @@ import shapely
 from shapely import Point, affinity, box
 
 from tests.shapes import COURTYARD_BUILDING, METRIC_CRS, U_BUILDING
-from zoning.bands import BAND_NAMES
-from zoning.cameras import campus_coverage
-from zoning.coverage_index import Camera, CoverageIndex
+from zoning.cameras.bands import BAND_NAMES
+from zoning.cameras.coverage import campus_coverage
+from zoning.cameras.index import Camera, CoverageIndex
 from zoning.errors import InvalidInput, NotFound
 
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from zoning.demo import DemoCampus, build_demo
+from zoning.campus.layers import COLUMNS, GEOMETRY_TYPES, LAYER_NAMES
+from zoning.demo.build import DemoCampus, build_demo
 from zoning.errors import InvalidInput
-from zoning.layers import COLUMNS, GEOMETRY_TYPES, LAYER_NAMES
 
 METRIC = "EPSG:32650"
 #: Minimum distance (m) from a building to a road centreline, by road class.

@@ -10,10 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.store.test_operations import CAMPUS, make_campus
-from zoning import operations as ops
-from zoning import operations_ledger as ledger_ops
-from zoning.demo_history import History, make_history, store_history
-from zoning.ledger import validate_history
+from zoning.safety.ledger.workflow import validate_history
+from zoning.services import ledger as ledger_ops
+from zoning.services import safety as ops
+from zoning.services.demo import History, make_history, store_history
 
 NOW = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
 

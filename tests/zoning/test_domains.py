@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from zoning.checklists import default_checklist_dir, load_templates
-from zoning.domains import DOMAIN_CODES, DOMAINS, Domain, get_domain, is_domain
 from zoning.errors import NotFound
+from zoning.safety.checklists import default_checklist_dir, load_templates
+from zoning.safety.domains import DOMAIN_CODES, DOMAINS, Domain, get_domain, is_domain
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 EXPECTED = {

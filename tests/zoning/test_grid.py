@@ -22,12 +22,13 @@ from tests.shapes import (
     TWO_PARTS,
     WITH_LAKE,
 )
-from zoning import grid, rectclip
 from zoning.errors import InvalidInput
-from zoning.grid import campus_geometry, default_h3_res, split, split_summary
-from zoning.rectclip import clip_rects
-from zoning.topology import validate
-from zoning.zones import assign_zones, cell_adjacency
+from zoning.geo import rectclip
+from zoning.geo.rectclip import clip_rects
+from zoning.grid import splitting as grid
+from zoning.grid.splitting import campus_geometry, default_h3_res, split, split_summary
+from zoning.grid.topology import validate
+from zoning.grid.zones import assign_zones, cell_adjacency
 
 CODE = re.compile(r"^[A-Z0-9]+-\d{2,}-\d{3,}$")
 METHODS = ("square", "hex", "unit", "building")

@@ -13,9 +13,11 @@ from sqlalchemy.engine import Engine
 
 from app_pages import _ui
 from tests.opsdata import open_due, submit_passed
-from zoning import operations, services, ui_queries
-from zoning import operations_ledger as ledger_ops
-from zoning.store.models import utcnow
+from zoning import services
+from zoning.services import ledger as ledger_ops
+from zoning.services import queries as ui_queries
+from zoning.services import safety as operations
+from zoning.store.models.campus import utcnow
 
 KEYS = ["cell_code", "zone", "week", "domain"]
 

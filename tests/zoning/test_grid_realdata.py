@@ -9,9 +9,9 @@ import shapely
 
 from tests.realdata import ALL, load_metric
 from tests.zoning.test_grid import check_partition
-from zoning.assign import locate
-from zoning.grid import campus_geometry, split
-from zoning.topology import validate
+from zoning.grid.locate import locate
+from zoning.grid.splitting import campus_geometry, split
+from zoning.grid.topology import validate
 
 
 def load(name: str) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame | None, gpd.GeoDataFrame]:

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 import pytest
 
-from zoning.checklists import ChecklistTemplate, load_templates, parse_template
 from zoning.errors import InvalidInput
-from zoning.inspections import (
+from zoning.safety.checklists import ChecklistTemplate, load_templates, parse_template
+from zoning.safety.inspections import (
     DUE_COLUMNS,
     DueInspection,
     ItemResult,

@@ -12,10 +12,10 @@ import pytest
 import shapely
 
 from tests.realdata import campus_dir
-from zoning.crs import WGS84
+from zoning.campus.io.files import export_campus, read_campus
+from zoning.campus.layers import COLUMNS, LAYER_NAMES, OSM_ATTRIBUTION, CampusLayers
 from zoning.errors import ImportFailed, InvalidInput
-from zoning.io import export_campus, read_campus
-from zoning.layers import COLUMNS, LAYER_NAMES, OSM_ATTRIBUTION, CampusLayers
+from zoning.geo.crs import WGS84
 
 #: boundary_name each campus needs (None: one university in the data), buildings on campus.
 #: shu: 107, not the README's 106: the campus is 东区 (128.3 ha) + 南区 (6.1 ha) as the README

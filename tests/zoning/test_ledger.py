@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zoning.errors import InvalidInput, NotFound
-from zoning.ledger import (
+from zoning.safety.ledger.workflow import (
     ACTIONS,
     OPEN_STATES,
     STATES,

@@ -14,15 +14,15 @@ from shapely import affinity, box
 
 from tests.realdata import campus_dir
 from tests.shapes import COURTYARD_BUILDING, METRIC_CRS, U_BUILDING
-from zoning.cameras import Buildings, CameraArrays, band_geometries
-from zoning.crs import to_metric
-from zoning.occlusion import (
+from zoning.cameras.coverage import Buildings, CameraArrays, band_geometries
+from zoning.cameras.occlusion import (
     building_edges,
     facing_pairs,
     polygonal,
     sector_polygons,
     shadow_quads,
 )
+from zoning.geo.crs import to_metric
 
 L_BUILDING = shapely.Polygon([(0, 0), (30, 0), (30, 10), (10, 10), (10, 25), (0, 25)])
 

@@ -9,8 +9,8 @@ from shapely import box
 
 from tests.shapes import METRIC_CRS
 from zoning.errors import InvalidInput
-from zoning.grid import split
-from zoning.owners import assign_owners, cell_loads
+from zoning.grid.owners import assign_owners, cell_loads
+from zoning.grid.splitting import split
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from zoning.campus.people import ROLES, normalise_role, read_people_csv
 from zoning.errors import InvalidInput
-from zoning.people import ROLES, normalise_role, read_people_csv
 
 
 def write(tmp_path: Path, text: str, name: str = "people.csv") -> Path:

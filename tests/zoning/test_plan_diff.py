@@ -9,8 +9,8 @@ from shapely import box
 
 from tests.shapes import METRIC_CRS
 from zoning.errors import InvalidInput
-from zoning.plan_diff import diff_plans
-from zoning.plans import Link
+from zoning.plans.diff import diff_plans
+from zoning.plans.edits import Link
 
 
 def plan(rows: list[tuple[str, int, str, shapely.Polygon]]) -> gpd.GeoDataFrame:

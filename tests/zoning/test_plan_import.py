@@ -12,8 +12,8 @@ from shapely import box
 
 from tests.shapes import METRIC_CRS
 from zoning.errors import ImportFailed
-from zoning.plan_import import prepare_import, read_cells_layer
-from zoning.topology import validate
+from zoning.grid.topology import validate
+from zoning.plans.qgis import prepare_import, read_cells_layer
 
 CAMPUS = box(0, 0, 300, 100)
 

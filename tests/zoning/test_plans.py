@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from shapely import LineString, box
 
 from tests.shapes import METRIC_CRS
-from zoning.codes import format_code
 from zoning.errors import InvalidInput
-from zoning.plans import (
+from zoning.grid.codes import format_code
+from zoning.plans.edits import (
     DraftState,
     Merge,
     MoveZone,

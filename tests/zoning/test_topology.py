@@ -10,8 +10,8 @@ from shapely import Polygon, box
 
 from tests.shapes import METRIC_CRS, RECTANGLE, SLIVER, WITH_LAKE
 from zoning.errors import InvalidInput
-from zoning.grid import split
-from zoning.topology import Problem, is_sliver, problems_to_json, validate
+from zoning.grid.splitting import split
+from zoning.grid.topology import Problem, is_sliver, problems_to_json, validate
 
 
 def cells_of(

@@ -15,12 +15,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning import operations, services, ui_queries
-from zoning import operations_ledger as ledger_ops
+from zoning import services
 from zoning.errors import InvalidInput
-from zoning.store import operations as repo
-from zoning.store.models import utcnow
-from zoning.store.ops_models import InspectionDue
+from zoning.services import ledger as ledger_ops
+from zoning.services import queries as ui_queries
+from zoning.services import safety as operations
+from zoning.store import safety as repo
+from zoning.store.models.campus import utcnow
+from zoning.store.models.safety import InspectionDue
 
 OUTCOMES = ("on_time", "late", "missed", "pending")
 

@@ -10,9 +10,9 @@ from shapely import LineString, box
 
 from tests.shapes import L_SHAPE, METRIC_CRS, RECTANGLE, WITH_LAKE
 from tests.zoning.test_grid import check_partition
-from zoning.grid import split
-from zoning.topology import validate
-from zoning.unitgrid import (
+from zoning.grid.splitting import split
+from zoning.grid.topology import validate
+from zoning.grid.unit import (
     barrier_lines,
     blocks,
     close_gaps,

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from geoalchemy2 import WKBElement
 from shapely.geometry.base import BaseGeometry
 
-from zoning.crs import WGS84
+from zoning.geo.crs import WGS84
 
 SRID = 4326
 

@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zoning.errors import InvalidInput, NotFound
-from zoning.store.campuses import bump_data_version, campus_id
+from zoning.store.campus import bump_data_version, campus_id
 from zoning.store.frames import frame_rows, read_frame
-from zoning.store.models import (
+from zoning.store.models.campus import (
     AuditEvent,
     GridCell,
     GridPlan,

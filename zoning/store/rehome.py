@@ -3,7 +3,7 @@
 Every table whose rows keep their own location (a POINT in EPSG:4326) plus the cell code,
 plan, zone and owner *at the time* is described by a :class:`LocatedTable`; activation calls
 :func:`rehome` for each entry of :data:`LOCATED_TABLES` inside its transaction. An open row
-is moved to the cell of the new plan that contains its point (``zoning.assign`` rules: a
+is moved to the cell of the new plan that contains its point (``zoning.grid.locate`` rules: a
 point on a shared edge goes to exactly one cell), and takes that cell's zone and owner.
 A point outside every new cell keeps its old cell and owner and is counted as
 ``unlocated``.
@@ -31,9 +31,9 @@ import numpy as np
 import shapely
 import sqlalchemy as sa
 
-from zoning.assign import CellIndex
-from zoning.crs import WGS84
-from zoning.ledger import FINAL_STATES
+from zoning.geo.crs import WGS84
+from zoning.grid.locate import CellIndex
+from zoning.safety.ledger.workflow import FINAL_STATES
 
 _FINAL = ", ".join(f"'{s}'" for s in sorted(FINAL_STATES))
 
@@ -56,7 +56,7 @@ class LocatedTable:
     keep_code: bool = False  # a row whose cell code survives stays with that cell
 
 
-#: The located tables of ``zoning.store.ops_models`` (migration 0002).
+#: The located tables of ``zoning.store.models.safety`` (migration 0002).
 LOCATED_TABLES: tuple[LocatedTable, ...] = (
     LocatedTable("hazards", "hazard", f"state NOT IN ({_FINAL})"),
     LocatedTable(

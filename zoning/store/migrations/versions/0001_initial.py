@@ -4,7 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2026-11-24
 
-The tables are spelled out here (not imported from zoning.store.models) so that this
+The tables are spelled out here (not imported from zoning.store.models.campus) so that this
 revision keeps creating exactly this schema when the models move on. GeoAlchemy2's table
 events create the geometry columns and spatial indexes on both SpatiaLite and PostGIS.
 """

@@ -5,7 +5,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-30
 
-Spelled out in Core (not imported from zoning.store.ops_models) so that this revision keeps
+Spelled out in Core (not imported from zoning.store.models.safety) so that this revision keeps
 creating exactly this schema. Located rows carry a POINT in EPSG:4326 plus the plan, cell
 code, zone and owner at the time. ``ix_inspection_due_completion`` covers the completion
 query (campus, group by cell and week in index order, due-date range, compare due_at with

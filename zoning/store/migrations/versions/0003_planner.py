@@ -4,7 +4,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-02
 
-Spelled out in Core (not imported from zoning.store.planner_models) so that this revision
+Spelled out in Core (not imported from zoning.store.models.plans) so that this revision
 keeps creating exactly this schema.
 """
 

@@ -4,7 +4,7 @@ Revision ID: 0004
 Revises: 0003
 Create Date: 2026-12-03
 
-Spelled out in Core (not imported from zoning.store.ops_models) so that this revision keeps
+Spelled out in Core (not imported from zoning.store.models.safety) so that this revision keeps
 creating exactly this schema. One row per (campus, cell code, ISO week, due date, due_at)
 holds how many due rows there are, how many are submitted, how many of those on time
 (first submission before due_at) and the latest first-submission time. Database triggers on

@@ -1,0 +1,183 @@
+"""Exports for people who live in Excel: the ledger (整改台账) and the completion report.
+
+Workbooks (openpyxl) and CSV files carry Chinese headers; CSV is UTF-8 with a BOM so that
+Excel opens it correctly. Times are shown in local time (Asia/Shanghai), ``YYYY-MM-DD HH:MM``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from zoning.errors import InvalidInput
+from zoning.safety.checklists import DEFAULT_TZ
+from zoning.safety.domains import get_domain, is_domain
+
+STATE_ZH = {
+    "reported": "已上报",
+    "registered": "已登记",
+    "dispatched": "已派发",
+    "rectifying": "整改中",
+    "rectified": "已整改",
+    "verified": "已验收",
+    "closed": "已结案",
+    "rejected": "已驳回",
+}
+SEVERITY_ZH = {"major": "重大隐患", "general": "一般隐患"}
+SOURCE_ZH = {"inspection": "巡查", "report": "随手报", "complaint": "接诉即办"}
+LEVEL_ZH = {
+    "cell_owner": "网格员",
+    "zone_leader": "片区负责人",
+    "safety_office": "安全管理部门",
+    "leadership": "校领导",
+    "closed": "已办结",
+}
+LEDGER_HEADERS: dict[str, str] = {
+    "id": "编号",
+    "source": "来源",
+    "domain": "领域",
+    "severity": "隐患等级",
+    "description": "隐患描述",
+    "state": "状态",
+    "cell": "网格编号",
+    "zone": "片区",
+    "owner": "网格员",
+    "reported_by": "上报人",
+    "reported_at": "上报时间",
+    "deadline": "整改期限",
+    "overdue_hours": "超期时长(小时)",
+    "level": "当前责任层级",
+    "responsible": "当前责任人",
+    "assignee": "整改责任人",
+    "lon": "经度",
+    "lat": "纬度",
+}
+REPORT_HEADERS: dict[str, str] = {
+    "cell_code": "网格编号",
+    "zone": "片区",
+    "owner": "网格员",
+    "domain": "领域",
+    "week": "周次",
+    "due": "应检数",
+    "on_time": "按时完成",
+    "late": "逾期完成",
+    "missed": "未完成",
+    "pending": "未到期",
+    "on_time_rate": "按时完成率",
+    "completion_rate": "完成率",
+    "hazards_reported": "上报隐患数",
+    "hazards_due": "应结案数",
+    "closed": "结案数",
+    "closed_on_time": "按期结案数",
+    "reworked": "返工数",
+    "extended": "延期数",
+    "closure_rate": "结案率",
+    "closed_on_time_rate": "按期结案率",
+    "rework_rate": "返工率",
+    "extension_rate": "延期率",
+    "closed_in_period": "期内结案数",
+    "mean_hours_to_close": "平均结案时长(小时)",
+}
+TODO_HEADERS: dict[str, str] = {
+    "todo": "待办类型",
+    "owner": "网格员",
+    "due_date": "截止日期",
+    "cell_code": "网格编号",
+    "zone": "片区",
+    "template_code": "检查表",
+    "domain": "领域",
+    "frequency": "频次",
+    "period": "周期",
+}
+
+
+def local_text(value: object, *, tz: str = DEFAULT_TZ) -> str:
+    """Return an ISO time string or datetime as local ``YYYY-MM-DD HH:MM`` ('' for none)."""
+    if value is None or value == "":
+        return ""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+
+
+def ledger_frame(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
+    """Return the ledger (rows as ``HazardView.to_json()``) with Chinese headers and values."""
+    out = []
+    for row in rows:
+        domain = str(row.get("domain"))
+        out.append(
+            {
+                **{key: row.get(key) for key in LEDGER_HEADERS},
+                "source": SOURCE_ZH.get(str(row.get("source")), row.get("source")),
+                "domain": get_domain(domain).name_zh if is_domain(domain) else domain,
+                "severity": SEVERITY_ZH.get(str(row.get("severity")), row.get("severity")),
+                "state": STATE_ZH.get(str(row.get("state")), row.get("state")),
+                "level": LEVEL_ZH.get(str(row.get("level")), row.get("level")),
+                "reported_at": local_text(row.get("reported_at")),
+                "deadline": local_text(row.get("deadline")),
+            }
+        )
+    frame = pd.DataFrame(out, columns=list(LEDGER_HEADERS), dtype=object)
+    return frame.rename(columns=LEDGER_HEADERS)
+
+
+def report_frame(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the completion report with Chinese headers, domains by their Chinese name."""
+    frame = table.copy()
+    if "domain" in frame.columns:
+        frame["domain"] = [get_domain(d).name_zh if is_domain(d) else d for d in frame["domain"]]
+    return frame.rename(columns=REPORT_HEADERS)
+
+
+def write_table(
+    frame: pd.DataFrame, path: str | Path, *, sheet: str = "Sheet1", title: str | None = None
+) -> Path:
+    """Write ``frame`` to ``path``: ``.xlsx`` (one sheet, frozen header) or ``.csv``.
+
+    Raises InvalidInput for another suffix or a folder that does not exist.
+    """
+    out = Path(path)
+    if not out.parent.is_dir():
+        raise InvalidInput(f"The folder {out.parent} does not exist: create it first.")
+    suffix = out.suffix.lower()
+    if suffix == ".csv":
+        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        return out
+    if suffix != ".xlsx":
+        raise InvalidInput(f"Cannot write {out.name}: use a .xlsx or .csv file name.")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet[:31]
+    first = 1
+    if title:
+        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+        first = 3
+    for col, name in enumerate(frame.columns, start=1):
+        ws.cell(row=first, column=col, value=str(name)).font = Font(bold=True)
+        width = max([len(str(name)) * 2, *(len(str(v)) for v in frame.iloc[:200, col - 1])])
+        ws.column_dimensions[ws.cell(row=first, column=col).column_letter].width = min(
+            max(width + 2, 8), 60
+        )
+    for r, values in enumerate(frame.itertuples(index=False), start=first + 1):
+        for col, value in enumerate(values, start=1):
+            ws.cell(row=r, column=col, value=_cell(value))
+    ws.freeze_panes = ws.cell(row=first + 1, column=1)
+    book.save(out)
+    return out
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return None
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, (int, str)):
+        return value
+    return str(value)

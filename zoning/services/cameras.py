@@ -1,0 +1,76 @@
+"""Camera coverage services for the CLI and pages: coverage of a stored campus, new sites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import geopandas as gpd
+from pyproj import CRS
+from sqlalchemy.engine import Engine
+
+from zoning.cameras.coverage import key_areas_from_layers, layers_coverage, walkable_area
+from zoning.cameras.report import CoverageResult
+from zoning.cameras.sites import suggest_sites
+from zoning.errors import InvalidInput
+from zoning.geo.crs import WGS84
+from zoning.store.campus import campus_summary, load_layers
+from zoning.store.plans import load_cells
+
+
+def campus_coverage(engine: Engine, campus: str, *, plan_id: int | None = None) -> CoverageResult:
+    """Return the camera coverage of ``campus``, with per-cell figures for a plan's cells.
+
+    The plan defaults to the current one (active, else newest draft). Raises NotFound.
+    """
+    summary = campus_summary(engine, campus)
+    layers = load_layers(engine, campus)
+    cells = load_cells(engine, campus, plan_id)
+    return layers_coverage(
+        layers, cells=cells if len(cells) else None, crs=CRS.from_user_input(summary.metric_crs)
+    )
+
+
+def suggest_cameras(engine: Engine, campus: str, *, count: int) -> gpd.GeoDataFrame:
+    """Return up to ``count`` suggested new camera sites (EPSG:4326), best first.
+
+    Candidates are wall mounts and road-side posts; each pick maximises the walkable area
+    newly seen at ≥ detect, weighting key areas. Raises InvalidInput, NotFound.
+    """
+    if count < 1:
+        raise InvalidInput("--count must be at least 1 camera.")
+    summary = campus_summary(engine, campus)
+    crs = CRS.from_user_input(summary.metric_crs)
+    layers = load_layers(engine, campus)
+    boundary = layers.boundary.to_crs(crs)
+    buildings = layers.buildings.to_crs(crs)
+    pois = layers.pois.to_crs(crs)
+    sites = suggest_sites(
+        buildings,
+        walkable_area(boundary, buildings, layers.landcover.to_crs(crs)),
+        count=count,
+        cameras=layers.cameras.to_crs(crs),
+        roads=layers.roads.to_crs(crs) if len(layers.roads) else None,
+        key_areas=key_areas_from_layers(pois, buildings),
+    )
+    return sites.to_crs(WGS84)
+
+
+def sites_to_json(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """Return suggested sites as JSON-ready rows (lon/lat to 1e-7°, areas to 0.1 m²)."""
+    rows = []
+    for row in sites.itertuples():
+        point = row.geometry
+        rows.append(
+            {
+                "rank": int(row.rank),
+                "site": str(row.site),
+                "lon": round(float(point.x), 7),
+                "lat": round(float(point.y), 7),
+                "heading_deg": round(float(row.heading_deg), 1),
+                "hfov_deg": float(row.hfov_deg),
+                "range_m": float(row.range_m),
+                "gain_m2": round(float(row.gain_m2), 1),
+                "key_areas_covered": [k for k in str(row.key_areas_covered or "").split("; ") if k],
+            }
+        )
+    return rows

@@ -1,0 +1,151 @@
+"""Grid services: split a stored campus into cells and keep them as a draft plan."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+import geopandas as gpd
+import numpy as np
+from pyproj import CRS
+from sqlalchemy.engine import Engine
+
+from zoning.campus.layers import CampusLayers
+from zoning.errors import InvalidInput
+from zoning.grid.owners import assign_owners
+from zoning.grid.splitting import METHODS, Method
+from zoning.grid.topology import problems_to_json, validate
+from zoning.services._progress import Progress, quiet
+from zoning.store.campus import CampusSummary, campus_summary, load_layers, load_people
+from zoning.store.plans import PlanSummary, retired_codes, save_plan
+
+__all__ = ["SplitReport", "split_campus"]
+
+
+@dataclass(frozen=True)
+class SplitReport:
+    """A stored split: the plan, the area figures (m²) and the validation problems."""
+
+    plan: PlanSummary
+    method: str
+    campus_area_m2: float
+    cells_area_m2: float
+    area_m2: dict[str, float]
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report in the form `campusgrid split --json` prints."""
+        return {
+            "plan_id": self.plan.id,
+            "method": self.method,
+            "cells": self.plan.cells,
+            "campus_area_m2": round(self.campus_area_m2, 3),
+            "cells_area_m2": round(self.cells_area_m2, 3),
+            "area_m2": {k: round(v, 3) for k, v in self.area_m2.items()},
+            "valid": not self.problems,
+            "problems": self.problems,
+        }
+
+
+def _metric(layers: CampusLayers, summary: CampusSummary) -> tuple[CRS, gpd.GeoDataFrame]:
+    crs = CRS.from_user_input(summary.metric_crs)
+    return crs, layers.boundary.to_crs(crs)
+
+
+def split_campus(
+    engine: Engine,
+    campus: str,
+    *,
+    method: str,
+    cell_size_m: float | None = None,
+    h3_res: int | None = None,
+    min_area_m2: float | None = None,
+    max_area_m2: float | None = None,
+    zones: int | None = None,
+    author: str | None = None,
+    reason: str | None = None,
+    progress: Progress = quiet,
+) -> SplitReport:
+    """Split ``campus`` with ``method`` and store the cells as a new draft plan.
+
+    Cells are computed in the campus's metric CRS and stored in EPSG:4326. Owners are
+    balanced among the campus's owners when it has any. Raises NotFound, InvalidInput.
+    """
+    from zoning.grid import splitting as grid
+
+    if method not in METHODS:
+        raise InvalidInput(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}.")
+    summary = campus_summary(engine, campus)
+    layers = load_layers(engine, campus)
+    crs, boundary = _metric(layers, summary)
+    params: dict[str, Any] = {
+        k: v
+        for k, v in {
+            "cell_size_m": cell_size_m,
+            "h3_res": h3_res,
+            "min_area_m2": min_area_m2,
+            "max_area_m2": max_area_m2,
+            "zones": zones,
+        }.items()
+        if v is not None
+    }
+    progress(f"splitting {campus} ({method})")
+    cells = grid.split(
+        boundary,
+        method=cast(Method, method),
+        cell_size_m=cell_size_m,
+        h3_res=h3_res,
+        min_area_m2=min_area_m2,
+        max_area_m2=max_area_m2,
+        barriers=layers.roads.to_crs(crs) if len(layers.roads) else None,
+        buildings=layers.buildings.to_crs(crs) if len(layers.buildings) else None,
+        campus_code=summary.code,
+        zones=zones,
+        retired_codes=retired_codes(engine, campus),
+    )
+    cells = _with_owners(engine, campus, cells, layers=layers, crs=crs)
+    problems = _problems(cells, boundary)
+    progress(f"storing {len(cells)} cells")
+    plan = save_plan(
+        engine,
+        campus=campus,
+        cells=cells.to_crs("EPSG:4326"),
+        method=method,
+        params=params,
+        author=author,
+        reason=reason,
+    )
+    areas = np.asarray(cells.geometry.area, dtype=float)
+    return SplitReport(
+        plan=plan,
+        method=method,
+        campus_area_m2=float(boundary.geometry.area.sum()),
+        cells_area_m2=float(areas.sum()),
+        area_m2={
+            "min": float(areas.min()) if len(areas) else 0.0,
+            "median": float(np.median(areas)) if len(areas) else 0.0,
+            "max": float(areas.max()) if len(areas) else 0.0,
+        },
+        problems=problems,
+    )
+
+
+def _with_owners(
+    engine: Engine, campus: str, cells: gpd.GeoDataFrame, *, layers: CampusLayers, crs: CRS
+) -> gpd.GeoDataFrame:
+    """Return ``cells`` with an ``owner`` column balanced among the campus's owners."""
+    people = load_people(engine, campus)
+    owners = people[people["role"] == "owner"] if len(people) else people
+    if not len(owners):
+        out = cells.copy()
+        out["owner"] = None
+        return out
+    buildings = layers.buildings.to_crs(crs) if len(layers.buildings) else None
+    result: gpd.GeoDataFrame = assign_owners(cells, owners, buildings=buildings)
+    return result
+
+
+def _problems(cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    found = validate(cells, campus=boundary, require_owner=False)
+    rows: list[dict[str, Any]] = problems_to_json(found)
+    return rows

@@ -1,0 +1,274 @@
+"""Ledger and complaint services: list, show and move hazards; add and list complaints.
+
+Who answers for a hazard now follows the escalation chain of
+:mod:`zoning.safety.ledger.workflow` over the zone staff of
+:func:`zoning.services.safety.zone_staff` (cell owner → zone leader → safety office →
+leadership; a vacant cell falls to its zone's fallback owner, 属地兜底).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from zoning.errors import InvalidInput, NotFound
+from zoning.safety.complaints import CellLocator, Complaint, route_complaint
+from zoning.safety.ledger.workflow import (
+    LEVELS,
+    OPEN_STATES,
+    STATES,
+    Hazard,
+    allowed_actions,
+    apply,
+    overdue_hours,
+    responsible_at,
+)
+from zoning.services.safety import NOBODY, CampusOps, Staff, campus_ops
+from zoning.store import safety as repo
+from zoning.store.campus import campus_id
+from zoning.store.models.campus import utcnow
+
+__all__ = [
+    "ComplaintView",
+    "HazardView",
+    "add_complaint",
+    "list_complaints",
+    "list_hazards",
+    "locator",
+    "move_hazard",
+    "show_hazard",
+    "view",
+]
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+@dataclass(frozen=True)
+class HazardView:
+    """A hazard with who answers for it now, how late it is (h) and what may happen next."""
+
+    hazard: Hazard
+    level: str
+    responsible: str
+    overdue_hours: float
+    allowed: tuple[str, ...]
+
+    def to_json(self, *, history: bool = False) -> dict[str, Any]:
+        """Return the hazard as JSON-ready data (with its history when asked)."""
+        h = self.hazard
+        data: dict[str, Any] = {
+            "id": int(h.id),
+            "source": h.source,
+            "domain": h.domain,
+            "severity": h.severity,
+            "state": h.state,
+            "description": h.description,
+            "cell": h.cell_code,
+            "zone": h.zone,
+            "owner": h.owner,
+            "assignee": h.assignee,
+            "reported_by": h.reported_by,
+            "reported_at": h.reported_at.isoformat(),
+            "deadline": h.deadline.isoformat(),
+            "overdue_hours": round(self.overdue_hours, 1),
+            "level": self.level,
+            "responsible": self.responsible,
+            "allowed_actions": list(self.allowed),
+            "lon": round(h.lon, 7),
+            "lat": round(h.lat, 7),
+        }
+        if history:
+            data["history"] = [
+                {
+                    "action": t.action,
+                    "from": t.from_state,
+                    "to": t.to_state,
+                    "by": t.by,
+                    "at": t.at.isoformat(),
+                    "note": t.note,
+                    "deadline": t.deadline.isoformat() if t.deadline else None,
+                    "assignee": t.assignee,
+                }
+                for t in h.history
+            ]
+        return data
+
+
+def view(hazard: Hazard, staff: Staff, *, now: datetime) -> HazardView:
+    """Return ``hazard`` with its responsible person at ``now`` (escalation chain)."""
+    try:
+        level, person = responsible_at(hazard, staff.chain(), now=now)
+    except NotFound:
+        level, person = LEVELS[0], NOBODY
+    if not hazard.is_open:
+        level, person = "closed", hazard.owner or NOBODY
+    return HazardView(
+        hazard, level, person, overdue_hours(hazard, now=now), allowed_actions(hazard)
+    )
+
+
+def list_hazards(
+    engine: Engine,
+    campus: str,
+    *,
+    status: str | None = None,
+    overdue: bool = False,
+    now: datetime | None = None,
+) -> list[HazardView]:
+    """Return the ledger, optionally one ``status`` (a state, or ``open``) or only overdue."""
+    if status is not None and status != "open" and status not in STATES:
+        raise InvalidInput(f"Unknown status {status!r}; use open or one of: {', '.join(STATES)}.")
+    now = now or utcnow()
+    ops = campus_ops(engine, campus)
+    states = list(OPEN_STATES) if status == "open" else [status] if status else None
+    with engine.connect() as conn:
+        found = repo.load_hazards(conn, ops.cid, states=states)
+    views = [view(h, ops.staff, now=now) for h in found]
+    return [v for v in views if v.overdue_hours > 0 and v.hazard.is_open] if overdue else views
+
+
+def show_hazard(
+    engine: Engine, campus: str, hazard_id: int, *, now: datetime | None = None
+) -> HazardView:
+    """Return one hazard with its history and responsible person. Raises NotFound."""
+    ops = campus_ops(engine, campus)
+    with engine.connect() as conn:
+        hazard = repo.load_hazard(conn, ops.cid, hazard_id)
+    return view(hazard, ops.staff, now=now or utcnow())
+
+
+def move_hazard(
+    engine: Engine,
+    campus: str,
+    hazard_id: int,
+    action: str,
+    *,
+    by: str,
+    note: str = "",
+    deadline: datetime | None = None,
+    assignee: str | None = None,
+    at: datetime | None = None,
+) -> HazardView:
+    """Apply ``action`` to a hazard and store the event; nothing changes on any error.
+
+    ``dispatch`` defaults its assignee to the person responsible now. Raises
+    IllegalTransition, InvalidInput, NotFound, or StorageError-free InvalidInput when the
+    hazard changed meanwhile.
+    """
+    at = repo.as_utc(at) if at else utcnow()
+    ops = campus_ops(engine, campus)
+    if by not in set(ops.people["name"]):
+        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    with engine.begin() as conn:
+        before = repo.load_hazard(conn, ops.cid, hazard_id)
+        if action == "dispatch" and assignee is None:
+            assignee = view(before, ops.staff, now=at).responsible
+        after = apply(
+            before,
+            action,
+            by=by,
+            at=at,
+            note=note,
+            deadline=repo.as_utc(deadline) if deadline else None,
+            assignee=assignee,
+        )
+        if not repo.update_hazard(conn, before, after):
+            raise InvalidInput(
+                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry."
+            )
+    return view(after, ops.staff, now=at)
+
+
+# --------------------------------------------------------------------------- complaints
+
+
+@dataclass(frozen=True)
+class ComplaintView:
+    """A stored complaint with its ledger item id and state."""
+
+    complaint: Complaint
+    hazard_id: int | None
+    state: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the complaint as JSON-ready data (the contact included)."""
+        c = self.complaint
+        return {
+            "id": int(c.id),
+            "category": c.category,
+            "text": c.text,
+            "contact": c.contact,
+            "received_at": c.received_at.isoformat(),
+            "response_deadline": c.response_deadline.isoformat(),
+            "cell": c.cell_code,
+            "zone": c.zone,
+            "owner": c.owner,
+            "duplicate_of": int(c.duplicate_of) if c.duplicate_of else None,
+            "hazard_id": self.hazard_id,
+            "state": self.state,
+            "lon": round(c.lon, 7),
+            "lat": round(c.lat, 7),
+        }
+
+
+def locator(ops: CampusOps) -> CellLocator:
+    """Return a cell locator over the current plan (metric CRS)."""
+    return CellLocator(ops.cells[["code", "zone", "owner", "geometry"]].to_crs(ops.metric_crs))
+
+
+def add_complaint(
+    engine: Engine,
+    campus: str,
+    *,
+    lon: float,
+    lat: float,
+    category: str,
+    text: str,
+    contact: str | None = None,
+    at: datetime | None = None,
+    reported_by: str = "接诉即办",
+    duplicate_distance_m: float = 50.0,
+    duplicate_window_hours: float = 72.0,
+) -> ComplaintView:
+    """Route a located complaint to its cell's owner, open its ledger item, store both.
+
+    Raises InvalidInput (outside the campus, unknown category, empty text): nothing stored.
+    """
+    at = repo.as_utc(at) if at else utcnow()
+    ops = campus_ops(engine, campus)
+    with engine.begin() as conn:
+        since = at - timedelta(hours=duplicate_window_hours)
+        previous = [c for c, _, _ in repo.load_complaints(conn, ops.cid, since=since)]
+        routed = route_complaint(
+            complaint_id="new",
+            lon=lon,
+            lat=lat,
+            category=category,
+            text=text,
+            received_at=at,
+            locate=locator(ops),
+            contact=contact,
+            reported_by=reported_by,
+            fallback_owners=ops.staff.fallback_owners,
+            previous=previous,
+            duplicate_distance_m=duplicate_distance_m,
+            duplicate_window_hours=duplicate_window_hours,
+        )
+        (hazard_id,) = repo.save_hazards(
+            conn, ops.cid, [repo.HazardRecord(routed.hazard, ops.plan_id)]
+        )
+        (complaint_id,) = repo.save_complaints(
+            conn, ops.cid, [repo.ComplaintRecord(routed.complaint, ops.plan_id, hazard_id)]
+        )
+    return ComplaintView(replace(routed.complaint, id=str(complaint_id)), hazard_id, "reported")
+
+
+def list_complaints(engine: Engine, campus: str) -> list[ComplaintView]:
+    """Return the campus's complaints, oldest first."""
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        return [ComplaintView(c, h, s) for c, h, s in repo.load_complaints(conn, cid)]

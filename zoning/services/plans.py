@@ -1,0 +1,417 @@
+"""Planner services for the CLI and the pages: drafts, edits with undo, validation, diff,
+activation, the QGIS import and the audit trail.
+
+Every function takes an engine and the campus name and returns plain results. Writes that
+carry ``row_version`` (the version the caller read) fail with
+:class:`zoning.errors.PlanConflict` when someone else saved first.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import sqlalchemy as sa
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.engine import Engine
+
+from zoning.errors import ActivationRefused, InvalidInput, InvalidPlan, NotFound, PlanConflict
+from zoning.grid.topology import Problem, problems_to_json, validate
+from zoning.plans import edits
+from zoning.plans.diff import PlanDiff, diff_plans
+from zoning.plans.qgis import Imported, prepare_import, read_cells_layer
+from zoning.store import plan_edits as plan_store
+from zoning.store.campus import campus_id, load_layers, load_people
+from zoning.store.models.campus import AuditEvent, table_of
+from zoning.store.plan_edits import Activation, OwnerAt, PlanSession
+from zoning.store.plans import PlanSummary, current_plan, list_plans, retired_codes, save_plan
+from zoning.store.rehome import LOCATED_TABLES, open_points
+
+__all__ = [
+    "ActivationRefused",
+    "EditReport",
+    "ImportReport",
+    "OwnerAt",
+    "PlanConflict",
+    "ValidationReport",
+    "activate_plan",
+    "apply_edit",
+    "assign_plan_owners",
+    "audit_events",
+    "create_draft",
+    "diff",
+    "export_audit_csv",
+    "import_plan",
+    "owner_at",
+    "undo",
+    "validate_plan",
+]
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """A plan's validation: valid when there is no problem."""
+
+    plan_id: int
+    row_version: int
+    problems: list[dict[str, Any]]
+
+    @property
+    def valid(self) -> bool:
+        """True when the plan has no problem."""
+        return not self.problems
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report in the form `campusgrid validate --json` prints."""
+        return {"plan_id": self.plan_id, "valid": self.valid, "problems": self.problems}
+
+
+@dataclass(frozen=True)
+class EditReport:
+    """A stored edit (or undo): the draft's new row_version, what changed, its problems."""
+
+    plan_id: int
+    row_version: int
+    action: str
+    retired: tuple[str, ...]
+    changed: tuple[str, ...]
+    problems: list[dict[str, Any]]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "plan_id": self.plan_id,
+            "row_version": self.row_version,
+            "action": self.action,
+            "retired": list(self.retired),
+            "added_or_changed": list(self.changed),
+            "valid": not self.problems,
+            "problems": self.problems,
+        }
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """An imported draft: the plan, the code matching, its problems and the diff."""
+
+    plan: PlanSummary
+    imported: Imported
+    problems: list[dict[str, Any]]
+    diff: PlanDiff | None
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "plan_id": self.plan.id,
+            **self.imported.to_json(),
+            "valid": not self.problems,
+            "problems": self.problems,
+            "diff": self.diff.to_json() if self.diff else None,
+        }
+
+
+def _boundary(engine: Engine, campus: str, metric_crs: str) -> gpd.GeoDataFrame:
+    return load_layers(engine, campus).boundary.to_crs(metric_crs)
+
+
+def _session(
+    engine: Engine, campus: str, plan_id: int | None, row_version: int | None = None
+) -> PlanSession:
+    if plan_id is None:
+        plan = current_plan(engine, campus)
+        if plan is None:
+            raise NotFound(f"Campus {campus!r} has no plan yet: run `campusgrid split` first.")
+        plan_id = plan.id
+    session = plan_store.load_session(engine, campus, plan_id)
+    return session if row_version is None else replace(session, row_version=row_version)
+
+
+def _problems(engine: Engine, session: PlanSession) -> list[dict[str, Any]]:
+    metric = session.state.metric_crs
+    cells = session.state.cells.to_crs(metric)
+    found = validate(
+        cells,
+        campus=_boundary(engine, session.campus, metric),
+        min_area_m2=session.params.get("min_area_m2"),
+        max_area_m2=session.params.get("max_area_m2"),
+    )
+    reused = sorted(set(session.state.codes) & retired_codes(engine, session.campus))
+    for code in reused:
+        geom = cells.geometry.iloc[session.state.row(code)]
+        message = f"code {code} was retired by an earlier plan and may not be used again."
+        found.append(Problem("retired_code", (code,), message, geom, str(metric)))
+    return problems_to_json(found)
+
+
+def validate_plan(engine: Engine, campus: str, plan_id: int | None = None) -> ValidationReport:
+    """Validate a plan (default: the current one) by the zoning rules. Raises NotFound."""
+    session = _session(engine, campus, plan_id)
+    return ValidationReport(session.plan_id, session.row_version, _problems(engine, session))
+
+
+def create_draft(
+    engine: Engine,
+    campus: str,
+    *,
+    from_plan: int | None = None,
+    author: str | None = None,
+    reason: str | None = None,
+) -> PlanSummary:
+    """Store a new draft that copies plan ``from_plan`` (default: the current plan)."""
+    session = _session(engine, campus, from_plan)
+    plans = {p.id: p for p in list_plans(engine, campus)}
+    source = plans[session.plan_id]
+    return save_plan(
+        engine,
+        campus=campus,
+        cells=session.state.cells,
+        method=source.method,
+        params=session.params,
+        author=author,
+        reason=reason or f"draft from plan {session.plan_id}",
+        parent_id=session.plan_id,
+    )
+
+
+def apply_edit(
+    engine: Engine,
+    campus: str,
+    plan_id: int,
+    edit: edits.Edit,
+    *,
+    actor: str | None,
+    row_version: int | None = None,
+) -> EditReport:
+    """Apply ``edit`` to draft ``plan_id``, store it, and validate the result on the spot.
+
+    Raises InvalidInput (bad edit), InvalidPlan (not a draft), PlanConflict (stale).
+    """
+    session = _session(engine, campus, plan_id, row_version)
+    applied = edits.apply_edit(session.state, edit)
+    saved = plan_store.save_edit(engine, session, applied, actor=actor)
+    return EditReport(
+        plan_id=plan_id,
+        row_version=saved.row_version,
+        action=edits.edit_kind(edit),
+        retired=applied.record.retired,
+        changed=applied.record.after_codes,
+        problems=_problems(engine, saved),
+    )
+
+
+def undo(
+    engine: Engine,
+    campus: str,
+    plan_id: int,
+    *,
+    actor: str | None,
+    row_version: int | None = None,
+) -> EditReport:
+    """Undo the draft's last edit; raises InvalidInput when there is none."""
+    session = _session(engine, campus, plan_id, row_version)
+    after = plan_store.undo_last(engine, session, actor=actor)
+    return EditReport(plan_id, after.row_version, "undo", (), (), _problems(engine, after))
+
+
+def assign_plan_owners(
+    engine: Engine,
+    campus: str,
+    plan_id: int,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    actor: str | None = None,
+    row_version: int | None = None,
+) -> EditReport:
+    """Give every cell of draft ``plan_id`` an owner (undoable, like any edit).
+
+    ``mapping`` fixes ``code → person``; the rest are balanced by workload among the
+    campus's owners (:func:`zoning.grid.owners.assign_owners`); a zone without owners falls to
+    its fallback owner, the person who already holds most of its cells.
+    """
+    from zoning.grid.owners import assign_owners
+
+    session = _session(engine, campus, plan_id, row_version)
+    people = load_people(engine, campus)
+    owners = people[people["role"] == "owner"] if len(people) else people
+    if not len(owners):
+        raise InvalidInput(
+            f"Campus {campus!r} has no people with role 'owner' to assign: add them with "
+            f"`campusgrid people import {campus} people.csv` (columns name,role,quarter,phone)."
+        )
+    cells = session.state.cells
+    fallback: dict[int, str] = {}
+    for zone, group in cells.groupby("zone"):
+        held = group["owner"].dropna()
+        if len(held):
+            fallback[int(zone)] = str(held.value_counts().index[0])
+    layers = load_layers(engine, campus)
+    metric = session.state.metric_crs
+    result = assign_owners(
+        cells.to_crs(metric),
+        owners[["name"]].reset_index(drop=True),
+        mapping=dict(mapping or {}),
+        buildings=layers.buildings.to_crs(metric) if len(layers.buildings) else None,
+        fallback=fallback,
+    )
+    pairs = tuple((str(c), str(o)) for c, o in zip(result["code"], result["owner"], strict=True))
+    return apply_edit(
+        engine,
+        campus,
+        plan_id,
+        edits.SetOwners(pairs),
+        actor=actor,
+        row_version=session.row_version,
+    )
+
+
+def _open_items(engine: Engine, campus: str, metric: str) -> dict[str, gpd.GeoDataFrame]:
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        return {spec.label: open_points(conn, spec, cid).to_crs(metric) for spec in LOCATED_TABLES}
+
+
+def diff(engine: Engine, campus: str, plan_a: int, plan_b: int) -> PlanDiff:
+    """Return the diff from plan ``plan_a`` to ``plan_b``, with the open items that would
+    change owner. Raises NotFound."""
+    a = _session(engine, campus, plan_a)
+    b = _session(engine, campus, plan_b)
+    metric = a.state.metric_crs
+    return diff_plans(
+        a.state.cells.to_crs(metric),
+        b.state.cells.to_crs(metric),
+        lineage=b.state.lineage,
+        items=_open_items(engine, campus, metric),
+    )
+
+
+def activate_plan(
+    engine: Engine,
+    campus: str,
+    plan_id: int,
+    *,
+    by: str,
+    reason: str,
+    row_version: int | None = None,
+    at: datetime | None = None,
+) -> Activation:
+    """Validate draft ``plan_id`` and make it the active plan (one transaction).
+
+    Raises ActivationRefused (with the problems) for an invalid plan, PlanConflict for a
+    stale ``row_version``, InvalidPlan when it is not a draft; nothing changes then.
+    """
+    session = _session(engine, campus, plan_id, row_version)
+    if session.status != "draft":
+        raise InvalidPlan(f"Plan {plan_id} is {session.status}: only a draft can be activated.")
+    problems = _problems(engine, session)
+    if problems:
+        first = "; ".join(p["message"] for p in problems[:3])
+        raise ActivationRefused(
+            f"Plan {plan_id} is not valid ({len(problems)} problem(s)): {first}"
+            + (" …" if len(problems) > 3 else ""),
+            problems,
+        )
+    return plan_store.activate(engine, session, by=by, reason=reason, at=at)
+
+
+def import_plan(
+    engine: Engine,
+    path: str | Path,
+    *,
+    campus: str,
+    snap_m: float | None = None,
+    layer: str = "cells",
+    author: str | None = None,
+    reason: str | None = None,
+) -> ImportReport:
+    """Create a draft from a cells layer edited in QGIS: tidy, match codes, validate, diff.
+
+    The previous plan is the active plan (else the current draft). Raises ImportFailed,
+    NotFound.
+    """
+    if snap_m is not None and snap_m < 0:
+        raise InvalidInput("--snap-m must be zero or positive (metres).")
+    base = _session(engine, campus, None)
+    metric = base.state.metric_crs
+    edited = read_cells_layer(path, layer=layer).to_crs(metric)
+    boundary = _boundary(engine, campus, metric)
+    outline: BaseGeometry = boundary.geometry.union_all()
+    imported = prepare_import(
+        edited,
+        previous=base.state.cells.to_crs(metric),
+        campus=outline,
+        campus_code=base.state.campus_code,
+        taken=base.state.taken,
+        snap_m=snap_m,
+    )
+
+    def lineage(conn: sa.Connection, cid: int, new_plan: int) -> None:
+        plan_store.write_lineage(conn, cid, new_plan, imported.links)
+
+    plan = save_plan(
+        engine,
+        campus=campus,
+        cells=imported.cells.to_crs("EPSG:4326"),
+        method="import",
+        params={**base.params, "file": Path(path).name, "snap_m": snap_m},
+        author=author,
+        reason=reason or f"imported from {Path(path).name}",
+        parent_id=base.plan_id,
+        on_saved=lineage,
+    )
+    session = _session(engine, campus, plan.id)
+    return ImportReport(
+        plan=plan,
+        imported=imported,
+        problems=_problems(engine, session),
+        diff=diff(engine, campus, base.plan_id, plan.id),
+    )
+
+
+def owner_at(engine: Engine, campus: str, lon: float, lat: float, when: datetime) -> OwnerAt | None:
+    """Return which cell and owner had ``lon``/``lat`` at ``when`` (see plan_store.owner_at)."""
+    return plan_store.owner_at(engine, campus, lon, lat, when)
+
+
+def audit_events(engine: Engine, campus: str, *, limit: int | None = None) -> pd.DataFrame:
+    """Return the campus's audit trail, newest first: at, actor, action, detail (JSON text)."""
+    a = table_of(AuditEvent)
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        stmt = (
+            sa.select(a.c.id, a.c.at, a.c.actor, a.c.action, a.c.detail)
+            .where(a.c.campus_id == cid)
+            .order_by(a.c.id.desc())
+        )
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        rows = conn.execute(stmt).fetchall()
+    return pd.DataFrame(
+        [
+            (r.id, plan_store.as_utc(r.at).isoformat(), r.actor, r.action, r.detail or "{}")
+            for r in rows
+        ],
+        columns=["id", "at", "actor", "action", "detail"],
+        dtype=object,
+    )
+
+
+def export_audit_csv(engine: Engine, campus: str, out: str | Path) -> Path:
+    """Write the campus's audit trail to ``out`` (UTF-8 CSV with BOM, for Excel)."""
+    frame = audit_events(engine, campus).iloc[::-1]
+    target = Path(out)
+    if not target.parent.is_dir():
+        raise InvalidInput(f"The folder {target.parent} does not exist; create it first.")
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "at", "actor", "action", "detail"])
+        for row in frame.itertuples(index=False):
+            detail = json.dumps(json.loads(str(row.detail)), ensure_ascii=False, sort_keys=True)
+            writer.writerow([row.id, row.at, row.actor or "", row.action, detail])
+    return target

@@ -1,0 +1,756 @@
+"""Safety-operations services: staff, schedules, submissions, to-do, completion report.
+
+The ledger and complaint services are in :mod:`zoning.services.ledger`.
+
+Each function takes an engine, composes the pure modules (:mod:`zoning.safety.inspections`,
+:mod:`zoning.safety.ledger.workflow`, :mod:`zoning.safety.complaints`) with the repositories of
+:mod:`zoning.store.safety`, and writes what belongs together in one transaction.
+
+Who answers for a zone (:func:`zone_staff`): cells carry an integer ``zone``, people a
+``quarter`` (片区) name. A zone's leader is the ``zone_leader`` of the quarter whose owners
+own most of the zone's cells (ties: quarter name); zones without owned cells take the
+leaders in turn, by zone number. A zone's fallback owner (属地兜底) is the owner holding
+most of its cells, else the first owner of its leader's quarter, else its leader. The
+safety office and leadership are the first person (by id) with that role.
+
+Schedules are materialised lazily: every call that needs due inspections first makes sure
+they exist up to ``SCHEDULE_AHEAD_DAYS`` after the day asked about, from where the last
+schedule of the current plan stopped (an ``inspections.schedule`` audit event).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from zoning.errors import InvalidInput, NotFound
+from zoning.safety import inspections as insp
+from zoning.safety.checklists import (
+    DEFAULT_TZ,
+    ENV_VAR,
+    ChecklistTemplate,
+    default_checklist_dir,
+    load_templates,
+)
+from zoning.safety.ledger.workflow import (
+    ResponsibilityChain,
+    rates,
+)
+from zoning.store import safety as repo
+from zoning.store.campus import campus_id
+from zoning.store.frames import read_frame
+from zoning.store.models.campus import AuditEvent, Building, Campus, Person, table_of, utcnow
+from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
+
+SCHEDULE_AHEAD_DAYS = 92
+REPORT_KEYS: dict[str, str] = {
+    "cell": "cell_code",
+    "zone": "zone",
+    "owner": "owner",
+    "domain": "domain",
+    "week": "week",
+}
+OUTCOME_ALIASES = {"pass": "pass", "fail": "fail", "na": "not_applicable"}
+OUTCOME_ALIASES["not_applicable"] = "not_applicable"
+NOBODY = "未指定"
+
+
+# --------------------------------------------------------------------------- who answers
+
+
+@dataclass(frozen=True)
+class Staff:
+    """Who answers for each zone (keys are zone labels, "3") and campus-wide."""
+
+    zone_leaders: dict[str, str]
+    fallback_owners: dict[str, str]
+    safety_office: str
+    leadership: str
+    cell_owners: dict[str, str | None] = field(default_factory=dict)
+
+    def chain(self) -> ResponsibilityChain:
+        """Return the ledger's chain of responsibility."""
+        return ResponsibilityChain(
+            safety_office=self.safety_office,
+            leadership=self.leadership,
+            zone_leaders=self.zone_leaders,
+            zone_fallback_owners=self.fallback_owners,
+            cell_owners=self.cell_owners,
+        )
+
+
+def zone_staff(cells: pd.DataFrame, people: pd.DataFrame) -> Staff:
+    """Return the zone leaders, fallback owners, safety office and leadership (see module)."""
+    roles = people.sort_values("id") if "id" in people.columns else people
+    by_role = {
+        role: [str(n) for n in roles.loc[roles["role"] == role, "name"]]
+        for role in ("leadership", "safety_office", "zone_leader", "owner")
+    }
+    quarter_of = {str(r.name): r.quarter for r in roles.itertuples() if isinstance(r.quarter, str)}
+    leader_of_quarter: dict[str, str] = {}
+    for name in by_role["zone_leader"]:
+        leader_of_quarter.setdefault(str(quarter_of.get(name)), name)
+    zones = sorted({z for z in (repo.zone_number(v) for v in cells["zone"]) if z is not None})
+    leaders: dict[str, str] = {}
+    fallback: dict[str, str] = {}
+    spare = sorted(leader_of_quarter.items())
+    for index, zone in enumerate(zones):
+        mine = cells[[repo.zone_number(v) == zone for v in cells["zone"]]]
+        owners = [str(o) for o in mine["owner"] if isinstance(o, str) and o]
+        quarters = Counter(q for q in (quarter_of.get(o) for o in owners) if q in leader_of_quarter)
+        if quarters:
+            best = sorted(quarters.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            leader: str | None = leader_of_quarter[best]
+        else:
+            leader = spare[index % len(spare)][1] if spare else None
+        if leader:
+            leaders[str(zone)] = leader
+        if owners:
+            fallback[str(zone)] = sorted(Counter(owners).items(), key=lambda kv: (-kv[1], kv[0]))[
+                0
+            ][0]
+        else:
+            quarter = quarter_of.get(leader or "")
+            same = [o for o in by_role["owner"] if quarter and quarter_of.get(o) == quarter]
+            chosen = same[0] if same else leader
+            if chosen:
+                fallback[str(zone)] = chosen
+    cell_owners = {
+        str(c): (o if isinstance(o, str) and o else None)
+        for c, o in zip(cells["code"], cells["owner"], strict=True)
+    }
+    return Staff(
+        zone_leaders=leaders,
+        fallback_owners=fallback,
+        safety_office=(by_role["safety_office"] or [NOBODY])[0],
+        leadership=(by_role["leadership"] or [NOBODY])[0],
+        cell_owners=cell_owners,
+    )
+
+
+@dataclass(frozen=True)
+class CampusOps:
+    """What the services need about a campus: ids, current cells (EPSG:4326), people."""
+
+    campus: str
+    cid: int
+    plan_id: int
+    plan_created: datetime
+    metric_crs: str
+    cells: gpd.GeoDataFrame
+    people: pd.DataFrame
+    staff: Staff
+
+
+_Frame = TypeVar("_Frame", bound=pd.DataFrame)
+
+
+def _plan_of(engine: Engine, campus: str) -> PlanSummary:
+    """Return the campus's current plan; NotFound when it has none (or no such campus)."""
+    plan = current_plan(engine, campus)
+    if plan is None:
+        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
+    return plan
+
+
+def _people(conn: sa.Connection, cid: int) -> pd.DataFrame:
+    """Return the campus's people (id, name, role, quarter) as object columns."""
+    rows = conn.execute(
+        sa.select(Person.id, Person.name, Person.role, Person.quarter).where(
+            Person.campus_id == cid
+        )
+    ).fetchall()
+    return pd.DataFrame(
+        [tuple(r) for r in rows], columns=["id", "name", "role", "quarter"], dtype=object
+    )
+
+
+def _zone_labelled(cells: _Frame) -> _Frame:
+    """Return a copy of ``cells`` with ``zone`` as labels ("3"), as the people's quarters."""
+    out = cells.copy()
+    out["zone"] = pd.Series(repo.zone_labels(cells["zone"]), index=cells.index, dtype=object)
+    return out
+
+
+def campus_ops(engine: Engine, campus: str) -> CampusOps:
+    """Load the current plan's cells (with ``use`` and zone labels) and the people.
+
+    Raises NotFound for an unknown campus or a campus without a plan.
+    """
+    plan = _plan_of(engine, campus)
+    cells = _zone_labelled(load_cells(engine, campus, plan.id))
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        metric = conn.execute(sa.select(Campus.metric_crs).where(Campus.id == cid)).scalar_one()
+        people = _people(conn, cid)
+        buildings = read_frame(conn, table_of(Building), ["use"], Building.campus_id == cid)
+    cells["use"] = cell_uses(cells.to_crs(metric), buildings.to_crs(metric))
+    return CampusOps(
+        campus=campus,
+        cid=cid,
+        plan_id=plan.id,
+        plan_created=repo.as_utc(plan.created_at),
+        metric_crs=str(metric),
+        cells=cells,
+        people=people,
+        staff=zone_staff(cells, people),
+    )
+
+
+def campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
+    """Return the campus id and :attr:`CampusOps.staff` without reading geometry.
+
+    :func:`campus_ops` also reads every cell polygon and building to give cells their use,
+    which who answers for a hazard does not need. Raises NotFound as ``campus_ops`` does.
+    """
+    plan = _plan_of(engine, campus)
+    cells = _zone_labelled(load_cell_owners(engine, campus, plan.id))
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        people = _people(conn, cid)
+    return cid, zone_staff(cells, people)
+
+
+def cell_uses(
+    cells: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, min_share: float = 0.2
+) -> pd.Series:
+    """Return each cell's building use: the use with the largest footprint area inside it.
+
+    Only when buildings of that use cover at least ``min_share`` of the cell (metric CRS);
+    else None. Building cells get their building's use this way too.
+    """
+    out: list[str | None] = [None] * len(cells)
+    if len(cells) and len(buildings):
+        geoms = np.asarray(cells.geometry.values, dtype=object)
+        feet = np.asarray(buildings.geometry.values, dtype=object)
+        uses = buildings["use"].to_numpy(dtype=object)
+        bi, ci = shapely.STRtree(feet).query(geoms, predicate="intersects")[::-1]
+        shared = shapely.area(shapely.intersection(feet[bi], geoms[ci]))
+        totals: dict[int, dict[str, float]] = {}
+        for b, c, a in zip(bi, ci, shared, strict=True):
+            if isinstance(uses[b], str) and uses[b]:
+                per_use = totals.setdefault(int(c), {})
+                per_use[uses[b]] = per_use.get(uses[b], 0.0) + float(a)
+        areas = shapely.area(geoms)
+        for c, per_use in totals.items():
+            use, area = max(per_use.items(), key=lambda kv: (kv[1], kv[0]))
+            if area >= min_share * float(areas[c]):
+                out[c] = use
+    return pd.Series(out, index=cells.index, dtype=object)
+
+
+def py_time(value: object) -> datetime | None:
+    """Return a pandas/NumPy/Python time value as a Python datetime (None for NA)."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).tz_localize(UTC).to_pydatetime()
+    return None
+
+
+def local_noon(day: date, *, tz: str = DEFAULT_TZ) -> datetime:
+    """Return 12:00 local time on ``day`` as UTC: "now" when a command is given --date."""
+    return datetime.combine(day, time(12), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+
+
+def local_day(at: datetime, *, tz: str = DEFAULT_TZ) -> date:
+    """Return the local calendar day of the UTC instant ``at``."""
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
+# --------------------------------------------------------------------------- schedules
+
+_TEMPLATE_CACHE: dict[tuple[Any, ...], dict[str, ChecklistTemplate]] = {}
+
+
+def checklist_templates() -> dict[str, ChecklistTemplate]:
+    """Return :func:`load_templates`, re-read only when a checklist file or the folder changes."""
+    folders = [default_checklist_dir()]
+    user = os.environ.get(ENV_VAR)
+    if user:
+        folders.append(Path(user))
+    files = [p for folder in folders if folder.is_dir() for p in sorted(folder.iterdir())]
+    key = (user, *((str(p), p.stat().st_mtime_ns) for p in files))
+    if key not in _TEMPLATE_CACHE:
+        _TEMPLATE_CACHE.clear()
+        _TEMPLATE_CACHE[key] = load_templates()
+    return dict(_TEMPLATE_CACHE[key])
+
+
+def due_rows(
+    due: pd.DataFrame, cells: gpd.GeoDataFrame, *, campus: int, plan_id: int
+) -> list[tuple[Any, ...]]:
+    """Return insert tuples for due rows (repo.DUE_STORE_COLUMNS + lon, lat of the cell)."""
+    points = shapely.point_on_surface(np.asarray(cells.geometry.values, dtype=object))
+    where = {
+        str(code): (round(float(p.x), 7), round(float(p.y), 7))
+        for code, p in zip(cells["code"], points, strict=True)
+    }
+    iso = pd.to_datetime(due["due_date"]).dt.isocalendar()
+    weeks = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
+    submitted = due["submitted_at"] if "submitted_at" in due.columns else [None] * len(due)
+    rows = []
+    for row, week, sub in zip(due.itertuples(index=False), weeks, submitted, strict=True):
+        lon, lat = where[str(row.cell_code)]
+        rows.append(
+            (
+                campus, plan_id, row.cell_code, repo.zone_number(row.zone),
+                row.owner if isinstance(row.owner, str) else None, row.kind,
+                row.use if isinstance(row.use, str) else None, row.template_code,
+                int(str(row.template_version)), row.domain, row.frequency, row.period,
+                row.period_start, row.due_date, py_time(row.due_at), week,
+                py_time(sub),
+                lon, lat,
+            )
+        )  # fmt: skip
+    return rows
+
+
+def _scheduled_through(conn: sa.Connection, cid: int, plan_id: int) -> date | None:
+    a = AuditEvent
+    details = conn.execute(
+        sa.select(a.detail)
+        .where(a.campus_id == cid, a.action == "inspections.schedule")
+        .order_by(a.id.desc())
+    ).scalars()
+    for detail in details:
+        data = json.loads(detail or "{}")
+        if data.get("plan_id") == plan_id:
+            return date.fromisoformat(data["through"])
+    return None
+
+
+def schedule(
+    engine: Engine,
+    campus: str,
+    *,
+    through: date,
+    start: date | None = None,
+    templates: Mapping[str, ChecklistTemplate] | None = None,
+    ops: CampusOps | None = None,
+) -> int:
+    """Store the due inspections of the current plan up to ``through``; return how many.
+
+    Starts at ``start``, else after the last schedule of this plan, else at the plan's
+    creation day; due rows that already exist for a cell × template × period are kept.
+    """
+    ops = ops or campus_ops(engine, campus)
+    with engine.begin() as conn:
+        if start is None:
+            done = _scheduled_through(conn, ops.cid, ops.plan_id)
+            start = done + timedelta(days=1) if done else local_day(ops.plan_created)
+        if start > through:
+            return 0
+        templates = templates if templates is not None else checklist_templates()
+        due = insp.due_inspections(
+            ops.cells,
+            templates,
+            start=start,
+            end=through,
+            fallback_owners=ops.staff.fallback_owners,
+        )
+        known = repo.due_keys(conn, ops.cid, start, through)
+        if known:
+            keys = zip(due["cell_code"], due["template_code"], due["period"], strict=True)
+            due = due[[k not in known for k in keys]]
+        repo.record_template_versions(conn, templates.values())
+        n = repo.insert_due(conn, due_rows(due, ops.cells, campus=ops.cid, plan_id=ops.plan_id))
+        write_schedule_mark(conn, ops.cid, ops.plan_id, start=start, through=through, rows=n)
+    return n
+
+
+def write_schedule_mark(
+    conn: sa.Connection, cid: int, plan_id: int, *, start: date, through: date, rows: int
+) -> None:
+    """Record that the plan's due inspections exist from ``start`` to ``through``."""
+    detail = {
+        "plan_id": plan_id,
+        "start": start.isoformat(),
+        "through": through.isoformat(),
+        "rows": rows,
+    }
+    conn.execute(
+        sa.insert(table_of(AuditEvent)),
+        [
+            {
+                "campus_id": cid,
+                "at": utcnow(),
+                "actor": "campusgrid",
+                "action": "inspections.schedule",
+                "detail": json.dumps(detail),
+            }
+        ],
+    )
+
+
+def ensure_schedule(engine: Engine, ops: CampusOps, day: date) -> None:
+    """Make sure due inspections exist up to ``SCHEDULE_AHEAD_DAYS`` after ``day``."""
+    schedule(engine, ops.campus, through=day + timedelta(days=SCHEDULE_AHEAD_DAYS), ops=ops)
+
+
+def ensure_campus_schedule(engine: Engine, campus: str, day: date) -> None:
+    """:func:`ensure_schedule` for ``campus``, loading it (:func:`campus_ops`) only when needed.
+
+    When the current plan is already scheduled far enough, the usual case, this reads two
+    small tables instead of every cell polygon and building (about 1 s on the large demo).
+    Raises NotFound as :func:`campus_ops` does.
+    """
+    plan = current_plan(engine, campus)
+    if plan is not None:
+        with engine.connect() as conn:
+            done = _scheduled_through(conn, campus_id(conn, campus), plan.id)
+        if done is not None and done >= day + timedelta(days=SCHEDULE_AHEAD_DAYS):
+            return  # schedule() would start after ``through`` and store nothing
+    ensure_schedule(engine, campus_ops(engine, campus), day)
+
+
+# --------------------------------------------------------------------------- inspections
+
+TODO_COLUMNS = (
+    "todo", "owner", "due_date", "cell_code", "zone", "template_code", "domain", "frequency",
+    "period",
+)  # fmt: skip
+
+
+def todo(
+    engine: Engine, campus: str, *, owner: str | None = None, day: date | None = None
+) -> pd.DataFrame:
+    """Return the open inspections at ``day`` (default today): overdue, due today, open.
+
+    Without ``owner`` every owner's list, grouped by owner. Raises NotFound for an owner
+    who holds nothing on this campus.
+    """
+    ops = campus_ops(engine, campus)
+    now = local_noon(day) if day else utcnow()
+    today = day or local_day(now)
+    ensure_schedule(engine, ops, today)
+    with engine.connect() as conn:
+        due = repo.load_due(conn, ops.cid, owner=owner, started_by=today)
+    if owner is not None and owner not in set(ops.people["name"]):
+        raise NotFound(f"{owner!r} is not a person of campus {campus!r}.")
+    subs = due.loc[due["submitted_at"].notna(), ["cell_code", "template_code", "period"]].copy()
+    subs["submitted_at"] = due.loc[due["submitted_at"].notna(), "submitted_at"]
+    owners = [owner] if owner else sorted({o for o in due["owner"] if isinstance(o, str)})
+    plain = due.drop(columns=["submitted_at"])
+    parts = [insp.owner_todo(plain, subs, owner=o, now=now) for o in owners]
+    parts = [p for p in parts if len(p)]
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in TODO_COLUMNS})
+    return pd.concat(parts, ignore_index=True)[list(TODO_COLUMNS)]
+
+
+@dataclass(frozen=True)
+class SubmitReport:
+    """A stored submission: its id, period, whether it was late, the hazards it opened."""
+
+    inspection_id: int
+    cell_code: str
+    template_code: str
+    template_version: int
+    period: str
+    submitted_at: datetime
+    due_at: datetime
+    late: bool
+    hazard_ids: tuple[int, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data."""
+        return {
+            "inspection_id": self.inspection_id,
+            "cell": self.cell_code,
+            "template": self.template_code,
+            "template_version": self.template_version,
+            "period": self.period,
+            "submitted_at": self.submitted_at.isoformat(),
+            "due_at": self.due_at.isoformat(),
+            "late": self.late,
+            "hazards": list(self.hazard_ids),
+        }
+
+
+def parse_results(
+    template: ChecklistTemplate,
+    results: Mapping[str, str],
+    *,
+    notes: Mapping[str, str] | None = None,
+    photos: Mapping[str, str] | None = None,
+) -> list[insp.ItemResult]:
+    """Return item results from ITEM → pass|fail|na; ``*`` sets every item not named.
+
+    Raises InvalidInput for an unknown outcome, or a photo file that does not exist.
+    """
+    outcome: dict[str, str] = {}
+    default = results.get("*")
+    for code, value in results.items():
+        if value not in OUTCOME_ALIASES:
+            raise InvalidInput(f"Result {code}={value!r}: use pass, fail or na.")
+    for item in template.items:
+        given = results.get(item.code, default)
+        if given is not None:
+            outcome[item.code] = OUTCOME_ALIASES[given]
+    for code in results:
+        if code != "*" and code not in outcome:
+            template.item(code)  # raises, naming the items there are
+    out = []
+    for code in set(notes or {}) | set(photos or {}):
+        template.item(code)
+    for code, value in outcome.items():
+        photo = (photos or {}).get(code)
+        if photo is not None and not Path(photo).is_file():
+            raise InvalidInput(f"Photo {photo!r} for item {code!r} is not a file.")
+        out.append(
+            insp.ItemResult(
+                code,
+                value,
+                (notes or {}).get(code, ""),
+                str(Path(photo).resolve()) if photo else None,
+            )
+        )
+    return out
+
+
+def submit_inspection(
+    engine: Engine,
+    campus: str,
+    *,
+    cell: str,
+    template: str,
+    by: str,
+    results: Mapping[str, str],
+    notes: Mapping[str, str] | None = None,
+    photos: Mapping[str, str] | None = None,
+    at: datetime | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    period: str | None = None,
+) -> SubmitReport:
+    """Store a checklist for ``cell`` × ``template`` (the period containing ``at``, or
+    ``period``); every failed item opens a hazard. Nothing is stored on any error.
+
+    Raises NotFound (cell, template, person, period) or InvalidInput (results, time).
+    """
+    at = repo.as_utc(at) if at else utcnow()
+    ops = campus_ops(engine, campus)
+    templates = checklist_templates()
+    if template not in templates:
+        raise NotFound(f"No checklist {template!r}; known: {', '.join(sorted(templates))}.")
+    if cell not in set(ops.cells["code"]):
+        raise NotFound(f"Cell {cell!r} is not in the current plan of {campus!r}.")
+    if by not in set(ops.people["name"]):
+        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    ensure_schedule(engine, ops, local_day(at))
+    with engine.connect() as conn:
+        due = repo.load_due(conn, ops.cid, cell_code=cell, template_code=template)
+    day = local_day(at)
+    if period is not None:
+        chosen = due[due["period"] == period]
+    else:
+        starts = pd.to_datetime(due["period_start"]).dt.date
+        ends = pd.to_datetime(due["due_date"]).dt.date
+        chosen = due[(starts <= day) & (ends >= day)]
+    if not len(chosen):
+        listed = ", ".join(due["period"].astype(str).tolist()[-5:]) or "none"
+        raise NotFound(
+            f"Cell {cell} has no due {template!r} inspection for "
+            f"{period or day.isoformat()}; recent periods: {listed}."
+        )
+    row = chosen.iloc[0]
+    item_results = parse_results(templates[template], results, notes=notes, photos=photos)
+    where_lon = float(lon) if lon is not None else float(row["lon"])
+    where_lat = float(lat) if lat is not None else float(row["lat"])
+    outcome = insp.submit(
+        insp.DueInspection.from_row({str(k): v for k, v in row.items()}),
+        templates[template],
+        submission_id="new",
+        inspector=by,
+        submitted_at=at,
+        lon=where_lon,
+        lat=where_lat,
+        results=item_results,
+    )
+    with engine.begin() as conn:
+        repo.record_template_versions(conn, [templates[template]])
+        (new_id,) = repo.save_submissions(
+            conn,
+            ops.cid,
+            [repo.SubmissionRecord(outcome.submission, int(row["id"]), ops.plan_id,
+                                   row["zone"], row["owner"])],
+        )  # fmt: skip
+        repo.mark_submitted(conn, int(row["id"]), at)
+        hazard_ids = repo.save_hazards(
+            conn,
+            ops.cid,
+            [repo.HazardRecord(h, ops.plan_id, new_id) for h in outcome.hazards],
+        )
+    s = outcome.submission
+    return SubmitReport(
+        inspection_id=new_id,
+        cell_code=s.cell_code,
+        template_code=s.template_code,
+        template_version=s.template_version,
+        period=s.period,
+        submitted_at=s.submitted_at,
+        due_at=py_time(row["due_at"]) or at,
+        late=s.late,
+        hazard_ids=tuple(hazard_ids),
+    )
+
+
+def completion_report(
+    engine: Engine,
+    campus: str,
+    *,
+    by: str = "cell",
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+) -> pd.DataFrame:
+    """Return completion (due, on_time, late, missed, pending, rates) and the ledger rates
+    (closure, on-time closure, rework, extension, mean hours to close) per ``by``.
+
+    ``by`` is cell, zone, owner, domain or week; the range defaults to the last 90 days.
+    """
+    return completion_reports(engine, campus, by=(by,), start=start, end=end, now=now)[by]
+
+
+def completion_reports(
+    engine: Engine,
+    campus: str,
+    *,
+    by: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+    now: datetime | None = None,
+) -> dict[str, pd.DataFrame]:
+    """Return :func:`completion_report` for each of ``by``, reading the hazards once (the
+    leadership page shows three: by zone, owner and week)."""
+    now, start, end = report_window(by, start=start, end=end, now=now)
+    tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now)
+    rates_ = ledger_tables(engine, campus, by=by, start=start, end=end)
+    return {b: join_report(tables[b], rates_[b], b) for b in tables}
+
+
+def report_window(
+    by: Sequence[str], *, start: date | None, end: date | None, now: datetime | None
+) -> tuple[datetime, date, date]:
+    """Return (now, start, end) of a report: now defaults to the clock, end to today
+    (local), start to 89 days before end. Raises InvalidInput for an unknown ``by`` or a
+    range that ends before it starts."""
+    unknown = [b for b in by if b not in REPORT_KEYS]
+    if unknown:
+        raise InvalidInput(
+            f"Cannot report by {unknown[0]!r}; use one of: {', '.join(REPORT_KEYS)}."
+        )
+    now = now or utcnow()
+    end = end or local_day(now)
+    start = start or end - timedelta(days=89)
+    if end < start:
+        raise InvalidInput(f"The report range ends ({end}) before it starts ({start}).")
+    return now, start, end
+
+
+def completion_tables(
+    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date, now: datetime
+) -> dict[str, pd.DataFrame]:
+    """Return the completion half of each report of ``by`` (due, on_time, late, missed,
+    pending and the two rates per key; zones as labels), due rows [start, end] at ``now``."""
+    ensure_campus_schedule(engine, campus, max(end, local_day(now)))  # loads only if behind
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        tables = {
+            b: repo.completion_query(conn, cid, by=REPORT_KEYS[b], start=start, end=end, now=now)
+            for b in dict.fromkeys(by)
+        }
+    if "zone" in tables:
+        zones = tables["zone"]
+        tables["zone"] = zones.assign(
+            zone=pd.Series(repo.zone_labels(zones["zone"]), index=zones.index)
+        )
+    return tables
+
+
+def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return the completion half of the report by ``by`` from a grid of counts (on_time,
+    late, missed, pending) per cell and ``by``'s column (``ui_queries.completion_grid`` for
+    cell, zone, domain and week, ``ui_queries.owner_grid`` for owner), as
+    :func:`completion_tables` gives it for the same rows."""
+    key = REPORT_KEYS[by]
+    if key not in grid.columns:
+        raise InvalidInput(f"This grid has no {key!r} column to report by {by!r}.")
+    counts = ["on_time", "late", "missed", "pending"]
+    summed = grid.groupby(key, dropna=False, sort=True)[counts].sum().reset_index()
+    keys = summed[[key]].to_numpy(dtype=object)
+    return repo.completion_frame(keys, summed[counts].to_numpy(), [key])
+
+
+def ledger_tables(
+    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date
+) -> dict[str, pd.DataFrame]:
+    """Return the ledger half of each report of ``by``: the closure rates of the hazards
+    whose deadline falls in [start, end] (``hazards_due``, ``closed``, ``closure_rate``,
+    ``closed_on_time_rate``, rework, extension, hours to close, ``hazards_reported``)."""
+    with engine.connect() as conn:
+        hazards = repo.hazards_rate_frame(conn, campus_id(conn, campus))
+    out = {}
+    for b in dict.fromkeys(by):
+        if b == "week":
+            rate = rates(hazards, start=start, end=end, period="weekly")
+            rate = rate.rename(columns={"period": "week"})
+        else:
+            rate = rates(hazards, start=start, end=end, by=[REPORT_KEYS[b]])
+            rate = rate.drop(columns=["period"])
+        rate = rate.rename(columns={"due": "hazards_due", "reported": "hazards_reported"})
+        out[b] = rate.rename(columns={"on_time_rate": "closed_on_time_rate"})
+    return out
+
+
+def join_report(table: pd.DataFrame, rate: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return the report by ``by``: the completion ``table`` joined with the ledger
+    ``rate`` (both halves per key), in key order (numbers first), counts as integers."""
+    key = REPORT_KEYS[by]
+    merged = table.merge(rate, on=key, how="outer")
+    order = merged[key].map(lambda v: (0, int(v), "") if str(v).isdigit() else (1, 0, str(v)))
+    merged = merged.iloc[order.argsort(kind="stable").to_numpy()]
+    for col in ("due", "on_time", "late", "missed", "pending", "hazards_reported", "hazards_due"):
+        if col in merged.columns:
+            merged[col] = merged[col].fillna(0).astype("int64")
+    return merged.reset_index(drop=True)
+
+
+__all__ = [
+    "CampusOps",
+    "Staff",
+    "SubmitReport",
+    "campus_ops",
+    "campus_staff",
+    "checklist_templates",
+    "completion_from_grid",
+    "completion_report",
+    "completion_reports",
+    "completion_tables",
+    "join_report",
+    "ledger_tables",
+    "report_window",
+    "schedule",
+    "submit_inspection",
+    "todo",
+    "zone_staff",
+]

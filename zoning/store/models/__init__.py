@@ -1,0 +1,63 @@
+"""The SQLAlchemy 2 + GeoAlchemy2 tables: ``campus`` (the base, campuses, the map layers,
+people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
+lineage) and ``safety`` (checklists, inspections, hazards and their events, complaints).
+The tables are created by the Alembic migrations in ``zoning/store/migrations``.
+"""
+
+from zoning.store.models.campus import (
+    SRID,
+    AuditEvent,
+    Base,
+    Building,
+    Camera,
+    Campus,
+    GridCell,
+    GridPlan,
+    Landcover,
+    Person,
+    Poi,
+    RetiredCode,
+    Road,
+    table_of,
+)
+from zoning.store.models.plans import CodeLineage, PlanActivation, PlanEdit
+from zoning.store.models.safety import (
+    OPS_TABLES,
+    ChecklistVersion,
+    ComplaintRow,
+    CompletionWeek,
+    HazardEvent,
+    HazardRow,
+    Inspection,
+    InspectionDue,
+    InspectionResult,
+)
+
+__all__ = [
+    "OPS_TABLES",
+    "SRID",
+    "AuditEvent",
+    "Base",
+    "Building",
+    "Camera",
+    "Campus",
+    "ChecklistVersion",
+    "CodeLineage",
+    "ComplaintRow",
+    "CompletionWeek",
+    "GridCell",
+    "GridPlan",
+    "HazardEvent",
+    "HazardRow",
+    "Inspection",
+    "InspectionDue",
+    "InspectionResult",
+    "Landcover",
+    "Person",
+    "PlanActivation",
+    "PlanEdit",
+    "Poi",
+    "RetiredCode",
+    "Road",
+    "table_of",
+]

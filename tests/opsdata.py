@@ -1,5 +1,5 @@
 """Operations data for tests and benchmarks: past-due checklists to submit (the completion
-grid after new submissions, ``tests/zoning/test_grid_delta.py``, ``bench/ui_after_submit.py``)."""
+grid after new submissions, ``tests/app/test_grid_delta.py``, ``bench/ui_after_submit.py``)."""
 
 from __future__ import annotations
 

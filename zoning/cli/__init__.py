@@ -4,6 +4,6 @@ One module per command group (``campus``, ``grid``, ``plans``, ``cameras``, ``sa
 ``people``, ``serve``); ``common`` holds the options and the error handling they share.
 """
 
-from zoning.cli.app import app, main
+from zoning.cli.app import INTERNAL_ERROR, app, main
 
-__all__ = ["app", "main"]
+__all__ = ["INTERNAL_ERROR", "app", "main"]

@@ -387,7 +387,7 @@ def _run_app(db_url: str, template: str, monkeypatch: pytest.MonkeyPatch) -> Any
 
     monkeypatch.setenv("CAMPUSGRID_DB", db_url)
     monkeypatch.setenv("CAMPUSGRID_BASEMAP_URL", template)
-    app = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"))
+    app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"))
     return app.run(timeout=60)
 
 

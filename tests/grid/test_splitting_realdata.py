@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import shapely
 
+from tests.grid.test_splitting import check_partition
 from tests.realdata import ALL, load_metric
-from tests.zoning.test_grid import check_partition
 from zoning.grid.locate import locate
 from zoning.grid.splitting import campus_geometry, split
 from zoning.grid.topology import validate

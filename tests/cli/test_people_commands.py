@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from tests.realdata import campus_dir, load_layers
-from tests.store.test_plan_store import CAMPUS, make_campus
+from tests.store.test_plan_edits import CAMPUS, make_campus
 from zoning.cli import app
 from zoning.store.engine import open_engine
 

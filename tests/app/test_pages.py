@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from zoning import services
 from zoning.store.engine import open_engine
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ("leadership", "planner", "inspections", "ledger", "cameras")
 
 
@@ -87,7 +87,7 @@ def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
     data = layer.get("data")
     if isinstance(data, str) and data.startswith("app/static/"):  # served as a file
         layer["data"] = json.loads(
-            (Path(__file__).resolve().parents[1] / data.removeprefix("app/")).read_text("utf-8")
+            (Path(__file__).resolve().parents[2] / data.removeprefix("app/")).read_text("utf-8")
         )
     return layer  # type: ignore[no-any-return]
 

@@ -19,7 +19,7 @@ from zoning.services import plans as planner
 from zoning.services import safety as operations
 from zoning.store.engine import open_engine
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
 PAGES = ("planner", "inspections", "ledger")
 
 

@@ -1,6 +1,7 @@
 # campusgrid — the two commands a new user runs:
 #   make run    install what the app needs, seed the demo campus, serve http://127.0.0.1:8501
-#   make test   install what the tests need (PostGIS, Chromium), run ruff, mypy and pytest
+#   make test   install what the tests need (PostGIS, Chromium), run ruff, mypy, the layer
+#               contracts (import-linter) and pytest (with the docstring examples)
 # Both are idempotent: a second run only checks, then does its job.
 
 PYTHON ?= python3
@@ -10,18 +11,18 @@ PORT   ?= 8501
 DB     ?= sqlite:///data/campusgrid.sqlite
 PYTEST_ARGS ?=
 
-.PHONY: run test deps test-deps lint typecheck pytest demo bench clean help
+.PHONY: run test deps test-deps lint typecheck contracts pytest demo bench clean help
 
 help:
 	@echo "make run    install, seed the demo campus, serve http://127.0.0.1:$(PORT)"
-	@echo "make test   install test dependencies, run ruff, mypy and the whole pytest suite"
+	@echo "make test   install test dependencies, run ruff, mypy, the layer contracts and pytest"
 	@echo "make bench  run the benchmarks in bench/ (by hand, not in CI)"
 
 run: deps
 	@$(BIN)/campusgrid demo --if-missing --db "$(DB)"
 	$(BIN)/campusgrid serve --port $(PORT) --db "$(DB)"
 
-test: test-deps lint typecheck pytest
+test: test-deps lint typecheck contracts pytest
 
 deps: $(VENV)/.installed-run
 test-deps: $(VENV)/.installed-test
@@ -49,6 +50,11 @@ lint: test-deps
 
 typecheck: test-deps
 	$(BIN)/mypy
+
+# The direction of imports (DESIGN.md: layers); the contracts are in pyproject.toml and a
+# broken one prints its name and the offending import lines.
+contracts: test-deps
+	$(BIN)/lint-imports --no-cache --no-logo
 
 pytest: test-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -98,16 +98,15 @@ if st.session_state.get("cam_suggested"):
             width="stretch",
         )
 
-with _ui.timed("cameras.build"):
-    own = _ui.base_layers(url, campus, version, lang)
-    overlays = _ui.coverage_layers(url, campus, version, plan_id, lang)
-    prepared = [own[i] for i in (map_layers.GROUND, map_layers.LANDCOVER) if i in own]
-    prepared += [overlays[cov.COVERAGE], overlays[cov.BLIND_SPOTS], overlays[cov.KEY_AREAS]]
-    prepared += [own[i] for i in (map_layers.ROADS, map_layers.BUILDINGS, map_layers.CAMERAS)
-                 if i in own]  # fmt: skip
-    if sites is not None:
-        prepared.append(prepare(cov.suggested_layer(sites, lang=lang)))
-    deck = _ui.deck_of(ctx, prepared)
+own = _ui.base_layers(url, campus, version, lang)
+overlays = _ui.coverage_layers(url, campus, version, plan_id, lang)
+prepared = [own[i] for i in (map_layers.GROUND, map_layers.LANDCOVER) if i in own]
+prepared += [overlays[cov.COVERAGE], overlays[cov.BLIND_SPOTS], overlays[cov.KEY_AREAS]]
+prepared += [own[i] for i in (map_layers.ROADS, map_layers.BUILDINGS, map_layers.CAMERAS)
+             if i in own]  # fmt: skip
+if sites is not None:
+    prepared.append(prepare(cov.suggested_layer(sites, lang=lang)))
+deck = _ui.deck_of(ctx, prepared)
 st.pydeck_chart(
     deck,
     height=560,

@@ -9,8 +9,8 @@ from maps import layers as map_layers
 from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
-from maps.report import charts_png, workbook_bytes
-from zoning.safety.exports import report_frame
+from maps.report import charts_png
+from zoning.safety.exports import report_frame, workbook_bytes
 
 from app_pages import _ui
 
@@ -81,15 +81,14 @@ week = st.select_slider(
     format_func=lambda w: t("leadership.all_weeks", lang) if w == ALL else w,
     key="lead_week",
 )
-with _ui.timed("leadership.build"):
-    chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
-    values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
-    heat, legend = _ui.completion_heatmap(
-        url, campus, plan.id, version, lang, None if week == ALL else week
-    )
-    own = _ui.base_layers(url, campus, version, lang)
-    prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
-    deck = _ui.deck_of(ctx, [*prepared, heat])
+chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
+values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
+heat, legend = _ui.completion_heatmap(
+    url, campus, plan.id, version, lang, None if week == ALL else week
+)
+own = _ui.base_layers(url, campus, version, lang)
+prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
+deck = _ui.deck_of(ctx, [*prepared, heat])
 st.markdown(f"**{t('leadership.heatmap', lang)}**")
 left, right = st.columns([3, 1])
 with left:

@@ -8,14 +8,13 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
+from zoning.clock import local_day, local_instant, local_text
 from zoning.safety import exports
-from zoning.safety.checklists import DEFAULT_TZ
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.domains import DOMAIN_CODES
 from zoning.safety.ledger.workflow import STATES
@@ -38,7 +37,7 @@ def _hazards(
 
 
 def _when(value: datetime | None) -> str:
-    return exports.local_text(value) if value else ""
+    return local_text(value) if value else ""
 
 
 def _bump() -> None:
@@ -55,7 +54,7 @@ def _move(hazard_id: int, action: str) -> None:
     if action == "extend":
         day = st.session_state.get(f"ledger_deadline:{hazard_id}")
         if day is not None:
-            deadline = datetime.combine(day, time(hour=18), tzinfo=ZoneInfo(DEFAULT_TZ))
+            deadline = local_instant(day, time(hour=18))
     ok, after = wf.guarded(
         lang,
         lambda: ledger.move_hazard(
@@ -284,7 +283,7 @@ if views:
             )
             st.text_input(t("wf.note", lang), key=f"ledger_note:{hazard_id}")
             if "extend" in detail.allowed:
-                local_deadline = h.deadline.astimezone(ZoneInfo(DEFAULT_TZ)).date()
+                local_deadline = local_day(h.deadline)
                 st.date_input(
                     t("ledger.new_deadline", lang),
                     key=f"ledger_deadline:{hazard_id}",

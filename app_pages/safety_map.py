@@ -8,7 +8,6 @@ only repaints the cells and rebuilds the hazard columns (one per cell, not per h
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +19,7 @@ from maps import layers as map_layers
 from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
 from maps.payload import plain_text
+from zoning.clock import DEFAULT_TZ, local_text
 from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
@@ -60,7 +60,6 @@ def domain_name(code: object, lang: Lang) -> str:
     return str(code)
 
 
-RUN_STARTED = time.perf_counter()
 ctx = _ui.context()
 lang = ctx.lang
 st.title(t("nav.safety_map", lang))
@@ -102,7 +101,7 @@ domain_options = (
     if grid is not None and hazards is not None
     else []
 )
-today = pd.Timestamp.now(tz="Asia/Shanghai").date()
+today = pd.Timestamp.now(tz=DEFAULT_TZ).date()
 with right, st.expander(t("map.filters", lang), expanded=True):
     zones = st.multiselect(t("filter.zone", lang), zone_options, key="map_zones")
     domains = st.multiselect(
@@ -126,36 +125,35 @@ with right, st.expander(t("map.filters", lang), expanded=True):
 start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (None, None)
 filters = _ui.MapFilters.of(zones=zones, domains=domains, statuses=statuses, start=start, end=end)
 
-with _ui.timed("safety_map.build"):
-    prepared: dict[str, PreparedLayer] = dict(_ui.base_layers(url, campus, version, lang))
-    legends: list[tuple[str, list[Any]]] = []
-    need_coverage = colour_by == "coverage" or bool(
-        {cov.COVERAGE, cov.BLIND_SPOTS, cov.KEY_AREAS} & set(show)
+prepared: dict[str, PreparedLayer] = dict(_ui.base_layers(url, campus, version, lang))
+legends: list[tuple[str, list[Any]]] = []
+need_coverage = colour_by == "coverage" or bool(
+    {cov.COVERAGE, cov.BLIND_SPOTS, cov.KEY_AREAS} & set(show)
+)
+coverage = None
+if need_coverage:
+    with st.spinner(t("map.computing_coverage", lang)):
+        coverage = _ui.coverage(url, campus, version, plan_id)
+        prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang))
+    legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
+if cells is not None and plan_id is not None and len(cells):
+    prepared[map_layers.CELLS], legend = _ui.painted_cells(
+        url, campus, plan_id, version, lang, colour_by, filters
     )
-    coverage = None
-    if need_coverage:
-        with st.spinner(t("map.computing_coverage", lang)):
-            coverage = _ui.coverage(url, campus, version, plan_id)
-            prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang))
-        legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
-    if cells is not None and plan_id is not None and len(cells):
-        prepared[map_layers.CELLS], legend = _ui.painted_cells(
-            url, campus, plan_id, version, lang, colour_by, filters
-        )
-        prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
-            url, campus, plan_id, version, lang, tuple(sorted(zones))
-        )
-        legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
-    if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
-        prepared[hazard_layers.HAZARDS] = _ui.hazard_columns(
-            url, campus, plan_id, version, lang, filters
-        )
-        legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
-    if cov.SUGGESTED in show:
-        sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)
-        prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
-    wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
-    deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
+    prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
+        url, campus, plan_id, version, lang, tuple(sorted(zones))
+    )
+    legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
+if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
+    prepared[hazard_layers.HAZARDS] = _ui.hazard_columns(
+        url, campus, plan_id, version, lang, filters
+    )
+    legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
+if cov.SUGGESTED in show:
+    sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)
+    prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
+wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
+deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
 
 with left:
     event = st.pydeck_chart(
@@ -168,7 +166,6 @@ with left:
     )
     for title, entries in legends:
         _ui.legend_line(title, entries)
-_ui.log_timing("safety_map.run", RUN_STARTED)  # the whole script up to the chart sent
 
 
 def _selected(layer_id: str) -> dict[str, Any] | None:
@@ -245,10 +242,7 @@ def _cell_panel(code: str) -> None:
     if len(recent):
         table = pd.DataFrame(
             {
-                "submitted_at": [
-                    s.tz_convert("Asia/Shanghai").strftime("%Y-%m-%d %H:%M")
-                    for s in recent["submitted_at"]
-                ],
+                "submitted_at": [local_text(s) for s in recent["submitted_at"]],
                 "domain": [domain_name(d, lang) for d in recent["template_code"]],
                 "inspector": recent["inspector"],
                 "late": [t("value.yes" if v else "value.no", lang) for v in recent["late"]],

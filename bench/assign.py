@@ -2,7 +2,7 @@
 
 Run by hand: ``.venv/bin/python bench/assign.py [--repeat 3] [--points 1000000]``.
 1,000,000 random points (about 90 % inside the campus) are located in about 10,000 cells
-of the large demo campus (``zoning.demo.build.build_demo(scale="large")``, else a synthetic 6 km²
+of the large demo campus (``zoning.demo.build_demo(scale="large")``, else a synthetic 6 km²
 campus): a square split (clipped) and irregular cells (an H3 split, clipped). The square
 split is located twice: by the square-grid fast path (detected) and by the general bucket
 path (the same cells with the grid hidden, see ``general_only``). Ours builds its index

@@ -1,7 +1,7 @@
 """Camera coverage benchmark: ours against a plain shadow method and a per-camera ray cast.
 
 Run by hand: ``.venv/bin/python bench/coverage.py [--repeat 3]``. Uses the large demo
-campus (``zoning.demo.build.build_demo(scale="large")``) when it exists, else a synthetic scene of
+campus (``zoning.demo.build_demo(scale="large")``) when it exists, else a synthetic scene of
 the same size: 3,000 buildings (rectangles, L-shapes, U-shapes, courtyards) on 3 × 3 km and
 2,000 cameras, half mounted 0.3 m off a wall facing out, half in the open.
 
@@ -136,7 +136,7 @@ def demo_scene() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, shapely.Geometry, 
     crs = cams.crs
     blds = layers.buildings.to_crs(crs)
     walk = walkable_area(layers.boundary.to_crs(crs), blds, layers.landcover.to_crs(crs))
-    return cams, blds, walk, "zoning.demo.build.build_demo(scale='large', seed=0)"
+    return cams, blds, walk, "zoning.demo.build_demo(scale='large', seed=0)"
 
 
 # ----------------------------------------------------------------------------- peers

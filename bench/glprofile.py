@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ui import ensure_db, serve  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.e2e.browser import CHART, CHROMIUM, CHROMIUM_ARGS, wait_drawn  # noqa: E402
 
 HOOK = r"""
 (() => {
@@ -135,10 +135,8 @@ def main() -> None:
                 )
                 started = time.perf_counter()
                 page.goto(base)
-                from tests.e2e.test_safety_map import CHART, _wait_drawn
-
                 page.wait_for_selector(f"{CHART} canvas", timeout=300_000)
-                _wait_drawn(page, timeout_s=300)
+                wait_drawn(page, timeout_s=300)
                 page.wait_for_timeout(3000)
                 loaded = time.perf_counter() - started
                 for i in range(args.redraws):

@@ -6,7 +6,7 @@ Sections (``--case`` names in brackets):
 1. [square] square split of a real campus (swjtu, 162 ha) into 20 m cells:
    ``zoning.grid.splitting.square_cells`` against ``geopandas.overlay(grid, campus,
    how="intersection")`` on the same grid;
-2. [large] a 100,000-cell square split of the large demo campus (``zoning.demo.build.build_demo(
+2. [large] a 100,000-cell square split of the large demo campus (``zoning.demo.build_demo(
    scale="large")``, else a synthetic 6 km² irregular campus with a lake): the clip alone and
    the whole ``split()`` (zones + codes);
 3. [unit] unit and building splits of every real campus in ``../shared/data/campuses``;
@@ -60,7 +60,7 @@ def large_campus() -> tuple[gpd.GeoDataFrame, str]:
         from zoning.demo.build import build_demo
 
         layers = build_demo(scale="large", seed=0).layers
-        return to_metric(layers.boundary), "zoning.demo.build.build_demo(scale='large', seed=0)"
+        return to_metric(layers.boundary), "zoning.demo.build_demo(scale='large', seed=0)"
     except Exception as err:  # the demo is another module's work; fall back, say why
         print(f"build_demo(scale='large') unavailable ({err!r}); using a synthetic campus")
     rng = np.random.default_rng(0)

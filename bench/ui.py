@@ -12,8 +12,9 @@ repository's ``.streamlit/config.toml`` (websocket compression on):
 - map payload: bytes the server sent on the wire for the page's websocket and any
   ``/app/static/`` files, counted by a TCP proxy on 127.0.0.1 in front of Streamlit, so
   after permessage-deflate (DevTools reports frames decompressed), goal ≤ 3 MB;
-- filter change: the whole page script on the server, from its first line to the chart
-  sent (``CAMPUSGRID_TIMING_LOG``, ``*.run``), goal ≤ 300 ms; ``new``: median of 4
+- filter change: the whole page script on the server (``CAMPUSGRID_TIMING_LOG``: the
+  ``<page>.run`` lines the entry script's one hook, ``app_pages/_ui/timing.py``, writes
+  around ``navigation.run()``; the pages time nothing), goal ≤ 300 ms; ``new``: median of 4
   switches of the colour measure to a state this server has not drawn yet (片区, 未闭环隐患,
   网格类型, 面积: nothing of it cached), ``repeat``: median of 5 switches back to states
   already drawn (the painted layers are cached per filter state). The peer rebuilds
@@ -39,7 +40,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port  # noqa: E402
+from tests.e2e.browser import CHART, CHROMIUM, CHROMIUM_ARGS, wait_drawn, wait_idle  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 
 NAIVE_PAGE = """
 import json, time, os
@@ -108,7 +110,7 @@ class CountingProxy:
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.port = _free_port()
+        self.port = free_port()
         self.counts = {"ws": 0, "static": 0, "other": 0}
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
@@ -176,7 +178,7 @@ class CountingProxy:
 def serve(script: Path, url: str, timing: Path) -> tuple[subprocess.Popen[bytes], int]:
     import urllib.request
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "CAMPUSGRID_DB": url, "CAMPUSGRID_TIMING_LOG": str(timing)}
     env.pop("CAMPUSGRID_BASEMAP_URL", None)
     process = subprocess.Popen(
@@ -202,8 +204,6 @@ def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, f
     """Open ``base`` in a new tab; return the page, seconds until the whole map is drawn
     (the canvas has drawn, every layer file fetched, and the picture no longer changes),
     and the fraction of the chart drawn. Waits at most about ``timeout_s`` (s) per step."""
-    from tests.e2e.test_safety_map import CHART, _wait_drawn
-
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     pending: set[Any] = set()
     last_request = [0.0]
@@ -219,7 +219,7 @@ def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, f
     started = time.perf_counter()
     page.goto(base)
     page.wait_for_selector(f"{CHART} canvas", timeout=timeout_s * 1000)
-    _, fraction = _wait_drawn(page, timeout_s=timeout_s)
+    _, fraction = wait_drawn(page, timeout_s=timeout_s)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and (pending or time.perf_counter() - last_request[0] < 0.3):
         page.wait_for_timeout(50)
@@ -237,17 +237,15 @@ def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, f
 def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    from tests.e2e.test_safety_map import _wait_idle
-
     base = f"http://127.0.0.1:{proxy.port}"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         page, cold, _ = _visit(browser, base)  # first visit: every server cache empty
-        _wait_idle(page, 300_000)
+        wait_idle(page, 300_000)
         page.close()
         proxy.reset()
         page, warm, fraction = _visit(browser, base)  # second visit, caches filled
-        _wait_idle(page, 120_000)
+        wait_idle(page, 120_000)
         page.wait_for_timeout(500)
         payload = proxy.counts["ws"] + proxy.counts["static"]
         radio = page.locator("[data-testid=stRadio]").filter(has_text=options[-1]).first
@@ -257,7 +255,7 @@ def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[s
             for label in labels:
                 radio.get_by_text(label, exact=True).first.click()
                 page.wait_for_timeout(300)
-                _wait_idle(page, 120_000)
+                wait_idle(page, 120_000)
             lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
             runs = [float(v) for name, v in lines if name.endswith(".run")]
             medians[series] = statistics.median(runs) * 1000 if runs else float("nan")

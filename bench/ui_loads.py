@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/ui_loads.py [--db sqlite:////tmp/cg_large.sqlite] [--repeat 3]
 
-What ``app_pages/_ui.py`` does on a cold server for the safety map and the leadership page,
+What ``app_pages/_ui/caches.py`` does on a cold server for the safety map and the leadership page,
 timed step by step, each repeat in a fresh Python process (fresh engine, empty module
 caches, modules already imported as in a running server; the OS file cache stays warm):
 
@@ -42,10 +42,10 @@ GOAL_S = 1.5
 def one_run(url: str) -> dict[str, float]:
     """Time the cold path once in this process (a fresh engine); return seconds per step."""
     from zoning import services
+    from zoning.clock import local_day, utcnow
     from zoning.services import queries as ui_queries
     from zoning.services import safety as operations
     from zoning.store.engine import open_engine
-    from zoning.store.models.campus import utcnow
 
     engine = open_engine(url)
     campus = services.list_campuses(engine)[0].name
@@ -54,7 +54,7 @@ def one_run(url: str) -> dict[str, float]:
     ops = operations.campus_ops(engine, campus)
     times["campus_ops"] = time.perf_counter() - started
     t = time.perf_counter()
-    operations.ensure_schedule(engine, ops, operations.local_day(utcnow()))
+    operations.ensure_schedule(engine, ops, local_day(utcnow()))
     times["ensure_schedule"] = time.perf_counter() - t
     t = time.perf_counter()
     grid = ui_queries.completion_grid(engine, campus)
@@ -65,7 +65,7 @@ def one_run(url: str) -> dict[str, float]:
     times["grid_rows"] = float(len(grid))
     times["hazard_rows"] = float(len(hazards))
     t = time.perf_counter()  # what _ui could call instead of campus_ops + ensure_schedule
-    operations.ensure_campus_schedule(engine, campus, operations.local_day(utcnow()))
+    operations.ensure_campus_schedule(engine, campus, local_day(utcnow()))
     times["ensure_campus_schedule"] = time.perf_counter() - t
     engine.dispose()
     return times

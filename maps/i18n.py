@@ -10,17 +10,19 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final, Literal, cast
+
+from maps.i18n_workflow import WORKFLOW_CATALOGUE
 
 Lang = Literal["zh", "en"]
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 DEFAULT_LANG: Final[Lang] = "zh"
 LANG_NAMES: Final[dict[Lang, str]] = {"zh": "中文", "en": "English"}
 
-# One entry per key: {"zh": ..., "en": ...}. Placeholders use str.format names.
+# The one catalogue: one entry per key, {"zh": ..., "en": ...}. Placeholders use
+# str.format names.
 CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     # app frame
-    "app.title": {"zh": "校园网格化管理", "en": "Campus grid management"},
     "app.language": {"zh": "语言 / Language", "en": "Language / 语言"},
     "app.campus": {"zh": "校园", "en": "Campus"},
     "app.attribution": {"zh": "数据来源：{text}", "en": "Data: {text}"},
@@ -186,7 +188,6 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "filter.domain": {"zh": "领域", "en": "Domains"},
     "filter.status": {"zh": "隐患状态", "en": "Hazard status"},
     "filter.dates": {"zh": "日期范围", "en": "Date range"},
-    "filter.all": {"zh": "全部", "en": "all"},
     "hstatus.open": {"zh": "未闭环", "en": "open"},
     "hstatus.overdue": {"zh": "已逾期", "en": "overdue"},
     "hstatus.closed": {"zh": "已销号", "en": "closed"},
@@ -238,8 +239,6 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "zh": "打开“监控覆盖”图层或按覆盖率着色即可查看覆盖率。",
         "en": "Turn on the camera coverage layer or measure to see the coverage.",
     },
-    "panel.hazard": {"zh": "隐患 #{id}", "en": "Hazard #{id}"},
-    "panel.blind_spot": {"zh": "监控盲区", "en": "Blind spot"},
     "tip.hazard": {
         "zh": "隐患 #{id} · {state} · {severity}\n{domain} · 网格 {cell} · 责任人 {responsible}\n"
         "{description}",
@@ -324,63 +323,15 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "cameras.count": {"zh": "摄像头数", "en": "Cameras"},
     "cameras.suggest": {"zh": "建议新增点位", "en": "Suggest new sites"},
     "cameras.suggest_count": {"zh": "建议数量", "en": "How many"},
-    "cameras.suggested": {"zh": "建议点位", "en": "Suggested sites"},
-    # planner
-    "planner.plans": {"zh": "网格方案", "en": "Grid plans"},
-    "planner.cells": {"zh": "当前方案的网格", "en": "Cells of the current plan"},
-    "planner.note": {
-        "zh": "方案的编辑、校验和激活将随网格规划功能上线；"
-        "现在可用 `campusgrid split` 生成新方案。",
-        "en": "Editing, validating and activating plans arrive with the planner feature; "
-        "`campusgrid split` creates a new plan today.",
-    },
-    # cameras
     "cameras.table": {"zh": "摄像头清单", "en": "Cameras"},
     "cameras.none": {
         "zh": "该校园还没有摄像头数据。可用 `campusgrid import` 导入摄像头图层。",
         "en": "This campus has no cameras yet. Import a camera layer with `campusgrid import`.",
     },
-    "cameras.note": {
-        "zh": "覆盖范围、像素密度分级和盲区分析将随摄像头分析功能上线。",
-        "en": "Coverage, pixel-density bands and blind spots arrive with the camera analysis "
-        "feature.",
-    },
-    # leadership
-    "leadership.by_zone": {"zh": "各片区网格", "en": "Cells by zone"},
-    "leadership.cells": {"zh": "网格总数", "en": "Cells"},
-    "leadership.zones": {"zh": "片区数", "en": "Zones"},
-    "leadership.area_ha": {"zh": "网格总面积 (公顷)", "en": "Cell area (ha)"},
-    "leadership.owned": {"zh": "已分配网格员", "en": "Cells with an owner"},
-    "leadership.note": {
-        "zh": "巡查完成率、逾期率、整改闭环率和排名将随巡查功能上线；目前展示网格划分情况。",
-        "en": "Inspection completion, overdue and closure rates and rankings arrive with the "
-        "inspections feature; this page shows the grid as it stands.",
-    },
-    # inspections / ledger
-    "inspections.by_owner": {
-        "zh": "各网格员负责的网格",
-        "en": "Cells each owner is responsible for",
-    },
-    "inspections.note": {
-        "zh": "巡查清单、巡查计划和现场上报将随巡查功能上线；下表是届时各网格员需要巡查的网格。",
-        "en": "Checklists, inspection schedules and on-the-spot reports arrive with the "
-        "inspections feature; below are the cells each owner will inspect.",
-    },
-    "ledger.by_cell": {"zh": "网格与责任人", "en": "Cells and who is responsible"},
-    "ledger.note": {
-        "zh": "隐患整改台账（发现、派单、整改、复核、销号）将随台账功能上线；"
-        "下表是届时每条隐患将归属的网格与责任人。",
-        "en": "The hazard rectification ledger (found, assigned, fixed, checked, closed) "
-        "arrives with the ledger feature; below are the cells and owners each hazard will "
-        "belong to.",
-    },
+    # the planner, inspections and ledger pages (their strings live in maps/i18n_workflow.py;
+    # the key sets are disjoint)
+    **cast("dict[str, dict[Lang, str]]", WORKFLOW_CATALOGUE),
 }
-
-
-# The planner, inspections and ledger pages keep their strings in maps/i18n_workflow.py.
-from maps.i18n_workflow import WORKFLOW_CATALOGUE  # noqa: E402
-
-CATALOGUE.update({k: v for k, v in WORKFLOW_CATALOGUE.items() if k not in CATALOGUE})
 
 
 def t(key: str, lang: str = DEFAULT_LANG, /, **values: object) -> str:

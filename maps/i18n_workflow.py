@@ -1,4 +1,7 @@
-"""UI strings of the planner, inspections and ledger pages (merged into maps.i18n.CATALOGUE).
+"""UI strings of the planner, inspections and ledger pages: a part of the one catalogue,
+:data:`maps.i18n.CATALOGUE` (read them through :func:`maps.i18n.t`). Entries are
+``{"zh": ..., "en": ...}`` (the languages of :data:`maps.i18n.LANGS`); no key repeats one of
+``maps/i18n.py``.
 
 >>> WORKFLOW_CATALOGUE["plan.merge"]["en"]
 'Merge selected cells'
@@ -6,17 +9,13 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal
+from typing import Final
 
-Lang = Literal["zh", "en"]
-
-WORKFLOW_CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
+WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     # shared
     "wf.who": {"zh": "操作人", "en": "Who"},
     "wf.note": {"zh": "备注", "en": "Note"},
     "wf.all": {"zh": "全部", "en": "All"},
-    "wf.none": {"zh": "（无）", "en": "(none)"},
-    "wf.done": {"zh": "已完成：{what}", "en": "Done: {what}"},
     "wf.need_who": {"zh": "请先填写操作人。", "en": "Say who you are first."},
     # planner: plans and drafts
     "plan.pick": {"zh": "选择方案", "en": "Plan"},
@@ -208,7 +207,6 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "field.closure_rate": {"zh": "隐患结案率 (%)", "en": "Closure rate (%)"},
     "field.closed_on_time_rate": {"zh": "按期结案率 (%)", "en": "On-time closure (%)"},
     # ledger
-    "ledger.filters": {"zh": "筛选", "en": "Filters"},
     "ledger.status": {"zh": "状态", "en": "Status"},
     "ledger.open": {"zh": "未办结", "en": "open"},
     "ledger.domain": {"zh": "领域", "en": "Domain"},

@@ -7,7 +7,7 @@ values into colours with fixed, legend-friendly classes.
 >>> grid = pd.DataFrame({"cell_code": ["A", "A"], "zone": ["1", "1"],
 ...     "week": ["2026-W01", "2026-W02"], "domain": ["fire", "fire"],
 ...     "due": [2, 2], "on_time": [2, 0], "late": [0, 1], "missed": [0, 1]})
->>> completion_by_cell(grid)["A"]
+>>> float(completion_by_cell(grid)["A"])
 75.0
 """
 
@@ -21,6 +21,7 @@ from typing import Final, Literal
 
 import numpy as np
 import pandas as pd
+from zoning.clock import DEFAULT_TZ
 
 from maps.colours import MISSING, RGBA, LegendEntry
 from maps.i18n import DEFAULT_LANG, Lang, t
@@ -181,7 +182,7 @@ def filter_hazards(
             want |= closed
         keep &= want
     if start is not None or end is not None:
-        days = hazards["reported_at"].dt.tz_convert("Asia/Shanghai").dt.date
+        days = hazards["reported_at"].dt.tz_convert(DEFAULT_TZ).dt.date
         if start is not None:
             keep &= (days >= start).to_numpy()
         if end is not None:

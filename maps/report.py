@@ -1,16 +1,17 @@
-"""The leadership meeting export: an Excel workbook (Chinese headers) and a PNG of the
-charts drawn with Pillow from the data (no matplotlib, no browser).
+"""The leadership meeting export's PNG: charts drawn with Pillow from the data (no
+matplotlib, no browser). Its Excel workbook is :func:`zoning.safety.exports.workbook_bytes`.
 
 >>> import pandas as pd
->>> book = workbook_bytes({"片区": pd.DataFrame({"片区": ["1"], "完成率": [0.9]})})
->>> book[:2]
-b'PK'
+>>> png = charts_png(title="t", trend=pd.DataFrame({"a": [50.0, 60.0]}, index=["W1", "W2"]),
+...                  ranking=pd.Series({"1": 70.0}), trend_title="t", ranking_title="r")
+>>> png[1:4]
+b'PNG'
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Final
 
@@ -25,51 +26,6 @@ CJK_FONTS: Final[tuple[str, ...]] = (
     "/System/Library/Fonts/PingFang.ttc",
 )
 LINE_COLOURS: Final = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40))
-
-
-def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = None) -> bytes:
-    """Return an .xlsx workbook with one sheet per entry (headers bold, first row frozen)."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    book = Workbook()
-    first_sheet = True
-    for name, frame in sheets.items():
-        ws = book.active if first_sheet else book.create_sheet()
-        assert ws is not None
-        first_sheet = False
-        ws.title = name[:31]
-        top = 1
-        if title:
-            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-            top = 3
-        for col, header in enumerate(frame.columns, start=1):
-            ws.cell(row=top, column=col, value=str(header)).font = Font(bold=True)
-            ws.column_dimensions[ws.cell(row=top, column=col).column_letter].width = max(
-                10, min(40, len(str(header)) * 2 + 2)
-            )
-        for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
-            for col, value in enumerate(values, start=1):
-                ws.cell(row=r, column=col, value=_excel(value))
-        ws.freeze_panes = ws.cell(row=top + 1, column=1)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-def _excel(value: object) -> object:
-    if value is None:
-        return None
-    if isinstance(value, float):
-        return None if pd.isna(value) else round(value, 4)
-    if isinstance(value, (int, str)):
-        return value
-    try:
-        if pd.isna(value):  # type: ignore[call-overload]
-            return None
-    except (TypeError, ValueError):
-        pass
-    return str(value)
 
 
 def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:

@@ -6,14 +6,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.clock import local_day, utcnow
 from zoning.services import safety as operations
-from zoning.store.models.campus import utcnow
 
 
 def open_due(engine: Engine, count: int) -> list[tuple[str, str, str]]:
     """Return (cell, template, period) of ``count`` unsubmitted due rows already past due,
     one per cell, latest first."""
-    today = operations.local_day(utcnow())
+    today = local_day(utcnow())
     with engine.connect() as conn:
         rows = conn.execute(
             sa.text(

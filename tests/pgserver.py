@@ -11,12 +11,13 @@ import contextlib
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.ports import free_port
 
 PASSWORD = "campusgrid"
 USER = "campusgrid"
@@ -30,13 +31,6 @@ def find_pg_bin() -> Path | None:
             return Path(bindir)
     found = shutil.which("pg_ctl")
     return Path(found).parent if found else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _as_postgres(cmd: list[str]) -> list[str]:
@@ -64,7 +58,7 @@ def postgis_server() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(workdir, "postgres", "postgres")
         shutil.chown(pwfile, "postgres", "postgres")
-    port = _free_port()
+    port = free_port()
     log = workdir / "server.log"
     run = lambda cmd: subprocess.run(  # noqa: E731
         _as_postgres(cmd), check=True, capture_output=True, text=True

@@ -1,5 +1,5 @@
 """The completion grid after new submissions, on both backends: the pages recount only the
-cells the submissions touched (``app_pages._ui._grid_delta``) and must get what a whole
+cells the submissions touched (``app_pages._ui.splice.grid_delta``) and must get what a whole
 reload gets; the fingerprint's parts move with their own kind of data only."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from app_pages import _ui
+from app_pages._ui import caches, splice
 from tests.opsdata import open_due, submit_passed
 from zoning import services
+from zoning.clock import utcnow
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
 from zoning.services import safety as operations
-from zoning.store.models.campus import utcnow
 
 KEYS = ["cell_code", "zone", "week", "domain"]
 
@@ -66,13 +66,13 @@ def test_a_cells_grid_is_the_whole_grids_rows_of_those_cells(demo: tuple[Engine,
 def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    base = _ui._Base(
+    base = splice.Base(
         before.inspections, time.monotonic(), ui_queries.completion_grid(engine, campus)
     )
     due = open_due(engine, 4)
     submit_passed(engine, campus, due)
     after = ui_queries.ops_version(engine, campus)
-    merged = _ui._grid_delta(engine, campus, base, after.inspections)
+    merged = splice.grid_delta(engine, campus, base, after.inspections)
     reloaded = ui_queries.completion_grid(engine, campus)
     assert merged is not None and merged is not base.frame
     pd.testing.assert_frame_equal(_sorted(merged), _sorted(reloaded))
@@ -83,10 +83,10 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
 def test_the_owner_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    base = _ui._Base(before.inspections, time.monotonic(), ui_queries.owner_grid(engine, campus))
+    base = splice.Base(before.inspections, time.monotonic(), ui_queries.owner_grid(engine, campus))
     submit_passed(engine, campus, open_due(engine, 3))
     after = ui_queries.ops_version(engine, campus)
-    merged = _ui._cells_delta(
+    merged = splice.cells_delta(
         engine, campus, base, after.inspections,
         lambda cells: ui_queries.owner_grid(engine, campus, cells=cells),
     )  # fmt: skip
@@ -106,43 +106,44 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
     grid = ui_queries.completion_grid(engine, campus)
-    base = _ui._Base(before.inspections, time.monotonic(), grid)
-    assert _ui._grid_delta(engine, campus, base, before.inspections) is None  # nothing new
+    base = splice.Base(before.inspections, time.monotonic(), grid)
+    assert splice.grid_delta(engine, campus, base, before.inspections) is None  # nothing new
     submit_passed(engine, campus, open_due(engine, 2))
     after = ui_queries.ops_version(engine, campus)
     day, cid, inspection, due = after.inspections
-    assert _ui._grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1)) is None
-    monkeypatch.setattr(_ui, "GRID_DELTA_CELLS", 1)
-    assert _ui._grid_delta(engine, campus, base, after.inspections) is None  # too many cells
+    assert splice.grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1)) is None
+    monkeypatch.setattr(splice, "GRID_DELTA_CELLS", 1)
+    assert splice.grid_delta(engine, campus, base, after.inspections) is None  # too many cells
 
 
 def test_a_splice_needs_a_recent_base_of_the_same_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_ui, "_BASES", {})
+    monkeypatch.setattr(splice, "_BASES", {})
     calls: list[str] = []
 
     def whole() -> pd.DataFrame:
         calls.append("whole")
         return pd.DataFrame({"n": [len(calls)]})
 
-    def splice(base: _ui._Base) -> pd.DataFrame | None:
+    def splice_in(base: splice.Base) -> pd.DataFrame | None:
         calls.append("splice")
         return base.frame.assign(n=base.frame["n"] + 100)
 
     where = ("test", "url")
-    first = _ui._spliced(where, ("2026-11-29", 1, 5), whole, splice)  # nothing to splice into
-    second = _ui._spliced(where, ("2026-11-29", 1, 6), whole, splice)
+    first = splice.spliced(where, ("2026-11-29", 1, 5), whole, splice_in)  # nothing to splice into
+    second = splice.spliced(where, ("2026-11-29", 1, 6), whole, splice_in)
     assert calls == ["whole", "splice"] and second["n"].tolist() == [101]
     assert first["n"].tolist() == [1]  # the remembered frame is not changed in place
-    _ui._spliced(where, ("2026-11-30", 1, 7), whole, splice)  # another day: whole
+    splice.spliced(where, ("2026-11-30", 1, 7), whole, splice_in)  # another day: whole
     assert calls[-1] == "whole"
-    _ui._spliced(where, ("2026-11-30", 2, 7), whole, splice)  # another campus id: whole
+    splice.spliced(where, ("2026-11-30", 2, 7), whole, splice_in)  # another campus id: whole
     assert calls[-1] == "whole"
-    stale = _ui._BASES[where]
-    _ui._BASES[where] = _ui._Base(stale.key, time.monotonic() - _ui.OPS_TTL_S - 1, stale.frame)
-    _ui._spliced(where, ("2026-11-30", 2, 8), whole, splice)  # read whole over an hour ago
+    stale = splice._BASES[where]
+    old = time.monotonic() - splice.OPS_TTL_S - 1
+    splice._BASES[where] = splice.Base(stale.key, old, stale.frame)
+    splice.spliced(where, ("2026-11-30", 2, 8), whole, splice_in)  # read whole over an hour ago
     assert calls[-1] == "whole"
-    assert _ui._BASES[where].loaded_at > stale.loaded_at
-    _ui._spliced(where, ("2026-11-30", 2, 9), whole, lambda base: None)  # splice declined
+    assert splice._BASES[where].loaded_at > stale.loaded_at
+    splice.spliced(where, ("2026-11-30", 2, 9), whole, lambda base: None)  # splice declined
     assert calls[-1] == "whole"
 
 
@@ -150,15 +151,15 @@ def test_previous_frames_kept_are_bounded(
     demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
-    monkeypatch.setattr(_ui, "_BASES", {})
-    monkeypatch.setattr(_ui, "BASES_KEPT", 2)
-    monkeypatch.setattr(_ui, "engine_for", lambda url: engine)
+    monkeypatch.setattr(splice, "_BASES", {})
+    monkeypatch.setattr(splice, "BASES_KEPT", 2)
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     key = ui_queries.ops_version(engine, campus).inspections
     for version in (1, 2, 3):
-        _ui._completion_grid.clear()
-        grid = _ui._completion_grid(db_url, campus, 1, version, key)
+        caches._completion_grid.clear()
+        grid = caches._completion_grid(db_url, campus, 1, version, key)
         assert len(grid)
-    assert list(_ui._BASES) == [
+    assert list(splice._BASES) == [
         ("grid", db_url, campus, 1, 2),
         ("grid", db_url, campus, 1, 3),
     ]

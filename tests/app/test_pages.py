@@ -170,10 +170,11 @@ def test_a_cached_layer_whose_file_was_pruned_is_rebuilt(
 
     import streamlit as st
 
-    from app_pages import _ui
+    from app_pages._ui import publish
     from maps.deck import PreparedLayer
 
-    monkeypatch.setattr(_ui, "LAYER_DIR", tmp_path)
+    # publish.py reads LAYER_DIR (outside a Streamlit run): patch it there, not on _ui.
+    monkeypatch.setattr(publish, "LAYER_DIR", tmp_path)
     built: list[int] = []
 
     @st.cache_resource
@@ -181,13 +182,14 @@ def test_a_cached_layer_whose_file_was_pruned_is_rebuilt(
         built.append(n)
         name = f"cells-{len(built)}.json"
         (tmp_path / name).write_text("[]")
-        return PreparedLayer("cells", json.dumps({"data": _ui.LAYER_URL + name})), "legend"
+        return PreparedLayer("cells", json.dumps({"data": publish.LAYER_URL + name})), "legend"
 
-    first = _ui._with_live_file(build, 7)
-    assert _ui._with_live_file(build, 7) == first and built == [7]  # cached, its file there
+    first = publish.with_live_file(build, 7)
+    assert publish.with_live_file(build, 7) == first and built == [7]  # cached, its file there
     (tmp_path / "cells-1.json").unlink()  # pruned while the layer stayed cached
-    again = _ui._with_live_file(build, 7)
-    assert built == [7, 7] and "cells-2.json" in again[0].json and _ui.layer_file_alive(again[0])
-    assert not _ui.layer_file_alive(first[0])
-    assert _ui.layer_file_alive(PreparedLayer("ground", '{"data":[{"polygon":[]}]}'))  # inline
+    again = publish.with_live_file(build, 7)
+    assert built == [7, 7] and "cells-2.json" in again[0].json
+    assert publish.layer_file_alive(again[0])
+    assert not publish.layer_file_alive(first[0])
+    assert publish.layer_file_alive(PreparedLayer("ground", '{"data":[{"polygon":[]}]}'))  # inline
     build.clear()

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from tests.planner_campus import CAMPUS, make_campus
 from tests.realdata import campus_dir, load_layers
-from tests.store.test_plan_edits import CAMPUS, make_campus
 from zoning.cli import app
 from zoning.store.engine import open_engine
 

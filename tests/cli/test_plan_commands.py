@@ -12,7 +12,7 @@ import pytest
 import shapely
 from typer.testing import CliRunner
 
-from tests.store.test_plan_edits import CAMPUS, LAT, LON, D, add_items, code_at, make_campus
+from tests.planner_campus import CAMPUS, LAT, LON, D, add_items, code_at, make_campus
 from zoning.cli import app
 from zoning.store.engine import open_engine
 

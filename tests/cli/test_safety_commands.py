@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 from typer.testing import CliRunner
 
-from tests.store.test_safety import CAMPUS, centre, make_campus
+from tests.safety_campus import CAMPUS, centre, make_campus
 from zoning.cli import app
 from zoning.store.engine import open_engine
 

@@ -1,86 +1,21 @@
-"""A real Streamlit server on a seeded database, and a real Chromium driven by Playwright.
-
-Playwright cannot download browsers here: the system's Debian ``chromium`` is launched with
-``executable_path``. WebGL runs on SwiftShader (``--disable-gpu``).
-"""
+"""Fixtures of the browser tests: a real Streamlit server on a seeded database, and a real
+Chromium driven by Playwright (see :mod:`tests.e2e.browser` and :mod:`tests.e2e.server`)."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.server import ROOT, streamlit_server
+from tests.xss_campus import XSS_HAZARD, write_xss_campus
 from zoning import services
 from zoning.store.engine import open_engine
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = os.environ.get("CAMPUSGRID_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-#: A building name that would run script if any page rendered it as HTML.
-XSS_NAME = '<img src=x onerror="window.__xss=1">'
-#: A complaint (so a hazard) text that would run script if shown as HTML.
-XSS_HAZARD = '<img src=x onerror="window.__xss=2">'
-
-
-def _xss_campus(folder: Path) -> list[Path]:
-    """Write a one-building campus whose building is named :data:`XSS_NAME` (GeoJSON)."""
-    lon, lat = 116.30, 39.90
-
-    def square(half_lon: float, half_lat: float) -> list[list[list[float]]]:
-        return [
-            [
-                [lon - half_lon, lat - half_lat],
-                [lon + half_lon, lat - half_lat],
-                [lon + half_lon, lat + half_lat],
-                [lon - half_lon, lat + half_lat],
-                [lon - half_lon, lat - half_lat],
-            ]
-        ]
-
-    def collection(name: str, tags: dict[str, object], ring: list[list[list[float]]]) -> str:
-        feature = {
-            "type": "Feature",
-            "properties": {"name": name, **tags},
-            "geometry": {"type": "Polygon", "coordinates": ring},
-        }
-        return json.dumps({"type": "FeatureCollection", "features": [feature]})
-
-    boundary = folder / "boundary.geojson"
-    boundary.write_text(collection("xss", {"amenity": "university"}, square(0.002, 0.0015)))
-    buildings = folder / "buildings.geojson"
-    buildings.write_text(
-        collection(XSS_NAME, {"building": "university", "height": 20}, square(0.0006, 0.0004))
-    )
-    return [boundary, buildings]
 
 
 @pytest.fixture(scope="session")
@@ -90,7 +25,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = f"sqlite:///{folder / 'demo.sqlite'}"
     engine = open_engine(url)
     services.seed_demo(engine, scale="small", seed=0)
-    services.import_campus(engine, _xss_campus(folder), campus="xss")
+    services.import_campus(engine, write_xss_campus(folder), campus="xss")
     # A hazard at the map's centre whose text is HTML, entered as a user would (接诉即办).
     from maps.deck import campus_view
     from zoning.services.ledger import add_complaint
@@ -101,62 +36,6 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
         text=XSS_HAZARD,
     )  # fmt: skip
     return url
-
-
-@contextlib.contextmanager
-def streamlit_server(db_url: str, log_path: Path, **env_vars: str) -> Iterator[str]:
-    """Serve the app on a free 127.0.0.1 port with database ``db_url`` and ``env_vars``
-    (``CAMPUSGRID_BASEMAP_URL`` only when given); yield its base URL, stop it at the end."""
-    port = _free_port()
-    log = log_path.open("wb")
-    env = {**os.environ, "CAMPUSGRID_DB": db_url}
-    env.pop("CAMPUSGRID_BASEMAP_URL", None)
-    env.update(env_vars)
-    process = subprocess.Popen(
-        [
-            str(Path(sys.executable).with_name("streamlit")),
-            "run",
-            "app.py",
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-            "--server.port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"streamlit exited with {process.returncode}; see {log.name}")
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"streamlit did not answer /_stcore/health; see {log.name}")
-            time.sleep(0.3)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

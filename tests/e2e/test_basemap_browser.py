@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.conftest import streamlit_server
-from tests.e2e.test_safety_map import CHART, _wait_drawn
+from tests.e2e.browser import CHART, wait_drawn
+from tests.e2e.server import streamlit_server
 from tests.tileserver import TileServer, tile_server
 
 pytestmark = pytest.mark.e2e
@@ -59,7 +59,7 @@ def test_basemap_is_drawn_and_the_browser_stays_local(
     page.on("request", lambda request: requests.append(request.url))
     page.goto(basemap_server)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    png, fraction = _wait_drawn(page)
+    png, fraction = wait_drawn(page)
     assert fraction > 0.05, "the deck canvas stayed blank"
     magenta = 0.0
     for _ in range(40):  # the image is fetched after the deck's first frame

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import time
 from pathlib import Path
 from typing import Any
@@ -12,48 +11,15 @@ import pytest
 from shapely import Point
 
 from maps.deck import campus_view
-from tests.e2e.conftest import XSS_HAZARD, XSS_NAME
+from tests.e2e.browser import CHART, wait_drawn, wait_idle
+from tests.xss_campus import XSS_HAZARD, XSS_NAME
 from zoning import services
 from zoning.store.engine import open_engine
 
 pytestmark = pytest.mark.e2e
 
-CHART = "[data-testid=stDeckGlJsonChart]"
 PAGES = ("safety_map", "leadership", "planner", "inspections", "ledger", "cameras")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-def _drawn_fraction(png: bytes) -> float:
-    """Return the fraction of pixels that are not the white page background."""
-    from PIL import Image, ImageChops
-
-    image = Image.open(io.BytesIO(png)).convert("RGB")
-    diff = ImageChops.difference(image, Image.new("RGB", image.size, (255, 255, 255)))
-    histogram = diff.convert("L").point(lambda v: 255 if v > 16 else 0).histogram()
-    return histogram[255] / (image.size[0] * image.size[1])
-
-
-def _wait_idle(page: Any, timeout_ms: int = 30_000) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-test-script-state]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
-    )
-
-
-def _wait_drawn(page: Any, *, timeout_s: float = 60.0) -> tuple[bytes, float]:
-    """Poll the chart until it has drawn; return its screenshot and the fraction drawn."""
-    deadline = time.monotonic() + timeout_s
-    png, fraction = b"", 0.0
-    while time.monotonic() < deadline:
-        chart = page.locator(CHART).first
-        if chart.count() and chart.locator("canvas").count():
-            png = chart.screenshot()
-            fraction = _drawn_fraction(png)
-            if fraction > 0.05:
-                return png, fraction
-        page.wait_for_timeout(250)
-    return png, fraction
 
 
 def test_safety_map_draws_without_outside_requests(server: str, page: Any, artifacts: Path) -> None:
@@ -62,7 +28,7 @@ def test_safety_map_draws_without_outside_requests(server: str, page: Any, artif
     started = time.perf_counter()
     page.goto(server)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    png, fraction = _wait_drawn(page)
+    png, fraction = wait_drawn(page)
     first_draw_s = time.perf_counter() - started
     page.screenshot(path=str(artifacts / "safety_map.png"))
     (artifacts / "safety_map_chart.png").write_bytes(png)
@@ -88,12 +54,12 @@ def test_every_page_loads_without_an_exception(
     # the default page lives at the root: Streamlit answers /safety_map with "Page not found"
     page.goto(server if slug == PAGES[0] else f"{server}/{slug}")
     page.wait_for_selector("h1", timeout=60_000)
-    _wait_idle(page, 90_000)
+    wait_idle(page, 90_000)
     page.wait_for_selector("[data-testid=stSidebar] [data-testid=stSelectbox]", timeout=10_000)
     assert page.locator("[data-testid=stException]").count() == 0
     assert page.get_by_text("Page not found").count() == 0
     if page.locator(f"{CHART} canvas").count():
-        _wait_drawn(page, timeout_s=30)
+        wait_drawn(page, timeout_s=30)
     page.screenshot(path=str(artifacts / f"page_{slug}.png"), full_page=(slug != "safety_map"))
 
 
@@ -102,7 +68,7 @@ def test_switching_language_changes_labels(server: str, page: Any) -> None:
     page.wait_for_selector("h1:has-text('安全地图')", timeout=60_000)
     sidebar = page.locator("[data-testid=stSidebar]")
     sidebar.get_by_text("校园", exact=True).wait_for(timeout=10_000)
-    _wait_idle(page)
+    wait_idle(page)
     sidebar.get_by_text("English", exact=True).click()
     page.wait_for_selector("h1:has-text('Safety map')", timeout=30_000)
     sidebar.get_by_text("Campus", exact=True).wait_for(timeout=10_000)
@@ -124,17 +90,17 @@ def test_clicking_a_cell_opens_its_panel(
 
     page.goto(server)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
     # Hide buildings, cameras and hazards (the last three layer chips): the click must
     # reach the cell.
     layers_input = page.locator("[data-testid=stMultiSelect] input").first
     layers_input.click()
     for _chip in range(3):
         layers_input.press("Backspace")
-        _wait_idle(page)
+        wait_idle(page)
     layers_input.press("Escape")
-    _wait_idle(page)
-    _wait_drawn(page)
+    wait_idle(page)
+    wait_drawn(page)
     page.wait_for_timeout(500)
     # The view centre is drawn at the centre of the canvas whatever the pitch and bearing.
     box = page.locator(f"{CHART} canvas").first.bounding_box()
@@ -149,7 +115,7 @@ def test_clicking_a_cell_opens_its_panel(
             break
         except Exception:
             continue
-    _wait_idle(page)
+    wait_idle(page)
     page.screenshot(path=str(artifacts / "safety_map_cell_panel.png"))
     assert panel.first.inner_text() == f"网格 {code}"
     assert page.locator("[data-testid=stException]").count() == 0
@@ -168,12 +134,12 @@ def test_clicking_a_cell_opens_its_panel(
 def test_user_written_names_show_as_text(server: str, page: Any, artifacts: Path) -> None:
     page.goto(server)
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page)
     page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").click()
     page.get_by_role("option", name="xss (XSS)").click()
     page.wait_for_selector("h3:has-text('xss')", timeout=30_000)
-    _wait_idle(page)
-    _wait_drawn(page)
+    wait_idle(page)
+    wait_drawn(page)
     box = page.locator(f"{CHART} canvas").first.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     tooltip = page.locator(".deck-tooltip")
@@ -192,8 +158,8 @@ def test_user_written_names_show_as_text(server: str, page: Any, artifacts: Path
 def test_leadership_heatmap_draws(server: str, page: Any, artifacts: Path) -> None:
     page.goto(f"{server}/leadership")
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    _wait_idle(page, 90_000)
-    _png, fraction = _wait_drawn(page)
+    wait_idle(page, 90_000)
+    _png, fraction = wait_drawn(page)
     assert fraction > 0.05, "the heatmap canvas stayed blank"
     page.locator(CHART).first.scroll_into_view_if_needed()
     page.screenshot(path=str(artifacts / "leadership.png"))
@@ -202,13 +168,14 @@ def test_leadership_heatmap_draws(server: str, page: Any, artifacts: Path) -> No
 
 def test_leadership_exports_download(server: str, page: Any, artifacts: Path) -> None:
     """The Excel report and the charts are built when their button is clicked."""
+
     import io
 
     from openpyxl import load_workbook
 
     page.goto(f"{server}/leadership")
     page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
-    _wait_idle(page, 90_000)
+    wait_idle(page, 90_000)
     files: dict[str, bytes] = {}
     for label in ("下载 Excel 报表", "下载图表 PNG"):
         button = page.get_by_role("button", name=label)

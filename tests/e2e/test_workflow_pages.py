@@ -12,26 +12,18 @@ from urllib.parse import urlsplit
 import pytest
 
 from maps.plan_layers import plan_view
+from tests.e2e.browser import CHART, wait_idle
 from zoning import services
 from zoning.store.engine import open_engine
 
 pytestmark = pytest.mark.e2e
 
-CHART = "[data-testid=stDeckGlJsonChart]"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 TITLES = {
     "planner": ("网格规划", "Grid planner"),
     "inspections": ("巡查", "Inspections"),
     "ledger": ("台账", "Ledger"),
 }
-
-
-def _wait_idle(page: Any, timeout_ms: int = 60_000) -> None:
-    page.wait_for_function(
-        "() => document.querySelector('[data-test-script-state]')"
-        "?.getAttribute('data-test-script-state') === 'notRunning'",
-        timeout=timeout_ms,
-    )
 
 
 def _outside(requests: list[str]) -> set[str]:
@@ -50,13 +42,13 @@ def test_page_loads_in_both_languages(server: str, page: Any, slug: str, artifac
     zh, en = TITLES[slug]
     page.goto(f"{server}/{slug}")
     page.wait_for_selector(f"h1:has-text('{zh}')", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page, 60_000)
     page.wait_for_selector("[data-testid=stDataFrame]", timeout=30_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.screenshot(path=str(artifacts / f"{slug}.png"), full_page=True)
     page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
     page.wait_for_selector(f"h1:has-text('{en}')", timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page, 60_000)
     assert page.locator("[data-testid=stException]").count() == 0
     page.screenshot(path=str(artifacts / f"{slug}_en.png"), full_page=True)
     page.locator("[data-testid=stSidebar]").get_by_text("中文", exact=True).click()
@@ -88,7 +80,7 @@ def test_planner_merges_two_cells(server: str, page: Any, demo_db: str, artifact
     page.on("request", lambda request: requests.append(request.url))
     page.goto(f"{server}/planner")
     page.wait_for_selector("h1:has-text('网格规划')", timeout=60_000)
-    _wait_idle(page)
+    wait_idle(page, 60_000)
 
     # A new draft from the active plan, with author and reason.
     page.get_by_text("从方案新建草稿").click()
@@ -97,7 +89,7 @@ def test_planner_merges_two_cells(server: str, page: Any, demo_db: str, artifact
     page.get_by_label("原因").first.press("Tab")
     page.get_by_role("button", name="新建草稿").click()
     page.get_by_text("已新建草稿 v2").wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page, 60_000)
 
     engine = open_engine(demo_db)
     draft = next(p for p in services.list_plans(engine, "demo") if p.status == "draft")
@@ -126,7 +118,7 @@ def test_planner_merges_two_cells(server: str, page: Any, demo_db: str, artifact
                 break
         page.mouse.click(x, y)
         page.wait_for_timeout(1000)
-        _wait_idle(page)
+        wait_idle(page, 60_000)
         page.wait_for_timeout(1000)
     picked_on_map = sorted(_chips(page)) == sorted(pair)
     print(f"cells picked on the map: {picked_on_map} ({_chips(page)} vs {pair})")
@@ -134,24 +126,24 @@ def test_planner_merges_two_cells(server: str, page: Any, demo_db: str, artifact
         codes = page.locator("[data-testid=stMultiSelect]").first
         for chip in _chips(page):  # clear what the clicks picked
             codes.get_by_role("button", name=f"Remove {chip}").click(timeout=5000)
-            _wait_idle(page)
+            wait_idle(page, 60_000)
         field = codes.locator("input")
         for code in pair:
             field.click()
             field.fill(code)
             page.get_by_role("option", name=code, exact=True).click()
-            _wait_idle(page)
+            wait_idle(page, 60_000)
         page.keyboard.press("Escape")
     assert sorted(_chips(page)) == sorted(pair)
     page.screenshot(path=str(artifacts / "planner_selected.png"), full_page=True)
 
     page.get_by_label("操作人").first.fill("规划员甲")
     page.get_by_label("操作人").first.press("Tab")
-    _wait_idle(page)
+    wait_idle(page, 60_000)
     page.get_by_role("button", name="合并所选网格").click()
     done = page.locator("[data-testid=stAlertContentSuccess]").filter(has_text="已保存")
     done.wait_for(timeout=30_000)
-    _wait_idle(page)
+    wait_idle(page, 60_000)
     after = set(services.load_cells(engine, "demo", draft.id)["code"])
     (new_code,) = after - set(cells["code"])
     message = done.first.inner_text()

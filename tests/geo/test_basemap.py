@@ -372,13 +372,13 @@ def test_basemap_layer_rejects_bad_bounds() -> None:
 @pytest.fixture(scope="module")
 def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A database holding one tiny campus (a boundary and a building, no plan)."""
-    from tests.e2e.conftest import _xss_campus
+    from tests.xss_campus import write_xss_campus
     from zoning import services
     from zoning.store.engine import open_engine
 
     folder = tmp_path_factory.mktemp("basemap-app")
     url = f"sqlite:///{folder / 'tiny.sqlite'}"
-    services.import_campus(open_engine(url), _xss_campus(folder), campus="tiny")
+    services.import_campus(open_engine(url), write_xss_campus(folder), campus="tiny")
     return url
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import shapely
 
-from tests.grid.test_splitting import check_partition
+from tests.partition import check_partition
 from tests.realdata import ALL, load_metric
 from zoning.grid.locate import locate
 from zoning.grid.splitting import campus_geometry, split

@@ -8,7 +8,7 @@ import pytest
 import shapely
 from shapely import LineString, box
 
-from tests.grid.test_splitting import check_partition
+from tests.partition import check_partition
 from tests.shapes import L_SHAPE, METRIC_CRS, RECTANGLE, WITH_LAKE
 from zoning.grid.splitting import split
 from zoning.grid.topology import validate

@@ -10,7 +10,7 @@ import pytest
 
 from maps import colours
 from maps import layers as L
-from tests.maps.conftest import XSS
+from tests.maps.tiny_campus import XSS
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 from zoning.geo.crs import to_metric

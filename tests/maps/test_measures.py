@@ -20,8 +20,9 @@ from maps import coverage_layers as cov
 from maps import hazard_layers, measures
 from maps.deck import TOOLTIP, CompactDeck, prepare, prepared_deck
 from maps.layers import cell_records, painted_cells_layer
-from maps.report import charts_png, workbook_bytes
-from tests.maps.conftest import XSS
+from maps.report import charts_png
+from tests.maps.tiny_campus import XSS
+from zoning.safety.exports import workbook_bytes
 
 WEEKS = ("2026-W01", "2026-W02")
 

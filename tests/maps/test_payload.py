@@ -19,7 +19,7 @@ from maps.payload import (
     polygon_rings,
     round_coords,
 )
-from tests.maps.conftest import XSS
+from tests.maps.tiny_campus import XSS
 from zoning.errors import InvalidInput
 
 

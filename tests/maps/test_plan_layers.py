@@ -9,7 +9,7 @@ import pytest
 import shapely
 
 from maps import plan_layers as P
-from tests.maps.conftest import XSS
+from tests.maps.tiny_campus import XSS
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zoning.errors import InvalidInput, NotFound
+from zoning.safety.ledger.rates import hazards_frame, rates
 from zoning.safety.ledger.workflow import (
     ACTIONS,
     OPEN_STATES,
@@ -24,9 +25,7 @@ from zoning.safety.ledger.workflow import (
     apply,
     deadline_for,
     escalation_level,
-    hazards_frame,
     new_hazard,
-    rates,
     responsible_at,
     validate_history,
 )

@@ -9,7 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.store.test_safety import CAMPUS, make_campus
+from tests.safety_campus import CAMPUS, make_campus
 from zoning.safety.ledger.workflow import validate_history
 from zoning.services import ledger as ledger_ops
 from zoning.services import safety as ops

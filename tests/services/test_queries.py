@@ -16,12 +16,12 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zoning import services
+from zoning.clock import as_utc, local_day, maybe_utc, utcnow
 from zoning.errors import InvalidInput
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
 from zoning.services import safety as operations
 from zoning.store import safety as repo
-from zoning.store.models.campus import utcnow
 from zoning.store.models.safety import InspectionDue
 
 OUTCOMES = ("on_time", "late", "missed", "pending")
@@ -57,9 +57,9 @@ def _window(engine: Engine, share: float) -> tuple[datetime, date, date]:
         lo, hi = conn.execute(
             sa.text("SELECT min(submitted_at), max(submitted_at) FROM inspection")
         ).one()
-    first, last = (repo.as_utc(pd.Timestamp(t).to_pydatetime()) for t in (lo, hi))
+    first, last = (as_utc(pd.Timestamp(t).to_pydatetime()) for t in (lo, hi))
     now = first + (last - first) * share
-    end = operations.local_day(now)
+    end = local_day(now)
     return now, end - timedelta(days=89), end
 
 
@@ -87,7 +87,7 @@ def test_completion_grid_counts_each_due_row_once(demo: tuple[Engine, str], shar
     counts: dict[tuple[str, str | None, str, str], Counter[str]] = {}
     for r in rows:
         key = (r.cell_code, _label(r.zone), r.week, r.domain)
-        outcome = _outcome(repo.maybe_utc(r.submitted_at), repo.as_utc(r.due_at), now)
+        outcome = _outcome(maybe_utc(r.submitted_at), as_utc(r.due_at), now)
         counts.setdefault(key, Counter())[outcome] += 1
     assert any(c.total() > 1 for c in counts.values())  # groups of several due rows
     assert any(key[1] is None for key in counts)  # and the unzoned cell

@@ -13,16 +13,14 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from zoning.cli.common import DbOption, JsonOption, engine_for, print_json, run
+from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
 
 people_app = typer.Typer(help="People of the chain of responsibility: import and list.")
-
-Campus = Annotated[str, typer.Argument(help="Campus name.")]
 
 
 @people_app.command("import")
 def import_people(
-    campus: Campus,
+    campus: CampusArg,
     csv_file: Annotated[
         Path, typer.Argument(help="CSV with columns name,role[,quarter,phone] (UTF-8).")
     ],
@@ -46,7 +44,7 @@ def import_people(
 
 
 @people_app.command("list")
-def list_people(campus: Campus, db: DbOption = None, as_json: JsonOption = False) -> None:
+def list_people(campus: CampusArg, db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the campus's people with their role, quarter (片区) and phone."""
     from zoning import services
 

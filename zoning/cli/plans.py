@@ -1,5 +1,5 @@
-"""Planner commands of ``campusgrid``: validate, assign-owners, draft, edit, diff, activate,
-import-plan, audit, owner-at. Registered in :mod:`zoning.cli`."""
+"""``campusgrid plans|validate|assign-owners|draft|diff|activate|import-plan|audit|owner-at``
+and the ``edit`` group: the grid plans of a campus, from draft to active, and their history."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from typing import Annotated, Any
 import shapely
 import typer
 
-from zoning.cli.common import DbOption, JsonOption, engine_for, print_json, run
-from zoning.errors import InvalidInput
+from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
+from zoning.errors import ActivationRefused, InvalidInput
 from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Reshape, Split
 
 edit_app = typer.Typer(
@@ -21,7 +21,6 @@ edit_app = typer.Typer(
     no_args_is_help=True,
 )
 
-CampusArg = Annotated[str, typer.Argument(help="Campus name.")]
 PlanArg = Annotated[int, typer.Argument(help="Plan id (see `campusgrid plans CAMPUS`).")]
 ByOption = Annotated[str | None, typer.Option("--by", help="Who does it (default: $USER).")]
 VersionOption = Annotated[
@@ -39,6 +38,25 @@ def _problems(problems: list[dict[str, Any]]) -> None:
         typer.echo(f"problem [{problem['kind']}]: {problem['message']}", err=True)
 
 
+def list_plans(
+    campus: CampusArg,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the grid plans of a campus, newest first."""
+    from zoning import services
+
+    found = run(lambda: services.list_plans(engine_for(db), campus))
+    if as_json:
+        print_json([p.to_json() for p in found])
+        return
+    for p in found:
+        typer.echo(
+            f"plan {p.id} v{p.version} {p.status}: {p.method}, {p.cells} cells, "
+            f"{p.created_at:%Y-%m-%d %H:%M} by {p.author or '-'}"
+        )
+
+
 def validate(
     campus: CampusArg,
     plan: Annotated[int | None, typer.Option("--plan", help="Plan id (default: current).")] = None,
@@ -46,9 +64,9 @@ def validate(
     as_json: JsonOption = False,
 ) -> None:
     """Validate a plan (gaps, overlaps, slivers, areas, owners, codes); exit 1 if invalid."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
-    report = run(lambda: planner.validate_plan(engine_for(db), campus, plan))
+    report = run(lambda: plans.validate_plan(engine_for(db), campus, plan))
     if as_json:
         print_json({"valid": report.valid, "problems": report.problems})
     else:
@@ -69,7 +87,7 @@ def assign_owners(
     as_json: JsonOption = False,
 ) -> None:
     """Give every cell of a draft an owner: from a CSV, the rest balanced by workload."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     mapping: dict[str, str] = {}
     if from_csv is not None:
@@ -82,7 +100,7 @@ def assign_owners(
             typer.echo(f"error: cannot read {from_csv}: {exc}", err=True)
             raise typer.Exit(2) from None
     report = run(
-        lambda: planner.assign_plan_owners(
+        lambda: plans.assign_plan_owners(
             engine_for(db), campus, plan, mapping=mapping, actor=_who(by)
         )
     )
@@ -100,10 +118,10 @@ def draft(
     as_json: JsonOption = False,
 ) -> None:
     """Create a draft plan that copies another plan (`campusgrid split` drafts a new one)."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     plan = run(
-        lambda: planner.create_draft(
+        lambda: plans.create_draft(
             engine_for(db), campus, from_plan=from_plan, author=_who(author), reason=reason
         )
     )
@@ -128,10 +146,10 @@ def _edit_output(report: Any, as_json: bool) -> None:
 def _apply(
     campus: str, plan: int, edit: Edit, by: str | None, row_version: int | None, db: str | None
 ) -> Any:
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     return run(
-        lambda: planner.apply_edit(
+        lambda: plans.apply_edit(
             engine_for(db), campus, plan, edit, actor=_who(by), row_version=row_version
         )
     )
@@ -241,10 +259,10 @@ def undo(
     as_json: JsonOption = False,
 ) -> None:
     """Undo the draft's last edit."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     report = run(
-        lambda: planner.undo(engine_for(db), campus, plan, actor=_who(by), row_version=row_version)
+        lambda: plans.undo(engine_for(db), campus, plan, actor=_who(by), row_version=row_version)
     )
     _edit_output(report, as_json)
 
@@ -252,9 +270,9 @@ def undo(
 @edit_app.command("log")
 def log(campus: CampusArg, plan: PlanArg, db: DbOption = None, as_json: JsonOption = False) -> None:
     """List the draft's edits, oldest first."""
-    from zoning.store.plan_edits import edit_log
+    from zoning.services import plans
 
-    entries = run(lambda: edit_log(engine_for(db), plan))
+    entries = run(lambda: plans.edit_log(engine_for(db), plan))
     if as_json:
         print_json(entries)
         return
@@ -271,9 +289,9 @@ def diff(
     as_json: JsonOption = False,
 ) -> None:
     """Compare two plans: cells added, removed, changed, unchanged; lineage; owner changes."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
-    found = run(lambda: planner.diff(engine_for(db), campus, plan_a, plan_b))
+    found = run(lambda: plans.diff(engine_for(db), campus, plan_a, plan_b))
     if as_json:
         print_json(found.to_json())
         return
@@ -299,14 +317,14 @@ def activate(
     as_json: JsonOption = False,
 ) -> None:
     """Validate a draft and make it the active plan; re-home every open item."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     def go() -> Any:
         try:
-            return planner.activate_plan(
+            return plans.activate_plan(
                 engine_for(db), campus, plan, by=by, reason=reason, row_version=row_version
             )
-        except planner.ActivationRefused as refused:
+        except ActivationRefused as refused:
             if as_json:
                 print_json({"activated": False, "problems": refused.problems})
             else:
@@ -342,10 +360,10 @@ def import_plan(
     as_json: JsonOption = False,
 ) -> None:
     """Create a draft from an edited cells layer: validate, keep codes, show the diff."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     report = run(
-        lambda: planner.import_plan(
+        lambda: plans.import_plan(
             engine_for(db), path, campus=campus, snap_m=snap_m, layer=layer, author=_who(author)
         )
     )
@@ -369,12 +387,12 @@ def audit(
     as_json: JsonOption = False,
 ) -> None:
     """List the audit trail (who, when, what, why) or export it to CSV."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     if csv_out is not None:
-        typer.echo(str(run(lambda: planner.export_audit_csv(engine_for(db), campus, csv_out))))
+        typer.echo(str(run(lambda: plans.export_audit_csv(engine_for(db), campus, csv_out))))
         return
-    frame = run(lambda: planner.audit_events(engine_for(db), campus, limit=limit))
+    frame = run(lambda: plans.audit_events(engine_for(db), campus, limit=limit))
     if as_json:
         print_json(frame.to_dict("records"))
         return
@@ -395,7 +413,7 @@ def owner_at(
     as_json: JsonOption = False,
 ) -> None:
     """Which cell and owner had this spot at that time (archived plans included)."""
-    from zoning.services import plans as planner
+    from zoning.services import plans
 
     def parse() -> datetime:
         try:
@@ -404,23 +422,10 @@ def owner_at(
             raise InvalidInput(f"--at {when!r} is not an ISO time.") from None
 
     moment = run(parse)
-    found = run(lambda: planner.owner_at(engine_for(db), campus, lon, lat, moment))
+    found = run(lambda: plans.owner_at(engine_for(db), campus, lon, lat, moment))
     if as_json:
         print_json(found.to_json() if found else None)
     elif found is None:
         typer.echo("no active plan covered that spot then")
     else:
         typer.echo(f"plan {found.plan_id} v{found.plan_version}: {found.code}, owner {found.owner}")
-
-
-def register(app: typer.Typer) -> None:
-    """Add the planner commands to the ``campusgrid`` app."""
-    app.command()(validate)
-    app.command("assign-owners")(assign_owners)
-    app.command()(draft)
-    app.add_typer(edit_app, name="edit")
-    app.command()(diff)
-    app.command()(activate)
-    app.command("import-plan")(import_plan)
-    app.command()(audit)
-    app.command("owner-at")(owner_at)

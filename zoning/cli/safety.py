@@ -15,15 +15,14 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from zoning.cli.common import DbOption, JsonOption, engine_for, print_json, run
+from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
+from zoning.clock import DEFAULT_TZ
 from zoning.errors import InvalidInput
-from zoning.safety.checklists import DEFAULT_TZ
 
 inspections_app = typer.Typer(help="Inspections: to-do, submissions, completion report.")
 hazards_app = typer.Typer(help="The hazard ledger (整改台账): list, show, move, export.")
 complaints_app = typer.Typer(help="Located complaints (接诉即办): add and list.")
 
-Campus = Annotated[str, typer.Argument(help="Campus name.")]
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file (UTF-8).")]
 
@@ -76,19 +75,17 @@ def _export(frame: Any, *, xlsx: Path | None, csv: Path | None, sheet: str, titl
 
 @inspections_app.command("due")
 def inspections_due(
-    campus: Campus,
+    campus: CampusArg,
     owner: Annotated[str | None, typer.Option("--owner", help="Only this owner's list.")] = None,
     day: Annotated[str | None, typer.Option("--date", help="YYYY-MM-DD (default today).")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """The owners' to-do: overdue, due today, open (period started, due later)."""
-    from zoning.services import safety as operations
+    from zoning.services import safety
 
     table = run(
-        lambda: operations.todo(
-            engine_for(db), campus, owner=owner, day=parse_day(day, what="--date")
-        )
+        lambda: safety.todo(engine_for(db), campus, owner=owner, day=parse_day(day, what="--date"))
     )
     if as_json:
         print_json(json.loads(table.to_json(orient="records", date_format="iso")))
@@ -104,7 +101,7 @@ def inspections_due(
 
 @inspections_app.command("submit")
 def inspections_submit(
-    campus: Campus,
+    campus: CampusArg,
     cell: Annotated[str, typer.Option("--cell", help="Cell code.")],
     template: Annotated[str, typer.Option("--template", help="Checklist code, e.g. fire.")],
     by: Annotated[str, typer.Option("--by", help="Inspector (a person of the campus).")],
@@ -124,10 +121,10 @@ def inspections_submit(
     as_json: JsonOption = False,
 ) -> None:
     """Submit a checklist; every failed item opens a hazard in the ledger."""
-    from zoning.services import safety as operations
+    from zoning.services import safety
 
     report = run(
-        lambda: operations.submit_inspection(
+        lambda: safety.submit_inspection(
             engine_for(db),
             campus,
             cell=cell,
@@ -155,7 +152,7 @@ def inspections_submit(
 
 @inspections_app.command("report")
 def inspections_report(
-    campus: Campus,
+    campus: CampusArg,
     by: Annotated[str, typer.Option("--by", help="cell, zone, owner, domain or week.")] = "cell",
     start: Annotated[str | None, typer.Option("--from", help="YYYY-MM-DD (90 days back).")] = None,
     end: Annotated[str | None, typer.Option("--to", help="YYYY-MM-DD (default today).")] = None,
@@ -166,10 +163,10 @@ def inspections_report(
 ) -> None:
     """Completion (on time / due, late, missed) and ledger rates per cell, zone, owner…"""
     from zoning.safety.exports import report_frame
-    from zoning.services import safety as operations
+    from zoning.services import safety
 
     table = run(
-        lambda: operations.completion_report(
+        lambda: safety.completion_report(
             engine_for(db),
             campus,
             by=by,
@@ -202,7 +199,7 @@ def inspections_report(
 
 @hazards_app.command("list")
 def hazards_list(
-    campus: Campus,
+    campus: CampusArg,
     status: Annotated[
         str | None, typer.Option("--status", help="open, or a state (closed, rectifying…).")
     ] = None,
@@ -214,13 +211,9 @@ def hazards_list(
 ) -> None:
     """The ledger with who answers for each hazard now; --xlsx/--csv export 整改台账."""
     from zoning.safety.exports import ledger_frame
-    from zoning.services import ledger as operations_ledger
+    from zoning.services import ledger
 
-    views = run(
-        lambda: operations_ledger.list_hazards(
-            engine_for(db), campus, status=status, overdue=overdue
-        )
-    )
+    views = run(lambda: ledger.list_hazards(engine_for(db), campus, status=status, overdue=overdue))
     rows = [v.to_json() for v in views]
     _export(ledger_frame(rows), xlsx=xlsx, csv=csv, sheet="整改台账", title=f"{campus} 整改台账")
     if as_json:
@@ -237,15 +230,15 @@ def hazards_list(
 
 @hazards_app.command("show")
 def hazards_show(
-    campus: Campus,
+    campus: CampusArg,
     hazard_id: Annotated[int, typer.Argument(help="Hazard id.")],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """One hazard: details, history and who answers for it now (escalation chain)."""
-    from zoning.services import ledger as operations_ledger
+    from zoning.services import ledger
 
-    found = run(lambda: operations_ledger.show_hazard(engine_for(db), campus, hazard_id))
+    found = run(lambda: ledger.show_hazard(engine_for(db), campus, hazard_id))
     data = found.to_json(history=True)
     if as_json:
         print_json(data)
@@ -264,7 +257,7 @@ def hazards_show(
 
 @hazards_app.command("move")
 def hazards_move(
-    campus: Campus,
+    campus: CampusArg,
     hazard_id: Annotated[int, typer.Argument(help="Hazard id.")],
     action: Annotated[
         str, typer.Argument(help="register, reject, dispatch, start, complete, verify, …")
@@ -282,10 +275,10 @@ def hazards_move(
     as_json: JsonOption = False,
 ) -> None:
     """Move a hazard along the ledger; an illegal move changes nothing (exit 2)."""
-    from zoning.services import ledger as operations_ledger
+    from zoning.services import ledger
 
     moved = run(
-        lambda: operations_ledger.move_hazard(
+        lambda: ledger.move_hazard(
             engine_for(db),
             campus,
             hazard_id,
@@ -308,7 +301,7 @@ def hazards_move(
 
 @complaints_app.command("add")
 def complaints_add(
-    campus: Campus,
+    campus: CampusArg,
     lon: Annotated[float, typer.Option("--lon", help="Longitude (WGS-84 degrees).")],
     lat: Annotated[float, typer.Option("--lat", help="Latitude (WGS-84 degrees).")],
     category: Annotated[str, typer.Option("--category", help="repairs, fire_risk, noise, …")],
@@ -325,10 +318,10 @@ def complaints_add(
     as_json: JsonOption = False,
 ) -> None:
     """Route a located complaint to its cell's owner and open its ledger item."""
-    from zoning.services import ledger as operations_ledger
+    from zoning.services import ledger
 
     found = run(
-        lambda: operations_ledger.add_complaint(
+        lambda: ledger.add_complaint(
             engine_for(db),
             campus,
             lon=lon,
@@ -353,11 +346,11 @@ def complaints_add(
 
 
 @complaints_app.command("list")
-def complaints_list(campus: Campus, db: DbOption = None, as_json: JsonOption = False) -> None:
+def complaints_list(campus: CampusArg, db: DbOption = None, as_json: JsonOption = False) -> None:
     """The campus's complaints, oldest first."""
-    from zoning.services import ledger as operations_ledger
+    from zoning.services import ledger
 
-    found = run(lambda: operations_ledger.list_complaints(engine_for(db), campus))
+    found = run(lambda: ledger.list_complaints(engine_for(db), campus))
     rows = [c.to_json() for c in found]
     if as_json:
         print_json(rows)

@@ -45,20 +45,19 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import yaml
 
+from zoning.clock import DEFAULT_TZ, local_instant
 from zoning.errors import InvalidInput
 from zoning.safety.domains import DOMAIN_CODES
 
 FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly")
 CELL_KINDS: tuple[str, ...] = ("building", "floor", "open", "square", "unit", "hex")
 ENV_VAR = "CAMPUSGRID_CHECKLISTS"
-DEFAULT_TZ = "Asia/Shanghai"
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 _TOP_KEYS = frozenset(
     {
@@ -185,8 +184,7 @@ def period_due_at(period: Period, *, tz: str = DEFAULT_TZ) -> datetime:
 
     A submission strictly before this instant is on time; at or after it, late.
     """
-    local = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=ZoneInfo(tz))
-    return local.astimezone(UTC)
+    return local_instant(period.end + timedelta(days=1), tz=tz)
 
 
 def _month_end(first: date) -> date:

@@ -1,20 +1,25 @@
-"""Exports for people who live in Excel: the ledger (整改台账) and the completion report.
+"""Exports for people who live in Excel: the ledger (整改台账), the completion report and the
+leadership meeting workbook.
 
-Workbooks (openpyxl) and CSV files carry Chinese headers; CSV is UTF-8 with a BOM so that
-Excel opens it correctly. Times are shown in local time (Asia/Shanghai), ``YYYY-MM-DD HH:MM``.
+Workbooks (openpyxl, built by :func:`workbook_bytes` alone) and CSV files carry Chinese
+headers; CSV is UTF-8 with a BOM so that Excel opens it correctly. Times are shown in local
+time (:data:`zoning.clock.DEFAULT_TZ`), ``YYYY-MM-DD HH:MM`` (:func:`zoning.clock.local_text`).
+
+>>> book = workbook_bytes({"片区": pd.DataFrame({"片区": ["1"], "完成率": [0.9]})})
+>>> book[:2]
+b'PK'
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 
+from zoning.clock import local_text
 from zoning.errors import InvalidInput
-from zoning.safety.checklists import DEFAULT_TZ
 from zoning.safety.domains import get_domain, is_domain
 
 STATE_ZH = {
@@ -95,14 +100,6 @@ TODO_HEADERS: dict[str, str] = {
 }
 
 
-def local_text(value: object, *, tz: str = DEFAULT_TZ) -> str:
-    """Return an ISO time string or datetime as local ``YYYY-MM-DD HH:MM`` ('' for none)."""
-    if value is None or value == "":
-        return ""
-    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    return when.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
-
-
 def ledger_frame(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     """Return the ledger (rows as ``HazardView.to_json()``) with Chinese headers and values."""
     out = []
@@ -135,7 +132,7 @@ def report_frame(table: pd.DataFrame) -> pd.DataFrame:
 def write_table(
     frame: pd.DataFrame, path: str | Path, *, sheet: str = "Sheet1", title: str | None = None
 ) -> Path:
-    """Write ``frame`` to ``path``: ``.xlsx`` (one sheet, frozen header) or ``.csv``.
+    """Write ``frame`` to ``path``: ``.xlsx`` (one sheet, see :func:`workbook_bytes`) or ``.csv``.
 
     Raises InvalidInput for another suffix or a folder that does not exist.
     """
@@ -148,36 +145,55 @@ def write_table(
         return out
     if suffix != ".xlsx":
         raise InvalidInput(f"Cannot write {out.name}: use a .xlsx or .csv file name.")
+    out.write_bytes(workbook_bytes({sheet: frame}, title=title))
+    return out
+
+
+def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = None) -> bytes:
+    """Return an .xlsx workbook with one sheet per entry (name → frame), in order.
+
+    Sheet names are cut to Excel's 31 characters. Each sheet has ``title`` in bold in A1
+    when given (the headers then start on row 3), bold headers, the rows below them frozen,
+    columns as wide as their first 200 values (8–60 characters), floats rounded to 4
+    decimals and missing values (None, NaN, NaT, NA) as empty cells.
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
     book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet[:31]
-    first = 1
-    if title:
-        ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
-        first = 3
-    for col, name in enumerate(frame.columns, start=1):
-        ws.cell(row=first, column=col, value=str(name)).font = Font(bold=True)
-        width = max([len(str(name)) * 2, *(len(str(v)) for v in frame.iloc[:200, col - 1])])
-        ws.column_dimensions[ws.cell(row=first, column=col).column_letter].width = min(
-            max(width + 2, 8), 60
-        )
-    for r, values in enumerate(frame.itertuples(index=False), start=first + 1):
-        for col, value in enumerate(values, start=1):
-            ws.cell(row=r, column=col, value=_cell(value))
-    ws.freeze_panes = ws.cell(row=first + 1, column=1)
+    for index, (name, frame) in enumerate(sheets.items()):
+        ws = book.active if index == 0 else book.create_sheet()
+        assert ws is not None
+        ws.title = name[:31]
+        top = 1
+        if title:
+            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+            top = 3
+        for col, header in enumerate(frame.columns, start=1):
+            ws.cell(row=top, column=col, value=str(header)).font = Font(bold=True)
+            width = max([len(str(header)) * 2, *(len(str(v)) for v in frame.iloc[:200, col - 1])])
+            letter = ws.cell(row=top, column=col).column_letter
+            ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
+        for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
+            for col, value in enumerate(values, start=1):
+                ws.cell(row=r, column=col, value=_cell(value))
+        ws.freeze_panes = ws.cell(row=top + 1, column=1)
+    out = io.BytesIO()
     book.save(out)
-    return out
+    return out.getvalue()
 
 
 def _cell(value: object) -> object:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """Return ``value`` as openpyxl stores it: None for missing, floats to 4 decimals."""
+    if value is None:
         return None
     if isinstance(value, float):
-        return round(value, 4)
+        return None if pd.isna(value) else round(value, 4)
     if isinstance(value, (int, str)):
         return value
+    try:
+        if pd.isna(value):  # type: ignore[call-overload]
+            return None
+    except (TypeError, ValueError):
+        pass
     return str(value)

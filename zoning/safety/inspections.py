@@ -10,16 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from zoning.clock import DEFAULT_TZ, local_day, local_instant
 from zoning.errors import InvalidInput
 from zoning.safety.checklists import (
-    DEFAULT_TZ,
     FREQUENCIES,
     ChecklistTemplate,
     period_due_at,
@@ -189,7 +188,7 @@ def submit(
         )
     if submitted_at.tzinfo is None or submitted_at.utcoffset() is None:
         raise InvalidInput(f"submitted_at must be timezone-aware (UTC), got {submitted_at!r}.")
-    opens = datetime.combine(due.period_start, time(0), tzinfo=ZoneInfo(tz)).astimezone(UTC)
+    opens = local_instant(due.period_start, tz=tz)
     if submitted_at < opens:
         raise InvalidInput(
             f"Period {due.period} of {due.cell_code} starts {opens.isoformat()}; "
@@ -346,7 +345,7 @@ def owner_todo(
     and submitted ones are left out.
     """
     status = inspection_status(due[due["owner"] == owner], submissions, now=now)
-    today = now.astimezone(ZoneInfo(tz)).date()
+    today = local_day(now, tz=tz)
     waiting = status[status["status"].isin(["missed", "pending"])].copy()
     waiting = waiting[pd.to_datetime(waiting["period_start"]).dt.date <= today]
     due_dates = pd.to_datetime(waiting["due_date"]).dt.date

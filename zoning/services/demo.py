@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from pyproj import Transformer
 from sqlalchemy.engine import Engine
 
+from zoning.clock import DEFAULT_TZ, as_utc, local_day, utcnow
 from zoning.demo.build import build_demo
 from zoning.safety import inspections as insp
 from zoning.safety.checklists import ChecklistTemplate
@@ -40,12 +41,10 @@ from zoning.services.safety import (
     campus_ops,
     checklist_templates,
     due_rows,
-    local_day,
     write_schedule_mark,
 )
 from zoning.store import safety as repo
 from zoning.store.campus import CampusSummary, campus_summary, save_campus
-from zoning.store.models.campus import utcnow
 from zoning.store.models.safety import InspectionDue
 
 H = timedelta(hours=1)
@@ -138,7 +137,7 @@ def _walk(
 def _submission_times(
     due: pd.DataFrame, rng: np.random.Generator, *, now: datetime, lagging: np.ndarray
 ) -> list[datetime | None]:
-    opens_local = pd.to_datetime(due["period_start"]).dt.tz_localize("Asia/Shanghai")
+    opens_local = pd.to_datetime(due["period_start"]).dt.tz_localize(DEFAULT_TZ)
     opens = [t.to_pydatetime() for t in opens_local.dt.tz_convert("UTC")]
     due_at = [t.to_pydatetime() for t in pd.to_datetime(due["due_at"], utc=True)]
     draw = rng.random(len(due))
@@ -382,7 +381,7 @@ def _save_complaints(
         (
             (
                 int(c.id), cid, r.hazard_id, c.category, c.text, c.contact,
-                repo.as_utc(c.received_at), repo.as_utc(c.response_deadline), r.plan_id,
+                as_utc(c.received_at), as_utc(c.response_deadline), r.plan_id,
                 c.cell_code, repo.zone_number(c.zone), c.owner,
                 int(c.duplicate_of) if c.duplicate_of else None, c.lon, c.lat,
             )

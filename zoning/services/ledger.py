@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.safety.complaints import CellLocator, Complaint, route_complaint
 from zoning.safety.ledger.workflow import (
@@ -29,7 +30,6 @@ from zoning.safety.ledger.workflow import (
 from zoning.services.safety import NOBODY, CampusOps, Staff, campus_ops
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
-from zoning.store.models.campus import utcnow
 
 __all__ = [
     "ComplaintView",
@@ -159,7 +159,7 @@ def move_hazard(
     IllegalTransition, InvalidInput, NotFound, or StorageError-free InvalidInput when the
     hazard changed meanwhile.
     """
-    at = repo.as_utc(at) if at else utcnow()
+    at = as_utc(at) if at else utcnow()
     ops = campus_ops(engine, campus)
     if by not in set(ops.people["name"]):
         raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
@@ -173,7 +173,7 @@ def move_hazard(
             by=by,
             at=at,
             note=note,
-            deadline=repo.as_utc(deadline) if deadline else None,
+            deadline=as_utc(deadline) if deadline else None,
             assignee=assignee,
         )
         if not repo.update_hazard(conn, before, after):
@@ -238,7 +238,7 @@ def add_complaint(
 
     Raises InvalidInput (outside the campus, unknown category, empty text): nothing stored.
     """
-    at = repo.as_utc(at) if at else utcnow()
+    at = as_utc(at) if at else utcnow()
     ops = campus_ops(engine, campus)
     with engine.begin() as conn:
         since = at - timedelta(hours=duplicate_window_hours)

@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
+from zoning.clock import as_utc
 from zoning.errors import ActivationRefused, InvalidInput, InvalidPlan, NotFound, PlanConflict
 from zoning.grid.topology import Problem, problems_to_json, validate
 from zoning.plans import edits
@@ -30,16 +31,16 @@ from zoning.plans.qgis import Imported, prepare_import, read_cells_layer
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people
 from zoning.store.models.campus import AuditEvent, table_of
-from zoning.store.plan_edits import Activation, OwnerAt, PlanSession
+from zoning.store.plan_edits import Activation, OwnerAt, PlanSession, edit_log
 from zoning.store.plans import PlanSummary, current_plan, list_plans, retired_codes, save_plan
 from zoning.store.rehome import LOCATED_TABLES, open_points
 
 __all__ = [
     "ActivationRefused",
     "EditReport",
-    "ImportReport",
     "OwnerAt",
     "PlanConflict",
+    "PlanImportReport",
     "ValidationReport",
     "activate_plan",
     "apply_edit",
@@ -47,6 +48,7 @@ __all__ = [
     "audit_events",
     "create_draft",
     "diff",
+    "edit_log",
     "export_audit_csv",
     "import_plan",
     "owner_at",
@@ -98,7 +100,7 @@ class EditReport:
 
 
 @dataclass(frozen=True)
-class ImportReport:
+class PlanImportReport:
     """An imported draft: the plan, the code matching, its problems and the diff."""
 
     plan: PlanSummary
@@ -329,7 +331,7 @@ def import_plan(
     layer: str = "cells",
     author: str | None = None,
     reason: str | None = None,
-) -> ImportReport:
+) -> PlanImportReport:
     """Create a draft from a cells layer edited in QGIS: tidy, match codes, validate, diff.
 
     The previous plan is the active plan (else the current draft). Raises ImportFailed,
@@ -366,7 +368,7 @@ def import_plan(
         on_saved=lineage,
     )
     session = _session(engine, campus, plan.id)
-    return ImportReport(
+    return PlanImportReport(
         plan=plan,
         imported=imported,
         problems=_problems(engine, session),
@@ -393,10 +395,7 @@ def audit_events(engine: Engine, campus: str, *, limit: int | None = None) -> pd
             stmt = stmt.limit(limit)
         rows = conn.execute(stmt).fetchall()
     return pd.DataFrame(
-        [
-            (r.id, plan_store.as_utc(r.at).isoformat(), r.actor, r.action, r.detail or "{}")
-            for r in rows
-        ],
+        [(r.id, as_utc(r.at).isoformat(), r.actor, r.action, r.detail or "{}") for r in rows],
         columns=["id", "at", "actor", "action", "detail"],
         dtype=object,
     )

@@ -20,12 +20,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.clock import as_utc, local_day, utcnow
 from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES
 from zoning.services.ledger import view
-from zoning.services.safety import NOBODY, campus_ops, campus_staff, local_day
+from zoning.services.safety import NOBODY, campus_ops, campus_staff
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
-from zoning.store.models.campus import utcnow
 from zoning.store.models.safety import HazardEvent, HazardRow, Inspection, InspectionDue
 
 __all__ = [
@@ -280,7 +280,7 @@ def _final_hazards(
     frame["reported_at"] = repo.utc_series(frame["reported_at"])
     frame["deadline"] = repo.utc_series(frame["deadline"])
     stop_frame = pd.DataFrame(stops, columns=["id", "seq", "at"])
-    now_ts = pd.Timestamp(repo.as_utc(now))
+    now_ts = pd.Timestamp(as_utc(now))
     if len(stop_frame):
         stop_frame["at"] = repo.utc_series(stop_frame["at"])
         last = stop_frame.sort_values(["id", "seq"]).groupby("id")["at"].last()

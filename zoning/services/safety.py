@@ -25,10 +25,9 @@ import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import geopandas as gpd
 import numpy as np
@@ -37,23 +36,21 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.clock import as_utc, local_day, local_noon, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.safety import inspections as insp
 from zoning.safety.checklists import (
-    DEFAULT_TZ,
     ENV_VAR,
     ChecklistTemplate,
     default_checklist_dir,
     load_templates,
 )
-from zoning.safety.ledger.workflow import (
-    ResponsibilityChain,
-    rates,
-)
+from zoning.safety.ledger.rates import rates
+from zoning.safety.ledger.workflow import ResponsibilityChain
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
 from zoning.store.frames import read_frame
-from zoning.store.models.campus import AuditEvent, Building, Campus, Person, table_of, utcnow
+from zoning.store.models.campus import AuditEvent, Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
 
 SCHEDULE_AHEAD_DAYS = 92
@@ -203,7 +200,7 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         campus=campus,
         cid=cid,
         plan_id=plan.id,
-        plan_created=repo.as_utc(plan.created_at),
+        plan_created=as_utc(plan.created_at),
         metric_crs=str(metric),
         cells=cells,
         people=people,
@@ -264,16 +261,6 @@ def py_time(value: object) -> datetime | None:
     if isinstance(value, np.datetime64):
         return pd.Timestamp(value).tz_localize(UTC).to_pydatetime()
     return None
-
-
-def local_noon(day: date, *, tz: str = DEFAULT_TZ) -> datetime:
-    """Return 12:00 local time on ``day`` as UTC: "now" when a command is given --date."""
-    return datetime.combine(day, time(12), tzinfo=ZoneInfo(tz)).astimezone(UTC)
-
-
-def local_day(at: datetime, *, tz: str = DEFAULT_TZ) -> date:
-    """Return the local calendar day of the UTC instant ``at``."""
-    return at.astimezone(ZoneInfo(tz)).date()
 
 
 # --------------------------------------------------------------------------- schedules
@@ -547,7 +534,7 @@ def submit_inspection(
 
     Raises NotFound (cell, template, person, period) or InvalidInput (results, time).
     """
-    at = repo.as_utc(at) if at else utcnow()
+    at = as_utc(at) if at else utcnow()
     ops = campus_ops(engine, campus)
     templates = checklist_templates()
     if template not in templates:

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Engine
 
 from zoning.campus.layers import COLUMNS, CampusLayers, conform
 from zoning.campus.people import PEOPLE_COLUMNS
+from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import metric_crs_for
 from zoning.store.frames import frame_rows, read_frame, wkb_elements
@@ -29,7 +30,6 @@ from zoning.store.models.campus import (
     Poi,
     Road,
     table_of,
-    utcnow,
 )
 
 #: Layer name → (table, geometry kind) in the database.

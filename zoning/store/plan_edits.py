@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from geoalchemy2 import WKBElement
 from sqlalchemy.engine import Engine
 
+from zoning.clock import as_utc, utcnow
 from zoning.errors import (
     InvalidInput,
     InvalidPlan,
@@ -41,7 +42,6 @@ from zoning.store.models.campus import (
     Person,
     RetiredCode,
     table_of,
-    utcnow,
 )
 from zoning.store.models.plans import CodeLineage, PlanActivation, PlanEdit
 from zoning.store.plans import load_cells, owner_ids
@@ -60,13 +60,6 @@ class PlanSession:
     row_version: int
     params: dict[str, Any]
     state: DraftState
-
-
-def as_utc(value: datetime) -> datetime:
-    """Return a stored time as UTC-aware (SQLite drops the offset; naive values are UTC)."""
-    from datetime import UTC
-
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _audit(conn: sa.Connection, cid: int, actor: str | None, action: str, detail: Any) -> None:

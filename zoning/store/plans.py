@@ -13,6 +13,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.store.campus import bump_data_version, campus_id
 from zoning.store.frames import frame_rows, read_frame
@@ -23,7 +24,6 @@ from zoning.store.models.campus import (
     Person,
     RetiredCode,
     table_of,
-    utcnow,
 )
 
 CELL_COLUMNS = ("code", "zone", "kind", "owner", "area_m2")

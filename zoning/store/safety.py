@@ -12,19 +12,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from zoning.clock import as_utc, maybe_utc, utcnow
 from zoning.errors import NotFound
 from zoning.safety.checklists import ChecklistTemplate
 from zoning.safety.complaints import Complaint
 from zoning.safety.inspections import Submission
 from zoning.safety.ledger.workflow import Hazard, Transition
-from zoning.store.models.campus import utcnow
 from zoning.store.models.safety import (
     ChecklistVersion,
     ComplaintRow,
@@ -61,18 +61,6 @@ COMPLAINT_COLUMNS = (
     "response_deadline", "plan_id", "cell_code", "zone", "owner", "duplicate_of",
 )  # fmt: skip
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # how SQLAlchemy's SQLite DateTime stores values
-
-
-def as_utc(value: datetime) -> datetime:
-    """Return ``value`` as a UTC-aware datetime (a naive value read from SQLite is UTC)."""
-    if value.tzinfo is None:
-        return value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
-
-
-def maybe_utc(value: datetime | None) -> datetime | None:
-    """Return :func:`as_utc` of ``value``, or None."""
-    return None if value is None else as_utc(value)
 
 
 def utc_series(values: pd.Series) -> pd.Series:

@@ -1,25 +1,24 @@
-"""Ledger rates (as digital city-management evaluation counts them), split out of ledger.py.
+"""Ledger rates (as digital city-management evaluation counts them).
 
 Closure rate, on-time closure rate, rework rate, extension rate and mean time to close per
-cell, zone, owner, domain, severity or source and per period. :mod:`zoning.safety.ledger.workflow`
-re-exports :data:`RATE_GROUPS`, :func:`hazards_frame` and :func:`rates`.
+cell, zone, owner, domain, severity or source and per period, over the hazards of
+:mod:`zoning.safety.ledger.workflow` (this module depends on it, never the other way).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING, cast
+from typing import cast
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 
+from zoning.clock import DEFAULT_TZ
 from zoning.errors import InvalidInput
-from zoning.safety.checklists import DEFAULT_TZ, FREQUENCIES, period_due_at, period_of
-
-if TYPE_CHECKING:
-    from zoning.safety.ledger.workflow import Hazard
+from zoning.safety.checklists import FREQUENCIES, period_due_at, period_of
+from zoning.safety.ledger.workflow import Hazard
 
 __all__ = ["RATE_GROUPS", "hazards_frame", "rates"]
 

@@ -1,4 +1,4 @@
-"""The rectification ledger (整改台账): hazard workflow, deadlines, escalation and rates.
+"""The rectification ledger (整改台账): hazard workflow, deadlines and escalation.
 
 State graph (action: from → to). Every transition is stored as a :class:`Transition` with
 who, when and a note; :func:`apply` returns a new :class:`Hazard` and never mutates::
@@ -24,8 +24,7 @@ Escalation: once overdue, a hazard climbs one level of the chain of responsibili
 period; the period defaults to the hazard's original deadline span (original deadline −
 reported time). A cell without an owner falls to its zone's fallback owner (属地兜底).
 Rates (closure, on-time closure, rework, extension, mean time to close) are computed by
-:func:`rates` over :func:`hazards_frame` (both live in :mod:`zoning.safety.ledger.rates` and are
-re-exported here); each formula is in its docstring.
+:func:`zoning.safety.ledger.rates.rates`; each formula is in its docstring.
 """
 
 from __future__ import annotations
@@ -37,14 +36,13 @@ from datetime import datetime, timedelta
 
 from zoning.errors import IllegalTransition, InvalidInput, NotFound
 from zoning.safety.domains import DOMAIN_CODES
-from zoning.safety.ledger.rates import RATE_GROUPS, hazards_frame, rates
 
 __all__ = [
     "ACTIONS", "CLOCK_STATES", "DEFAULT_POLICY", "FINAL_STATES", "LEVELS", "OPEN_STATES",
-    "RATE_GROUPS", "SEVERITIES", "SOURCES", "STATES", "TRANSITIONS", "DeadlinePolicy",
-    "Hazard", "IllegalTransition", "ResponsibilityChain", "Transition", "allowed_actions",
-    "apply", "deadline_for", "escalation_level", "hazards_frame", "new_hazard",
-    "overdue_hours", "rates", "responsible_at", "validate_history",
+    "SEVERITIES", "SOURCES", "STATES", "TRANSITIONS", "DeadlinePolicy", "Hazard",
+    "IllegalTransition", "ResponsibilityChain", "Transition", "allowed_actions", "apply",
+    "deadline_for", "escalation_level", "new_hazard", "overdue_hours", "responsible_at",
+    "validate_history",
 ]  # fmt: skip
 
 STATES: tuple[str, ...] = (

@@ -6,7 +6,7 @@ module is how the code reads and writes them. Keep both in step.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 from geoalchemy2 import Geometry
@@ -23,12 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from zoning.clock import utcnow
+
 SRID = 4326
-
-
-def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):

@@ -6,7 +6,7 @@ submission, hazard, complaint) keeps its own POINT (EPSG:4326) plus the plan, ce
 zone and owner *at the time*, so it follows the territory when boundaries are redrawn.
 Owners and actors are stored by name (names are unique per campus), so history survives
 people being removed. Times are stored in UTC; SQLite drops the offset, so readers treat
-naive values as UTC (see :func:`zoning.store.safety.as_utc`).
+naive values as UTC (see :func:`zoning.clock.as_utc`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,138 @@
+"""What every page starts from: the language, the database and the chosen campus (the
+sidebar), the plan drawn, and one red line instead of a traceback."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import geopandas as gpd
+import streamlit as st
+from maps.deck import campus_view
+from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
+from maps.payload import plain_text
+from zoning import services
+from zoning.campus.layers import CampusLayers
+from zoning.errors import CampusgridError
+
+from app_pages._ui.caches import engine_for, load_cells
+from app_pages._ui.text import md
+
+DB_ENV = "CAMPUSGRID_DB"
+LANG_KEY = "lang"
+CAMPUS_KEY = "campus"
+_CAMPUSES = "_cg_campuses"
+
+
+@dataclass(frozen=True)
+class Context:
+    """The page's language, database and selected campus."""
+
+    url: str
+    lang: Lang
+    campus: services.CampusSummary
+
+
+def db_url() -> str:
+    """Return the database URL from ``CAMPUSGRID_DB`` ("" means the default database)."""
+    return os.environ.get(DB_ENV, "").strip()
+
+
+def current_lang() -> Lang:
+    """Return the language chosen in the sidebar (Chinese by default)."""
+    return normalise_lang(st.session_state.get(LANG_KEY))
+
+
+@contextmanager
+def friendly_errors(lang: Lang) -> Iterator[None]:
+    """Show a :class:`CampusgridError` as one red line instead of a traceback."""
+    try:
+        yield
+    except CampusgridError as err:
+        st.error(t("app.error", lang, message=md(str(err))))
+
+
+def sidebar() -> Lang:
+    """Draw the language switch and the campus picker in the sidebar; return the language."""
+    st.sidebar.radio(
+        t("app.language"),
+        options=list(LANGS),
+        format_func=lambda code: LANG_NAMES[code],
+        key=LANG_KEY,
+        horizontal=True,
+    )
+    lang = current_lang()
+    with friendly_errors(lang):
+        campuses = services.list_campuses(engine_for(db_url()))
+        st.session_state[_CAMPUSES] = campuses
+        if campuses:
+            names = [c.name for c in campuses]
+            if st.session_state.get(CAMPUS_KEY) not in names:
+                st.session_state[CAMPUS_KEY] = names[0]
+            by_name = {c.name: c for c in campuses}
+            st.sidebar.selectbox(
+                t("app.campus", lang),
+                options=names,
+                format_func=lambda name: f"{plain_text(name)} ({by_name[name].code})",
+                key=CAMPUS_KEY,
+            )
+            chosen = by_name[st.session_state[CAMPUS_KEY]]
+            if chosen.attribution:
+                st.sidebar.caption(t("app.attribution", lang, text=md(chosen.attribution)))
+    return lang
+
+
+def context() -> Context:
+    """Return the page's context; without a campus, say how to create one and stop the page."""
+    lang = current_lang()
+    campuses: list[services.CampusSummary] = st.session_state.get(_CAMPUSES) or []
+    by_name = {c.name: c for c in campuses}
+    chosen = by_name.get(st.session_state.get(CAMPUS_KEY, ""))
+    if chosen is None:
+        st.info(t("app.no_campus", lang))
+        st.caption(t("app.database", lang, url=md(db_url() or "data/campusgrid.sqlite")))
+        st.stop()
+    return Context(url=db_url(), lang=lang, campus=chosen)
+
+
+def current_plan(ctx: Context) -> services.PlanSummary | None:
+    """Return the campus's current plan (active, else newest draft) or None."""
+    return services.current_plan(engine_for(ctx.url), ctx.campus.name)
+
+
+def plan_cells(ctx: Context, plan: services.PlanSummary | None) -> gpd.GeoDataFrame | None:
+    """Return the cells of ``plan`` (None when there is no plan)."""
+    if plan is None:
+        return None
+    return load_cells(ctx.url, ctx.campus.name, plan.id, ctx.campus.data_version)
+
+
+def plan_caption(ctx: Context, plan: services.PlanSummary | None) -> None:
+    """Show one line about the plan drawn, or how to make one."""
+    if plan is None:
+        st.info(t("app.no_plan", ctx.lang))
+        return
+    st.caption(
+        t(
+            "app.plan_caption",
+            ctx.lang,
+            version=plan.version,
+            status=md(label("status", plan.status, ctx.lang)),
+            method=md(label("method", plan.method or "—", ctx.lang)),
+            cells=plan.cells,
+        )
+    )
+
+
+def view_for(ctx: Context, campus: CampusLayers) -> dict[str, float]:
+    """Return the campus's initial map view, computed once per session and campus.
+
+    The same view on every rerun keeps the user's pan and zoom (the map does not jump).
+    """
+    key = f"_cg_view:{ctx.url}:{ctx.campus.name}:{ctx.campus.data_version}"
+    if key not in st.session_state:
+        st.session_state[key] = campus_view(campus)
+    view: dict[str, float] = st.session_state[key]
+    return view

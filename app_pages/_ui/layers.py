@@ -1,0 +1,273 @@
+"""The map's layers, built once and published (see :mod:`app_pages._ui.publish`): the
+campus's own layers, the coverage layers, and the plan's cells painted per filter state.
+
+Painted layers are cached per filter state (:class:`MapFilters`) until the operations data
+they depend on change; each holds only a few hundred bytes naming its data file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import geopandas as gpd
+import streamlit as st
+from maps import coverage_layers as cov
+from maps import hazard_layers, measures
+from maps import layers as map_layers
+from maps.colours import RGBA, LegendEntry
+from maps.deck import PreparedLayer
+from maps.i18n import Lang
+from maps.payload import Record, plain_text
+
+from app_pages._ui.caches import (
+    completion_grid,
+    coverage,
+    hazards,
+    load_cells,
+    load_layers,
+    ops_key,
+)
+from app_pages._ui.publish import publish, with_live_file
+from app_pages._ui.splice import OPS_TTL_S
+
+#: Painted layers kept per filter state (each a few hundred bytes naming its data file in
+#: static/map/, plus the legend): a filter the user goes back to, or the default view of a
+#: new visitor, is drawn without any work on the server.
+PAINTED_ENTRIES = 32
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
+    """Return the campus's own layers (ground … cameras) serialised once, by layer id.
+
+    Every layer with data is a file, the small ground too: a layer inline in the deck is
+    drawn the moment the deck arrives, and in a software renderer that extra first frame
+    delays the files (bench/README.md: 4 frames → 2 before the map is complete)."""
+    layers = load_layers(url, campus, data_version)
+    out: dict[str, PreparedLayer] = {}
+    if len(layers.boundary):
+        out[map_layers.GROUND] = publish(map_layers.ground_layer(layers.boundary))
+    if len(layers.landcover):
+        out[map_layers.LANDCOVER] = publish(map_layers.landcover_layer(layers.landcover))
+    if len(layers.roads):
+        out[map_layers.ROADS] = publish(map_layers.roads_layer(layers.roads))
+    if len(layers.buildings):
+        out[map_layers.BUILDINGS] = publish(map_layers.buildings_layer(layers.buildings, lang=lang))
+    if len(layers.cameras):
+        out[map_layers.CAMERAS] = publish(map_layers.cameras_layer(layers.cameras, lang=lang))
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def coverage_layers(
+    url: str, campus: str, data_version: int, plan_id: int | None, lang: Lang
+) -> dict[str, PreparedLayer]:
+    """Return the coverage, blind-spot and key-area layers serialised once."""
+    view = coverage(url, campus, data_version, plan_id)
+    return {
+        cov.COVERAGE: publish(cov.coverage_layer(view.bands, lang=lang)),
+        cov.BLIND_SPOTS: publish(cov.blind_spots_layer(view.blind_spots, lang=lang)),
+        cov.KEY_AREAS: publish(cov.key_areas_layer(view.key_areas, lang=lang)),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def cell_base(url: str, campus: str, plan_id: int, data_version: int, lang: Lang) -> list[Record]:
+    """Return the plan's cell geometry records (painted per filter by the pages)."""
+    return map_layers.cell_records(load_cells(url, campus, plan_id, data_version), lang=lang)
+
+
+def zone_codes(cells: gpd.GeoDataFrame, zones: Collection[str]) -> frozenset[str]:
+    """Return the codes of the ``cells`` in ``zones`` (zone labels as shown; all when empty)."""
+    wanted = set(zones)
+    return frozenset(
+        str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
+        if not wanted or plain_text(z) in wanted
+    )  # fmt: skip
+
+
+def measure_paint(
+    codes: frozenset[str], values: dict[str, float], measure: measures.Measure, lang: Lang
+) -> tuple[dict[str, RGBA], list[LegendEntry], dict[str, str]]:
+    """Return the fill of each cell code for ``measure`` (``values`` by code), the legend and
+    each cell's tooltip line."""
+    fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
+    tips = {c: measures.measure_text(measure, values.get(c), lang=lang) for c in codes}
+    return fills, legend, tips
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def cell_outlines(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> PreparedLayer:
+    """Return the outlines of the plan's cells (of ``zones``; all when empty) as one layer
+    of merged straight lines (see ``maps.layers.cell_outlines_layer``), published once."""
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = zone_codes(cells, zones) if zones else None
+    records = cell_base(url, campus, plan_id, data_version, lang)
+    return publish(map_layers.cell_outlines_layer(records, codes=codes))
+
+
+@dataclass(frozen=True)
+class MapFilters:
+    """The safety map's filters in a hashable, order-free form (a cache key)."""
+
+    zones: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    statuses: tuple[measures.StatusGroup, ...] = ()
+    start: date | None = None
+    end: date | None = None
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        zones: Collection[str] = (),
+        domains: Collection[str] = (),
+        statuses: Collection[measures.StatusGroup] = (),
+        start: date | None = None,
+        end: date | None = None,
+    ) -> MapFilters:
+        """Return the filters with each list sorted (the same choice, the same key)."""
+        return cls(
+            tuple(sorted(zones)), tuple(sorted(domains)), tuple(sorted(statuses)), start, end
+        )
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _painted_cells(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    colour_by: str,
+    filters: MapFilters,
+    ops: tuple[object, ...],
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = zone_codes(cells, zones)
+    tips: dict[str, str] | None = None
+    if colour_by in measures.MEASURES:
+        values: dict[Any, Any] = {}
+        if colour_by == "completion":
+            grid = completion_grid(url, campus, plan_id, data_version)
+            chosen = measures.filter_grid(grid, zones=zones, domains=domains, start=start, end=end)
+            values = measures.completion_by_cell(chosen).to_dict()
+        elif colour_by == "hazards":
+            table = hazards(url, campus, plan_id, data_version)
+            chosen = measures.filter_hazards(
+                table, zones=zones, domains=domains, start=start, end=end
+            )
+            values = measures.open_hazards_by_cell(chosen).to_dict()
+        else:
+            values = dict(coverage(url, campus, data_version, plan_id).cell_pct)
+        values = {str(k): float(v) for k, v in values.items()}
+        fills, legend, tips = measure_paint(codes, values, colour_by, lang)  # type: ignore[arg-type]
+    else:
+        fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
+        fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
+    base = cell_base(url, campus, plan_id, data_version, lang)
+    # Outlines as one layer of merged lines, not a stroke per cell: 13,000 stroked rings
+    # were most of the map's draw time in a software renderer (bench/README.md).
+    layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes, stroked=False)
+    return publish(layer), legend
+
+
+def painted_cells(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    colour_by: str,
+    filters: MapFilters,
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    """Return the plan's cells (of the filters' zones; all when none) coloured by
+    ``colour_by`` (a measure of ``maps.measures`` filtered by the domains and dates, or a
+    cell property of ``maps.layers.COLOUR_BY``), published, and the legend; cached per
+    filter state until the operations data change."""
+    return with_live_file(  # type: ignore[no-any-return]
+        _painted_cells,
+        url, campus, plan_id, data_version, lang, colour_by, filters,
+        measure_key(url, campus, colour_by),
+    )  # fmt: skip
+
+
+def measure_key(url: str, campus: str, colour_by: str) -> tuple[object, ...]:
+    """Return what the cells painted by ``colour_by`` depend on among the operations data:
+    the inspections for completion, the hazards for open hazards, nothing otherwise."""
+    if colour_by == "completion":
+        return ops_key(url, campus).inspections
+    if colour_by == "hazards":
+        return ops_key(url, campus).hazards
+    return ()
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _completion_heatmap(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    week: str | None,
+    ops: tuple[object, ...],
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    grid = completion_grid(url, campus, plan_id, data_version)
+    chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
+    values = {str(k): float(v) for k, v in measures.completion_by_cell(chosen).items()}
+    base = cell_base(url, campus, plan_id, data_version, lang)
+    codes = frozenset(str(r["code"]) for r in base)
+    fills, legend, tips = measure_paint(codes, values, "completion", lang)
+    heights = measures.shortfall_heights(values)
+    layer = map_layers.painted_cells_layer(base, fills, tips=tips, heights=heights)
+    return publish(layer), legend
+
+
+def completion_heatmap(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, week: str | None
+) -> tuple[PreparedLayer, list[LegendEntry]]:
+    """Return the cells extruded by their completion shortfall and coloured by completion
+    (of ``week``, an ISO week label; all 90 days when None), published, and the legend;
+    cached per week until the operations data change (the week replay steps through them)."""
+    return with_live_file(  # type: ignore[no-any-return]
+        _completion_heatmap,
+        url, campus, plan_id, data_version, lang, week, ops_key(url, campus).inspections,
+    )  # fmt: skip
+
+
+@st.cache_resource(show_spinner=False, max_entries=PAINTED_ENTRIES, ttl=OPS_TTL_S)
+def _hazard_columns(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    filters: MapFilters,
+    ops: tuple[object, ...],
+) -> PreparedLayer:
+    shown = measures.filter_hazards(
+        hazards(url, campus, plan_id, data_version),
+        zones=filters.zones,
+        domains=filters.domains,
+        statuses=filters.statuses,
+        start=filters.start,
+        end=filters.end,
+    )
+    return publish(hazard_layers.hazards_layer(shown, lang=lang))
+
+
+def hazard_columns(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, filters: MapFilters
+) -> PreparedLayer:
+    """Return the hazard columns of the hazards the filters keep, published (cached per
+    filter state until the operations data change)."""
+    return with_live_file(  # type: ignore[no-any-return]
+        _hazard_columns,
+        url, campus, plan_id, data_version, lang, filters, ops_key(url, campus).hazards,
+    )  # fmt: skip

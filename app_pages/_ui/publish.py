@@ -1,0 +1,152 @@
+"""Heavy layer data published as static files, and the basemap image beside them.
+
+Streamlit parses the deck's JSON with a slow JSON5 parser; a file is fetched and parsed
+natively by deck.gl (gzip on the wire). Streamlit's static file serving (``[server]
+enableStaticServing``) serves the ``static/`` folder next to the app's main script at
+``app/static/``, same origin: the layer files go to ``static/map/`` there, whichever
+script was started (the repository's ``app.py`` or the installed ``app_pages/app.py``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import pydeck as pdk
+import streamlit as st
+from maps.basemap_layer import basemap_layer
+from maps.deck import PreparedLayer, externalise, prepare
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from zoning.errors import CampusgridError
+from zoning.geo.basemap import fetch_basemap
+
+BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
+#: The layer files' folder outside a Streamlit run (tests, scripts): the one the
+#: repository's ``app.py`` serves. A running app writes next to its own main script
+#: (:func:`layer_dir`).
+LAYER_DIR = Path(__file__).resolve().parents[2] / "static" / "map"
+#: Where the browser fetches them (relative to the page: same origin).
+LAYER_URL = "app/static/map/"
+#: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
+#: MB). Cells and hazards get a file per filter state; the others one per campus version.
+LAYER_FILES_KEPT = 64
+
+
+@lru_cache(maxsize=4)
+def _served_map_dir(main_script: str) -> Path:
+    return Path(main_script).resolve().parent / "static" / "map"
+
+
+def layer_dir() -> Path:
+    """Return the folder served at :data:`LAYER_URL`: ``static/map`` next to the running
+    app's main script (what Streamlit serves), :data:`LAYER_DIR` outside a run."""
+    run = get_script_run_ctx(suppress_warning=True)
+    if run is None or not run.main_script_path:
+        return LAYER_DIR
+    return _served_map_dir(run.main_script_path)
+
+
+def static_serving() -> bool:
+    """True when Streamlit serves ``static/`` (else heavy layers stay inline)."""
+    return bool(st.get_option("server.enableStaticServing"))
+
+
+def publish(layer: pdk.Layer) -> PreparedLayer:
+    """Return ``layer`` prepared for the deck, its data served as a static JSON file.
+
+    Files are named by their content: one already written is reused. Without static
+    serving the data stays inline.
+    """
+    if not static_serving():
+        return prepare(layer)
+    prepared, file = externalise(layer, url_prefix=LAYER_URL)
+    folder = layer_dir()
+    path = folder / file.name
+    if path.exists():
+        path.touch()
+        return prepared
+    folder.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.part")
+    partial.write_text(file.text, encoding="utf-8")
+    os.replace(partial, path)
+    _prune_layer_files(folder)
+    return prepared
+
+
+def _prune_layer_files(folder: Path) -> None:
+    by_layer: dict[str, list[Path]] = {}
+    for file in folder.glob("*.json"):
+        by_layer.setdefault(file.name.rsplit("-", 1)[0], []).append(file)
+    for files in by_layer.values():
+        files.sort(key=lambda f: f.stat().st_mtime, reverse=True)
+        for old in files[LAYER_FILES_KEPT:]:
+            old.unlink(missing_ok=True)
+
+
+_LAYER_FILE = re.compile(re.escape(LAYER_URL) + r"([A-Za-z0-9_.-]+\.json)")
+
+
+def layer_file_alive(prepared: PreparedLayer) -> bool:
+    """Touch the file ``prepared`` draws its data from, so pruning keeps it; False when the
+    file is gone (pruned while the layer stayed cached). A layer with inline data is alive."""
+    match = _LAYER_FILE.search(prepared.json)
+    if match is None:
+        return True
+    try:
+        os.utime(layer_dir() / match.group(1))
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def with_live_file(cached: Any, *args: object) -> Any:
+    """Return ``cached(*args)`` (a cached function giving a PreparedLayer, or a tuple
+    starting with one) with its layer file on disk: a file pruned while its layer stayed
+    cached (a layer file per filter state, ``LAYER_FILES_KEPT`` newest kept) is rebuilt."""
+    out = cached(*args)
+    layer = out[0] if isinstance(out, tuple) else out
+    if layer_file_alive(layer):
+        return out
+    cached.clear()
+    return cached(*args)
+
+
+#: How long a basemap (or the reason there is none) is kept in memory: a tile server
+#: fixed or back up is used again after this, without restarting the app.
+BASEMAP_TTL_S = 300
+
+
+@dataclass(frozen=True)
+class BasemapOutcome:
+    """The basemap layer (None when there is none) and a line for the user (or None)."""
+
+    layer: PreparedLayer | None
+    warning: str | None
+    file: Path | None = None
+    stale: bool = False  # an older saved basemap: refreshing it failed (``warning``)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8, ttl=BASEMAP_TTL_S)
+def basemap(template: str, bounds: tuple[float, float, float, float]) -> BasemapOutcome:
+    """Return the basemap of lon/lat ``bounds`` from the XYZ ``template`` (``BASEMAP_ENV``).
+
+    The server fetches the tiles once (``zoning.geo.basemap``) and writes one PNG to
+    :func:`layer_dir`; the browser loads it from this app (127.0.0.1), nothing else.
+    Any failure becomes a warning: the map is then drawn without a basemap.
+    """
+    if not static_serving():
+        return BasemapOutcome(
+            None,
+            f"{BASEMAP_ENV} needs Streamlit's static file serving "
+            "(server.enableStaticServing = true in .streamlit/config.toml).",
+        )
+    try:
+        image = fetch_basemap(template, bounds, cache_dir=layer_dir())
+    except CampusgridError as err:
+        return BasemapOutcome(None, str(err))
+    layer = prepare(basemap_layer(LAYER_URL + image.path.name, image.bounds))
+    return BasemapOutcome(layer, image.warning, image.path, image.stale)

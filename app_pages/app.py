@@ -1,0 +1,55 @@
+"""campusgrid's Streamlit app: ``campusgrid serve``, or ``streamlit run app_pages/app.py``
+(installed: ``streamlit run <site-packages>/app_pages/app.py``; in a checkout the root
+``app.py`` runs :func:`main` too).
+
+The sidebar (language, campus) is drawn here so it is the same on every page; each page
+lives beside this file and reads through ``zoning.services``, drawing through ``maps``.
+Pages are found from this file's folder, not the working directory, so the installed
+package runs from anywhere. Streamlit serves ``static/`` next to the script it was started
+with (``app_pages/_ui/publish.py`` writes there), and reads ``.streamlit/config.toml``
+beside it as well as in the working directory. The folder is not called ``pages/``: that
+name switches Streamlit to its legacy multipage mode, which fights ``st.navigation`` (see
+app_pages/ruff.toml).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+from maps.i18n import t
+
+from app_pages import _ui
+from app_pages._ui.timing import page_run
+
+#: This folder: the pages are its files.
+HERE = Path(__file__).resolve().parent
+#: url path, file (in this folder), title key, icon — the first page is the default.
+PAGES: tuple[tuple[str, str, str, str], ...] = (
+    ("safety_map", "safety_map.py", "nav.safety_map", ":material/map:"),
+    ("leadership", "leadership.py", "nav.leadership", ":material/monitoring:"),
+    ("planner", "planner.py", "nav.planner", ":material/grid_on:"),
+    ("inspections", "inspections.py", "nav.inspections", ":material/checklist:"),
+    ("ledger", "ledger.py", "nav.ledger", ":material/receipt_long:"),
+    ("cameras", "cameras.py", "nav.cameras", ":material/videocam:"),
+)
+
+
+def main() -> None:
+    """Draw the frame (page config, navigation, sidebar) and run the chosen page."""
+    # An emoji favicon is a data: URL; a Material one would be fetched from fonts.gstatic.com.
+    st.set_page_config(page_title="campusgrid", page_icon="🗺️", layout="wide")
+    lang = _ui.current_lang()
+    pages = [
+        st.Page(HERE / file, title=t(title, lang), icon=icon, url_path=slug, default=(i == 0))
+        for i, (slug, file, title, icon) in enumerate(PAGES)
+    ]
+    navigation = st.navigation(pages)
+    slug = next((s for (s, *_), p in zip(PAGES, pages, strict=True) if p is navigation), "page")
+    lang = _ui.sidebar()
+    with _ui.friendly_errors(lang), page_run(slug):
+        navigation.run()
+
+
+if __name__ == "__main__":  # the script Streamlit runs (each rerun executes it afresh)
+    main()

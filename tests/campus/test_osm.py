@@ -8,8 +8,8 @@ import pytest
 
 from tests.realdata import campus_dir
 from zoning.campus.heights import STOREY_HEIGHT_M, building_height, parse_height_m, parse_levels
-from zoning.campus.io.cameras import DEFAULTS, camera_record, parse_angle_deg
-from zoning.campus.io.osm import parse_hstore, parse_tag_blob, read_osm
+from zoning.campus.io._cameras import DEFAULTS, camera_record, parse_angle_deg
+from zoning.campus.io._osm import parse_hstore, parse_tag_blob, read_osm
 from zoning.errors import ImportFailed
 
 

@@ -1,5 +1,5 @@
 """Camera coverage: field-of-view sectors minus building shadows (``occlusion``), the
-IEC 62676-4 pixel-density bands (``bands``), tiled unions (``tiles``), the coverage
+IEC 62676-4 pixel-density bands (``bands``), tiled unions (``_tiles``, private), the coverage
 report per band, cell and key area (``report``), an incremental index (``index``) and
 suggested sites for the next cameras (``sites``).
 

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from pyproj import CRS
 from shapely import STRtree
 
+from zoning.cameras._tiles import TiledCoverage, tile_unions, walkable_tiles_all
 from zoning.cameras.bands import BAND_NAMES, BANDS, Band, band_ground_distances_m, hfov_from_lens
 from zoning.cameras.occlusion import (
     Edges,
@@ -50,7 +51,6 @@ from zoning.cameras.report import (
     key_areas_from_layers,
     walkable_area,
 )
-from zoning.cameras.tiles import TiledCoverage, tile_unions, walkable_tiles_all
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 from zoning.geo.crs import require_metric, to_metric

@@ -16,6 +16,15 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
+from zoning.cameras._tiles import (
+    Tile,
+    TiledCoverage,
+    tile_box,
+    tile_unions,
+    tiles_of_bounds,
+    walkable_tiles,
+    walkable_tiles_all,
+)
 from zoning.cameras.bands import BAND_NAMES
 from zoning.cameras.coverage import (
     DEFAULT_SPEC,
@@ -28,15 +37,6 @@ from zoning.cameras.coverage import (
 )
 from zoning.cameras.occlusion import GeomArray, polygonal
 from zoning.cameras.report import CoverageResult, as_geometry, coverage_result
-from zoning.cameras.tiles import (
-    Tile,
-    TiledCoverage,
-    tile_box,
-    tile_unions,
-    tiles_of_bounds,
-    walkable_tiles,
-    walkable_tiles_all,
-)
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import require_metric
 

@@ -17,9 +17,9 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
+from zoning.cameras._tiles import TiledCoverage, merge_tiles, tile_box
 from zoning.cameras.bands import BAND_NAMES
 from zoning.cameras.occlusion import FloatArray, GeomArray, polygonal
-from zoning.cameras.tiles import TiledCoverage, merge_tiles, tile_box
 from zoning.geo.crs import require_metric
 
 _EMPTY = shapely.Polygon()

@@ -1,6 +1,6 @@
-"""The synthetic demo campus: ``layout`` (quarters, roads, gates), ``buildings``,
-``features`` (names, entrances, cameras), ``geometry`` helpers and ``build`` which puts
-them together. Its 90 days of history are seeded by :mod:`zoning.services.demo`.
+"""The synthetic demo campus: ``build`` (public) puts together the private ``_layout``
+(quarters, roads, gates), ``_buildings``, ``_features`` (names, entrances, cameras) and
+``_geometry`` helpers. Its 90 days of history are seeded by :mod:`zoning.services.demo`.
 
 Pure: no database, no CLI.
 """

@@ -27,8 +27,8 @@ from pyproj import Transformer
 from shapely import Point
 
 from zoning.campus.layers import CampusLayers, conform
-from zoning.demo.buildings import GATE_RADIUS_M, Site, place_site
-from zoning.demo.features import (
+from zoning.demo._buildings import GATE_RADIUS_M, Site, place_site
+from zoning.demo._features import (
     ENTRANCE_USES,
     POI_KIND,
     STOREY_M,
@@ -39,8 +39,8 @@ from zoning.demo.features import (
     footway_spurs,
     name_buildings,
 )
-from zoning.demo.geometry import rotate_xy, share_nodes
-from zoning.demo.layout import PLANS, Layout, Road, make_layout, quarter_polygons
+from zoning.demo._geometry import rotate_xy, share_nodes
+from zoning.demo._layout import PLANS, Layout, Road, make_layout, quarter_polygons
 from zoning.errors import InvalidInput
 from zoning.geo.crs import WGS84
 

@@ -1,6 +1,6 @@
 """Clip many geometries to many axis-aligned rectangles in one call (GEOS
 RectangleIntersection), shared by the square split (:mod:`zoning.grid.splitting`) and the coverage
-tiles (:mod:`zoning.cameras.tiles`)."""
+tiles (:mod:`zoning.cameras._tiles`)."""
 
 from __future__ import annotations
 

@@ -4,9 +4,9 @@
 >>> layers = read_campus(["map.osm"], boundary_name="北京邮电大学")  # doctest: +SKIP
 >>> export_campus(layers, cells=None, out="bupt.gpkg", fmt="gpkg")  # doctest: +SKIP
 
-Reading is pure (nothing is written); see :mod:`zoning.campus.io.read` for the formats,
-:mod:`zoning.campus.io.boundary` for how the campus polygon is chosen and
-:mod:`zoning.campus.io.layers` for what is kept. Exports carry the data's licence
+Reading is pure (nothing is written); see :mod:`zoning.campus.io._read` for the formats,
+:mod:`zoning.campus.io._boundary` for how the campus polygon is chosen and
+:mod:`zoning.campus.io._layers` for what is kept. Exports carry the data's licence
 (OpenStreetMap: ODbL).
 """
 
@@ -26,9 +26,9 @@ import pandas as pd
 import pyogrio
 import shapely
 
-from zoning.campus.io.boundary import choose_campus, find_candidates
-from zoning.campus.io.layers import CampusArea, build_layer, collect, repair
-from zoning.campus.io.read import expand_paths, read_inputs, resolve_crs
+from zoning.campus.io._boundary import choose_campus, find_candidates
+from zoning.campus.io._layers import CampusArea, build_layer, collect, repair
+from zoning.campus.io._read import expand_paths, read_inputs, resolve_crs
 from zoning.campus.layers import OSM_ATTRIBUTION, CampusLayers, conform
 from zoning.errors import ImportFailed, InvalidInput, StorageError
 from zoning.geo.crs import WGS84, metric_crs_for

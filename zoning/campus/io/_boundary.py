@@ -28,7 +28,7 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 
-from zoning.campus.io.osm import TaggedLayer
+from zoning.campus.io._osm import TaggedLayer
 from zoning.errors import ImportFailed
 from zoning.geo.crs import WGS84, metric_crs_for
 

@@ -1,6 +1,6 @@
 """Names, entrances, points of interest and cameras of the synthetic demo campus (private).
 
-Works in the local metric frame of ``zoning.demo.layout``; headings are compass degrees
+Works in the local metric frame of ``zoning.demo._layout``; headings are compass degrees
 in that frame (0 = +y, clockwise).
 """
 
@@ -13,9 +13,9 @@ import numpy as np
 import shapely
 from shapely import LineString, Point, Polygon
 
-from zoning.demo.buildings import Cover, Lot
-from zoning.demo.geometry import FloatArray, bearing_deg, main_axis_rad, rotate_xy
-from zoning.demo.layout import Gate, Quarter, Road
+from zoning.demo._buildings import Cover, Lot
+from zoning.demo._geometry import FloatArray, bearing_deg, main_axis_rad, rotate_xy
+from zoning.demo._layout import Gate, Quarter, Road
 
 STOREY_M = 3.3
 LEVELS = {

@@ -16,7 +16,7 @@ import shapely
 from shapely import LineString, Polygon
 from shapely.geometry.base import BaseGeometry
 
-from zoning.demo.geometry import (
+from zoning.demo._geometry import (
     blob,
     footprint_rings,
     main_axis_rad,
@@ -25,7 +25,7 @@ from zoning.demo.geometry import (
     stadium,
     wavy_line,
 )
-from zoning.demo.layout import Layout, Road
+from zoning.demo._layout import Layout, Road
 
 #: Setback of buildings from road centrelines by road class (m).
 SETBACK_M = {"primary": 16.0, "secondary": 14.0, "tertiary": 11.0, "service": 8.0, "footway": 3.0}

@@ -1,6 +1,6 @@
-"""Reading input files into :class:`~zoning.campus.io.osm.TaggedLayer` objects in EPSG:4326.
+"""Reading input files into :class:`~zoning.campus.io._osm.TaggedLayer` objects in EPSG:4326.
 
-Supported: OSM XML/PBF (:mod:`zoning.campus.io.osm`), GeoJSON, GeoPackage (every layer),
+Supported: OSM XML/PBF (:mod:`zoning.campus.io._osm`), GeoJSON, GeoPackage (every layer),
 Shapefile and a cameras CSV. A folder stands for every supported file in it. In layer files
 the campus layer comes from the file name (GeoJSON, Shapefile, CSV) or the layer name
 (GeoPackage).
@@ -20,7 +20,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
-from zoning.campus.io.osm import TaggedLayer, is_osm_file, read_osm, record_tags, tag_text
+from zoning.campus.io._osm import TaggedLayer, is_osm_file, read_osm, record_tags, tag_text
 from zoning.errors import ImportFailed, InvalidInput
 from zoning.geo import chinacrs
 from zoning.geo.crs import WGS84

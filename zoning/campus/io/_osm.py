@@ -4,7 +4,7 @@ GDAL reads an OSM file as layers ``points`` (nodes), ``lines`` (ways) and ``mult
 (closed ways and multipolygon relations). A few tags become columns; every other tag is in
 ``other_tags`` as an hstore string: ``"building:levels"=>"5","name:en"=>"Library"``.
 This module turns every feature into a tag dictionary plus an id like ``way/123``, so the
-classification in :mod:`zoning.campus.io.layers` works the same for OSM files and layer files.
+classification in :mod:`zoning.campus.io._layers` works the same for OSM files and layer files.
 """
 
 from __future__ import annotations

@@ -26,8 +26,8 @@ import shapely
 from pyproj import CRS
 
 from zoning.campus.heights import building_height
-from zoning.campus.io.cameras import camera_record, is_osm_camera
-from zoning.campus.io.osm import TaggedLayer
+from zoning.campus.io._cameras import camera_record, is_osm_camera
+from zoning.campus.io._osm import TaggedLayer
 from zoning.campus.layers import conform
 from zoning.geo.crs import WGS84
 

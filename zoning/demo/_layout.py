@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 from shapely import LineString, Point, Polygon
 
-from zoning.demo.geometry import FloatArray, share_nodes, wavy_line
+from zoning.demo._geometry import FloatArray, share_nodes, wavy_line
 
 
 @dataclass(frozen=True)

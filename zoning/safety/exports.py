@@ -15,12 +15,16 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from zoning.clock import local_text
 from zoning.errors import InvalidInput
 from zoning.safety.domains import get_domain, is_domain
+
+if TYPE_CHECKING:  # openpyxl loads only when a workbook is written
+    from openpyxl.cell.cell import Cell
 
 STATE_ZH = {
     "reported": "已上报",
@@ -129,6 +133,29 @@ def report_frame(table: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=REPORT_HEADERS)
 
 
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_safe(value: object) -> object:
+    """Return ``value`` safe in a CSV cell: a string that a spreadsheet would run as a formula
+    gets a leading ``'`` (shown as text). Numbers, and "-" or "-12.5" written as text, stay.
+
+    >>> csv_safe("=1+2"), csv_safe("@SUM(A1)"), csv_safe("-"), csv_safe("-12.5"), csv_safe(3)
+    ("'=1+2", "'@SUM(A1)", '-', '-12.5', 3)
+    """
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    if value.startswith(("-", "+")):
+        try:
+            float(value)
+            return value
+        except ValueError:
+            if value in ("-", "+"):
+                return value
+    return "'" + value
+
+
 def write_table(
     frame: pd.DataFrame, path: str | Path, *, sheet: str = "Sheet1", title: str | None = None
 ) -> Path:
@@ -141,7 +168,7 @@ def write_table(
         raise InvalidInput(f"The folder {out.parent} does not exist: create it first.")
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        frame.to_csv(out, index=False, encoding="utf-8-sig")
+        frame.map(csv_safe).to_csv(out, index=False, encoding="utf-8-sig")
         return out
     if suffix != ".xlsx":
         raise InvalidInput(f"Cannot write {out.name}: use a .xlsx or .csv file name.")
@@ -155,7 +182,8 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = No
     Sheet names are cut to Excel's 31 characters. Each sheet has ``title`` in bold in A1
     when given (the headers then start on row 3), bold headers, the rows below them frozen,
     columns as wide as their first 200 values (8–60 characters), floats rounded to 4
-    decimals and missing values (None, NaN, NaT, NA) as empty cells.
+    decimals and missing values (None, NaN, NaT, NA) as empty cells. A text that starts with
+    ``=`` is stored as text, never as a formula (a user-written note cannot run in Excel).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -167,20 +195,27 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = No
         ws.title = name[:31]
         top = 1
         if title:
-            ws.cell(row=1, column=1, value=title).font = Font(bold=True, size=14)
+            _as_text(ws.cell(row=1, column=1, value=title)).font = Font(bold=True, size=14)
             top = 3
         for col, header in enumerate(frame.columns, start=1):
-            ws.cell(row=top, column=col, value=str(header)).font = Font(bold=True)
+            _as_text(ws.cell(row=top, column=col, value=str(header))).font = Font(bold=True)
             width = max([len(str(header)) * 2, *(len(str(v)) for v in frame.iloc[:200, col - 1])])
             letter = ws.cell(row=top, column=col).column_letter
             ws.column_dimensions[letter].width = min(max(width + 2, 8), 60)
         for r, values in enumerate(frame.itertuples(index=False), start=top + 1):
             for col, value in enumerate(values, start=1):
-                ws.cell(row=r, column=col, value=_cell(value))
+                _as_text(ws.cell(row=r, column=col, value=_cell(value)))
         ws.freeze_panes = ws.cell(row=top + 1, column=1)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _as_text(cell: Cell) -> Cell:
+    """Return ``cell``, stored as text where openpyxl took a leading ``=`` for a formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
 
 
 def _cell(value: object) -> object:

@@ -28,6 +28,7 @@ from zoning.grid.topology import Problem, problems_to_json, validate
 from zoning.plans import edits
 from zoning.plans.diff import PlanDiff, diff_plans
 from zoning.plans.qgis import Imported, prepare_import, read_cells_layer
+from zoning.safety.exports import csv_safe
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people
 from zoning.store.models.campus import AuditEvent, table_of
@@ -412,5 +413,6 @@ def export_audit_csv(engine: Engine, campus: str, out: str | Path) -> Path:
         writer.writerow(["id", "at", "actor", "action", "detail"])
         for row in frame.itertuples(index=False):
             detail = json.dumps(json.loads(str(row.detail)), ensure_ascii=False, sort_keys=True)
-            writer.writerow([row.id, row.at, row.actor or "", row.action, detail])
+            fields = [row.id, row.at, row.actor or "", row.action, detail]
+            writer.writerow([csv_safe(field) for field in fields])
     return target

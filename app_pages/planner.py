@@ -423,7 +423,7 @@ with diff_col:
             strict=True,
         ):
             col.metric(t(f"diff.{key}", lang), n)
-        changed = {c.code: c for c in plan_diff.changed}
+        changed = {c.code: c for c in (*plan_diff.changed, *plan_diff.added_removed)}
         rows: list[dict[str, Any]] = []
         for code, state in sorted(plan_diff.status().items()):
             if state == "unchanged":

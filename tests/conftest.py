@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +20,13 @@ from sqlalchemy.engine import Engine
 
 from tests.pgserver import find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
+
+# Automatic backups (before activate, replace, migrations) of the tests' databases go to one
+# temporary folder, never to the checkout's data/backups (PostGIS has no file to sit beside).
+os.environ.setdefault("CAMPUSGRID_BACKUP_DIR", tempfile.mkdtemp(prefix="campusgrid-backups-"))
+# Inspection photos likewise: PostGIS has no file to sit beside, and the default would be the
+# checkout's data/photos.
+os.environ.setdefault("CAMPUSGRID_PHOTO_DIR", tempfile.mkdtemp(prefix="campusgrid-photos-"))
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import openpyxl
+import pytest
+from PIL import Image
 from typer.testing import CliRunner
 
 from tests.safety_campus import CAMPUS, centre, make_campus
@@ -21,7 +23,10 @@ def cli(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_inspection_due_submit_and_report(db_url: str, tmp_path: Path) -> None:
+def test_inspection_due_submit_and_report(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CAMPUSGRID_PHOTO_DIR", str(tmp_path / "photos"))
     make_campus(open_engine(db_url))
     code, out, _ = cli(
         "inspections", "due", CAMPUS, "--owner", "张一", "--date", "2026-03-10", "--db", db_url,
@@ -32,7 +37,7 @@ def test_inspection_due_submit_and_report(db_url: str, tmp_path: Path) -> None:
     assert {t["owner"] for t in todo} == {"张一"}
     assert {"overdue", "open"} <= {t["todo"] for t in todo}
     photo = tmp_path / "exit.jpg"
-    photo.write_bytes(b"\xff\xd8\xff")
+    Image.new("RGB", (8, 8), (255, 0, 0)).save(photo, format="JPEG")
     lon, lat = centre("C-00-00")
     code, out, err = cli(
         "inspections", "submit", CAMPUS, "--cell", "C-00-00", "--template", "security",

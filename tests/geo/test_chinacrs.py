@@ -8,6 +8,7 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from zoning.errors import InvalidInput
 from zoning.geo import chinacrs
 
 
@@ -80,3 +81,53 @@ def test_to_wgs84_transforms_every_vertex_of_geometries() -> None:
 )  # fmt: skip
 def test_parse_chinese_crs(text: str | None, expected: str | None) -> None:
     assert chinacrs.parse_chinese_crs(text) == expected
+
+
+# -- CGCS2000 Gauss-Krüger zones and coordinate-system guesses ------------------------------
+
+
+@pytest.mark.parametrize(("width", "zones"), [(3, range(25, 46)), (6, range(13, 24))])
+def test_gauss_kruger_codes_name_the_zone_in_the_epsg_registry(width: int, zones: range) -> None:
+    from pyproj import CRS
+
+    for zone in zones:
+        cm = zone * 3 if width == 3 else zone * 6 - 3
+        prefix = "3-degree " if width == 3 else ""
+        with_zone = CRS.from_epsg(
+            chinacrs.gauss_kruger_epsg(zone, width_deg=width, zone_in_easting=True)
+        )
+        assert with_zone.name == f"CGCS2000 / {prefix}Gauss-Kruger zone {zone}"
+        without = CRS.from_epsg(
+            chinacrs.gauss_kruger_epsg(zone, width_deg=width, zone_in_easting=False)
+        )
+        assert without.name == f"CGCS2000 / {prefix}Gauss-Kruger CM {cm}E"
+    with pytest.raises(InvalidInput, match="6° zones are 13–23"):
+        chinacrs.gauss_kruger_epsg(24, width_deg=6, zone_in_easting=True)
+
+
+@pytest.mark.parametrize(
+    ("epsg", "expected"),
+    [(4527, "EPSG:4527"), (4498, "EPSG:4498"), (3857, "EPSG:3857"), (4326, "EPSG:4326")],
+)
+def test_likely_crs_finds_the_system_from_the_coordinates(epsg: int, expected: str) -> None:
+    import geopandas as gpd
+
+    from zoning.geo.crs import likely_crs
+
+    campus = gpd.GeoSeries([shapely.box(116.30, 39.90, 116.31, 39.91)], crs=4326).to_crs(epsg)
+    guesses = likely_crs(tuple(campus.total_bounds))
+    assert guesses[0].code == expected
+
+
+def test_fits_tells_a_declared_crs_from_the_coordinates() -> None:
+    from pyproj import CRS
+
+    from zoning.geo.crs import fits
+
+    mercator = (12_946_000.0, 4_852_000.0, 12_947_000.0, 4_853_000.0)
+    gk_zone_39 = (39_474_000.0, 4_417_000.0, 39_475_000.0, 4_418_000.0)
+    lonlat = (116.30, 39.90, 116.31, 39.91)
+    assert fits(CRS.from_epsg(3857), mercator) and not fits(CRS.from_epsg(32650), mercator)
+    assert fits(CRS.from_epsg(4527), gk_zone_39) and not fits(CRS.from_epsg(4548), gk_zone_39)
+    assert not fits(CRS.from_epsg(4326), gk_zone_39) and fits(CRS.from_epsg(4490), lonlat)
+    assert not fits(CRS.from_epsg(4548), lonlat)

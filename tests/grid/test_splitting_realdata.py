@@ -10,7 +10,7 @@ import shapely
 from tests.partition import check_partition
 from tests.realdata import ALL, load_metric
 from zoning.grid.locate import locate
-from zoning.grid.splitting import campus_geometry, split
+from zoning.grid.splitting import MIN_CELL_M2, campus_geometry, split
 from zoning.grid.topology import validate
 
 
@@ -55,3 +55,14 @@ def test_real_campus_square_and_point_location(name: str) -> None:
     assert np.all((rows >= 0) == inside)
     geoms = np.asarray(cells.geometry.values)
     assert np.all(shapely.intersects_xy(geoms[rows[inside]], xy[inside, 0], xy[inside, 1]))
+
+
+@pytest.mark.parametrize("method", ["square", "hex", "unit", "building"])
+@pytest.mark.parametrize("name", ALL)
+def test_real_campus_has_no_crumbs(name: str, method: str) -> None:
+    """Every method on every real campus: no cell under the 50 m² floor, and it validates."""
+    boundary, roads, buildings = load(name)
+    cells = split(boundary, method=method, barriers=roads, buildings=buildings)
+    assert cells.geometry.area.min() >= MIN_CELL_M2
+    cells["owner"] = "someone"
+    assert [p.message for p in validate(cells, campus=boundary, min_area_m2=MIN_CELL_M2)] == []

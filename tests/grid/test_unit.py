@@ -6,16 +6,18 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from shapely import LineString, box
+from shapely import LineString, Polygon, box
 
 from tests.partition import check_partition
 from tests.shapes import L_SHAPE, METRIC_CRS, RECTANGLE, WITH_LAKE
-from zoning.grid.splitting import split
+from zoning.errors import InvalidInput
+from zoning.grid.splitting import MIN_CELL_M2, split
 from zoning.grid.topology import validate
 from zoning.grid.unit import (
     barrier_lines,
     blocks,
     close_gaps,
+    merge_crumbs,
     merge_small,
     node,
     split_large,
@@ -141,3 +143,50 @@ def test_building_split_of_a_footprint_mostly_outside_leaves_no_sliver() -> None
     assert list(cells["kind"]).count("building") == 2  # the 300 m × 10 m block is a cell
     assert not any(g.within(box(999, 99, 1001, 161)) for g in cells.geometry)
     assert [p.kind for p in validate(cells, campus=RECTANGLE, require_owner=False)] == []
+
+
+def test_small_buildings_join_the_open_space_and_crumbs_their_longest_edge() -> None:
+    """A 4 × 5 m guard booth is no cell; with the floor off it is one."""
+    booth = box(500, 0, 504, 5)  # on the campus edge, 20 m²
+    hall = box(100, 100, 300, 200)
+    fps = gpd.GeoSeries([booth, hall], crs=METRIC_CRS)
+    campus = gpd.GeoSeries([RECTANGLE], crs=METRIC_CRS)
+    cells = split(campus, method="building", buildings=fps)
+    check_partition(cells, RECTANGLE)
+    assert cells.geometry.area.min() >= MIN_CELL_M2
+    assert (cells["kind"] == "building").sum() == 1
+    holder = cells[cells.geometry.contains(shapely.Point(502, 2))]
+    assert list(holder["kind"]) == ["open"]
+    kept = split(campus, method="building", buildings=fps, min_cell_m2=0)
+    assert (kept["kind"] == "building").sum() == 2
+    assert np.isclose(kept.geometry.area.min(), 20.0)
+    cells["owner"] = "someone"
+    kept["owner"] = "someone"
+    assert validate(cells, campus=campus, min_area_m2=MIN_CELL_M2) == []
+    small = validate(kept, campus=campus, min_area_m2=MIN_CELL_M2)
+    assert [p.kind for p in small] == ["too_small"]
+
+
+def test_crumb_merges_into_the_neighbour_with_the_longest_shared_edge() -> None:
+    west = Polygon([(0, 0), (100, 0), (100, 8), (100, 100), (0, 100)])
+    north_east = Polygon([(100, 8), (105, 8), (200, 8), (200, 100), (100, 100)])
+    cells = np.array([west, box(100, 0, 105, 8), north_east])
+    kinds = np.array(["unit", "unit", "unit"], dtype=object)
+    merged, merged_kinds = merge_crumbs(cells, kinds, min_cell_m2=50.0)
+    assert len(merged) == 2 and list(merged_kinds) == ["unit", "unit"]
+    # the crumb shares 8 m with the west cell and 5 m with the north-east one
+    grown = merged[np.argmin([g.bounds[0] for g in merged])]
+    assert np.isclose(grown.area, 100 * 100 + 5 * 8)
+
+
+def test_a_separate_small_part_of_the_campus_stays_a_cell() -> None:
+    cells = np.array([box(0, 0, 100, 100), box(300, 0, 305, 5)])
+    kinds = np.array(["square", "square"], dtype=object)
+    merged, _ = merge_crumbs(cells, kinds, min_cell_m2=50.0)
+    assert len(merged) == 2
+
+
+@pytest.mark.parametrize("floor", [-1.0, float("nan")])
+def test_a_negative_floor_is_refused(floor: float) -> None:
+    with pytest.raises(InvalidInput, match="minimum cell area"):
+        split(gpd.GeoSeries([RECTANGLE], crs=METRIC_CRS), method="square", min_cell_m2=floor)

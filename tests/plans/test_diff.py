@@ -61,3 +61,15 @@ def test_diff_needs_one_metric_crs() -> None:
     a = plan([("A", 1, "甲", box(0, 0, 1, 1))])
     with pytest.raises(InvalidInput):
         diff_plans(a, a.to_crs("EPSG:4326"))
+
+
+def test_added_and_removed_cells_carry_their_area_and_owner() -> None:
+    a = gpd.GeoDataFrame({"code": ["A", "B"], "zone": [1, 1], "owner": ["甲", "乙"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 10)], crs=METRIC_CRS)  # fmt: skip
+    b = gpd.GeoDataFrame({"code": ["A", "C"], "zone": [1, 2], "owner": ["甲", "丙"]},
+        geometry=[box(0, 0, 10, 10), box(10, 0, 20, 5)], crs=METRIC_CRS)  # fmt: skip
+    found = {c.code: c for c in diff_plans(a, b).added_removed}
+    added = found["C"]
+    assert (added.area_after_m2, added.owner_after, added.zone_after) == (50, "丙", 2)
+    assert (found["B"].area_before_m2, found["B"].owner_before, found["B"].area_after_m2) == (
+        100, "乙", 0)  # fmt: skip

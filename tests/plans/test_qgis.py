@@ -56,7 +56,7 @@ def test_snapping_fixes_slivers_but_not_a_missing_cell() -> None:
     problems = validate(snapped.cells, campus=CAMPUS, require_owner=False)
     assert [p.kind for p in problems] == ["gap"]
     assert problems[0].location.area == pytest.approx(100 * 100.3, rel=1e-6)
-    assert snapped.snapped["overlaps"] == 1
+    assert snapped.snapped["edges"] == 1  # the 0.4 m overlap snapped back onto the edge
     fixed = prepare_import(edited, previous=previous(), campus=CAMPUS, campus_code="T",
                            snap_m=1.0)  # fmt: skip
     assert validate(fixed.cells, campus=CAMPUS, require_owner=False) == []

@@ -163,8 +163,12 @@ def test_unknown_plan_is_not_found(db: Engine) -> None:
         plans.load_cells(db, "test", 999)
 
 
-def test_deleting_a_campus_cascades(db: Engine) -> None:
+def test_replacing_a_campus_keeps_its_plans_unless_told_to_discard_them(db: Engine) -> None:
     campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE)
     plans.save_plan(db, campus="test", cells=_cells(), method="square")
     campuses.save_campus(db, name="test", layers=small_campus(), people=PEOPLE, replace=True)
+    assert len(plans.list_plans(db, "test")) == 1  # issue 14: history is never lost silently
+    campuses.save_campus(
+        db, name="test", layers=small_campus(), people=PEOPLE, replace=True, discard_history=True
+    )
     assert plans.list_plans(db, "test") == []

@@ -1,8 +1,10 @@
-"""Building heights: from a height tag, else from the number of storeys, else by building use.
+"""Building heights: from a height tag, else from the number of storeys, else from the
+footprint's Z (3-D Shapefiles, DXF), else by building use.
 
 Real OSM data rarely carries heights (see the campus README): most buildings get theirs from
 ``building:levels`` × :data:`STOREY_HEIGHT_M` or from :data:`DEFAULT_HEIGHT_M_BY_USE`.
-The rule that was used is recorded in ``height_source``: "height", "levels" or "default".
+The rule that was used is recorded in ``height_source``: "height", "levels", "z" or
+"default".
 """
 
 from __future__ import annotations
@@ -80,7 +82,7 @@ class Height:
     """The height chosen for one building, and where it came from."""
 
     height_m: float
-    source: str  # "height", "levels" or "default"
+    source: str  # "height", "levels", "z" or "default"
     levels: int | None
     warning: str | None = None
 
@@ -148,9 +150,13 @@ def default_height_m(use: str | None) -> float:
 
 
 def building_height(tags: Mapping[str, str], *, feature: str) -> Height:
-    """Return the height of a building from its tags (``height``/``height_m``, levels, use).
+    """Return the height of a building from its tags (``height``/``height_m``, levels, the
+    ``z_height_m`` the reader took from a 3-D footprint, use).
 
     ``feature`` names the building in the warning given when a height tag is nonsense.
+
+    >>> building_height({"z_height_m": "18.5"}, feature="b").source
+    'z'
     """
     levels = None
     for key in ("building:levels", "levels"):
@@ -169,5 +175,8 @@ def building_height(tags: Mapping[str, str], *, feature: str) -> Height:
         warning = f"building {feature}: {key}={raw!r} is not a height in metres, ignored"
     if levels is not None:
         return Height(round(levels * STOREY_HEIGHT_M, 3), "levels", levels, warning)
+    from_z = parse_height_m(tags.get("z_height_m"))
+    if from_z is not None:
+        return Height(from_z, "z", None, warning)
     use = tags.get("use") or tags.get("building")
     return Height(default_height_m(use), "default", None, warning)

@@ -19,7 +19,8 @@ from zoning.geo.crs import WGS84
 COLUMNS: dict[str, dict[str, str]] = {
     # One row per campus polygon (a campus may be several disjoint polygons).
     "boundary": {"name": "object"},
-    # height_source: "height" (tag or attribute), "levels" (levels × 3.3 m) or "default" (by use).
+    # height_source: "height" (tag or attribute), "levels" (levels × 3.3 m), "z" (the Z of a
+    # 3-D footprint) or "default" (by use).
     "buildings": {
         "source_id": "object",
         "name": "object",

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import typer
 
-from zoning.cli import cameras, campus, grid, people, plans, safety, serve
+from zoning.cli import backup, cameras, campus, grid, people, plans, safety, serve
 from zoning.cli.app import INTERNAL_ERROR, main
 from zoning.cli.app import app as _root
 
@@ -34,6 +34,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("import-plan", plans.import_plan),
     ("audit", plans.audit),
     ("owner-at", plans.owner_at),
+    ("backup", backup.backup),
+    ("restore", backup.restore),
 )
 
 #: The command groups by name; Typer lists every group after the commands, in this order.

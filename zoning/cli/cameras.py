@@ -45,7 +45,9 @@ def coverage(
 
 def suggest_cameras(
     campus: CampusArg,
-    count: Annotated[int, typer.Option("--count", help="How many new cameras to place.")] = 5,
+    count: Annotated[
+        int, typer.Option("--count", help="How many new cameras to place (1–200).")
+    ] = 5,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -14,7 +14,7 @@ def import_(
     paths: Annotated[
         list[Path],
         typer.Argument(
-            help="OSM XML/PBF, GeoJSON, GeoPackage, Shapefile, CSV (cameras) files or folders."
+            help="OSM XML/PBF, GeoJSON, GeoPackage, Shapefile, DXF, CSV (cameras) files or folders."
         ),
     ],
     campus: Annotated[str, typer.Option("--campus", help="Name to store the campus under.")],
@@ -30,11 +30,60 @@ def import_(
         str | None,
         typer.Option(
             "--crs",
-            help="CRS of the input when the files do not say: EPSG:xxxx, "
-            "or gcj02 / bd09 for Chinese web-map coordinates (converted to WGS-84).",
+            help="CRS of the input; overrides what the files say: EPSG:xxxx (EPSG:4490 "
+            "CGCS2000, EPSG:4548 its 3° Gauss-Krüger CM 117E, …), or gcj02 / bd09 for Chinese "
+            "web-map coordinates (converted to WGS-84).",
         ),
     ] = None,
-    replace: Annotated[bool, typer.Option("--replace", help="Replace an existing campus.")] = False,
+    boundary: Annotated[
+        Path | None,
+        typer.Option(
+            "--boundary",
+            help="Take the campus outline from this file (its polygons), e.g. when the "
+            "layers have none or the extract cuts the campus relation.",
+        ),
+    ] = None,
+    boundary_from: Annotated[
+        str | None,
+        typer.Option(
+            "--boundary-from",
+            help="No outline in the files: build one from buildings, roads or all "
+            "(concave hull, 5 m margin, holes filled; its area is reported).",
+        ),
+    ] = None,
+    field: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--field",
+            help="FIELD=COLUMN: read COLUMN as the model field FIELD (name, use, levels, "
+            "height_m, code, …), e.g. --field name=楼栋名称; repeatable.",
+        ),
+    ] = None,
+    layer_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--layer-map",
+            help="LAYER=KIND,…: read a CAD layer, GeoPackage layer or file name as boundary, "
+            "buildings, roads, pois, gates, cameras, water, green, sport or parking, e.g. "
+            "--layer-map 围墙=boundary,建筑=buildings,道路=roads.",
+        ),
+    ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace an existing campus's map; its plans and history are kept "
+            "(backed up first).",
+        ),
+    ] = False,
+    discard_history: Annotated[
+        bool,
+        typer.Option(
+            "--discard-history",
+            help="With --replace: also delete the campus's plans, inspections, hazards and "
+            "complaints (after an automatic backup; the audit trail stays).",
+        ),
+    ] = False,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -48,7 +97,12 @@ def import_(
             campus=campus,
             boundary_name=boundary_name,
             crs=crs,
+            boundary_file=boundary,
+            boundary_from=boundary_from,
+            fields=field or [],
+            layer_map=layer_map or [],
             replace=replace,
+            discard_history=discard_history,
             progress=progress,
         )
     )

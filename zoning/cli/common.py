@@ -6,18 +6,29 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import typer
 
-from zoning.errors import CampusgridError
+from zoning.clock import DEFAULT_TZ
+from zoning.errors import CampusgridError, InvalidInput
 
 if TYPE_CHECKING:  # the services load when a command runs, not for --help
     from zoning.services.database import Engine
 
 T = TypeVar("T")
 
-CampusArg = Annotated[str, typer.Argument(help="Campus name.")]
+
+def _campus_name(value: str) -> str:
+    """Check a campus name as it is typed (no control characters, at most 200 characters)."""
+    from zoning.safety.bounds import check_text  # loads the safety package: not for --help
+
+    return run(lambda: check_text(value, what="The campus name", limit=200, empty=False))
+
+
+CampusArg = Annotated[str, typer.Argument(help="Campus name.", callback=_campus_name)]
 
 DbOption = Annotated[
     str | None,
@@ -55,3 +66,35 @@ def progress(message: str) -> None:
 def print_json(data: Any) -> None:
     """Print ``data`` as indented JSON, Chinese kept readable, dates as ISO text."""
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_time(text: str | None, *, what: str) -> datetime | None:
+    """Return an ISO time as UTC; a time without offset is local (Asia/Shanghai).
+
+    Raises InvalidInput for a text that is not an ISO time or a day outside 2000–2100.
+    """
+    from zoning.safety.bounds import check_day, check_time
+
+    if text is None:
+        return None
+    try:
+        when = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not an ISO time like 2026-03-02T09:00.") from None
+    check_day(when.date(), what=what)  # as typed, before any shift to UTC
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ZoneInfo(DEFAULT_TZ))
+    return check_time(when, what=what).astimezone(UTC)
+
+
+def parse_day(text: str | None, *, what: str) -> date | None:
+    """Return a YYYY-MM-DD date within 2000-01-01 … 2100-12-31, or None; else InvalidInput."""
+    from zoning.safety.bounds import check_day
+
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{what} {text!r} is not a date like 2026-03-02.") from None
+    return check_day(day, what=what)

@@ -17,9 +17,22 @@ def split(
         float | None, typer.Option("--cell-size-m", help="Square cell side in metres.")
     ] = None,
     h3_res: Annotated[int | None, typer.Option("--h3-res", help="H3 resolution for hex.")] = None,
-    min_area_m2: Annotated[float | None, typer.Option("--min-area-m2")] = None,
+    min_area_m2: Annotated[
+        float | None,
+        typer.Option(
+            "--min-area-m2", help="unit/building: blocks under this area (m²) merge (5000)."
+        ),
+    ] = None,
     max_area_m2: Annotated[float | None, typer.Option("--max-area-m2")] = None,
     zones: Annotated[int | None, typer.Option("--zones", help="Number of zones.")] = None,
+    min_cell_m2: Annotated[
+        float | None,
+        typer.Option(
+            "--min-cell-m2",
+            help="Every method: no cell under this area (m², default 50; 0 turns it off); "
+            "crumbs and small buildings join a neighbour.",
+        ),
+    ] = None,
     author: Annotated[str | None, typer.Option("--author")] = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     db: DbOption = None,
@@ -41,6 +54,7 @@ def split(
             min_area_m2=min_area_m2,
             max_area_m2=max_area_m2,
             zones=zones,
+            min_cell_m2=min_cell_m2,
             author=author or os.environ.get("USER"),
             reason=reason,
             progress=progress,

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import shapely
 import typer
 
 from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
-from zoning.errors import ActivationRefused, InvalidInput
+from zoning.errors import ActivationRefused, CampusgridError, InvalidInput
 from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Reshape, Split
+
+T = TypeVar("T")
 
 edit_app = typer.Typer(
     help="Edit a draft plan: merge, split, reshape, reassign, move-zone, undo, log.",
@@ -27,6 +30,21 @@ VersionOption = Annotated[
     int | None,
     typer.Option("--row-version", help="The plan version you read (refused if it moved on)."),
 ]
+
+
+def _run_json(action: Callable[[], T], as_json: bool) -> T:
+    """Run ``action`` like :func:`run`; with ``--json`` the error is also printed on stdout
+    as ``{"error": message}``, so a script reading stdout sees why it failed."""
+
+    def go() -> T:
+        try:
+            return action()
+        except CampusgridError as exc:
+            if as_json and not isinstance(exc, ActivationRefused):
+                print_json({"error": str(exc)})
+            raise
+
+    return run(go)
 
 
 def _who(by: str | None) -> str:
@@ -66,7 +84,7 @@ def validate(
     """Validate a plan (gaps, overlaps, slivers, areas, owners, codes); exit 1 if invalid."""
     from zoning.services import plans
 
-    report = run(lambda: plans.validate_plan(engine_for(db), campus, plan))
+    report = _run_json(lambda: plans.validate_plan(engine_for(db), campus, plan), as_json)
     if as_json:
         print_json({"valid": report.valid, "problems": report.problems})
     else:
@@ -291,7 +309,7 @@ def diff(
     """Compare two plans: cells added, removed, changed, unchanged; lineage; owner changes."""
     from zoning.services import plans
 
-    found = run(lambda: plans.diff(engine_for(db), campus, plan_a, plan_b))
+    found = _run_json(lambda: plans.diff(engine_for(db), campus, plan_a, plan_b), as_json)
     if as_json:
         print_json(found.to_json())
         return
@@ -352,7 +370,20 @@ def import_plan(
     path: Annotated[Path, typer.Argument(help="GeoPackage with a cells layer (from QGIS).")],
     campus: Annotated[str, typer.Option("--campus", help="Campus name.")],
     snap_m: Annotated[
-        float | None, typer.Option("--snap-m", help="Resolve overlaps/gaps thinner than this (m).")
+        float | None,
+        typer.Option(
+            "--snap-m",
+            help="Settle overlaps, gaps and parts outside the campus thinner than this (m): "
+            "the ground goes back to the cell that held it in the base plan.",
+        ),
+    ] = None,
+    base: Annotated[
+        int | None,
+        typer.Option(
+            "--base",
+            help="The plan the file was edited from (default: the plan recorded by "
+            "`campusgrid export`, else the active plan).",
+        ),
     ] = None,
     layer: Annotated[str, typer.Option("--layer", help="Layer name.")] = "cells",
     author: Annotated[str | None, typer.Option("--author")] = None,
@@ -362,21 +393,38 @@ def import_plan(
     """Create a draft from an edited cells layer: validate, keep codes, show the diff."""
     from zoning.services import plans
 
-    report = run(
+    report = _run_json(
         lambda: plans.import_plan(
-            engine_for(db), path, campus=campus, snap_m=snap_m, layer=layer, author=_who(author)
-        )
+            engine_for(db),
+            path,
+            campus=campus,
+            snap_m=snap_m,
+            layer=layer,
+            base_plan=base,
+            author=_who(author),
+        ),
+        as_json,
     )
     if as_json:
         print_json(report.to_json())
         return
     _problems(report.problems)
     m = report.imported
+    origin = {"--base": "--base", "file": "recorded in the file", "active": "the active plan"}
+    typer.echo(
+        f"compared with plan {report.base_plan_id} ({origin[report.base_from]}); "
+        f"snapping: {_snapped(m.snapped)}"
+    )
     typer.echo(
         f"draft plan {report.plan.id}: {len(m.cells)} cells, {len(m.kept)} codes kept, "
-        f"{len(m.new)} new, {len(m.retired)} retired; "
+        f"{len(m.new)} new, {len(m.retired)} to retire on activation; "
         + ("valid" if not report.problems else f"{len(report.problems)} problem(s)")
     )
+
+
+def _snapped(stats: dict[str, int]) -> str:
+    done = [f"{n} {kind.replace('_', ' ')}" for kind, n in stats.items() if n]
+    return ", ".join(done) if done else "nothing to repair"
 
 
 def audit(

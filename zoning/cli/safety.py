@@ -7,16 +7,22 @@ Every user error is one line on stderr and exit code 2, with nothing changed.
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
-from zoning.clock import DEFAULT_TZ
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    engine_for,
+    parse_day,
+    parse_time,
+    print_json,
+    run,
+)
 from zoning.errors import InvalidInput
 
 inspections_app = typer.Typer(help="Inspections: to-do, submissions, completion report.")
@@ -25,29 +31,6 @@ complaints_app = typer.Typer(help="Located complaints (接诉即办): add and li
 
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file (UTF-8).")]
-
-
-def parse_time(text: str | None, *, what: str) -> datetime | None:
-    """Return an ISO time as UTC; a time without offset is local (Asia/Shanghai)."""
-    if text is None:
-        return None
-    try:
-        when = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not an ISO time like 2026-03-02T09:00.") from None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(DEFAULT_TZ))
-    return when.astimezone(UTC)
-
-
-def parse_day(text: str | None, *, what: str) -> date | None:
-    """Return a YYYY-MM-DD date, or None."""
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what} {text!r} is not a date like 2026-03-02.") from None
 
 
 def parse_pairs(values: list[str] | None, *, what: str) -> dict[str, str]:
@@ -110,8 +93,17 @@ def inspections_submit(
         typer.Option("--result", help="ITEM=pass|fail|na, repeatable; *=pass sets the rest."),
     ],
     note: Annotated[list[str] | None, typer.Option("--note", help="ITEM=text.")] = None,
-    photo: Annotated[list[str] | None, typer.Option("--photo", help="ITEM=path.")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="ISO time (default now).")] = None,
+    photo: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--photo",
+            help="ITEM=path of an image (≤ 20 MB, $CAMPUSGRID_MAX_PHOTO_MB); a cleaned copy "
+            "goes into the photo store.",
+        ),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time, not in the future (default now).")
+    ] = None,
     lon: Annotated[float | None, typer.Option("--lon", help="Where (default: the cell).")] = None,
     lat: Annotated[float | None, typer.Option("--lat")] = None,
     period: Annotated[
@@ -270,7 +262,9 @@ def hazards_move(
     assignee: Annotated[
         str | None, typer.Option("--assignee", help="For dispatch (default: responsible now).")
     ] = None,
-    at: Annotated[str | None, typer.Option("--at", help="ISO time (default now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time, not in the future (default now).")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -307,12 +301,14 @@ def complaints_add(
     category: Annotated[str, typer.Option("--category", help="repairs, fire_risk, noise, …")],
     text: Annotated[str, typer.Option("--text", help="What is wrong.")],
     contact: Annotated[str | None, typer.Option("--contact", help="Phone or e-mail.")] = None,
-    at: Annotated[str | None, typer.Option("--at", help="ISO time (default now).")] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time, not in the future (default now).")
+    ] = None,
     distance_m: Annotated[
-        float, typer.Option("--duplicate-distance-m", help="Duplicate radius (m).")
+        float, typer.Option("--duplicate-distance-m", help="Duplicate radius, 0–10000 m.")
     ] = 50.0,
     window_h: Annotated[
-        float, typer.Option("--duplicate-window-h", help="Duplicate window (hours).")
+        float, typer.Option("--duplicate-window-h", help="Duplicate window, 0–8784 h.")
     ] = 72.0,
     db: DbOption = None,
     as_json: JsonOption = False,

@@ -159,3 +159,35 @@ def to_wgs84(geometries: ArrayLike, *, source: ChineseCrs) -> npt.NDArray[np.obj
 
     result: npt.NDArray[np.object_] = shapely.transform(np.asarray(geometries), convert)
     return result
+
+
+#: CGCS2000 Gauss-Krüger zones in the EPSG registry: the first code of each family and its
+#: first zone. 6° zones 13–23 (central meridian 6·zone − 3), 3° zones 25–45 (3·zone).
+_GK_FIRST: dict[tuple[int, bool], tuple[int, int]] = {
+    (6, True): (4491, 13),  # "CGCS2000 / Gauss-Kruger zone 13": zone number in the easting
+    (6, False): (4502, 13),  # "CGCS2000 / Gauss-Kruger CM 75E"
+    (3, True): (4513, 25),  # "CGCS2000 / 3-degree Gauss-Kruger zone 25"
+    (3, False): (4534, 25),  # "CGCS2000 / 3-degree Gauss-Kruger CM 75E"
+}
+GK_ZONES: dict[int, range] = {6: range(13, 24), 3: range(25, 46)}
+
+
+def gauss_kruger_epsg(zone: int, *, width_deg: int, zone_in_easting: bool) -> int:
+    """Return the EPSG code of CGCS2000 Gauss-Krüger ``zone`` (3° or 6° wide).
+
+    With ``zone_in_easting`` the easting carries the zone number (39,500,000 m at the central
+    meridian of zone 39); without it, 500,000 m. Raises :class:`InvalidInput` for a zone
+    outside China's (6°: 13–23, 3°: 25–45).
+
+    >>> gauss_kruger_epsg(39, width_deg=3, zone_in_easting=False)  # CM 117° E
+    4548
+    >>> gauss_kruger_epsg(20, width_deg=6, zone_in_easting=True)
+    4498
+    """
+    if width_deg not in GK_ZONES or zone not in GK_ZONES[width_deg]:
+        raise InvalidInput(
+            f"There is no CGCS2000 {width_deg}° Gauss-Krüger zone {zone} in China; "
+            "6° zones are 13–23, 3° zones 25–45."
+        )
+    first_code, first_zone = _GK_FIRST[(width_deg, zone_in_easting)]
+    return first_code + zone - first_zone

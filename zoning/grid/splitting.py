@@ -38,7 +38,7 @@ from zoning.geo.crs import WGS84, require_metric
 from zoning.geo.rectclip import clip_rects
 from zoning.grid.codes import assign_codes
 from zoning.grid.topology import SLIVER_THINNESS, thinness
-from zoning.grid.unit import building_cells, dissolve, unit_cells
+from zoning.grid.unit import building_cells, dissolve, merge_crumbs, unit_cells
 from zoning.grid.zones import assign_zones
 
 Method = Literal["square", "hex", "unit", "building"]
@@ -50,6 +50,9 @@ PRECISION_M = 1e-3
 DEFAULT_CELL_SIZE_M = 100.0
 #: Default H3 resolution (res 10: about 15,000 m² per hexagon).
 DEFAULT_H3_RES = 10
+#: No cell of any method is smaller than this (m²) unless it is a separate part of the
+#: campus: a planner does not accept a grid cell the size of a desk or a guard booth.
+MIN_CELL_M2 = 50.0
 
 Geoms = NDArray[np.object_]
 
@@ -638,6 +641,7 @@ def split(
     campus_code: str = "CAMPUS",
     zones: int | None = None,
     retired_codes: frozenset[str] = frozenset(),
+    min_cell_m2: float = MIN_CELL_M2,
 ) -> gpd.GeoDataFrame:
     """Split the campus ``boundary`` into cells that exactly partition it.
 
@@ -646,14 +650,21 @@ def split(
     building, open), ``area_m2`` and ``geometry`` (one Polygon per row), sorted by code.
     ``barriers`` (lines or polygons, optional ``road_class`` column) bound unit grids and
     define the default zones (cells between major roads); ``zones=N`` asks for N contiguous
-    zones balanced by area instead. Raises :class:`InvalidInput` for a geographic CRS, an
-    unknown method or impossible sizes.
+    zones balanced by area instead. No cell is smaller than ``min_cell_m2`` (m², default
+    :data:`MIN_CELL_M2`) unless it is a separate part of the campus: crumbs and small
+    buildings join a neighbour (see :func:`zoning.grid.unit.merge_crumbs`); 0 turns the floor
+    off. Raises :class:`InvalidInput` for a geographic CRS, an unknown method or impossible
+    sizes.
     """
     crs = require_metric(boundary, what="campus boundary")
     if method not in METHODS:
         raise InvalidInput(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}.")
     if zones is not None and zones < 1:
         raise InvalidInput(f"zones must be a positive number of zones, not {zones}.")
+    if not math.isfinite(min_cell_m2) or min_cell_m2 < 0:
+        raise InvalidInput(
+            f"The minimum cell area must be 0 m² or more, not {min_cell_m2}; e.g. 50."
+        )
     campus = campus_geometry(boundary)
     barriers = _same_crs(barriers, crs, what="barriers")
     buildings = _same_crs(buildings, crs, what="buildings")
@@ -684,6 +695,7 @@ def split(
             min_area_m2=min_area_m2,
             max_area_m2=max_area_m2,
         )
+    geoms, kinds = merge_crumbs(geoms, kinds, min_cell_m2=min_cell_m2)
     centres = shapely.centroid(geoms)  # computed once: zones and codes both read them
     zone_labels = assign_zones(
         geoms, campus=campus, barriers=barriers, zones=zones, centres=centres

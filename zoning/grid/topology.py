@@ -34,8 +34,11 @@ KINDS = (
     "no_owner",
     "duplicate_code",
 )
-#: Overlaps smaller than this (m²) are rounding noise, not a planner's problem.
-OVERLAP_NOISE_M2 = 1e-4
+#: The precision of a plan's geometry in its metric CRS (m): GIS tools round coordinates
+#: and add vertices on one side of a shared edge only (QGIS's split with topological
+#: editing off), leaving overlaps and gaps thinner than this. Such slivers are rounding,
+#: neither overlaps nor gaps; anything at least this wide is real.
+TOLERANCE_M = 1e-3
 
 
 @dataclass(frozen=True)
@@ -52,11 +55,31 @@ class Problem:
     crs: str | None = None
 
 
-def _near(geom: BaseGeometry) -> str:
+def _near_lonlat(geom: BaseGeometry, to_lonlat: Transformer) -> str:
+    """Return `` near (lon, lat)`` of a point on ``geom`` (degrees, WGS-84), or ''."""
     point = shapely.point_on_surface(geom) if not geom.is_empty else geom
     if point.is_empty:
         return ""
-    return f" near ({point.x:.1f}, {point.y:.1f})"
+    lon, lat = to_lonlat.transform(point.x, point.y)
+    return f" near ({lon:.6f}, {lat:.6f})"
+
+
+def area_text(area_m2: float) -> str:
+    """Return an area (m²) to a sensible precision: 0.1 m² from 1 m² up, else 2 digits."""
+    return f"{area_m2:,.1f}" if area_m2 >= 1 else f"{area_m2:.2g}"
+
+
+def real_parts(geoms: NDArray[np.object_], *, tolerance_m: float = TOLERANCE_M) -> NDArray[Any]:
+    """Return, for each geometry, the area (m²) of its polygon parts at least ``tolerance_m``
+    wide (m): what is left of an overlap or gap once rounding slivers are set aside."""
+    out = np.zeros(len(geoms), dtype=float)
+    if not len(geoms):
+        return out
+    parts, index = shapely.get_parts(geoms, return_index=True)
+    polys = shapely.get_type_id(parts) == 3
+    wide = polys & ~shapely.is_empty(shapely.buffer(parts, -tolerance_m / 2, quad_segs=2))
+    np.add.at(out, index[wide], shapely.area(parts[wide]))
+    return out
 
 
 def _campus(campus: gpd.GeoDataFrame | gpd.GeoSeries | BaseGeometry) -> BaseGeometry:
@@ -142,6 +165,11 @@ def validate(
     """
     crs = require_metric(cells, what="cells")
     crs_name = CRS.from_user_input(crs).to_string()
+    to_lonlat = Transformer.from_crs(crs, WGS84, always_xy=True)
+
+    def _near(geom: BaseGeometry) -> str:
+        return _near_lonlat(geom, to_lonlat)
+
     area_campus = _campus(campus)
     geoms = np.asarray(cells.geometry.values, dtype=object)
     names = _names(cells)
@@ -184,19 +212,29 @@ def validate(
             if len(pairs):
                 pa, pb = pairs[:, 0].astype(int), pairs[:, 1].astype(int)
                 shared = shapely.intersection(polys[pa], polys[pb])
-                shared_area = shapely.area(shared)
+                shared_area = real_parts(shared)
                 for x, y, geom, ar in zip(pa, pb, shared, shared_area, strict=True):
-                    if ar > OVERLAP_NOISE_M2:
+                    if ar > 0:
                         i, j = int(good[x]), int(good[y])
                         add(
                             "overlap",
                             [i, j],
-                            f"cells {names[i]} and {names[j]} overlap by {ar:,.1f} m²"
+                            f"cells {names[i]} and {names[j]} overlap by {area_text(ar)} m²"
                             f"{_near(geom)}: give the shared area to one of them.",
                             geom,
                         )
 
-    # Gaps and parts outside the campus.
+    # Gaps (the whole campus when no cell lies on it) and parts outside the campus.
+    none_on_campus = not len(polys) or not shapely.intersects(area_campus, shapely.union_all(polys))
+    if none_on_campus:
+        where = " (no cell lies on the campus: check the cells' CRS)" if len(polys) else ""
+        add(
+            "gap",
+            [],
+            f"the plan covers none of the campus's {area_campus.area:,.0f} m²{where}"
+            f"{_near(area_campus)}: cells must cover the whole campus.",
+            area_campus,
+        )
     if len(polys):
         covered = (
             shapely.coverage_union_all(polys)
@@ -205,7 +243,9 @@ def validate(
         )
         tree = shapely.STRtree(polys)
         holes = shapely.get_parts(shapely.difference(area_campus, covered))
-        holes = holes[shapely.area(holes) > gap_tolerance_m2]
+        holes = holes[(shapely.area(holes) > gap_tolerance_m2) & (real_parts(holes) > 0)]
+        if none_on_campus:
+            holes = holes[:0]
         for hole in holes:
             around = [int(good[k]) for k in tree.query(hole, predicate="intersects")]
             who = f" between cells {_join([str(names[k]) for k in around])}" if around else ""

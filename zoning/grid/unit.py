@@ -275,6 +275,29 @@ def merge_small(
         parent = nxt
 
 
+def merge_crumbs(
+    cells: Geoms, kinds: NDArray[np.object_], *, min_cell_m2: float
+) -> tuple[Geoms, NDArray[np.object_]]:
+    """Return the cells with every cell under ``min_cell_m2`` (m²) merged into a neighbour.
+
+    A crumb joins the neighbour it shares the longest edge with, preferring cells that are
+    not buildings; a building smaller than the floor (a guard booth, a kiosk) becomes part
+    of the open space around it (it stays a building in the building layer). A cell with no
+    neighbour sharing an edge (a whole separate part of the campus) stays as it is. The
+    cells must form a valid coverage; returns new arrays of cells and kinds.
+    """
+    if min_cell_m2 <= 0 or len(cells) < 2:
+        return cells, kinds
+    area = shapely.area(cells)
+    if not (area < min_cell_m2).any():
+        return cells, kinds
+    movable = (kinds != "building") | (area < min_cell_m2)
+    labels = merge_small(cells, min_area_m2=min_cell_m2, movable=movable)
+    groups, roots = dissolve(cells, labels)
+    merged: Geoms = groups
+    return merged, kinds[roots]
+
+
 def dissolve(polys: Geoms, labels: NDArray[np.intp]) -> tuple[Geoms, NDArray[np.intp]]:
     """Return the union of ``polys`` per label (faces must share exact edges) and the labels."""
     uniq, inverse = np.unique(labels, return_inverse=True)

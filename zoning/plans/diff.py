@@ -68,6 +68,9 @@ class PlanDiff:
     lineage: tuple[Link, ...] = ()
     owner_changes: dict[str, int] = field(default_factory=dict)
     open_items: dict[str, int] = field(default_factory=dict)
+    #: The added and removed cells with their area and owner (0 m² and no owner on the
+    #: side where the cell does not exist).
+    added_removed: tuple[CellChange, ...] = ()
 
     def status(self) -> dict[str, str]:
         """Return ``code → added | removed | changed | unchanged`` (for colouring a map)."""
@@ -124,12 +127,17 @@ def diff_plans(
     both = sorted(set(pos_a) & set(pos_b))
     ia = np.array([pos_a[c] for c in both], dtype=np.intp)
     ib = np.array([pos_b[c] for c in both], dtype=np.intp)
-    sym = shapely.area(shapely.symmetric_difference(ga[ia], gb[ib])) if len(both) else []
+    sym = np.zeros(len(both))
+    if len(both):  # identical cells (most of an edited plan) need no overlay
+        same = shapely.equals_exact(ga[ia], gb[ib], 0.0)
+        sym[~same] = shapely.area(shapely.symmetric_difference(ga[ia[~same]], gb[ib[~same]]))
+    zones_a, zones_b = [_value(z) for z in a["zone"]], [_value(z) for z in b["zone"]]
+    owners_a, owners_b = [_value(o) for o in a["owner"]], [_value(o) for o in b["owner"]]
     changed: list[CellChange] = []
     unchanged: list[str] = []
-    for code, i, j, d in zip(both, ia, ib, sym, strict=True):
-        zone0, zone1 = _value(a["zone"].iloc[i]), _value(b["zone"].iloc[j])
-        own0, own1 = _value(a["owner"].iloc[i]), _value(b["owner"].iloc[j])
+    for code, i, j, d in zip(both, ia.tolist(), ib.tolist(), sym.tolist(), strict=True):
+        zone0, zone1 = zones_a[i], zones_b[j]
+        own0, own1 = owners_a[i], owners_b[j]
         if d <= tolerance_m2 and zone0 == zone1 and own0 == own1:
             unchanged.append(code)
             continue
@@ -144,12 +152,15 @@ def diff_plans(
                 owner_after=own1,
             )
         )
+    sides = [
+        _one_side(frame, k, added=frame is b)
+        for frame, codes in ((b, set(pos_b) - set(pos_a)), (a, set(pos_a) - set(pos_b)))
+        for k in sorted((pos_b if frame is b else pos_a)[c] for c in codes)
+    ]
     owner_changes: dict[str, int] = {}
     open_items: dict[str, int] = {}
     if items:
         index_a, index_b = CellIndex(a), CellIndex(b)
-        owners_a = [_value(o) for o in a["owner"]]
-        owners_b = [_value(o) for o in b["owner"]]
         for label, points in items.items():
             before = _owners_at(index_a, owners_a, points)
             after = _owners_at(index_b, owners_b, points)
@@ -163,4 +174,21 @@ def diff_plans(
         lineage=tuple(lineage),
         owner_changes=owner_changes,
         open_items=open_items,
+        added_removed=tuple(sorted(sides, key=lambda c: c.code)),
+    )
+
+
+def _one_side(frame: gpd.GeoDataFrame, row: int, *, added: bool) -> CellChange:
+    """Return an added (or removed) cell as a change from (or to) nothing."""
+    area = float(frame.geometry.iloc[row].area)
+    zone, owner = _value(frame["zone"].iloc[row]), _value(frame["owner"].iloc[row])
+    zone = None if zone is None else int(zone)
+    return CellChange(
+        code=str(frame["code"].iloc[row]),
+        area_before_m2=0.0 if added else area,
+        area_after_m2=area if added else 0.0,
+        zone_before=None if added else zone,
+        zone_after=zone if added else None,
+        owner_before=None if added else owner,
+        owner_after=owner if added else None,
     )

@@ -1,15 +1,15 @@
-"""The QGIS round trip: read a cells layer edited in QGIS, tidy it, keep the codes of cells
-that are essentially unchanged, give new codes to the rest.
+"""The QGIS round trip: read a cells layer edited in QGIS, repair it against the plan it was
+exported from, keep the codes of cells that are still mostly the same ground, give new
+codes to the rest.
 
 Pure geometry in a metric CRS (:func:`prepare_import`); reading the file is
-:func:`read_cells_layer`. With ``snap_m`` small overlaps and gaps left by hand editing are
-resolved: an overlap or gap *thinner than* ``snap_m`` (it vanishes when eroded by
-``snap_m / 2``) goes to one cell — an overlap to the first of the two, a gap to the
-neighbour sharing the longest edge with it. Anything wider, such as the hole left by a
-deleted cell, stays and is reported by the validation. A new cell keeps the code of the
-previous cell it matches with an intersection-over-union of at least ``min_iou`` (each old
-code at most once, best match first) in the same zone; the others get new codes, and every
-old code they overlap is retired with a lineage link ``old → new``.
+:func:`read_cells_layer`. Every feature becomes exactly one cell or the import is refused
+naming it (:mod:`zoning.plans._features`); features that lie outside the campus are refused
+too (a layer with swapped or metre coordinates). Shared edges are glued within the rounding
+tolerance and, with ``snap_m``, thin overlaps, gaps and parts outside the campus go back to
+the cell that held that ground in the base plan (:mod:`zoning.plans._repair`). Codes follow
+the shared ground one to one (:mod:`zoning.plans._match`): reshaped cells keep theirs;
+merges, splits and replaced cells get new codes, with lineage ``old → new``.
 """
 
 from __future__ import annotations
@@ -24,23 +24,31 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
+from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from zoning.campus.io.files import PLAN_ID_KEY, PLAN_VERSION_KEY
 from zoning.errors import ImportFailed
 from zoning.geo.crs import require_metric
 from zoning.grid.codes import default_row_height_m, reading_order
+from zoning.plans._features import one_polygon
+from zoning.plans._match import match_codes
+from zoning.plans._repair import base_holder, repair
 from zoning.plans.edits import Link, mint_codes
 
-NOISE_M2 = 1e-3
-#: Parts smaller than this (m², the validation's gap tolerance) that snapping splits off
-#: a cell are dropped rather than becoming cells of their own.
-CRUMB_M2 = 1.0
-#: A previous cell must overlap a new cell by this share of either's area to be its ancestor.
-LINEAGE_SHARE = 0.01
+#: A feature with less than this share of its area on the campus is refused as outside it.
+ON_CAMPUS_SHARE = 0.5
+
+
+def _feature_layers(source: Path) -> list[str]:
+    """Return the layers of ``source`` that hold geometry (not ``layer_styles`` and the like)."""
+    return [str(name) for name, kind in pyogrio.list_layers(source) if kind is not None]
 
 
 def read_cells_layer(path: str | Path, *, layer: str = "cells") -> gpd.GeoDataFrame:
-    """Return the ``layer`` of a GeoPackage (or any OGR file) with its CRS.
+    """Return the ``layer`` of a GeoPackage (or any OGR file) with its CRS, indexed by the
+    feature id (fid), 2D. A file with one feature layer is read whatever its name;
+    ``layer_styles`` and other tables without geometry are ignored.
 
     Raises ImportFailed naming the file and the layers it has.
     """
@@ -48,20 +56,40 @@ def read_cells_layer(path: str | Path, *, layer: str = "cells") -> gpd.GeoDataFr
     if not source.exists():
         raise ImportFailed(f"{source} does not exist.")
     try:
-        layers = [str(row[0]) for row in pyogrio.list_layers(source)]
+        layers = _feature_layers(source)
         name = layer if layer in layers else (layers[0] if len(layers) == 1 else None)
         if name is None:
+            found = ", ".join(layers) or "none with geometry"
             raise ImportFailed(
-                f"{source.name} has no layer {layer!r} (layers: {', '.join(layers)})."
+                f"{source.name} has no layer {layer!r} (layers: {found}); pick one with --layer."
             )
-        frame = pyogrio.read_dataframe(source, layer=name)
+        frame = pyogrio.read_dataframe(source, layer=name, fid_as_index=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
         raise ImportFailed(f"Cannot read {source.name}: {exc}") from exc
     if frame.crs is None:
         raise ImportFailed(f"{source.name}: the layer has no CRS; save it with one in QGIS.")
     if not len(frame):
         raise ImportFailed(f"{source.name}: the layer {name!r} has no features.")
+    frame["geometry"] = shapely.force_2d(np.asarray(frame.geometry.values, dtype=object))
+    if CRS.from_user_input(frame.crs).is_geographic:
+        minx, miny, maxx, maxy = frame.total_bounds
+        if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+            raise ImportFailed(
+                f"{source.name}: the layer says lon/lat ({frame.crs.to_string()}) but its "
+                f"coordinates reach ({maxx:,.0f}, {maxy:,.0f}), beyond lon/lat: are lon and lat "
+                "swapped, or metres saved as degrees? Save the layer with its real CRS in QGIS "
+                "(Export → Save Features As…)."
+            )
     return frame
+
+
+def exported_plan(path: str | Path) -> tuple[int, int] | None:
+    """Return the (plan id, plan version) recorded in an exported GeoPackage, or None."""
+    try:
+        meta = pyogrio.read_info(Path(path), layer=0).get("dataset_metadata") or {}
+        return int(meta[PLAN_ID_KEY]), int(meta[PLAN_VERSION_KEY])
+    except (KeyError, TypeError, ValueError, pyogrio.errors.DataSourceError):
+        return None
 
 
 @dataclass(frozen=True)
@@ -102,54 +130,62 @@ def _zone(value: object) -> int | None:
         return None
 
 
-def _thin(geom: BaseGeometry, width_m: float) -> bool:
-    return bool(shapely.is_empty(shapely.buffer(geom, -width_m / 2)))
+def _feature_name(fid: object, row: dict[str, Any]) -> str:
+    code = _text(row.get("code"))
+    return f"feature {fid}" + (f" (code {code})" if code else "")
 
 
-def _polygons(geom: BaseGeometry) -> list[BaseGeometry]:
-    parts = shapely.get_parts(shapely.make_valid(geom))
-    return [p for p in parts if p.geom_type == "Polygon" and p.area > NOISE_M2]
+def _refuse(problems: list[str], total: int, hint: str) -> None:
+    shown = "; ".join(problems[:3]) + (
+        f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
+    )
+    raise ImportFailed(f"{len(problems)} of {total} features cannot become cells: {shown}. {hint}")
 
 
-def _crumbless(geom: BaseGeometry) -> list[BaseGeometry]:
-    """Return the polygons of ``geom`` without crumbs (parts under 1 m² beside a bigger one)."""
-    parts = _polygons(geom)
-    big = [p for p in parts if p.area >= CRUMB_M2]
-    return big if big else parts
-
-
-def _tidy(
-    geoms: list[BaseGeometry], campus: BaseGeometry, snap_m: float
-) -> tuple[list[BaseGeometry], dict[str, int]]:
-    """Trim thin overlaps, clip thin parts outside the campus, fill thin gaps."""
-    stats = {"overlaps": 0, "outside": 0, "gaps": 0}
-    out = list(geoms)
-    tree = shapely.STRtree(np.asarray(out, dtype=object))
-    left, right = tree.query(np.asarray(out, dtype=object), predicate="intersects")
-    for i, j in zip(left.tolist(), right.tolist(), strict=True):
-        if i >= j:
+def _cell_polygons(
+    edited: gpd.GeoDataFrame, campus: BaseGeometry
+) -> tuple[list[dict[str, Any]], list[BaseGeometry]]:
+    """Return one record and one Polygon per feature; raise ImportFailed naming the
+    features that cannot be one cell or lie outside the campus."""
+    rows: list[dict[str, Any]] = []
+    geoms: list[BaseGeometry] = []
+    refused: list[str] = []
+    records = edited.drop(columns="geometry").to_dict("records")
+    given = np.asarray(edited.geometry.values, dtype=object)
+    # Most features are one valid polygon (a MultiPolygon of one part, as QGIS saves them):
+    # taken as they are; the others go through one_polygon.
+    simple = (
+        np.isin(shapely.get_type_id(given), [3, 6])
+        & (shapely.get_num_geometries(given) == 1)
+        & shapely.is_valid(given)
+        & (shapely.area(given) > 0)
+    )
+    for k, (fid, record, geom) in enumerate(
+        zip(edited.index, records, edited.geometry, strict=True)
+    ):
+        poly = shapely.get_geometry(geom, 0) if simple[k] else one_polygon(geom)
+        if isinstance(poly, str):
+            refused.append(f"{_feature_name(fid, record)}: {poly}")
             continue
-        shared = shapely.intersection(out[i], out[j])
-        if shapely.area(shared) > NOISE_M2 and _thin(shared, snap_m):
-            out[j] = shapely.difference(out[j], shared)
-            stats["overlaps"] += 1
-    for k, geom in enumerate(out):
-        outside = shapely.difference(geom, campus)
-        if shapely.area(outside) > NOISE_M2 and _thin(outside, snap_m):
-            out[k] = shapely.intersection(geom, campus)
-            stats["outside"] += 1
-    covered = shapely.union_all(out)
-    for hole in shapely.get_parts(shapely.difference(campus, covered)):
-        if hole.area <= NOISE_M2 or not _thin(hole, snap_m):
-            continue
-        near = shapely.buffer(hole, snap_m / 100)
-        shared = [float(shapely.area(shapely.intersection(near, g))) for g in out]
-        best = int(np.argmax(shared))
-        merged = shapely.union(out[best], hole)
-        if shared[best] > 0 and merged.geom_type == "Polygon":
-            out[best] = merged
-            stats["gaps"] += 1
-    return out, stats
+        rows.append(record)
+        geoms.append(poly)
+    if refused:
+        _refuse(refused, len(edited), "Fix them in QGIS and import again.")
+    arr = np.asarray(geoms, dtype=object)
+    on_campus = shapely.area(shapely.intersection(arr, campus)) if len(arr) else np.zeros(0)
+    outside = np.flatnonzero(on_campus < ON_CAMPUS_SHARE * shapely.area(arr))
+    if len(outside):
+        names = [
+            _feature_name(edited.index[k], rows[k]) + ": it lies outside the campus"
+            for k in outside.tolist()
+        ]
+        _refuse(
+            names,
+            len(edited),
+            "Check the layer's CRS (swapped lon/lat, or metres saved as degrees?) and that "
+            "the file is for this campus.",
+        )
+    return rows, geoms
 
 
 def prepare_import(
@@ -160,44 +196,33 @@ def prepare_import(
     campus_code: str,
     taken: Iterable[str] = (),
     snap_m: float | None = None,
-    min_iou: float = 0.95,
 ) -> Imported:
     """Return the edited cells with codes (see the module); all inputs in one metric CRS.
 
-    ``previous`` is the plan the file was exported from (code, zone, kind, owner).
+    ``previous`` is the plan the file was exported from (code, zone, kind, owner). Raises
+    ImportFailed naming the features that cannot become cells.
     """
     crs = require_metric(edited, what="edited cells")
-    rows: list[dict[str, Any]] = []
-    geoms: list[BaseGeometry] = []
-    for record, geom in zip(
-        edited.drop(columns="geometry").to_dict("records"), edited.geometry, strict=True
-    ):
-        if geom is None or geom.is_empty:
-            continue
-        for part in _polygons(geom):
-            rows.append(record)
-            geoms.append(part)
-    stats = {"overlaps": 0, "outside": 0, "gaps": 0}
-    if snap_m and geoms:
-        geoms, stats = _tidy(geoms, campus, snap_m)
-        exploded = [(r, p) for r, g in zip(rows, geoms, strict=True) for p in _crumbless(g)]
-        rows, geoms = [r for r, _ in exploded], [p for _, p in exploded]
+    rows, geoms = _cell_polygons(edited, campus)
     prev_geoms = np.asarray(previous.geometry.values, dtype=object)
+    fixed = repair(
+        geoms,
+        base=prev_geoms,
+        campus=campus,
+        metric_crs=CRS.from_user_input(crs).to_string(),
+        snap_m=snap_m,
+    )
+    arr = np.asarray(fixed.geoms, dtype=object)
     prev_codes = [str(c) for c in previous["code"]]
     prev_zone = [_zone(z) for z in previous["zone"]]
     prev_owner = [_text(o) for o in previous["owner"]] if "owner" in previous else []
     prev_kind = [_text(k) for k in previous["kind"]] if "kind" in previous else []
-    arr = np.asarray(geoms, dtype=object)
-    ni, pi = shapely.STRtree(prev_geoms).query(arr, predicate="intersects")
-    inter = shapely.area(shapely.intersection(arr[ni], prev_geoms[pi]))
-    union = shapely.area(arr[ni]) + shapely.area(prev_geoms[pi]) - inter
-    iou = np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+    holder = base_holder(arr, prev_geoms)
     zones: list[int] = []
     owners: list[str | None] = []
     kinds: list[str] = []
     for k, row in enumerate(rows):
-        mine = np.flatnonzero(ni == k)
-        main = int(pi[mine[np.argmax(inter[mine])]]) if len(mine) else None
+        main = int(holder[k]) if holder[k] >= 0 else None
         zone = _zone(row.get("zone"))
         zones.append(zone or (prev_zone[main] if main is not None else None) or 1)
         owner = _text(row.get("owner"))
@@ -206,14 +231,8 @@ def prepare_import(
         kinds.append(
             kind or (prev_kind[main] if main is not None and prev_kind else None) or "unit"
         )
-    codes: list[str | None] = [None] * len(rows)
-    claimed: set[int] = set()
-    for m in np.argsort(-iou, kind="stable"):
-        k, p = int(ni[m]), int(pi[m])
-        if iou[m] < min_iou:
-            break
-        if codes[k] is None and p not in claimed and zones[k] == prev_zone[p]:
-            codes[k], claimed = prev_codes[p], claimed | {p}
+    matching = match_codes(arr, zones, old=prev_geoms, old_codes=prev_codes, old_zones=prev_zone)
+    codes = list(matching.codes)
     used = set(taken) | set(prev_codes)
     fresh = [k for k, c in enumerate(codes) if c is None]
     if fresh:
@@ -227,14 +246,9 @@ def prepare_import(
             (code,) = mint_codes(campus_code, zones[k], 1, taken=used)
             codes[k] = code
             used.add(code)
-    retired = sorted(set(prev_codes) - {prev_codes[p] for p in claimed})
-    retired_set = set(retired)
-    links = []
-    for m in range(len(ni)):
-        k, p = int(ni[m]), int(pi[m])
-        share = inter[m] / max(min(arr[k].area, prev_geoms[p].area), 1e-12)
-        if k in fresh and prev_codes[p] in retired_set and share >= LINEAGE_SHARE:
-            links.append(Link(prev_codes[p], str(codes[k]), "import"))
+    kept = sorted(c for c in matching.codes if c is not None)
+    retired = sorted(set(prev_codes) - set(kept))
+    links = {Link(prev_codes[p], str(codes[k]), kind) for p, k, kind in matching.links}
     cells = gpd.GeoDataFrame(
         {
             "code": pd.Series(codes, dtype=object),
@@ -248,9 +262,9 @@ def prepare_import(
     )
     return Imported(
         cells=cells.sort_values("code").reset_index(drop=True),
-        kept=tuple(sorted(prev_codes[p] for p in claimed)),
+        kept=tuple(kept),
         new=tuple(sorted(str(codes[k]) for k in fresh)),
         retired=tuple(retired),
         links=tuple(sorted(links, key=lambda x: (x.new, x.old))),
-        snapped=stats,
+        snapped=fixed.stats,
     )

@@ -11,19 +11,27 @@ from sqlalchemy.engine import Engine
 from zoning.cameras.coverage import key_areas_from_layers, layers_coverage, walkable_area
 from zoning.cameras.report import CoverageResult
 from zoning.cameras.sites import suggest_sites
-from zoning.errors import InvalidInput
 from zoning.geo.crs import WGS84
+from zoning.safety.bounds import check_count, check_id
+from zoning.services._limits import check_camera_count
 from zoning.store.campus import campus_summary, load_layers
 from zoning.store.plans import load_cells
+
+#: The most new camera sites one call suggests (each pick scans every candidate).
+MAX_SUGGESTED = 200
 
 
 def campus_coverage(engine: Engine, campus: str, *, plan_id: int | None = None) -> CoverageResult:
     """Return the camera coverage of ``campus``, with per-cell figures for a plan's cells.
 
-    The plan defaults to the current one (active, else newest draft). Raises NotFound.
+    The plan defaults to the current one (active, else newest draft). Raises NotFound, or
+    InvalidInput for more cameras than ``$CAMPUSGRID_MAX_CAMERAS`` (20,000).
     """
+    if plan_id is not None:
+        check_id(plan_id, what="Plan")
     summary = campus_summary(engine, campus)
     layers = load_layers(engine, campus)
+    check_camera_count(len(layers.cameras))
     cells = load_cells(engine, campus, plan_id)
     return layers_coverage(
         layers, cells=cells if len(cells) else None, crs=CRS.from_user_input(summary.metric_crs)
@@ -34,13 +42,14 @@ def suggest_cameras(engine: Engine, campus: str, *, count: int) -> gpd.GeoDataFr
     """Return up to ``count`` suggested new camera sites (EPSG:4326), best first.
 
     Candidates are wall mounts and road-side posts; each pick maximises the walkable area
-    newly seen at ≥ detect, weighting key areas. Raises InvalidInput, NotFound.
+    newly seen at ≥ detect, weighting key areas; ``count`` is 1 to MAX_SUGGESTED (200).
+    Raises InvalidInput, NotFound.
     """
-    if count < 1:
-        raise InvalidInput("--count must be at least 1 camera.")
+    check_count(count, what="The number of new cameras (--count)", low=1, high=MAX_SUGGESTED)
     summary = campus_summary(engine, campus)
     crs = CRS.from_user_input(summary.metric_crs)
     layers = load_layers(engine, campus)
+    check_camera_count(len(layers.cameras))
     boundary = layers.boundary.to_crs(crs)
     buildings = layers.buildings.to_crs(crs)
     pois = layers.pois.to_crs(crs)

@@ -11,9 +11,11 @@ from typing import Any, Literal
 from sqlalchemy.engine import Engine
 
 from zoning.errors import InvalidInput
+from zoning.services._limits import check_feature_counts, check_import_size
 from zoning.services._progress import Progress, quiet
 from zoning.store.campus import (
     CampusSummary,
+    campus_history,
     campus_summary,
     list_campuses,
     load_layers,
@@ -69,31 +71,82 @@ def import_campus(
     campus: str,
     boundary_name: str | None = None,
     crs: str | None = None,
+    boundary_file: str | Path | None = None,
+    boundary_from: str | None = None,
+    fields: Sequence[str] = (),
+    layer_map: Sequence[str] = (),
     replace: bool = False,
+    discard_history: bool = False,
     progress: Progress = quiet,
 ) -> ImportReport:
     """Read ``paths`` and store them as ``campus`` in one transaction.
 
-    Raises ImportFailed (unreadable file, no boundary…) or InvalidInput (campus exists).
+    ``boundary_file`` takes the outline from another file; ``boundary_from`` (buildings,
+    roads or all) builds one from the features; ``fields`` (``name=楼栋名称``) and
+    ``layer_map`` (``围墙=boundary,建筑=buildings``) name attributes and layers the files do
+    not (see :func:`zoning.campus.io.files.read_campus`). Raises ImportFailed (unreadable file, no
+    boundary, a campus cut by the extract…) or InvalidInput (campus exists).
+
+    ``replace`` swaps an existing campus's map and keeps its plans and history (open items
+    follow the territory at the next activation); ``discard_history`` also deletes them. A
+    replace is backed up first (``zoning.services.backup``); the audit trail always stays.
+
+    Size limits (:mod:`zoning.services._limits`): the files together at most
+    ``$CAMPUSGRID_MAX_IMPORT_MB`` (512 MB), checked before reading, and each layer at most
+    ``$CAMPUSGRID_MAX_FEATURES`` (500,000) features, checked before writing (InvalidInput).
     """
+    if discard_history and not replace:
+        raise InvalidInput("--discard-history only goes with --replace.")
     from zoning.campus.io.files import read_campus
 
     started = time.perf_counter()
+    check_import_size([*paths, *([boundary_file] if boundary_file else [])])
     progress(f"reading {len(paths)} file(s)")
-    layers = read_campus(paths, boundary_name=boundary_name, crs=crs)
+    layers = read_campus(
+        paths,
+        boundary_name=boundary_name,
+        crs=crs,
+        boundary_file=boundary_file,
+        boundary_from=boundary_from,
+        fields=fields,
+        layer_map=layer_map,
+    )
+    check_feature_counts(layers.counts())
+    warnings = layers.warnings
+    backup: Path | None = None
+    history = campus_history(engine, campus) if replace else None
+    if history is not None:
+        from zoning.services.backup import automatic_backup
+
+        progress("backing up the database before replacing the campus")
+        backup = automatic_backup(engine, reason="replace")
+        if discard_history:
+            warnings += (f"history discarded ({_history_text(history)}); backup: {backup}",)
+        elif any(history.values()):
+            warnings += (
+                f"history kept ({_history_text(history)}): the plans were drawn on the old "
+                "map; run `campusgrid validate`, and split/activate a new plan if needed "
+                "(open items follow the territory)",
+            )
     progress("writing to the database")
     save_campus(
         engine,
         name=campus,
         layers=layers,
         replace=replace,
+        discard_history=discard_history,
         source=", ".join(Path(p).name for p in paths),
+        backup=None if backup is None else str(backup),
     )
     return ImportReport(
         campus=campus_summary(engine, campus),
-        warnings=layers.warnings,
+        warnings=warnings,
         seconds=time.perf_counter() - started,
     )
+
+
+def _history_text(history: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in history.items() if n) or "none"
 
 
 def export_campus(
@@ -111,7 +164,13 @@ def export_campus(
         raise InvalidInput(f"Unknown export format {fmt!r}: use gpkg or geojson.")
     layers = load_layers(engine, campus)
     cells = load_cells(engine, campus, plan_id)
+    plans = list_plans(engine, campus)
+    source = next((p for p in plans if p.id == plan_id), None) or current_plan(engine, campus)
     written: list[Path] = io.export_campus(
-        layers, cells=cells if len(cells) else None, out=out, fmt=fmt
+        layers,
+        cells=cells if len(cells) else None,
+        out=out,
+        fmt=fmt,
+        plan=(source.id, source.version) if source is not None and len(cells) else None,
     )
     return written

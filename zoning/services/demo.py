@@ -422,6 +422,7 @@ def seed_demo(
         code=demo.code,
         people=demo.people,
         replace=True,
+        discard_history=True,
         source=f"campusgrid demo --scale {scale} --seed {seed}",
     )
     cell_size_m = 100.0 if scale == "small" else 30.0

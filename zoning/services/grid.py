@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 from zoning.grid.owners import assign_owners
-from zoning.grid.splitting import METHODS, Method
+from zoning.grid.splitting import METHODS, MIN_CELL_M2, Method
 from zoning.grid.topology import problems_to_json, validate
 from zoning.services._progress import Progress, quiet
 from zoning.store.campus import CampusSummary, campus_summary, load_layers, load_people
@@ -62,6 +62,7 @@ def split_campus(
     min_area_m2: float | None = None,
     max_area_m2: float | None = None,
     zones: int | None = None,
+    min_cell_m2: float | None = None,
     author: str | None = None,
     reason: str | None = None,
     progress: Progress = quiet,
@@ -69,7 +70,10 @@ def split_campus(
     """Split ``campus`` with ``method`` and store the cells as a new draft plan.
 
     Cells are computed in the campus's metric CRS and stored in EPSG:4326. Owners are
-    balanced among the campus's owners when it has any. Raises NotFound, InvalidInput.
+    balanced among the campus's owners when it has any. No cell is under ``min_cell_m2``
+    (m², default :data:`~zoning.grid.splitting.MIN_CELL_M2`) unless it is a separate part of
+    the campus, and validation reports any such cell as ``too_small``. Raises NotFound,
+    InvalidInput.
     """
     from zoning.grid import splitting as grid
 
@@ -86,9 +90,11 @@ def split_campus(
             "min_area_m2": min_area_m2,
             "max_area_m2": max_area_m2,
             "zones": zones,
+            "min_cell_m2": min_cell_m2,
         }.items()
         if v is not None
     }
+    floor_m2 = MIN_CELL_M2 if min_cell_m2 is None else float(min_cell_m2)
     progress(f"splitting {campus} ({method})")
     cells = grid.split(
         boundary,
@@ -102,9 +108,10 @@ def split_campus(
         campus_code=summary.code,
         zones=zones,
         retired_codes=retired_codes(engine, campus),
+        min_cell_m2=floor_m2,
     )
     cells = _with_owners(engine, campus, cells, layers=layers, crs=crs)
-    problems = _problems(cells, boundary)
+    problems = _problems(cells, boundary, min_cell_m2=floor_m2)
     progress(f"storing {len(cells)} cells")
     plan = save_plan(
         engine,
@@ -145,7 +152,9 @@ def _with_owners(
     return result
 
 
-def _problems(cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame) -> list[dict[str, Any]]:
-    found = validate(cells, campus=boundary, require_owner=False)
+def _problems(
+    cells: gpd.GeoDataFrame, boundary: gpd.GeoDataFrame, *, min_cell_m2: float
+) -> list[dict[str, Any]]:
+    found = validate(cells, campus=boundary, require_owner=False, min_area_m2=min_cell_m2 or None)
     rows: list[dict[str, Any]] = problems_to_json(found)
     return rows

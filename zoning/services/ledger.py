@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
+from zoning.safety.bounds import check_id, check_lonlat, check_number, check_text, check_time
 from zoning.safety.complaints import CellLocator, Complaint, route_complaint
 from zoning.safety.ledger.workflow import (
     LEVELS,
@@ -30,8 +31,11 @@ from zoning.safety.ledger.workflow import (
 from zoning.services.safety import NOBODY, CampusOps, Staff, campus_ops
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
+from zoning.store.engine import writing
 
 __all__ = [
+    "MAX_DUPLICATE_DISTANCE_M",
+    "MAX_DUPLICATE_WINDOW_H",
     "ComplaintView",
     "HazardView",
     "add_complaint",
@@ -43,6 +47,10 @@ __all__ = [
     "view",
 ]
 
+
+#: The widest duplicate search a complaint may ask for: 10 km, and a year (366 days) back.
+MAX_DUPLICATE_DISTANCE_M = 10_000.0
+MAX_DUPLICATE_WINDOW_H = 366 * 24.0
 
 # --------------------------------------------------------------------------- ledger
 
@@ -135,6 +143,7 @@ def show_hazard(
     engine: Engine, campus: str, hazard_id: int, *, now: datetime | None = None
 ) -> HazardView:
     """Return one hazard with its history and responsible person. Raises NotFound."""
+    check_id(hazard_id, what="Hazard")
     ops = campus_ops(engine, campus)
     with engine.connect() as conn:
         hazard = repo.load_hazard(conn, ops.cid, hazard_id)
@@ -159,11 +168,16 @@ def move_hazard(
     IllegalTransition, InvalidInput, NotFound, or StorageError-free InvalidInput when the
     hazard changed meanwhile.
     """
-    at = as_utc(at) if at else utcnow()
+    now = utcnow()
+    at = check_time(at, what="The time of the move", now=now) if at else now
+    check_id(hazard_id, what="Hazard")
+    check_text(note, what="The note")
+    if deadline is not None:
+        deadline = check_time(deadline, what="The deadline")
     ops = campus_ops(engine, campus)
     if by not in set(ops.people["name"]):
         raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         before = repo.load_hazard(conn, ops.cid, hazard_id)
         if action == "dispatch" and assignee is None:
             assignee = view(before, ops.staff, now=at).responsible
@@ -236,11 +250,29 @@ def add_complaint(
 ) -> ComplaintView:
     """Route a located complaint to its cell's owner, open its ledger item, store both.
 
-    Raises InvalidInput (outside the campus, unknown category, empty text): nothing stored.
+    ``at`` (default now) may not be in the future; the duplicate search looks at most
+    MAX_DUPLICATE_DISTANCE_M (10 km) around and MAX_DUPLICATE_WINDOW_H (a year) back.
+    Raises InvalidInput (outside the campus, unknown category, empty text, a time or number
+    out of range): nothing stored.
     """
-    at = as_utc(at) if at else utcnow()
+    now = utcnow()
+    at = check_time(at, what="The complaint time", now=now) if at else now
+    check_lonlat(lon, lat, what="The complaint location")
+    check_text(text, what="The complaint text", empty=False)
+    check_text(category, what="The category", limit=100)
+    if contact is not None:
+        check_text(contact, what="The contact", limit=200)
+    check_text(reported_by, what="The reporter", limit=200, empty=False)
+    duplicate_distance_m = check_number(
+        duplicate_distance_m, what="The duplicate distance", low=0.0,
+        high=MAX_DUPLICATE_DISTANCE_M, unit="m",
+    )  # fmt: skip
+    duplicate_window_hours = check_number(
+        duplicate_window_hours, what="The duplicate window", low=0.0,
+        high=MAX_DUPLICATE_WINDOW_H, unit="h",
+    )  # fmt: skip
     ops = campus_ops(engine, campus)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         since = at - timedelta(hours=duplicate_window_hours)
         previous = [c for c, _, _ in repo.load_complaints(conn, ops.cid, since=since)]
         routed = route_complaint(

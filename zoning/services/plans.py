@@ -17,21 +17,25 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
 import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
 from zoning.clock import as_utc
 from zoning.errors import ActivationRefused, InvalidInput, InvalidPlan, NotFound, PlanConflict
-from zoning.grid.topology import Problem, problems_to_json, validate
+from zoning.grid.splitting import MIN_CELL_M2
+from zoning.grid.topology import TOLERANCE_M, Problem, problems_to_json, validate
 from zoning.plans import edits
 from zoning.plans.diff import PlanDiff, diff_plans
-from zoning.plans.qgis import Imported, prepare_import, read_cells_layer
+from zoning.plans.qgis import Imported, exported_plan, prepare_import, read_cells_layer
 from zoning.safety.exports import csv_safe
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people
-from zoning.store.models.campus import AuditEvent, table_of
+from zoning.store.frames import read_frame
+from zoning.store.models.campus import AuditEvent, GridCell, GridPlan, table_of
 from zoning.store.plan_edits import Activation, OwnerAt, PlanSession, edit_log
 from zoning.store.plans import PlanSummary, current_plan, list_plans, retired_codes, save_plan
 from zoning.store.rehome import LOCATED_TABLES, open_points
@@ -102,17 +106,23 @@ class EditReport:
 
 @dataclass(frozen=True)
 class PlanImportReport:
-    """An imported draft: the plan, the code matching, its problems and the diff."""
+    """An imported draft: the plan, the plan it was compared with (``base_plan_id``, and
+    ``base_from``: ``--base``, ``file`` or ``active``), the code matching, its problems and
+    the diff."""
 
     plan: PlanSummary
     imported: Imported
     problems: list[dict[str, Any]]
     diff: PlanDiff | None
+    base_plan_id: int = 0
+    base_from: str = "active"
 
     def to_json(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
         return {
             "plan_id": self.plan.id,
+            "base_plan_id": self.base_plan_id,
+            "base_from": self.base_from,
             **self.imported.to_json(),
             "valid": not self.problems,
             "problems": self.problems,
@@ -142,15 +152,43 @@ def _problems(engine: Engine, session: PlanSession) -> list[dict[str, Any]]:
     found = validate(
         cells,
         campus=_boundary(engine, session.campus, metric),
-        min_area_m2=session.params.get("min_area_m2"),
+        # The floor every split keeps (--min-cell-m2, default 50 m²) unless a larger
+        # minimum was asked for: a crumb is reported as too_small.
+        min_area_m2=session.params.get("min_area_m2")
+        or session.params.get("min_cell_m2", MIN_CELL_M2)
+        or None,
         max_area_m2=session.params.get("max_area_m2"),
     )
-    reused = sorted(set(session.state.codes) & retired_codes(engine, session.campus))
-    for code in reused:
+    reused = set(session.state.codes) & retired_codes(engine, session.campus)
+    reused -= _returning(engine, session, sorted(reused))
+    for code in sorted(reused):
         geom = cells.geometry.iloc[session.state.row(code)]
         message = f"code {code} was retired by an earlier plan and may not be used again."
         found.append(Problem("retired_code", (code,), message, geom, str(metric)))
     return problems_to_json(found)
+
+
+def _returning(engine: Engine, session: PlanSession, codes: list[str]) -> set[str]:
+    """Return the retired ``codes`` that name, in this plan, the same ground (within the
+    rounding tolerance) as in an earlier plan of the campus: a plan coming back."""
+    if not codes:
+        return set()
+    cell, plan = table_of(GridCell), table_of(GridPlan)
+    earlier = sa.select(plan.c.id).where(
+        plan.c.campus_id == session.cid, plan.c.id != session.plan_id
+    )
+    frames = []
+    with engine.connect() as conn:
+        for start in range(0, len(codes), 500):  # stay under every backend's variable limit
+            chunk = codes[start : start + 500]
+            where = sa.and_(cell.c.code.in_(chunk), cell.c.plan_id.in_(earlier))
+            frames.append(read_frame(conn, cell, ["code"], where))
+    before = pd.concat(frames, ignore_index=True).to_crs(session.state.metric_crs)
+    cells = session.state.cells.to_crs(session.state.metric_crs)
+    mine = np.asarray(cells.geometry.values, dtype=object)
+    rows = [session.state.row(str(c)) for c in before["code"]]
+    far = shapely.hausdorff_distance(mine[rows], np.asarray(before.geometry.values, dtype=object))
+    return {str(c) for c, d in zip(before["code"], far, strict=True) if d <= TOLERANCE_M}
 
 
 def validate_plan(engine: Engine, campus: str, plan_id: int | None = None) -> ValidationReport:
@@ -306,6 +344,7 @@ def activate_plan(
 ) -> Activation:
     """Validate draft ``plan_id`` and make it the active plan (one transaction).
 
+    A valid plan is backed up first (:func:`zoning.services.backup.automatic_backup`).
     Raises ActivationRefused (with the problems) for an invalid plan, PlanConflict for a
     stale ``row_version``, InvalidPlan when it is not a draft; nothing changes then.
     """
@@ -320,7 +359,30 @@ def activate_plan(
             + (" …" if len(problems) > 3 else ""),
             problems,
         )
+    from zoning.services.backup import automatic_backup
+
+    automatic_backup(engine, reason="activate")  # the newest few are kept (see backup)
     return plan_store.activate(engine, session, by=by, reason=reason, at=at)
+
+
+def _import_base(
+    engine: Engine, campus: str, path: str | Path, base_plan: int | None
+) -> tuple[PlanSession, str]:
+    """Return the plan an edited file is compared with and where that choice came from."""
+    if base_plan is not None:
+        return _session(engine, campus, base_plan), "--base"
+    recorded = exported_plan(path)
+    plans = {p.id: p for p in list_plans(engine, campus)}
+    if recorded is not None and recorded[0] in plans:
+        return _session(engine, campus, recorded[0]), "file"
+    active = [p for p in plans.values() if p.status == "active"]
+    if not active:
+        raise InvalidInput(
+            f"{Path(path).name} does not say which plan it was exported from and campus "
+            f"{campus!r} has no active plan: name the plan it was edited from with --base PLAN "
+            f"(`campusgrid plans {campus}` lists them)."
+        )
+    return _session(engine, campus, active[0].id), "active"
 
 
 def import_plan(
@@ -330,19 +392,29 @@ def import_plan(
     campus: str,
     snap_m: float | None = None,
     layer: str = "cells",
+    base_plan: int | None = None,
     author: str | None = None,
     reason: str | None = None,
 ) -> PlanImportReport:
-    """Create a draft from a cells layer edited in QGIS: tidy, match codes, validate, diff.
+    """Create a draft from a cells layer edited in QGIS: repair, match codes, validate, diff.
 
-    The previous plan is the active plan (else the current draft). Raises ImportFailed,
-    NotFound.
+    The edited cells are compared with ``base_plan`` when given, else the plan recorded in
+    the file by `campusgrid export`, else the active plan. ``snap_m`` (m) settles overlaps,
+    gaps and parts outside the campus thinner than that (see :mod:`zoning.plans.qgis`).
+    Raises ImportFailed (a feature that cannot be a cell, or lies outside the campus),
+    InvalidInput (no plan to compare with, a bad ``snap_m``), NotFound.
     """
-    if snap_m is not None and snap_m < 0:
-        raise InvalidInput("--snap-m must be zero or positive (metres).")
-    base = _session(engine, campus, None)
+    if snap_m is not None and not 0 <= snap_m <= 100:
+        raise InvalidInput("--snap-m must be between 0 and 100 (metres).")
+    base, base_from = _import_base(engine, campus, path, base_plan)
     metric = base.state.metric_crs
     edited = read_cells_layer(path, layer=layer).to_crs(metric)
+    coords = shapely.get_coordinates(np.asarray(edited.geometry.values, dtype=object))
+    if not np.isfinite(coords).all():
+        raise InvalidInput(
+            f"{Path(path).name}: some coordinates cannot be placed on the campus's map: check "
+            "the layer's CRS in QGIS."
+        )
     boundary = _boundary(engine, campus, metric)
     outline: BaseGeometry = boundary.geometry.union_all()
     imported = prepare_import(
@@ -351,7 +423,7 @@ def import_plan(
         campus=outline,
         campus_code=base.state.campus_code,
         taken=base.state.taken,
-        snap_m=snap_m,
+        snap_m=snap_m or None,
     )
 
     def lineage(conn: sa.Connection, cid: int, new_plan: int) -> None:
@@ -362,7 +434,12 @@ def import_plan(
         campus=campus,
         cells=imported.cells.to_crs("EPSG:4326"),
         method="import",
-        params={**base.params, "file": Path(path).name, "snap_m": snap_m},
+        params={
+            **base.params,
+            "file": Path(path).name,
+            "snap_m": snap_m,
+            "base_plan_id": base.plan_id,
+        },
         author=author,
         reason=reason or f"imported from {Path(path).name}",
         parent_id=base.plan_id,
@@ -374,6 +451,8 @@ def import_plan(
         imported=imported,
         problems=_problems(engine, session),
         diff=diff(engine, campus, base.plan_id, plan.id),
+        base_plan_id=base.plan_id,
+        base_from=base_from,
     )
 
 

@@ -24,7 +24,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,7 +38,9 @@ from sqlalchemy.engine import Engine
 
 from zoning.clock import as_utc, local_day, local_noon, utcnow
 from zoning.errors import InvalidInput, NotFound
+from zoning.geo.crs import WGS84
 from zoning.safety import inspections as insp
+from zoning.safety.bounds import check_ahead, check_day, check_lonlat, check_text, check_time
 from zoning.safety.checklists import (
     ENV_VAR,
     ChecklistTemplate,
@@ -47,8 +49,10 @@ from zoning.safety.checklists import (
 )
 from zoning.safety.ledger.rates import rates
 from zoning.safety.ledger.workflow import ResponsibilityChain
+from zoning.services.photos import discard_photos, store_photo
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
+from zoning.store.engine import writing
 from zoning.store.frames import read_frame
 from zoning.store.models.campus import AuditEvent, Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
@@ -64,6 +68,8 @@ REPORT_KEYS: dict[str, str] = {
 OUTCOME_ALIASES = {"pass": "pass", "fail": "fail", "na": "not_applicable"}
 OUTCOME_ALIASES["not_applicable"] = "not_applicable"
 NOBODY = "未指定"
+#: How far (m) outside the current plan's cells a located report may lie (GPS error).
+GPS_TOLERANCE_M = 50.0
 
 
 # --------------------------------------------------------------------------- who answers
@@ -158,6 +164,7 @@ _Frame = TypeVar("_Frame", bound=pd.DataFrame)
 
 def _plan_of(engine: Engine, campus: str) -> PlanSummary:
     """Return the campus's current plan; NotFound when it has none (or no such campus)."""
+    check_text(campus, what="The campus name", limit=200, empty=False)
     plan = current_plan(engine, campus)
     if plan is None:
         raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
@@ -250,6 +257,24 @@ def cell_uses(
     return pd.Series(out, index=cells.index, dtype=object)
 
 
+def on_campus(ops: CampusOps, lon: float, lat: float, *, what: str) -> tuple[float, float]:
+    """Return (lon, lat) when the point lies in a cell of the current plan or within
+    GPS_TOLERANCE_M (50 m) of one; else InvalidInput (a location off the campus, at (0, 0),
+    or in GCJ-02 instead of WGS-84)."""
+    x, y = check_lonlat(lon, lat, what=what)
+    pad = 0.02  # degrees (≥ 500 m at any campus latitude): candidates before measuring
+    near = ops.cells.sindex.query(shapely.box(x - pad, y - pad, x + pad, y + pad))
+    if len(near):
+        cells = ops.cells.geometry.iloc[near].to_crs(ops.metric_crs)
+        point = gpd.GeoSeries([shapely.Point(x, y)], crs=WGS84).to_crs(ops.metric_crs).iloc[0]
+        if bool(shapely.dwithin(np.asarray(cells.values), point, GPS_TOLERANCE_M).any()):
+            return x, y
+    raise InvalidInput(
+        f"{what} ({x:.6f}, {y:.6f}) lies outside campus {ops.campus!r}: no cell of its current "
+        f"plan is within {GPS_TOLERANCE_M:g} m. Check the location (WGS-84 lon/lat, not GCJ-02)."
+    )
+
+
 def py_time(value: object) -> datetime | None:
     """Return a pandas/NumPy/Python time value as a Python datetime (None for NA)."""
     if value is None or value is pd.NaT:
@@ -340,7 +365,7 @@ def schedule(
     creation day; due rows that already exist for a cell × template × period are kept.
     """
     ops = ops or campus_ops(engine, campus)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         if start is None:
             done = _scheduled_through(conn, ops.cid, ops.plan_id)
             start = done + timedelta(days=1) if done else local_day(ops.plan_created)
@@ -425,6 +450,8 @@ def todo(
     Without ``owner`` every owner's list, grouped by owner. Raises NotFound for an owner
     who holds nothing on this campus.
     """
+    if day is not None:
+        check_ahead(day, what="The day", today=local_day(utcnow()))
     ops = campus_ops(engine, campus)
     now = local_noon(day) if day else utcnow()
     today = day or local_day(now)
@@ -482,7 +509,8 @@ def parse_results(
 ) -> list[insp.ItemResult]:
     """Return item results from ITEM → pass|fail|na; ``*`` sets every item not named.
 
-    Raises InvalidInput for an unknown outcome, or a photo file that does not exist.
+    ``photos`` maps items to photo paths as given (:func:`submit_inspection` stores them).
+    Raises InvalidInput for an unknown outcome or item, or a note that is not plain text.
     """
     outcome: dict[str, str] = {}
     default = results.get("*")
@@ -499,18 +527,11 @@ def parse_results(
     out = []
     for code in set(notes or {}) | set(photos or {}):
         template.item(code)
+    for code, note in (notes or {}).items():
+        check_text(note, what=f"The note of item {code!r}")
     for code, value in outcome.items():
         photo = (photos or {}).get(code)
-        if photo is not None and not Path(photo).is_file():
-            raise InvalidInput(f"Photo {photo!r} for item {code!r} is not a file.")
-        out.append(
-            insp.ItemResult(
-                code,
-                value,
-                (notes or {}).get(code, ""),
-                str(Path(photo).resolve()) if photo else None,
-            )
-        )
+        out.append(insp.ItemResult(code, value, (notes or {}).get(code, ""), photo or None))
     return out
 
 
@@ -532,9 +553,15 @@ def submit_inspection(
     """Store a checklist for ``cell`` × ``template`` (the period containing ``at``, or
     ``period``); every failed item opens a hazard. Nothing is stored on any error.
 
-    Raises NotFound (cell, template, person, period) or InvalidInput (results, time).
+    ``at`` (default now) may not be in the future; ``lon``/``lat`` (default: a point of the
+    cell) must lie on the campus (:func:`on_campus`); photos are copied into the photo store
+    (:mod:`zoning.services.photos`). Raises NotFound (cell, template, person, period) or
+    InvalidInput (results, time, location, photo).
     """
-    at = as_utc(at) if at else utcnow()
+    now = utcnow()
+    at = check_time(at, what="The inspection time", now=now) if at else now
+    if period is not None:
+        check_text(period, what="The period", limit=40)
     ops = campus_ops(engine, campus)
     templates = checklist_templates()
     if template not in templates:
@@ -543,6 +570,12 @@ def submit_inspection(
         raise NotFound(f"Cell {cell!r} is not in the current plan of {campus!r}.")
     if by not in set(ops.people["name"]):
         raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    item_results = parse_results(templates[template], results, notes=notes, photos=photos)
+    if (lon is None) != (lat is None):
+        raise InvalidInput("Give both the longitude and the latitude, or neither (the cell).")
+    where = None
+    if lon is not None and lat is not None:
+        where = on_campus(ops, lon, lat, what="The inspection location")
     ensure_schedule(engine, ops, local_day(at))
     with engine.connect() as conn:
         due = repo.load_due(conn, ops.cid, cell_code=cell, template_code=template)
@@ -560,9 +593,7 @@ def submit_inspection(
             f"{period or day.isoformat()}; recent periods: {listed}."
         )
     row = chosen.iloc[0]
-    item_results = parse_results(templates[template], results, notes=notes, photos=photos)
-    where_lon = float(lon) if lon is not None else float(row["lon"])
-    where_lat = float(lat) if lat is not None else float(row["lat"])
+    where_lon, where_lat = where or (float(row["lon"]), float(row["lat"]))
     outcome = insp.submit(
         insp.DueInspection.from_row({str(k): v for k, v in row.items()}),
         templates[template],
@@ -573,21 +604,27 @@ def submit_inspection(
         lat=where_lat,
         results=item_results,
     )
-    with engine.begin() as conn:
-        repo.record_template_versions(conn, [templates[template]])
-        (new_id,) = repo.save_submissions(
-            conn,
-            ops.cid,
-            [repo.SubmissionRecord(outcome.submission, int(row["id"]), ops.plan_id,
-                                   row["zone"], row["owner"])],
-        )  # fmt: skip
-        repo.mark_submitted(conn, int(row["id"]), at)
-        hazard_ids = repo.save_hazards(
-            conn,
-            ops.cid,
-            [repo.HazardRecord(h, ops.plan_id, new_id) for h in outcome.hazards],
-        )
-    s = outcome.submission
+    new_photos: list[str] = []
+    try:
+        submission = _with_stored_photos(engine, outcome.submission, new_photos)
+        with writing(engine) as conn:
+            repo.record_template_versions(conn, [templates[template]])
+            (new_id,) = repo.save_submissions(
+                conn,
+                ops.cid,
+                [repo.SubmissionRecord(submission, int(row["id"]), ops.plan_id,
+                                       row["zone"], row["owner"])],
+            )  # fmt: skip
+            repo.mark_submitted(conn, int(row["id"]), at)
+            hazard_ids = repo.save_hazards(
+                conn,
+                ops.cid,
+                [repo.HazardRecord(h, ops.plan_id, new_id) for h in outcome.hazards],
+            )
+    except BaseException:
+        discard_photos(new_photos)  # nothing half-written: no photo without its submission
+        raise
+    s = submission
     return SubmitReport(
         inspection_id=new_id,
         cell_code=s.cell_code,
@@ -599,6 +636,25 @@ def submit_inspection(
         late=s.late,
         hazard_ids=tuple(hazard_ids),
     )
+
+
+def _with_stored_photos(
+    engine: Engine, submission: insp.Submission, new_photos: list[str]
+) -> insp.Submission:
+    """Return ``submission`` with each photo copied into the photo store and its result
+    pointing at the copy; appends the files this call created to ``new_photos``."""
+    results = []
+    for result in submission.results:
+        if result.photo_path is None:
+            results.append(result)
+            continue
+        stored, created = store_photo(
+            engine, result.photo_path, what=f"The photo of item {result.item_code!r}"
+        )
+        if created:
+            new_photos.append(stored)
+        results.append(replace(result, photo_path=stored))
+    return replace(submission, results=tuple(results))
 
 
 def completion_report(
@@ -647,6 +703,10 @@ def report_window(
             f"Cannot report by {unknown[0]!r}; use one of: {', '.join(REPORT_KEYS)}."
         )
     now = now or utcnow()
+    if end is not None:
+        check_ahead(end, what="The report's last day", today=local_day(now))
+    if start is not None:
+        check_day(start, what="The report's first day")
     end = end or local_day(now)
     start = start or end - timedelta(days=89)
     if end < start:

@@ -18,6 +18,7 @@ from zoning.campus.people import PEOPLE_COLUMNS
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import metric_crs_for
+from zoning.store.engine import writing
 from zoning.store.frames import frame_rows, read_frame, wkb_elements
 from zoning.store.models.campus import (
     AuditEvent,
@@ -87,6 +88,62 @@ def campus_id(conn: sa.Connection, name: str) -> int:
     return int(found)
 
 
+#: What a campus's history is made of: table → SQL counting its rows on campus ``:cid``.
+HISTORY_COUNTS: dict[str, str] = {
+    "plans": "SELECT count(*) FROM grid_plan WHERE campus_id = :cid",
+    "inspections": "SELECT count(*) FROM inspection WHERE campus_id = :cid",
+    "due inspections": "SELECT count(*) FROM inspection_due WHERE campus_id = :cid",
+    "hazards": "SELECT count(*) FROM hazard WHERE campus_id = :cid",
+    "complaints": "SELECT count(*) FROM complaint WHERE campus_id = :cid",
+}
+
+#: Deleted (in this order) by ``discard_history``; the audit trail and the people stay.
+_DISCARD = (
+    "DELETE FROM complaint WHERE campus_id = :cid",
+    "DELETE FROM hazard WHERE campus_id = :cid",  # its events go with it (ON DELETE CASCADE)
+    "DELETE FROM inspection WHERE campus_id = :cid",  # and its item results
+    "DELETE FROM inspection_due WHERE campus_id = :cid",
+    "DELETE FROM completion_week WHERE campus_id = :cid",
+    "DELETE FROM grid_plan WHERE campus_id = :cid",  # cells, edits, lineage, activations
+    "DELETE FROM retired_code WHERE campus_id = :cid",
+)
+
+
+def history_counts(conn: sa.Connection, cid: int) -> dict[str, int]:
+    """Return how many plans, inspections, due inspections, hazards and complaints campus
+    ``cid`` holds (its history, which replacing its map keeps)."""
+    return {
+        name: int(conn.execute(sa.text(sql), {"cid": cid}).scalar_one())
+        for name, sql in HISTORY_COUNTS.items()
+    }
+
+
+def campus_history(engine: Engine, name: str) -> dict[str, int] | None:
+    """Return :func:`history_counts` of campus ``name``, None when there is no such campus."""
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(Campus.id).where(Campus.name == name)).scalar()
+        return None if found is None else history_counts(conn, int(found))
+
+
+def _save_people(conn: sa.Connection, cid: int, people: pd.DataFrame) -> None:
+    """Add ``people`` to campus ``cid``, updating those already there (matched by name)."""
+    records = [
+        {c: (None if pd.isna(r.get(c)) else r.get(c)) for c in PEOPLE_COLUMNS}
+        for r in people.to_dict("records")
+    ]
+    known = set(conn.execute(sa.select(Person.name).where(Person.campus_id == cid)).scalars())
+    new = [dict(r, campus_id=cid) for r in records if r["name"] not in known]
+    if new:
+        conn.execute(sa.insert(table_of(Person)), new)
+    for r in records:
+        if r["name"] in known:
+            conn.execute(
+                sa.update(table_of(Person))
+                .where(Person.campus_id == cid, Person.name == r["name"])
+                .values(role=r["role"], quarter=r["quarter"], phone=r["phone"])
+            )
+
+
 def save_campus(
     engine: Engine,
     *,
@@ -95,10 +152,18 @@ def save_campus(
     code: str | None = None,
     people: pd.DataFrame | None = None,
     replace: bool = False,
+    discard_history: bool = False,
     source: str | None = None,
     actor: str | None = None,
+    backup: str | None = None,
 ) -> int:
     """Write a campus and all its layers in one transaction; return its id.
+
+    Replacing an existing campus (``replace``) swaps its map (boundary and every layer) in
+    place, keeping its id, code, people, plans and whole history: open items follow the
+    territory when the next plan is activated. ``discard_history`` also deletes its plans,
+    inspections, hazards and complaints; the audit trail is never deleted (the event records
+    what was kept or discarded, and ``backup``, the automatic backup taken before).
 
     Raises InvalidInput when the campus exists and ``replace`` is False, or the boundary
     is empty. Nothing is written when anything fails.
@@ -112,47 +177,55 @@ def save_campus(
     metric = metric_crs_for(outline)
     area_m2 = float(gpd.GeoSeries([outline], crs="EPSG:4326").to_crs(metric).area.iloc[0])
     multi = outline if outline.geom_type == "MultiPolygon" else shapely.multipolygons([outline])
-    with engine.begin() as conn:
+    row = {
+        "metric_crs": metric.to_string(),
+        "area_m2": area_m2,
+        "attribution": layers.attribution,
+        "source": source,
+        "geometry": wkb_elements([multi])[0],
+    }
+    campus = table_of(Campus)
+    detail: dict[str, Any] = {
+        "source": source,
+        "counts": layers.counts(),
+        "warnings": len(layers.warnings),
+    }
+    with writing(engine) as conn:
         existing = conn.execute(sa.select(Campus.id).where(Campus.name == name)).scalar()
-        version = 1
-        if existing is not None:
+        if existing is None:
+            cid = conn.execute(
+                sa.insert(campus).returning(Campus.id),
+                [dict(row, name=name, code=code or campus_code(name), data_version=1,
+                      created_at=utcnow())],
+            ).scalar_one()  # fmt: skip
+        else:
             if not replace:
                 raise InvalidInput(
-                    f"Campus {name!r} already exists. Pass --replace to overwrite it "
-                    "(its plans are deleted too), or choose another --campus name."
+                    f"Campus {name!r} already exists. Pass --replace to replace its map (its "
+                    "plans and history are kept), or choose another --campus name."
                 )
-            version = 1 + int(
-                conn.execute(sa.select(Campus.data_version).where(Campus.id == existing)).scalar()
-                or 0
-            )
-            conn.execute(sa.delete(table_of(Campus)).where(Campus.id == existing))
-        cid = conn.execute(
-            sa.insert(table_of(Campus)).returning(Campus.id),
-            [
-                {
-                    "name": name,
-                    "code": code or campus_code(name),
-                    "metric_crs": metric.to_string(),
-                    "area_m2": area_m2,
-                    "attribution": layers.attribution,
-                    "source": source,
-                    "data_version": version,
-                    "created_at": utcnow(),
-                    "geometry": wkb_elements([multi])[0],
-                }
-            ],
-        ).scalar_one()
+            cid = int(existing)
+            history = history_counts(conn, cid)
+            if discard_history:
+                for sql in _DISCARD:
+                    conn.execute(sa.text(sql), {"cid": cid})
+            detail.update(
+                {"history_discarded" if discard_history else "history_kept": history,
+                 "backup": backup}
+            )  # fmt: skip
+            for table, _kind in LAYER_TABLES.values():
+                conn.execute(sa.delete(table).where(table.c.campus_id == cid))
+            values = dict(row, data_version=Campus.data_version + 1)
+            if code:
+                values["code"] = code
+            conn.execute(sa.update(campus).where(Campus.id == cid).values(values))
         for layer, (table, kind) in LAYER_TABLES.items():
             frame = conform(layer, layers.layer(layer))
             rows = frame_rows(frame, list(COLUMNS[layer]), geometry_kind=kind, campus_id=cid)
             if rows:
                 conn.execute(sa.insert(table), rows)
         if people is not None and len(people):
-            person_rows = [
-                {c: (None if pd.isna(r.get(c)) else r.get(c)) for c in PEOPLE_COLUMNS}
-                for r in people.to_dict("records")
-            ]
-            conn.execute(sa.insert(table_of(Person)), [dict(p, campus_id=cid) for p in person_rows])
+            _save_people(conn, int(cid), people)
         conn.execute(
             sa.insert(table_of(AuditEvent)),
             [
@@ -161,14 +234,7 @@ def save_campus(
                     "at": utcnow(),
                     "actor": actor,
                     "action": "campus.replace" if existing is not None else "campus.import",
-                    "detail": json.dumps(
-                        {
-                            "source": source,
-                            "counts": layers.counts(),
-                            "warnings": len(layers.warnings),
-                        },
-                        ensure_ascii=False,
-                    ),
+                    "detail": json.dumps(detail, ensure_ascii=False, default=str),
                 }
             ],
         )
@@ -221,7 +287,7 @@ def upsert_people(
         for r in people.to_dict("records")
     ]
     person = table_of(Person)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         cid = campus_id(conn, name)
         known: dict[str | None, int] = {
             n: int(i)

@@ -44,8 +44,12 @@ def simplify_multi(geometries: np.ndarray) -> np.ndarray:
 
 
 def wkb_elements(geometries: Iterable[BaseGeometry]) -> list[WKBElement]:
-    """Return bind values for a geometry column (EPSG:4326) from shapely geometries."""
-    return [WKBElement(shapely.to_wkb(g), srid=SRID) for g in geometries]
+    """Return bind values for a geometry column (EPSG:4326) from shapely geometries.
+
+    The columns are 2-D: a Z (or M) coordinate, as CAD, survey and 3-D GIS files carry, is
+    dropped here, at the one edge every geometry written to the database passes.
+    """
+    return [WKBElement(shapely.to_wkb(g, output_dimension=2), srid=SRID) for g in geometries]
 
 
 def clean_value(value: Any) -> Any:

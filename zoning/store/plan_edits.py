@@ -33,6 +33,7 @@ from zoning.errors import (
 )
 from zoning.plans.edits import Applied, DraftState, Link, edit_kind, edit_to_json
 from zoning.store.campus import bump_data_version, campus_id
+from zoning.store.engine import writing
 from zoning.store.frames import frame_rows
 from zoning.store.models.campus import (
     AuditEvent,
@@ -225,7 +226,7 @@ def save_edit(
     """
     record = applied.record
     before_codes = [str(c) for c in record.before["code"]]
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         row_version = _bump(conn, session)
         raw = _raw_rows(conn, session.plan_id, before_codes)
         c = table_of(GridCell)
@@ -271,7 +272,7 @@ def undo_last(engine: Engine, session: PlanSession, *, actor: str | None) -> Pla
     Raises InvalidInput when there is nothing to undo, PlanConflict for a stale session.
     """
     e = table_of(PlanEdit)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         _bump(conn, session)
         last = conn.execute(
             sa.select(e.c.id, e.c.seq, e.c.kind, e.c.before, e.c.after_codes)
@@ -380,7 +381,7 @@ def activate(
     at = as_utc(at) if at else utcnow()
     p, a = table_of(GridPlan), table_of(PlanActivation)
     new_cells = session.state.cells
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         _bump(conn, session)
         previous = (
             conn.execute(

@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.store.campus import bump_data_version, campus_id
+from zoning.store.engine import writing
 from zoning.store.frames import frame_rows, read_frame
 from zoning.store.models.campus import (
     AuditEvent,
@@ -106,7 +107,7 @@ def save_plan(
             frame[col] = None
     if frame.geometry.geom_type.isin(["MultiPolygon", "GeometryCollection"]).any():
         raise InvalidInput("Every cell must be a single polygon; explode multi-part cells first.")
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         cid = campus_id(conn, campus)
         version = 1 + int(
             conn.execute(

@@ -209,10 +209,18 @@ def repair(
     usable = np.ones(len(geometry), dtype=bool)
     if len(geometry) == 0:
         return result, messages, usable
+    missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
     dims = shapely.get_dimensions(geometry)
     valid = shapely.is_valid(geometry)
-    for i in np.flatnonzero((dims != dimension) | ~valid):  # few features: a plain loop
+    for i in np.flatnonzero((dims != dimension) | ~valid | missing):  # few: a plain loop
         geom = geometry[i]
+        if missing[i]:
+            usable[i] = False
+            messages[i] = (
+                f"{label} {source_ids[i]}: no geometry (GDAL could not build it: a broken or "
+                "unclosed ring, or members outside the exported area), skipped"
+            )
+            continue
         if dims[i] != dimension:
             usable[i] = False
             what = {0: "a point", 1: "a line", 2: "a polygon"}[dimension]
@@ -283,7 +291,7 @@ def build_layer(
         fence = np.array([e.get("kind") in ("gate", "entrance") for e in found.extra], dtype=bool)
         inside &= fence | shapely.intersects(candidates, campus.shape)
     # Warn about kept features, and about unusable ones near the campus.
-    near = shapely.intersects(geometry, campus.roads_zone)
+    near = shapely.intersects(geometry, campus.roads_zone) | ~usable & shapely.is_missing(geometry)
     warnings = [m for m, keep, n in zip(messages, inside, near, strict=True) if m and (keep or n)]
     if name == "cameras":
         warnings += [

@@ -20,8 +20,8 @@ import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyogrio
 
+from zoning.campus.io._gdal import read_frame
 from zoning.errors import ImportFailed
 
 #: File suffixes read by GDAL's OSM driver.
@@ -146,16 +146,20 @@ def read_osm(path: Path) -> list[TaggedLayer]:
 
     Raises :class:`ImportFailed` when GDAL cannot read the file.
     """
-    result = []
+    result: list[TaggedLayer] = []
     for layer, element in OSM_LAYERS.items():
         try:
-            frame = pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore")
+            frame, read_warnings = read_frame(
+                path, origin=path.name, layer=layer, on_invalid="ignore"
+            )
         except Exception as exc:  # GDAL raises several DataSourceError subclasses
             raise ImportFailed(
                 f"{path.name} could not be read as OpenStreetMap data ({_first_line(exc)}); "
                 "export it again as OSM XML (.osm) or PBF (.osm.pbf)."
             ) from exc
-        result.append(_tagged_osm_layer(frame, layer=layer, element=element, origin=path.name))
+        tagged = _tagged_osm_layer(frame, layer=layer, element=element, origin=path.name)
+        tagged.warnings.extend(w for w in read_warnings if not any(w in t.warnings for t in result))
+        result.append(tagged)
     return result
 
 

@@ -1,15 +1,18 @@
 """Reading input files into :class:`~zoning.campus.io._osm.TaggedLayer` objects in EPSG:4326.
 
 Supported: OSM XML/PBF (:mod:`zoning.campus.io._osm`), GeoJSON, GeoPackage (every layer),
-Shapefile and a cameras CSV. A folder stands for every supported file in it. In layer files
-the campus layer comes from the file name (GeoJSON, Shapefile, CSV) or the layer name
-(GeoPackage).
+Shapefile, DXF site plans (:mod:`zoning.campus.io._dxf`) and a cameras CSV. A folder stands
+for every supported file in it. In layer files the campus layer comes from ``--layer-map``,
+else the file name (GeoJSON, Shapefile, CSV) or the layer name (GeoPackage, DXF), English or
+Chinese (:mod:`zoning.campus.io._fields`). Attribute names are read through
+:func:`zoning.campus.io._fields.field_renames`; coordinates through
+:func:`zoning.campus.io._crs.to_wgs84`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,13 +23,18 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from zoning.campus.io._crs import to_wgs84
+from zoning.campus.io._dxf import read_dxf
+from zoning.campus.io._encoding import shapefile_encoding
+from zoning.campus.io._fields import chinese_layer_kind, field_renames
+from zoning.campus.io._gdal import read_frame
 from zoning.campus.io._osm import TaggedLayer, is_osm_file, read_osm, record_tags, tag_text
 from zoning.errors import ImportFailed, InvalidInput
 from zoning.geo import chinacrs
 from zoning.geo.crs import WGS84
 
 #: Suffixes of layer files read through GDAL.
-LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp")
+LAYER_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".dxf")
 CSV_SUFFIXES = (".csv",)
 
 #: Campus layer (and fallback landcover kind) for each layer / file name we recognise.
@@ -61,6 +69,11 @@ TAG_BLOB_COLUMNS = ("other_tags", "osm_tags", "all_tags", "tags")
 OSM_MARKER_COLUMNS = frozenset({"osm_id", "osm_way_id", "osm_type", "other_tags", "osm_tags"})
 _LON_COLUMNS = ("lon", "lng", "longitude", "x")
 _LAT_COLUMNS = ("lat", "latitude", "y")
+#: Attributes that give a building's height or storeys (then a Z is not used as its height).
+_HEIGHT_KEYS = ("height_m", "height", "building:height", "levels", "building:levels")
+#: A footprint whose Z varies by more than this (m) is a 3-D outline: its Z extent is a height.
+Z_EXTENT_MIN_M = 0.5
+Kind = tuple[str, str | None]
 
 
 def layer_kind(name: str) -> tuple[str, str | None] | None:
@@ -68,7 +81,12 @@ def layer_kind(name: str) -> tuple[str, str | None] | None:
 
     >>> layer_kind("buildingss"), layer_kind("hfut_water"), layer_kind("cells")
     (('buildings', None), ('landcover', 'water'), None)
+    >>> layer_kind("房屋面")
+    ('buildings', None)
     """
+    chinese = chinese_layer_kind(name)
+    if chinese:
+        return chinese
     key = re.sub(r"[^0-9a-z]+", "_", name.lower()).strip("_")
     tokens = [key, *key.split("_")[::-1]]
     for token in tokens:
@@ -96,7 +114,7 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
             if not found:
                 raise ImportFailed(
                     f"The folder {path} holds no supported file; put .osm, .osm.pbf, .geojson, "
-                    ".gpkg, .shp or cameras .csv files in it."
+                    ".gpkg, .shp, .dxf or cameras .csv files in it."
                 )
             chosen = _prefer_one_form(found)
             skipped = [p.name for p in found if p not in chosen]
@@ -110,7 +128,7 @@ def expand_paths(paths: Sequence[str | Path]) -> tuple[list[Path], list[str]]:
             if not _supported(path):
                 raise ImportFailed(
                     f"{path.name}: unsupported file type; campusgrid reads .osm, .osm.pbf, "
-                    ".geojson, .gpkg, .shp and cameras .csv files."
+                    ".geojson, .gpkg, .shp, .dxf and cameras .csv files."
                 )
             files.append(path)
         else:
@@ -158,55 +176,122 @@ def resolve_crs(crs: str | None) -> CRS | chinacrs.ChineseCrs | None:
 
 
 def read_inputs(
-    files: Sequence[Path], *, crs: CRS | chinacrs.ChineseCrs | None
+    files: Sequence[Path],
+    *,
+    crs: CRS | chinacrs.ChineseCrs | None,
+    any_layer: str | None = None,
+    fields: Mapping[str, str] | None = None,
+    layer_map: Mapping[str, Kind] | None = None,
 ) -> tuple[list[TaggedLayer], list[str]]:
     """Read every file into tagged layers in EPSG:4326; return them and the warnings.
 
-    Raises :class:`ImportFailed` for an unreadable file or coordinates that are not lon/lat.
+    With ``any_layer`` (e.g. "boundary"), every layer of a layer file is read as that campus
+    layer whatever its name. ``fields`` ({column: model field}, from ``--field``) and
+    ``layer_map`` ({layer name: kind}, from ``--layer-map``) name what the files do not.
+    Raises :class:`ImportFailed` for an unreadable file, a missing or wrong CRS, or a
+    ``--field``/``--layer-map`` name found in no file.
     """
+    fields = fields or {}
+    layer_map = layer_map or {}
     layers: list[TaggedLayer] = []
     warnings: list[str] = []
+    columns_seen: set[str] = set()
+    layers_seen: set[str] = set()
     for path in files:
         if is_osm_file(path):
             read = read_osm(path)
             if crs is not None:
-                read = [_with_geometry(t, _to_wgs84(t.geometry, None, crs, t.origin)) for t in read]
+                read = [
+                    _with_geometry(t, _to_wgs84(t.geometry, None, crs, t.origin, default=WGS84))
+                    for t in read
+                ]
             layers.extend(read)
         elif path.suffix.lower() in CSV_SUFFIXES:
             layers.append(_read_csv(path, crs=crs))
         else:
-            for name, frame in _read_layer_file(path):
-                kind = layer_kind(name)
+            frames, file_warnings, names = _read_layer_file(path, layer_map=layer_map)
+            warnings.extend(file_warnings)
+            layers_seen.update(names)
+            for name, frame, known in frames:
+                layers_seen.add(name)
+                columns_seen.update(str(c) for c in frame.columns if c != frame.geometry.name)
+                mapped = layer_map.get(name) or layer_map.get(path.stem)
+                kind = (any_layer, None) if any_layer else mapped or known or layer_kind(name)
                 if kind is None:
                     warnings.append(
                         f"{path.name}: layer {name!r} is not a campus layer (boundary, buildings, "
                         "roads, pois, landcover, water, leisure, gates, cameras…), skipped"
                     )
                     continue
-                origin = path.name if path.suffix.lower() != ".gpkg" else f"{path.name}:{name}"
-                layers.append(_tagged_file_layer(frame, kind=kind, origin=origin, crs=crs))
+                several = path.suffix.lower() in (".gpkg", ".dxf")
+                origin = f"{path.name}:{name}" if several else path.name
+                layers.append(
+                    _tagged_file_layer(frame, kind=kind, origin=origin, crs=crs, fields=fields)
+                )
     for layer in layers:
         warnings.extend(layer.warnings)
+    _check_names_used(fields, layer_map, columns=columns_seen, layers=layers_seen, files=files)
     return layers, warnings
 
 
-def _read_layer_file(path: Path) -> list[tuple[str, gpd.GeoDataFrame]]:
+def _check_names_used(
+    fields: Mapping[str, str],
+    layer_map: Mapping[str, Kind],
+    *,
+    columns: set[str],
+    layers: set[str],
+    files: Sequence[Path],
+) -> None:
+    """Refuse a ``--field`` column or ``--layer-map`` layer that no file has (a typo)."""
+    for column, field in fields.items():
+        if column not in columns:
+            raise ImportFailed(
+                f"--field {field}={column}: no input layer has a column {column!r}; the columns "
+                f"are {', '.join(sorted(columns)) or 'none'}."
+            )
+    stems = {p.stem for p in files}
+    for name in layer_map:
+        if name not in layers and name not in stems:
+            raise ImportFailed(
+                f"--layer-map {name}=…: no input file or layer is called {name!r}; the layers "
+                f"are {', '.join(sorted(layers)) or 'none'}."
+            )
+
+
+def _read_layer_file(
+    path: Path, *, layer_map: Mapping[str, Kind]
+) -> tuple[list[tuple[str, gpd.GeoDataFrame, Kind | None]], list[str], list[str]]:
+    """Return (layer name, frame, kind when the reader knows it) per layer read, the warnings
+    and the names of every layer in the file."""
+    warnings: list[str] = []
     try:
+        if path.suffix.lower() == ".dxf":
+            found, warnings, names = read_dxf(path, layer_map=layer_map, english_kind=layer_kind)
+            return [(name, frame, kind) for name, kind, frame in found], warnings, names
+        encoding: str | None = None
+        if path.suffix.lower() == ".shp":
+            encoding, note = shapefile_encoding(path)
+            if note:
+                warnings.append(f"{path.name}: {note}")
         if path.suffix.lower() == ".gpkg":
             names = [str(row[0]) for row in pyogrio.list_layers(path)]
         else:
             names = [path.stem]
-        result = []
+        result: list[tuple[str, gpd.GeoDataFrame, Kind | None]] = []
         for name in names:
             layer = name if path.suffix.lower() == ".gpkg" else None
-            frame = pyogrio.read_dataframe(path, layer=layer, on_invalid="ignore")
+            options = {"encoding": encoding} if encoding else {}
+            frame, read_warnings = read_frame(
+                path, origin=path.name, layer=layer, on_invalid="ignore", **options
+            )
+            warnings.extend(w for w in read_warnings if w not in warnings)
             if not isinstance(frame, gpd.GeoDataFrame):
                 continue  # a table without geometry (e.g. GPKG attributes) is not a layer
-            if layer is None and layer_kind(name) is None:
+            if layer is None and layer_kind(name) is None and name not in layer_map:
                 # The file name says nothing: try the layer name stored inside the file.
                 name = str(pyogrio.list_layers(path)[0][0])
-            result.append((name, frame))
-        return result
+            result.append((name, frame, None))
+        return result, warnings, names
     except Exception as exc:  # pyogrio raises DataSourceError, DataLayerError, ...
         raise ImportFailed(
             f"{path.name} could not be read ({_first_line(exc)}); check that it is a valid "
@@ -247,7 +332,7 @@ def _read_csv(path: Path, *, crs: CRS | chinacrs.ChineseCrs | None) -> TaggedLay
     # CSV rows are named by their line number so that errors point at the right line.
     frame.index = pd.RangeIndex(2, len(frame) + 2)
     return _tagged_file_layer(
-        frame, kind=("cameras", None), origin=path.name, crs=crs, row_ids=True
+        frame, kind=("cameras", None), origin=path.name, crs=crs, row_ids=True, default_crs=WGS84
     )
 
 
@@ -258,15 +343,26 @@ def _tagged_file_layer(
     origin: str,
     crs: CRS | chinacrs.ChineseCrs | None,
     row_ids: bool = False,
+    fields: Mapping[str, str] | None = None,
+    default_crs: str | None = None,
 ) -> TaggedLayer:
     warnings: list[str] = []
+    renames = field_renames(
+        [c for c in frame.columns if c != frame.geometry.name], layer=kind[0], user=fields or {}
+    )
+    if renames:
+        replaced = [t for t in renames.values() if t in frame.columns and t not in renames]
+        frame = frame.drop(columns=replaced).rename(columns=renames)
     geometry = np.asarray(frame.geometry.values, dtype=object)
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
-    if missing.any():
-        warnings.append(f"{origin}: {int(missing.sum())} feature(s) without geometry skipped")
+    for label in frame.index[missing]:  # one line per feature: a user fixes them one by one
+        warnings.append(
+            f"{origin}: feature {label} has no geometry (empty, or not buildable by GDAL), skipped"
+        )
     keep = ~missing
     frame = frame.loc[keep]
-    geometry = _to_wgs84(geometry[keep], frame.crs, crs, origin)
+    z_heights = _z_heights(geometry[keep]) if kind[0] == "buildings" else None
+    geometry = _to_wgs84(geometry[keep], frame.crs, crs, origin, default=default_crs)
     from_osm = bool(OSM_MARKER_COLUMNS & set(frame.columns))
     records = frame.drop(columns=frame.geometry.name).to_dict("records")
     labels = list(frame.index)
@@ -276,6 +372,8 @@ def _tagged_file_layer(
     for label, record, geom in zip(labels, records, geometry, strict=True):
         ids.append(_file_source_id(record, geom, origin, label, row_ids=row_ids))
         tags.append(record_tags(record, blob_columns=TAG_BLOB_COLUMNS))
+    if z_heights is not None:
+        warnings += _use_z_heights(tags, z_heights, origin=origin)
     return TaggedLayer(
         kind[0],
         origin,
@@ -317,25 +415,58 @@ def _to_wgs84(
     file_crs: object,
     crs: CRS | chinacrs.ChineseCrs | None,
     origin: str,
+    *,
+    default: str | None = None,
 ) -> np.ndarray:
-    """Return ``geometry`` in EPSG:4326, honouring the ``--crs`` override."""
-    if isinstance(crs, str):  # gcj02 / bd09: lon/lat in a Chinese web-map datum
-        result = chinacrs.to_wgs84(geometry, source=crs)
-    else:
-        source = crs if crs is not None else file_crs
-        if source is None:
-            source = WGS84  # no CRS in the file: lon/lat is the only sensible guess
-        series = gpd.GeoSeries(geometry, crs=source)
-        result = np.asarray(series.to_crs(WGS84).values, dtype=object)
-    if len(result):
-        xmin, ymin, xmax, ymax = shapely.total_bounds(result)
-        if not (-180.0 <= xmin <= xmax <= 180.0 and -90.0 <= ymin <= ymax <= 90.0):
-            raise ImportFailed(
-                f"{origin}: coordinates ({xmin:.1f}, {ymin:.1f}) are not longitude/latitude; "
-                "pass --crs with the file's coordinate system, e.g. --crs EPSG:4547."
-            )
-    out: np.ndarray = result
-    return out
+    """Return ``geometry`` in EPSG:4326 (2-D), honouring ``--crs`` (see ``_crs``)."""
+    return to_wgs84(geometry, file_crs=file_crs, override=crs, origin=origin, default=default)
+
+
+def _z_heights(geometry: np.ndarray) -> list[tuple[float, str] | None]:
+    """Return, per footprint, (height in m, "extent" or "constant") from its Z, or None.
+
+    A Z that varies over the footprint gives its extent (a 3-D outline); a constant non-zero
+    Z is read as the height above ground; no Z, or Z all zero, gives None.
+    """
+    result: list[tuple[float, str] | None] = [None] * len(geometry)
+    if not len(geometry):
+        return result
+    for i in np.flatnonzero(shapely.has_z(geometry)):  # only 3-D footprints: a plain loop
+        z = shapely.get_coordinates(geometry[i], include_z=True)[:, 2]
+        z = z[np.isfinite(z)]
+        if not len(z) or not np.any(z):
+            continue
+        low, high = float(z.min()), float(z.max())
+        if high - low > Z_EXTENT_MIN_M:
+            result[i] = (round(high - low, 3), "extent")
+        elif low > 0:
+            result[i] = (round(high, 3), "constant")
+    return result
+
+
+def _use_z_heights(
+    tags: list[dict[str, str]], z_heights: list[tuple[float, str] | None], *, origin: str
+) -> list[str]:
+    """Give buildings without a height or storeys attribute their Z height (``z_height_m``);
+    return the warning that says so."""
+    used: dict[str, int] = {"extent": 0, "constant": 0}
+    for record, found in zip(tags, z_heights, strict=True):
+        if found is None or any(record.get(k) for k in _HEIGHT_KEYS):
+            continue
+        record["z_height_m"] = str(found[0])
+        used[found[1]] += 1
+    if not any(used.values()):
+        return []
+    how = []
+    if used["extent"]:
+        how.append(f"{used['extent']} from the Z range of their 3-D outline")
+    if used["constant"]:
+        how.append(f"{used['constant']} from their constant Z, read as height above ground")
+    return [
+        f"{origin}: 3-D footprints read as 2-D; {sum(used.values())} building(s) without a "
+        f"height or storeys attribute take their height from Z ({', '.join(how)}); if Z is "
+        "an elevation above sea level, give the height with --field height_m=COLUMN"
+    ]
 
 
 def _with_geometry(layer: TaggedLayer, geometry: np.ndarray) -> TaggedLayer:

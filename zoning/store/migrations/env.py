@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
+from zoning.store.engine import writing
+
 engine = context.config.attributes["engine"]
 
-with engine.begin() as connection:
+with writing(engine) as connection:
     context.configure(connection=connection, render_as_batch=engine.dialect.name == "sqlite")
     context.run_migrations()

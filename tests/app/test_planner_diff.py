@@ -1,0 +1,68 @@
+"""The planner page's diff table, driven by AppTest on the planner campus: a draft imported
+from QGIS (cell A split in two) is picked; the table shows area and owner for the removed
+cell and for both added cells, not only for the changed ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+import pytest
+from shapely import LineString
+from shapely.ops import split
+from streamlit.testing.v1 import AppTest
+
+from tests.planner_campus import CAMPUS, LAT, LON, D, cell_box, code_at, make_campus
+from zoning.services import plans as planner
+from zoning.services.campus import export_campus
+from zoning.store.engine import open_engine
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+A = code_at(0, 0)
+
+
+@pytest.fixture
+def split_draft(sqlite_url: str, tmp_path: Path) -> tuple[str, int]:
+    """The planner campus (plan 1 active) and a draft imported with cell A split in two."""
+    engine = open_engine(sqlite_url)
+    make_campus(engine)
+    path = tmp_path / "plan.gpkg"
+    export_campus(engine, CAMPUS, fmt="gpkg", out=path, plan_id=1)
+    cells = pyogrio.read_dataframe(path, layer="cells")
+    line = LineString([(LON, LAT + 0.5 * D), (LON + 1.5 * D, LAT + 0.6 * D)])
+    south, north = split(cell_box(0, 0), line).geoms
+    row = cells.index[cells["code"] == A][0]
+    cells.loc[row, "geometry"] = south
+    extra = cells.loc[[row]].assign(geometry=[north])
+    edited = gpd.GeoDataFrame(
+        pd.concat([cells, extra], ignore_index=True), geometry="geometry", crs=cells.crs
+    )
+    pyogrio.write_dataframe(edited, path, layer="cells", driver="GPKG", promote_to_multi=True)
+    report = planner.import_plan(engine, path, campus=CAMPUS, author="规划员甲")
+    assert not report.problems, report.problems
+    return sqlite_url, report.plan.id
+
+
+def test_the_diff_shows_area_and_owner_of_added_and_removed_cells(
+    split_draft: tuple[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, draft = split_draft
+    monkeypatch.setenv("CAMPUSGRID_DB", url)
+    monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
+    app = AppTest.from_file(APP, default_timeout=90).run()
+    app.switch_page("app_pages/planner.py").run()
+    assert not app.exception, app.exception
+    app.radio(key="lang").set_value("en").run()
+    app.selectbox(key=f"planner_plan:{CAMPUS}@en").set_value(draft).run()
+    assert not app.exception, app.exception
+    (table,) = [t.value for t in app.table if A in t.value.index]
+    assert set(table.index) == {A, *planner.diff(open_engine(url), CAMPUS, 1, draft).added}
+    area_before, area_after = [c for c in table.columns if "area" in c.lower()][:2]
+    removed, added = table.loc[A], table.drop(index=A)
+    assert removed[area_before] > 30_000 and removed[area_after] == 0
+    assert (added[area_before] == 0).all() and (added[area_after] > 10_000).all()
+    assert added[area_after].sum() == pytest.approx(removed[area_before], abs=1)
+    owners = [c for c in table.columns if "owner" in c.lower()]
+    assert removed[owners[0]] == "张一" and (added[owners[1]] == "张一").all()

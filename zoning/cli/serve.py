@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import subprocess
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -27,7 +27,9 @@ def app_script() -> Path | None:
 
 
 def serve(
-    port: Annotated[int, typer.Option("--port", help="Port on 127.0.0.1.")] = 8501,
+    port: Annotated[
+        int, typer.Option("--port", help="Port on 127.0.0.1.", min=1, max=65535)
+    ] = 8501,
     db: DbOption = None,
 ) -> None:
     """Start the web app on http://127.0.0.1:PORT (nothing is requested from outside)."""
@@ -65,5 +67,27 @@ def serve(
         "--runner.magicEnabled",
         "false",
     ]
+    if not port_free(port):
+        typer.echo(
+            f"error: port {port} on 127.0.0.1 is already in use (is campusgrid already running? "
+            f"open http://127.0.0.1:{port}), or pick another with --port",
+            err=True,
+        )
+        raise typer.Exit(2)
     typer.echo(f"campusgrid on http://127.0.0.1:{port}", err=True)
-    raise typer.Exit(subprocess.call(cmd, env=env))
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Replace this process by the server: a service manager's stop signal reaches Streamlit
+    # itself, and no orphan keeps serving the port.
+    os.execve(sys.executable, cmd, env)
+
+
+def port_free(port: int) -> bool:
+    """True when nothing listens on 127.0.0.1:``port``."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True

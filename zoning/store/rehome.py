@@ -23,9 +23,10 @@ How it scales: the open rows are read once, located with numpy (:class:`CellInde
 their new values written to a temporary table (COPY on PostgreSQL, INSERT batches on
 SQLite); the moves themselves are a few set-based ``UPDATE … FROM`` and
 ``DELETE … IN (SELECT …)`` statements, one per kind of change (cell; zone or owner; plan
-only), so an index is rewritten only where its columns change. No statement binds more than
-one row's values, so any number of rows works on SQLite (32,766 variables) and PostgreSQL
-(65,535 parameters). Only rows whose key another row takes are parked on a temporary code.
+only), so an index is rewritten only where its columns change, and each kept row is written
+once (a new point with its other changes). No statement binds more than one row's values,
+so any number of rows works on SQLite (32,766 variables) and PostgreSQL (65,535
+parameters). Only rows whose key another row takes are parked on a temporary code.
 
 A table with a :class:`Summary` (due inspections: ``completion_week``, migration 0004) is
 kept in step by triggers that fire row by row on SQLite; during a re-homing those triggers
@@ -423,10 +424,14 @@ def _apply(conn: sa.Connection, spec: LocatedTable, *, cid: int, plan_id: int, m
     pairs = ((spec.zone_column, "zone"), (spec.owner_column, "owner"))
     holder = [f"{c} = mv.{n}" for c, n in pairs if c]
     plan = [f"{spec.plan_column} = :plan"] if spec.plan_column else []
+    # A new point is set by the same UPDATE as the row's other changes: on PostgreSQL every
+    # UPDATE writes a new row version (and, the cell or holder changing, new entries in every
+    # index), so a second UPDATE for the points cost as much again (1.4 s on the large demo).
+    point = _relocation(conn, spec) if m.relocated else []
     sets = {
-        CELL: [f"{spec.cell_column} = mv.cell", *plan, *holder],
-        HOLDER: [*plan, *holder],
-        PLAN_ONLY: plan,
+        CELL: [f"{spec.cell_column} = mv.cell", *plan, *holder, *point],
+        HOLDER: [*plan, *holder, *point],
+        PLAN_ONLY: [*plan, *point],
     }
     for kind in sorted(m.kinds, reverse=True):
         if sets[kind]:
@@ -437,16 +442,6 @@ def _apply(conn: sa.Connection, spec: LocatedTable, *, cid: int, plan_id: int, m
                 ),
                 {"plan": plan_id},
             )
-    if m.relocated:
-        point = (
-            "MakePoint(mv.x, mv.y, 4326)"
-            if conn.dialect.name == "sqlite"
-            else "ST_SetSRID(ST_MakePoint(mv.x, mv.y), 4326)"
-        )
-        conn.exec_driver_sql(
-            f"UPDATE {q} SET {spec.location_column} = {point} FROM {_MOVES} AS mv "
-            f"WHERE {q}.{idc} = mv.id AND mv.x IS NOT NULL"
-        )
     for statement in rebuild:
         conn.exec_driver_sql(statement)
     if restore is not None:
@@ -455,15 +450,39 @@ def _apply(conn: sa.Connection, spec: LocatedTable, *, cid: int, plan_id: int, m
         conn.exec_driver_sql(statement)
 
 
+def _relocation(conn: sa.Connection, spec: LocatedTable) -> list[str]:
+    """Return the SET clause that gives a moved row its new point (``mv.x``, ``mv.y``,
+    EPSG:4326) and keeps the point of a row without one."""
+    point = (
+        "MakePoint(mv.x, mv.y, 4326)"
+        if conn.dialect.name == "sqlite"
+        else "ST_SetSRID(ST_MakePoint(mv.x, mv.y), 4326)"
+    )
+    loc = spec.location_column
+    return [f"{loc} = CASE WHEN mv.x IS NULL THEN {spec.table}.{loc} ELSE {point} END"]
+
+
 #: SQLite page cache (KiB) while re-homing: the bulk statements touch most pages of the
 #: located table and its indexes, which SQLite's default 2 MB cache would read again and
 #: again (about a third of the CPU time of a large delete).
 BULK_CACHE_KIB = 256 * 1024
+#: PostgreSQL ``work_mem`` while re-homing: the hash joins over the moves (hundreds of
+#: thousands of ids) and the summary recount's grouping fit in memory instead of spilling
+#: to temporary files in batches (PostgreSQL's default is 4 MB).
+BULK_WORK_MEM = "64MB"
 
 
 @contextmanager
 def _large_cache(conn: sa.Connection) -> Iterator[None]:
-    """On SQLite, raise this connection's page cache to :data:`BULK_CACHE_KIB` meanwhile."""
+    """Meanwhile raise this connection's memory for bulk statements: SQLite's page cache to
+    :data:`BULK_CACHE_KIB`, PostgreSQL's ``work_mem`` to :data:`BULK_WORK_MEM` (for this
+    transaction only)."""
+    if conn.dialect.name == "postgresql":
+        previous = conn.exec_driver_sql("SELECT current_setting('work_mem')").scalar_one()
+        conn.exec_driver_sql(f"SELECT set_config('work_mem', '{BULK_WORK_MEM}', true)")
+        yield  # after an error the rollback restores it (a statement would fail then)
+        conn.execute(sa.text("SELECT set_config('work_mem', :v, true)"), {"v": previous})
+        return
     if conn.dialect.name != "sqlite":
         yield
         return

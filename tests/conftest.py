@@ -15,10 +15,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.pgserver import find_pg_bin, postgis_server
+from tests.pgserver import empty_postgis, find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
 
 # Automatic backups (before activate, replace, migrations) of the tests' databases go to one
@@ -51,26 +50,12 @@ def spatialite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _empty_postgis(url: str) -> Engine:
-    """Empty every campusgrid table (whatever the migrations created) between tests."""
-    engine = open_engine(url)
-    with engine.begin() as conn:
-        tables = conn.execute(
-            sa.text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-                "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')"
-            )
-        ).scalars()
-        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    return engine
-
-
 @pytest.fixture(params=["spatialite", "postgis"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL of an empty, migrated database on each backend."""
     if request.param == "postgis":
         url = request.getfixturevalue("postgis_url")
-        _empty_postgis(url)
+        empty_postgis(url)
         yield url
     else:
         template: Path = request.getfixturevalue("spatialite_template")

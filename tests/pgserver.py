@@ -17,7 +17,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
 from tests.ports import free_port
+from zoning.store.engine import open_engine
 
 PASSWORD = "campusgrid"
 USER = "campusgrid"
@@ -127,3 +131,17 @@ def postgis_server() -> Iterator[str]:
             )
             time.sleep(0.1)
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def empty_postgis(url: str) -> Engine:
+    """Empty every campusgrid table (whatever the migrations created) between tests."""
+    engine = open_engine(url)
+    with engine.begin() as conn:
+        tables = conn.execute(
+            sa.text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename NOT IN ('spatial_ref_sys', 'alembic_version')"
+            )
+        ).scalars()
+        conn.execute(sa.text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    return engine

@@ -12,10 +12,8 @@ from __future__ import annotations
 
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -25,13 +23,14 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.faults import DEADLINE_S, wait_until, write_lock_held
+from tests.pgserver import empty_postgis
 from tests.small_campus import LAT, LON, D, small_campus
 from zoning.store.campus import save_campus
 from zoning.store.engine import open_engine
 
 #: Buildings in the killed import: enough that writing them takes a while on both backends.
 BUILDINGS = 40_000
-DEADLINE_S = 120.0
 
 
 def big_campus_files(folder: Path) -> list[Path]:
@@ -88,29 +87,6 @@ def start_import(files: list[Path], db_url: str) -> subprocess.Popen[str]:
     pytest.fail(f"the import ended (exit {process.returncode}) before it wrote anything")
 
 
-def wait_until(check: object, process: subprocess.Popen[str]) -> None:
-    """Poll ``check()`` until it is true; fail if the process ends first."""
-    started = time.monotonic()
-    while not check():  # type: ignore[operator]
-        assert process.poll() is None, "the import finished before it could be interrupted"
-        assert time.monotonic() - started < DEADLINE_S
-        time.sleep(0.001)
-
-
-def write_lock_held(path: Path) -> bool:
-    """Return True while another connection holds the SQLite write lock of ``path``."""
-    probe = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        probe.execute("BEGIN IMMEDIATE")
-        probe.execute("ROLLBACK")
-        return False
-    except sqlite3.OperationalError as exc:
-        assert "locked" in str(exc) or "busy" in str(exc)
-        return True
-    finally:
-        probe.close()
-
-
 @pytest.fixture(scope="module")
 def files(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     return big_campus_files(tmp_path_factory.mktemp("big"))
@@ -148,9 +124,7 @@ def test_an_import_killed_mid_transaction_leaves_nothing_and_can_be_retried(
 def test_an_import_whose_connection_is_cut_leaves_nothing_and_can_be_retried(
     postgis_url: str, files: list[Path]
 ) -> None:
-    from tests.conftest import _empty_postgis
-
-    engine = _empty_postgis(postgis_url)
+    engine = empty_postgis(postgis_url)
     save_campus(engine, name="旧", layers=small_campus())
     before = snapshot(engine)
     process = start_import(files, postgis_url)

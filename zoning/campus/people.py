@@ -16,6 +16,7 @@ A real campus comes from OpenStreetMap without anyone in it: before cells can ge
 from __future__ import annotations
 
 import csv
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -55,8 +56,16 @@ def normalise_role(text: str) -> str | None:
     return ROLE_ALIASES.get(key) or ROLE_ALIASES.get(key.lower())
 
 
-def _cell(row: dict[str | None, str | None], column: str) -> str | None:
+def _cell(row: dict[str | None, str | None], column: str, *, where: str) -> str | None:
+    """Return the stripped text of ``column``, None when empty; InvalidInput for a control
+    character or a line break in it (a name or a phone is one line)."""
     value = (row.get(column) or "").strip()
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp")), None)
+    if bad is not None:
+        raise InvalidInput(
+            f"{where}: the {column} {value!r} contains the control character U+{ord(bad):04X} "
+            "(a line break?): fix that cell."
+        )
     return value or None
 
 
@@ -81,13 +90,14 @@ def read_people_csv(path: Path) -> pd.DataFrame:
                 raise InvalidInput(
                     f"{path} has no {' or '.join(missing)} column: the header must be "
                     f"{','.join(PEOPLE_COLUMNS)} (quarter and phone optional); it is "
-                    f"{','.join(header) or 'empty'}."
+                    f"{repr(','.join(header)) if header else 'empty'}."
                 )
             rows = []
             seen: dict[str, int] = {}
             for line, row in enumerate(reader, start=2):
-                name = _cell(row, "name")
-                role_text = _cell(row, "role")
+                where = f"{path}, line {line}"
+                name = _cell(row, "name", where=where)
+                role_text = _cell(row, "role", where=where)
                 if name is None and role_text is None:
                     continue  # a blank line
                 if name is None:
@@ -104,7 +114,8 @@ def read_people_csv(path: Path) -> pd.DataFrame:
                         f"{seen[name]}); names identify people, make them unique."
                     )
                 seen[name] = line
-                rows.append((name, role, _cell(row, "quarter"), _cell(row, "phone")))
+                quarter, phone = (_cell(row, c, where=where) for c in ("quarter", "phone"))
+                rows.append((name, role, quarter, phone))
     except OSError as exc:
         raise InvalidInput(f"Cannot read {path}: {exc.strerror or exc}.") from None
     except UnicodeDecodeError:

@@ -13,11 +13,22 @@ from typing import Annotated, Any, TypeVar
 import shapely
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    engine_for,
+    parse_time,
+    print_json,
+    run,
+)
 from zoning.errors import ActivationRefused, CampusgridError, InvalidInput
 from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Reshape, Split
 
 T = TypeVar("T")
+
+#: The widest --snap-m of ``import-plan`` (m): wider repairs would move real boundaries.
+SNAP_M_MAX = 100.0
 
 edit_app = typer.Typer(
     help="Edit a draft plan: merge, split, reshape, reassign, move-zone, undo, log.",
@@ -373,8 +384,8 @@ def import_plan(
         float | None,
         typer.Option(
             "--snap-m",
-            help="Settle overlaps, gaps and parts outside the campus thinner than this (m): "
-            "the ground goes back to the cell that held it in the base plan.",
+            help="Settle overlaps, gaps and parts outside the campus thinner than this (m, 0 "
+            "to 100): the ground goes back to the cell that held it in the base plan.",
         ),
     ] = None,
     base: Annotated[
@@ -391,8 +402,11 @@ def import_plan(
     as_json: JsonOption = False,
 ) -> None:
     """Create a draft from an edited cells layer: validate, keep codes, show the diff."""
+    from zoning.safety.bounds import check_number
     from zoning.services import plans
 
+    if snap_m is not None:
+        run(lambda: check_number(snap_m, what="--snap-m", low=0.0, high=SNAP_M_MAX, unit="m"))
     report = _run_json(
         lambda: plans.import_plan(
             engine_for(db),
@@ -455,19 +469,25 @@ def owner_at(
     lon: Annotated[float, typer.Argument(help="Longitude (WGS-84).")],
     lat: Annotated[float, typer.Argument(help="Latitude (WGS-84).")],
     when: Annotated[
-        str, typer.Option("--at", help="ISO time with zone, e.g. 2026-03-01T12:00+08:00")
+        str,
+        typer.Option(
+            "--at",
+            help="ISO time, e.g. 2026-03-01T12:00+08:00 (without an offset: local time), "
+            "2000 to 2100.",
+        ),
     ],
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Which cell and owner had this spot at that time (archived plans included)."""
+    from zoning.safety.bounds import check_lonlat
     from zoning.services import plans
 
     def parse() -> datetime:
-        try:
-            return datetime.fromisoformat(when)
-        except ValueError:
-            raise InvalidInput(f"--at {when!r} is not an ISO time.") from None
+        check_lonlat(lon, lat, what="The spot")
+        moment = parse_time(when, what="--at")
+        assert moment is not None  # parse_time returns None only for None
+        return moment
 
     moment = run(parse)
     found = run(lambda: plans.owner_at(engine_for(db), campus, lon, lat, moment))

@@ -295,7 +295,7 @@ def load_template(path: Path | str) -> ChecklistTemplate:
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
+        problem = " ".join(str(getattr(err, "problem", None) or err).split())  # one line
         raise InvalidInput(f"{path.name}: not valid YAML{where}: {problem}.") from err
     return parse_template(data, source=str(path))
 

@@ -16,6 +16,8 @@ zones (EPSG:4490, 4491–4554) are ordinary EPSG systems for pyproj.
 
 from __future__ import annotations
 
+import math
+
 import geopandas as gpd
 import numpy as np
 import numpy.typing as npt
@@ -35,14 +37,20 @@ def describe(crs: CRS) -> str:
     return f"{crs.name} (EPSG:{code})" if code else crs.name
 
 
+#: No coordinate system has coordinates this large (m or degrees): beyond it, nothing fits.
+_FARTHEST = 1e9
+
+
 def _range_text(bounds: Bounds) -> str:
     xmin, ymin, xmax, ymax = bounds
-    spec = ".5f" if max(abs(v) for v in bounds) <= 180 else ",.0f"
+    largest = max(abs(v) for v in bounds)
+    spec = ".5f" if largest <= 180 else ",.0f" if largest < _FARTHEST else ".6g"
     return f"x {xmin:{spec}} to {xmax:{spec}}, y {ymin:{spec}} to {ymax:{spec}}"
 
 
 def _suggestion(bounds: Bounds) -> str:
-    guesses = likely_crs(bounds)
+    far = not all(math.isfinite(v) and abs(v) < _FARTHEST for v in bounds)
+    guesses = [] if far else likely_crs(bounds)
     if not guesses:
         return (
             "they fit no coordinate system campusgrid knows (local CAD or site coordinates?): "
@@ -67,9 +75,17 @@ def to_wgs84(
     ``default`` the CRS of a format that has one by definition (OSM, CSV: EPSG:4326).
     Raises :class:`ImportFailed` for a missing CRS or one that does not fit the coordinates.
     """
-    geometry = np.asarray(shapely.force_2d(geometry), dtype=object)
+    with np.errstate(invalid="ignore"):  # NaN coordinates: the feature is dropped below
+        geometry = np.asarray(shapely.force_2d(geometry), dtype=object)
     if not len(geometry):
         return geometry
+    coords, owner = shapely.get_coordinates(geometry, return_index=True)
+    broken = np.unique(owner[~np.isfinite(coords).all(axis=1)])
+    if broken.size:  # NaN or infinite coordinates: no geometry (skipped with a warning)
+        geometry = geometry.copy()
+        geometry[broken] = None
+    if shapely.is_missing(geometry).all():
+        return geometry  # nothing to place: the reader reports the features it skips
     bounds: Bounds = tuple(float(v) for v in shapely.total_bounds(geometry))  # type: ignore[assignment]
     if isinstance(override, str):  # gcj02 / bd09: lon/lat in a Chinese web-map datum
         if not fits(CRS.from_user_input(WGS84), bounds):

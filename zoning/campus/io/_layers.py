@@ -203,6 +203,15 @@ def repair(
     with ``shapely.make_valid`` and keep their parts of that dimension; features of another
     dimension are dropped.
     """
+    # Absurd coordinates (1e306) overflow inside GEOS: numpy would print a RuntimeWarning;
+    # the CRS fit check refuses such a file with one clear line.
+    with np.errstate(all="ignore"):
+        return _repair(geometry, source_ids, layer=layer, dimension=dimension)
+
+
+def _repair(
+    geometry: npt.NDArray[np.object_], source_ids: list[str], *, layer: str, dimension: int
+) -> tuple[npt.NDArray[np.object_], list[str | None], npt.NDArray[np.bool_]]:
     label = _LABEL[layer]
     result = geometry.copy()
     messages: list[str | None] = [None] * len(geometry)
@@ -210,9 +219,21 @@ def repair(
     if len(geometry) == 0:
         return result, messages, usable
     missing = shapely.is_missing(geometry) | shapely.is_empty(geometry)
+    # Coordinates no coordinate system has (NaN, 1e306): the feature cannot be placed.
+    coords, at = shapely.get_coordinates(geometry, return_index=True)
+    absurd = ~(np.isfinite(coords) & (np.abs(coords) < 1e9)).all(axis=1)
+    missing |= np.bincount(at[absurd], minlength=len(geometry)) > 0
     dims = shapely.get_dimensions(geometry)
     valid = shapely.is_valid(geometry)
-    for i in np.flatnonzero((dims != dimension) | ~valid | missing):  # few: a plain loop
+    # An empty part or ring (MULTIPOLYGON (EMPTY, ((…))), POLYGON ((…), EMPTY)) is valid,
+    # but SpatiaLite cannot read it back from WKT: empty parts and rings are dropped.
+    parts, owner = shapely.get_parts(geometry, return_index=True)
+    rings, ring_owner = shapely.get_rings(parts, return_index=True)
+    empty = np.concatenate(
+        [owner[shapely.is_empty(parts)], owner[ring_owner[shapely.is_empty(rings)]]]
+    )
+    hollow = np.bincount(empty, minlength=len(geometry)) > 0
+    for i in np.flatnonzero((dims != dimension) | ~valid | missing | hollow):  # few: a loop
         geom = geometry[i]
         if missing[i]:
             usable[i] = False
@@ -226,8 +247,15 @@ def repair(
             what = {0: "a point", 1: "a line", 2: "a polygon"}[dimension]
             messages[i] = f"{label} {source_ids[i]}: {geom.geom_type} is not {what}, dropped"
             continue
+        if valid[i]:  # only empty parts or rings to drop
+            result[i] = _parts_of_dimension(_without_empty_rings(geom), dimension)
+            messages[i] = f"{label} {source_ids[i]}: an empty part, dropped"
+            continue
         reason = shapely.is_valid_reason(geom)
-        fixed = _parts_of_dimension(shapely.make_valid(geom), dimension)
+        try:
+            fixed = _parts_of_dimension(shapely.make_valid(geom), dimension)
+        except shapely.errors.GEOSException:  # e.g. a ring collapsed to a point: "mixed-dimension"
+            fixed = None
         match = _VALID_REASON.match(reason)
         where = f"{match['what']} at ({match['x']} {match['y']})" if match else reason
         if fixed is None:
@@ -237,6 +265,18 @@ def repair(
             result[i] = fixed
             messages[i] = f"{label} {source_ids[i]}: {where}, repaired"
     return result, messages, usable
+
+
+def _without_empty_rings(geom: Any) -> Any:
+    """Return ``geom`` with the empty interior rings of its polygons dropped."""
+    parts = shapely.get_parts(geom)
+    kept = [
+        shapely.Polygon(p.exterior, [r for r in p.interiors if not r.is_empty])
+        if p.geom_type == "Polygon" and not p.is_empty
+        else p
+        for p in parts
+    ]
+    return shapely.geometrycollections(kept) if len(kept) != 1 else kept[0]
 
 
 def _parts_of_dimension(geom: Any, dimension: int) -> Any:
@@ -279,6 +319,13 @@ def build_layer(
     name: str, found: Collected, campus: CampusArea
 ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Return one conformed campus layer (EPSG:4326) and its warnings."""
+    with np.errstate(all="ignore"):  # absurd coordinates overflow in GEOS (see repair)
+        return _build_layer(name, found, campus)
+
+
+def _build_layer(
+    name: str, found: Collected, campus: CampusArea
+) -> tuple[gpd.GeoDataFrame, list[str]]:
     dimension = {"buildings": 2, "landcover": 2, "roads": 1, "pois": 0, "cameras": 0}[name]
     geometry = np.array(found.geometry, dtype=object)
     fixed, messages, usable = repair(geometry, found.source_ids, layer=name, dimension=dimension)

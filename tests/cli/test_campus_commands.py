@@ -252,3 +252,21 @@ def test_a_bug_is_one_line_with_exit_code_3(
     monkeypatch.setenv("CAMPUSGRID_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"):
         cli_module.main()
+
+
+def test_a_new_database_file_is_announced_once(tmp_path: Path) -> None:
+    """A mistyped --db must not pass silently for an empty campus list."""
+    url = f"sqlite:///{tmp_path / 'typo.sqlite'}"
+    first = subprocess.run(
+        [sys.executable, "-m", "zoning.cli", "campuses", "--db", url],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip() == (
+        f"note: {tmp_path / 'typo.sqlite'} did not exist: created a new, empty database there"
+    )
+    again = subprocess.run(
+        [sys.executable, "-m", "zoning.cli", "campuses", "--db", url],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0 and again.stderr == ""

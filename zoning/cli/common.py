@@ -43,10 +43,18 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of 
 
 
 def engine_for(db: str | None) -> Engine:
-    """Return the migrated engine for ``db`` (see :func:`zoning.services.database.open_engine`)."""
-    from zoning.services.database import open_engine
+    """Return the migrated engine for ``db`` (see :func:`zoning.services.database.open_engine`).
 
-    return open_engine(db)
+    A SpatiaLite file that does not exist yet is created, and the user is told so on stderr:
+    a mistyped ``--db`` must not pass for an empty campus list.
+    """
+    from zoning.services.database import new_database_file, open_engine
+
+    created = new_database_file(db)
+    engine = open_engine(db)
+    if created is not None:
+        typer.echo(f"note: {created} did not exist: created a new, empty database there", err=True)
+    return engine
 
 
 def run(action: Callable[[], T]) -> T:

@@ -1,7 +1,15 @@
 """领导驾驶舱 Leadership: completion heatmap (replayable week by week), KPI cards, rankings
-by zone and owner (worst first), weekly trends, and the meeting export (Excel + PNG)."""
+by zone and owner (worst first), weekly trends, and the meeting export (Excel, CSV, PNG).
+
+The replay week drives every period figure (heatmap, worst cells, KPI cards, rankings,
+exports): a leader who picks a week reads that week everywhere, and each figure names its
+period. Overdue hazards and blind spots are states as of now; the trend spans 90 days. A rate
+without a denominator reads "—" with the reason, never 0.0 % or "None".
+"""
 
 from __future__ import annotations
+
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 import streamlit as st
@@ -9,8 +17,10 @@ from maps import layers as map_layers
 from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
-from maps.report import charts_png
-from zoning.safety.exports import report_frame, workbook_bytes
+from maps.report import charts_png, ranking_table, rate_text
+from zoning.clock import utcnow
+from zoning.safety.exports import csv_bytes, export_preamble, report_frame, workbook_bytes
+from zoning.services.safety import completion_reports, report_window
 
 from app_pages import _ui
 
@@ -26,23 +36,40 @@ if plan is None:
 
 
 @st.cache_data(show_spinner=False, max_entries=8, ttl=_ui.OPS_TTL_S)
-def _workbook(key: tuple[object, ...], _sheets: dict[str, pd.DataFrame]) -> bytes:
-    """Return the Excel export of ``_sheets``, cached by ``key`` (the sheets follow from it;
-    the underscore keeps Streamlit from hashing the frames)."""
-    return workbook_bytes(_sheets)
+def _workbook(
+    key: tuple[object, ...], _sheets: dict[str, pd.DataFrame], _preamble: list[tuple[str, str]]
+) -> bytes:
+    """Return the Excel export of ``_sheets`` headed by ``_preamble``, cached by ``key``
+    (everything follows from it; the underscores keep Streamlit from hashing them)."""
+    return workbook_bytes(_sheets, preamble=_preamble)
 
 
-def pct(value: float) -> str:
-    return "—" if pd.isna(value) else f"{value * 100:.1f}%"
+@st.cache_data(show_spinner=False, max_entries=16, ttl=_ui.OPS_TTL_S)
+def _week_reports(
+    url: str, campus: str, start: date, end: date, ops: tuple[object, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the reports by zone and by owner of ``start``…``end`` (local days), cached
+    until the operations data change (``ops``)."""
+    tables = completion_reports(
+        _ui.engine_for(url), campus, by=("zone", "owner"), start=start, end=end
+    )
+    return tables["zone"], tables["owner"]
 
 
 def ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else float("nan")
 
 
-by_zone, by_owner, by_week = _ui.reports(
+def period_text(week: str | None, start: date, end: date, lang: str) -> str:
+    """Return the period of the figures: ``week`` (an ISO label) or the 90 days."""
+    key = "leadership.period_all" if week is None else "leadership.period_week"
+    return t(key, lang, week=week, start=start.isoformat(), end=end.isoformat())
+
+
+all_zone, all_owner, by_week = _ui.reports(
     url, campus, plan.id, version, ("zone", "owner", "week")
 ).values()
+_, first_day, last_day = report_window(("zone",), start=None, end=None, now=None)
 grid = _ui.completion_grid(url, campus, plan.id, version)
 hazards = _ui.hazards(url, campus, plan.id, version)
 if not len(grid):
@@ -54,24 +81,7 @@ with st.spinner(t("map.computing_coverage", lang)):
     # the figures only: the drawn form (bands in EPSG:4326) is the safety map's business
     coverage = _ui.coverage_result(url, campus, version, plan.id).summary()
 blind_ha = float(coverage.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
-kpis = {
-    "completion": ratio(by_zone["on_time"].sum() + by_zone["late"].sum(), by_zone["due"].sum()),
-    "closure": ratio(by_zone["closed"].fillna(0).sum(), by_zone["hazards_due"].sum()),
-    "on_time_closure": ratio(
-        by_zone["closed_on_time"].fillna(0).sum(), by_zone["hazards_due"].sum()
-    ),
-}
-a, b, c, d, e = st.columns(5)
-a.metric(t("kpi.completion", lang), pct(kpis["completion"]))
-b.metric(
-    t("kpi.overdue", lang), f"{overdue:,}", t("kpi.overdue_of_open", lang, n=len(open_hazards)),
-    delta_color="off",
-)  # fmt: skip
-c.metric(t("kpi.closure", lang), pct(kpis["closure"]))
-d.metric(t("kpi.on_time_closure", lang), pct(kpis["on_time_closure"]))
-e.metric(t("kpi.blind_spot_ha", lang), f"{blind_ha:,.1f}")
-
-# ---------------------------------------------------------------- heatmap with week replay
+# ---------------------------------------------------------------- the period (replay week)
 weeks = measures.weeks_of(grid) if len(grid) else []
 ALL = "*"
 week = st.select_slider(
@@ -81,6 +91,45 @@ week = st.select_slider(
     format_func=lambda w: t("leadership.all_weeks", lang) if w == ALL else w,
     key="lead_week",
 )
+if week == ALL:
+    by_zone, by_owner, start, end = all_zone, all_owner, first_day, last_day
+else:  # the week, within the 90 days the grid covers
+    monday = measures.week_start(week)
+    start, end = max(monday, first_day), min(monday + timedelta(days=6), last_day)
+    by_zone, by_owner = _week_reports(url, campus, start, end, _ui.ops_key(url, campus))
+chosen_week = None if week == ALL else week
+period = period_text(chosen_week, start, end, lang)
+now_label = t("leadership.period_now", lang)
+st.caption(t("leadership.period_caption", lang, period=period))
+
+kpis = {
+    "completion": ratio(by_zone["on_time"].sum() + by_zone["late"].sum(), by_zone["due"].sum()),
+    "closure": ratio(by_zone["closed"].fillna(0).sum(), by_zone["hazards_due"].sum()),
+    "on_time_closure": ratio(
+        by_zone["closed_on_time"].fillna(0).sum(), by_zone["hazards_due"].sum()
+    ),
+}
+a, b, c, d, e = st.columns(5)
+reasons = {"completion": "rate.nothing_due", "closure": "rate.no_hazard_due"}
+a.metric(
+    f"{t('kpi.completion', lang)} · {period}",
+    rate_text(kpis["completion"], reason="rate.nothing_due", lang=lang),
+)
+b.metric(
+    f"{t('kpi.overdue', lang)} · {now_label}", f"{overdue:,}",
+    t("kpi.overdue_of_open", lang, n=len(open_hazards)), delta_color="off",
+)  # fmt: skip
+c.metric(
+    f"{t('kpi.closure', lang)} · {period}",
+    rate_text(kpis["closure"], reason="rate.no_hazard_due", lang=lang),
+)
+d.metric(
+    f"{t('kpi.on_time_closure', lang)} · {period}",
+    rate_text(kpis["on_time_closure"], reason="rate.no_hazard_due", lang=lang),
+)
+e.metric(f"{t('kpi.blind_spot_ha', lang)} · {now_label}", f"{blind_ha:,.1f}")
+
+# ---------------------------------------------------------------- heatmap with week replay
 chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
 values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
 heat, legend = _ui.completion_heatmap(
@@ -89,7 +138,7 @@ heat, legend = _ui.completion_heatmap(
 own = _ui.base_layers(url, campus, version, lang)
 prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
 deck = _ui.deck_of(ctx, [*prepared, heat])
-st.markdown(f"**{t('leadership.heatmap', lang)}**")
+st.markdown(f"**{t('leadership.heatmap', lang)} · {period}**")
 left, right = st.columns([3, 1])
 with left:
     st.pydeck_chart(
@@ -100,7 +149,7 @@ with left:
     )
     _ui.legend_line(t("measure.completion", lang), legend)
 with right:
-    st.markdown(f"**{t('leadership.worst', lang)}**")
+    st.markdown(f"**{t('leadership.worst', lang)} · {period}**")
     worst = measures.worst_first(values, limit=12)
     st.dataframe(
         _ui.localised(
@@ -111,31 +160,23 @@ with right:
     )
 
 
-def ranking(table: pd.DataFrame, key: str) -> pd.DataFrame:
-    frame = pd.DataFrame(
-        {
-            key: [plain_text(v) for v in table[key]],
-            "due": table["due"],
-            "completion_pct": (table["completion_rate"] * 100).round(1),
-            "on_time_pct": (table["on_time_rate"] * 100).round(1),
-            "closure_pct": (table["closure_rate"] * 100).round(1),
-            "on_time_closure_pct": (table["closed_on_time_rate"] * 100).round(1),
-        }
-    )
-    return frame.sort_values(["completion_pct", key], na_position="last").reset_index(drop=True)
-
-
-zone_rank = ranking(by_zone[by_zone["due"] > 0], "zone")
-owner_rank = ranking(by_owner[by_owner["due"] > 0], "owner")
+# rows with something due (inspections or hazards); rates without a denominator say why
+zone_rank = ranking_table(
+    by_zone[(by_zone["due"] > 0) | (by_zone["hazards_due"] > 0)], "zone", lang=lang
+)
+owner_rank = ranking_table(
+    by_owner[(by_owner["due"] > 0) | (by_owner["hazards_due"] > 0)], "owner", lang=lang
+)
 z, o = st.columns(2)
 with z:
-    st.markdown(f"**{t('leadership.rank_zone', lang)}**")
+    st.markdown(f"**{t('leadership.rank_zone', lang)} · {period}**")
     st.dataframe(_ui.localised(zone_rank, lang), hide_index=True, width="stretch")
 with o:
-    st.markdown(f"**{t('leadership.rank_owner', lang)}**")
+    st.markdown(f"**{t('leadership.rank_owner', lang)} · {period}**")
     st.dataframe(_ui.localised(owner_rank, lang), hide_index=True, width="stretch")
 
-st.markdown(f"**{t('leadership.trend', lang)}**")
+all_period = period_text(None, first_day, last_day, lang)
+st.markdown(f"**{t('leadership.trend', lang)} · {all_period}**")
 weekly = by_week[by_week["due"] > 0]
 trend = pd.DataFrame(
     {
@@ -147,52 +188,108 @@ trend = pd.DataFrame(
 )
 st.line_chart(trend, height=260)
 
-st.markdown(f"**{t('leadership.export', lang)}**")
+st.markdown(f"**{t('leadership.export', lang)} · {period}**")
+# Exports carry both languages whatever the page's: the period, the "now" and the reasons.
+period_zh_en = (
+    f"{period_text(chosen_week, start, end, 'zh')} / {period_text(chosen_week, start, end, 'en')}"
+)
+now_zh_en = "当前 / now"
+
+
+def kpi_value(rate: float, reason: str) -> object:
+    return round(rate, 4) if pd.notna(rate) else f"{t(reason, 'zh')} / {t(reason, 'en')}"
+
+
 kpi_frame = pd.DataFrame(
     {
-        "指标": [
-            "巡查完成率", "逾期隐患数", "未闭环隐患数", "整改结案率", "按期结案率",
-            "盲区面积(公顷)",
+        "指标 Figure": [
+            "巡查完成率 Inspection completion", "逾期隐患数 Overdue hazards",
+            "未闭环隐患数 Open hazards", "整改结案率 Closure rate",
+            "按期结案率 On-time closure rate", "盲区面积(公顷) Blind spots (ha)",
         ],
-        "数值": [
-            round(kpis["completion"], 4), overdue, len(open_hazards), round(kpis["closure"], 4),
-            round(kpis["on_time_closure"], 4), round(blind_ha, 2),
+        "数值 Value": [
+            kpi_value(kpis["completion"], "rate.nothing_due"), overdue, len(open_hazards),
+            kpi_value(kpis["closure"], "rate.no_hazard_due"),
+            kpi_value(kpis["on_time_closure"], "rate.no_hazard_due"), round(blind_ha, 2),
+        ],
+        "统计期 Period": [
+            period_zh_en, now_zh_en, now_zh_en, period_zh_en, period_zh_en, now_zh_en,
         ],
     }
 )  # fmt: skip
 cells_frame = pd.DataFrame({"cell_code": values.index, "completion_rate": values.to_numpy() / 100})
+cells_frame = cells_frame.sort_values("completion_rate", na_position="last")
 sheets = {
     "概况": kpi_frame,
-    "片区排名": report_frame(by_zone.sort_values("completion_rate")),
-    "网格员排名": report_frame(by_owner.sort_values("completion_rate")),
-    "每周趋势": report_frame(by_week),
-    "网格完成率": report_frame(cells_frame.sort_values("completion_rate")),
+    "片区排名": report_frame(by_zone.sort_values("completion_rate"), bilingual=True),
+    "网格员排名": report_frame(by_owner.sort_values("completion_rate"), bilingual=True),
+    "每周趋势": report_frame(by_week, bilingual=True),
+    "网格完成率": report_frame(cells_frame, bilingual=True),
 }
+plan_text = f"{plan.version} ({plan.status})"
+
+
+def preamble(made_at: datetime) -> list[tuple[str, str]]:
+    return export_preamble(
+        campus=campus, period=period_zh_en, plan_version=plan_text, made_at=made_at
+    )
+
+
 # The workbook (13,000 cell rows on a large campus: 2–3 s of openpyxl) and the PNG are
 # built when the button is clicked (Streamlit runs the callable then, in its own thread), not
 # on every rerun; the workbook is cached by this key: everything in it follows from it.
 book_key = (url, campus, plan.id, version, week, _ui.ops_key(url, campus))
-x, y = st.columns(2)
+
+
+def made_now() -> datetime:
+    """Return the time an export is made, to the minute (the cache key's part)."""
+    return utcnow().replace(second=0, microsecond=0)
+
+
+def xlsx() -> bytes:
+    made = made_now()
+    return _workbook((*book_key, made), sheets, preamble(made))
+
+
+x, w, y = st.columns(3)
 x.download_button(
     t("leadership.export_xlsx", lang),
-    data=lambda: _workbook(book_key, sheets),
+    data=xlsx,
     file_name=f"leadership-{plain_text(ctx.campus.code)}.xlsx",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="lead_xlsx",
     on_click="ignore",  # no rerun: it would race the deferred build the click asked for
 )
+w.download_button(
+    t("leadership.export_csv", lang),
+    data=lambda: csv_bytes(sheets["网格完成率"], preamble=preamble(made_now())),
+    file_name=f"leadership-cells-{plain_text(ctx.campus.code)}.csv",
+    mime="text/csv",
+    key="lead_csv",
+    on_click="ignore",
+)
 chart_title = f"{t('nav.leadership', lang)} · {plain_text(campus)}"
-zone_ranking = zone_rank.set_index("zone")["completion_pct"]
-trend_title, ranking_title = t("leadership.trend", lang), t("leadership.rank_zone", lang)
-y.download_button(
-    t("leadership.export_png", lang),
-    data=lambda: charts_png(
+zone_ranking = (
+    by_zone[by_zone["due"] > 0].set_index("zone")["completion_rate"] * 100
+).sort_values()
+trend_title = f"{t('leadership.trend', lang)} · {all_period}"
+ranking_title = f"{t('leadership.rank_zone', lang)} · {period}"
+
+
+def png() -> bytes:
+    return charts_png(
         title=chart_title,
         trend=trend,
         ranking=zone_ranking,
         trend_title=trend_title,
         ranking_title=ranking_title,
-    ),
+        notes=[f"{label}: {value}" for label, value in preamble(made_now())],
+    )
+
+
+y.download_button(
+    t("leadership.export_png", lang),
+    data=png,
     file_name=f"leadership-{plain_text(ctx.campus.code)}.png",
     mime="image/png",
     key="lead_png",

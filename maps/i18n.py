@@ -311,6 +311,29 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "zh": "还没有巡查记录：提交巡查后这里会显示完成率。",
         "en": "No inspections yet: completion shows here once checklists are submitted.",
     },
+    # honest leadership figures (issue 16): a rate without a denominator, the period of
+    # every figure, the CSV export
+    "rate.nothing_due": {"zh": "—（无应检）", "en": "— (nothing due)"},
+    "rate.no_hazard_due": {"zh": "—（无应结案隐患）", "en": "— (no hazard due)"},
+    "leadership.period_all": {
+        "zh": "近 90 天（{start} 至 {end}）",
+        "en": "last 90 days ({start} to {end})",
+    },
+    "leadership.period_week": {
+        "zh": "{week}（{start} 至 {end}）",
+        "en": "{week} ({start} to {end})",
+    },
+    "leadership.period_now": {"zh": "当前", "en": "now"},
+    "leadership.period_caption": {
+        "zh": "统计期：{period}。回放周次决定热力图、指标卡、排名和导出；"
+        "逾期隐患与监控盲区为当前状态，每周趋势始终为近 90 天。",
+        "en": "Period: {period}. The replay week drives the heatmap, the figures, the rankings "
+        "and the exports; overdue hazards and blind spots are as of now, the weekly trend "
+        "always spans the last 90 days.",
+    },
+    "field.hazards_due": {"zh": "应结案数", "en": "Hazards due"},
+    "leadership.no_owner": {"zh": "（未指定网格员）", "en": "(no owner)"},
+    "leadership.export_csv": {"zh": "下载网格完成率 CSV", "en": "Download cell completion (CSV)"},
     # cameras page (issue 5's map)
     "cameras.summary": {"zh": "覆盖概况", "en": "Coverage summary"},
     "cameras.by_band": {"zh": "按像素密度等级（最佳等级）", "en": "By best pixel-density band"},

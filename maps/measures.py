@@ -95,6 +95,8 @@ COVERAGE: Final = Scale(
     ((222, 45, 38), (252, 146, 114), (198, 219, 239), (107, 174, 214), (33, 113, 181)),
     "%",
 )
+#: Why a measure has no value, where the reason is known (completion: nothing was due).
+MISSING_KEYS: Final[dict[Measure, str]] = {"completion": "rate.nothing_due"}
 SCALES: Final[dict[Measure, Scale]] = {
     "completion": COMPLETION,
     "hazards": HAZARD_COUNT,
@@ -197,9 +199,10 @@ def open_hazards_by_cell(hazards: pd.DataFrame) -> pd.Series:
 
 
 def measure_text(measure: Measure, value: float | None, *, lang: Lang = DEFAULT_LANG) -> str:
-    """Return the tooltip line of a cell's measure value."""
+    """Return the tooltip line of a cell's measure value; a completion without a value
+    says why ("—（无应检）": nothing was due), not a bare "no data"."""
     if value is None or not math.isfinite(value):
-        shown = t("value.none", lang)
+        shown = t(MISSING_KEYS.get(measure, "value.none"), lang)
     elif measure == "hazards":
         shown = f"{value:g}"
     else:
@@ -228,7 +231,7 @@ def measure_colours(
     ).to_numpy(dtype=float, na_value=math.nan)
     array = np.where(np.isnan(raw), default, raw)
     out = dict(zip(keys, scale.colours_of(array, alpha=alpha), strict=True))
-    missing = None if measure == "hazards" else t("value.none", lang)
+    missing = None if measure == "hazards" else t(MISSING_KEYS.get(measure, "value.none"), lang)
     return out, scale.legend(missing=missing)
 
 

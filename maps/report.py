@@ -1,5 +1,10 @@
-"""The leadership meeting export's PNG: charts drawn with Pillow from the data (no
-matplotlib, no browser). Its Excel workbook is :func:`zoning.safety.exports.workbook_bytes`.
+"""The leadership page's figures as text and its meeting export's PNG: rates that say why
+they are missing (:func:`rate_text`, :func:`ranking_table`) and charts drawn with Pillow from
+the data (no matplotlib, no browser). Its Excel workbook is
+:func:`zoning.safety.exports.workbook_bytes`.
+
+>>> rate_text(float("nan"), reason="rate.nothing_due", lang="en"), rate_text(0.0)
+('— (nothing due)', '0.0%')
 
 >>> import pandas as pd
 >>> png = charts_png(title="t", trend=pd.DataFrame({"a": [50.0, 60.0]}, index=["W1", "W2"]),
@@ -18,6 +23,9 @@ from typing import Final
 import pandas as pd
 from PIL import Image, ImageDraw, ImageFont
 
+from maps.i18n import DEFAULT_LANG, Lang, t
+from maps.payload import plain_text
+
 #: Fonts with Chinese glyphs tried in turn; without one the PNG uses ``fallback`` labels.
 CJK_FONTS: Final[tuple[str, ...]] = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -26,6 +34,45 @@ CJK_FONTS: Final[tuple[str, ...]] = (
     "/System/Library/Fonts/PingFang.ttc",
 )
 LINE_COLOURS: Final = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40))
+#: Each rate column of a report → (its percentage column, the catalogue key saying why it
+#: has no value): completion rates divide by the due inspections, closure rates by the
+#: hazards due.
+RATE_COLUMNS: Final[dict[str, tuple[str, str]]] = {
+    "completion_rate": ("completion_pct", "rate.nothing_due"),
+    "on_time_rate": ("on_time_pct", "rate.nothing_due"),
+    "closure_rate": ("closure_pct", "rate.no_hazard_due"),
+    "closed_on_time_rate": ("on_time_closure_pct", "rate.no_hazard_due"),
+}
+
+
+def rate_text(
+    value: float | None, *, reason: str = "rate.nothing_due", lang: Lang = DEFAULT_LANG
+) -> str:
+    """Return a rate (a fraction, 0–1) as a percentage with one decimal ("93.0%"), or "—"
+    with the reason (catalogue key ``reason``) when it has no denominator (None or NaN)."""
+    if value is None or pd.isna(value):
+        return t(reason, lang)
+    return f"{float(value) * 100:.1f}%"
+
+
+def ranking_table(table: pd.DataFrame, key: str, *, lang: Lang = DEFAULT_LANG) -> pd.DataFrame:
+    """Return a report by ``key`` (zone or owner; ``completion_report``'s columns) as the
+    ranking shown and exported: worst completion first, the two denominators (``due``,
+    ``hazards_due``) as counts and every rate as :func:`rate_text` (never "None" or "nan");
+    rows without a key are named "(no owner)"."""
+    order = table.assign(
+        _rate=pd.to_numeric(table["completion_rate"], errors="coerce"),
+        _key=[plain_text(v) if pd.notna(v) else "" for v in table[key]],
+    ).sort_values(["_rate", "_key"], na_position="last", kind="stable")
+    out = pd.DataFrame(
+        {key: [k if k else t("leadership.no_owner", lang) for k in order["_key"]]},
+        index=order.index,
+    )
+    out["due"] = order["due"].fillna(0).astype("int64")
+    out["hazards_due"] = order["hazards_due"].fillna(0).astype("int64")
+    for column, (shown, reason) in RATE_COLUMNS.items():
+        out[shown] = [rate_text(v, reason=reason, lang=lang) for v in order[column]]
+    return out.reset_index(drop=True)
 
 
 def _font(size: int) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, bool]:
@@ -45,12 +92,16 @@ def charts_png(
     ranking: pd.Series,
     trend_title: str,
     ranking_title: str,
+    notes: Sequence[str] = (),
     width_px: int = 1200,
 ) -> bytes:
-    """Return a PNG: weekly trend lines (``trend``: index = week, columns = series in %)
-    over a bar chart of ``ranking`` (label → %, worst first). Labels need a CJK font;
-    without one, non-ASCII text is replaced by "?"."""
-    height_px = 900
+    """Return a PNG: ``title`` and one line per ``notes`` (campus, period, plan version,
+    when it was made), then weekly trend lines (``trend``: index = week, columns = series in
+    %) over a bar chart of ``ranking`` (label → %, worst first; a missing value is written
+    "—", not drawn as 0). Labels need a CJK font; without one, non-ASCII text is replaced
+    by "?"."""
+    dy = 24.0 * len(notes)
+    height_px = 900 + int(dy)
     image = Image.new("RGB", (width_px, height_px), "white")
     draw = ImageDraw.Draw(image)
     big, cjk = _font(26)
@@ -61,8 +112,10 @@ def charts_png(
         draw.text(xy, shown, fill=fill, font=font)  # type: ignore[arg-type]
 
     text((30, 15), title, big)
+    for i, note in enumerate(notes):
+        text((30, 52 + 24 * i), note, small, fill="#444")
     # trend
-    left, top, right, bottom = 80.0, 90.0, width_px - 220.0, 430.0
+    left, top, right, bottom = 80.0, 90.0 + dy, width_px - 220.0, 430.0 + dy
     text((left, top - 30), trend_title, small)
     draw.rectangle((left, top, right, bottom), outline="#888")
     for level in (0, 25, 50, 75, 100):
@@ -92,14 +145,17 @@ def charts_png(
         if i % max(1, len(weeks) // 6) == 0:
             text((left + (right - left) * i / n - 30, bottom + 8), week, small)
     # ranking bars
-    top2 = 500.0
+    top2 = 500.0 + dy
     text((left, top2 - 30), ranking_title, small)
     shown = ranking.head(12)
     bar_h = (height_px - top2 - 30) / max(len(shown), 1)
     for i, (name, value) in enumerate(shown.items()):
         y = top2 + i * bar_h
-        pct = 0.0 if pd.isna(value) else float(value)
         text((left - 70, y + 2), str(name)[:8], small)
+        if pd.isna(value):
+            text((left + 6, y + 2), "—", small)
+            continue
+        pct = float(value)
         draw.rectangle(
             (left, y + 2, left + (right - left) * pct / 100, y + bar_h - 4),
             fill=(215, 48, 39) if pct < 80 else (26, 152, 80),

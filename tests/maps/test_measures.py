@@ -77,8 +77,8 @@ def test_heatmap_colours_and_heights_put_the_worst_first() -> None:
     fills, legend = measures.measure_colours(values, values, "completion", lang="en")
     assert fills["A"][:3] == [215, 48, 39]  # red below 60 %
     assert fills["B"][:3] == [26, 152, 80]  # green from 95 %
-    assert fills["C"][:3] == [190, 190, 190]  # no data: grey
-    assert legend[0].label == "0–60%" and legend[-1].label == "no data"
+    assert fills["C"][:3] == [190, 190, 190]  # nothing due: grey
+    assert legend[0].label == "0–60%" and legend[-1].label == "— (nothing due)"
     heights = measures.shortfall_heights(values)
     assert heights == {"A": 210.0, "B": 9.0}
     assert list(measures.worst_first(pd.Series(values))) == [30.0, 97.0]

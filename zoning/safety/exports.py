@@ -13,7 +13,8 @@ b'PK'
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,46 @@ REPORT_HEADERS: dict[str, str] = {
     "closed_in_period": "期内结案数",
     "mean_hours_to_close": "平均结案时长(小时)",
 }
+#: English names of :data:`REPORT_HEADERS` (the leadership exports carry both languages).
+REPORT_HEADERS_EN: dict[str, str] = {
+    "cell_code": "Cell",
+    "zone": "Zone",
+    "owner": "Owner",
+    "domain": "Domain",
+    "week": "Week",
+    "due": "Due",
+    "on_time": "On time",
+    "late": "Late",
+    "missed": "Missed",
+    "pending": "Not yet due",
+    "on_time_rate": "On-time rate",
+    "completion_rate": "Completion rate",
+    "hazards_reported": "Hazards reported",
+    "hazards_due": "Hazards due",
+    "closed": "Closed",
+    "closed_on_time": "Closed on time",
+    "reworked": "Reworked",
+    "extended": "Extended",
+    "closure_rate": "Closure rate",
+    "closed_on_time_rate": "On-time closure rate",
+    "rework_rate": "Rework rate",
+    "extension_rate": "Extension rate",
+    "closed_in_period": "Closed in period",
+    "mean_hours_to_close": "Mean hours to close",
+}
+#: What a report's rate or mean says when it has no denominator, in both languages.
+NOTHING_DUE = "—（无应检 / nothing due）"
+NO_HAZARD_DUE = "—（无应结案隐患 / no hazard due）"
+NOTHING_CLOSED = "—（无结案 / nothing closed）"
+NO_DENOMINATOR: dict[str, str] = {
+    "completion_rate": NOTHING_DUE,
+    "on_time_rate": NOTHING_DUE,
+    "closure_rate": NO_HAZARD_DUE,
+    "closed_on_time_rate": NO_HAZARD_DUE,
+    "rework_rate": NO_HAZARD_DUE,
+    "extension_rate": NO_HAZARD_DUE,
+    "mean_hours_to_close": NOTHING_CLOSED,
+}
 TODO_HEADERS: dict[str, str] = {
     "todo": "待办类型",
     "owner": "网格员",
@@ -125,12 +166,54 @@ def ledger_frame(rows: Sequence[Mapping[str, object]]) -> pd.DataFrame:
     return frame.rename(columns=LEDGER_HEADERS)
 
 
-def report_frame(table: pd.DataFrame) -> pd.DataFrame:
-    """Return the completion report with Chinese headers, domains by their Chinese name."""
+def report_frame(table: pd.DataFrame, *, bilingual: bool = False) -> pd.DataFrame:
+    """Return the completion report with Chinese headers, domains by their Chinese name.
+
+    ``bilingual``: headers "中文 English" (:data:`REPORT_HEADERS_EN`) and every rate without a
+    denominator written as the reason (:data:`NO_DENOMINATOR`) instead of an empty cell.
+    """
     frame = table.copy()
     if "domain" in frame.columns:
         frame["domain"] = [get_domain(d).name_zh if is_domain(d) else d for d in frame["domain"]]
-    return frame.rename(columns=REPORT_HEADERS)
+    if not bilingual:
+        return frame.rename(columns=REPORT_HEADERS)
+    for column, reason in NO_DENOMINATOR.items():
+        if column in frame.columns:
+            frame[column] = [reason if pd.isna(v) else v for v in frame[column]]
+    return frame.rename(columns=bilingual_headers(frame.columns, REPORT_HEADERS, REPORT_HEADERS_EN))
+
+
+def bilingual_headers(
+    columns: Iterable[object], zh: Mapping[str, str], en: Mapping[str, str]
+) -> dict[str, str]:
+    """Return column → "中文 English" for the ``columns`` named in both ``zh`` and ``en``."""
+    return {str(c): f"{zh[str(c)]} {en[str(c)]}" for c in columns if str(c) in zh and str(c) in en}
+
+
+def export_preamble(
+    *, campus: str, period: str, plan_version: str, made_at: datetime
+) -> list[tuple[str, str]]:
+    """Return the lines that head an export, as (bilingual label, value): the campus, the
+    period its figures cover, the grid plan version and when it was made (local time)."""
+    return [
+        ("校园 Campus", campus),
+        ("统计期 Period", period),
+        ("网格方案 Plan version", plan_version),
+        ("生成时间 Made at", local_text(made_at)),
+    ]
+
+
+def csv_bytes(frame: pd.DataFrame, *, preamble: Sequence[tuple[str, str]] = ()) -> bytes:
+    """Return ``frame`` as CSV (UTF-8 with a BOM, formula-safe cells, see :func:`csv_safe`),
+    headed by the ``preamble`` lines (label, value) and an empty line when given."""
+    out = io.StringIO()
+    if preamble:
+        pd.DataFrame([list(line) for line in preamble]).map(csv_safe).to_csv(
+            out, index=False, header=False
+        )
+        out.write("\n")
+    frame.map(csv_safe).to_csv(out, index=False)
+    return out.getvalue().encode("utf-8-sig")
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV injection").
@@ -176,11 +259,17 @@ def write_table(
     return out
 
 
-def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = None) -> bytes:
+def workbook_bytes(
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    title: str | None = None,
+    preamble: Sequence[tuple[str, str]] = (),
+) -> bytes:
     """Return an .xlsx workbook with one sheet per entry (name → frame), in order.
 
     Sheet names are cut to Excel's 31 characters. Each sheet has ``title`` in bold in A1
-    when given (the headers then start on row 3), bold headers, the rows below them frozen,
+    when given, then the ``preamble`` lines (label in bold, value beside it) and an empty
+    row when given, then bold headers, the rows below them frozen,
     columns as wide as their first 200 values (8–60 characters), floats rounded to 4
     decimals and missing values (None, NaN, NaT, NA) as empty cells. A text that starts with
     ``=`` is stored as text, never as a formula (a user-written note cannot run in Excel).
@@ -197,6 +286,11 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame], *, title: str | None = No
         if title:
             _as_text(ws.cell(row=1, column=1, value=title)).font = Font(bold=True, size=14)
             top = 3
+        for label, value in preamble:
+            _as_text(ws.cell(row=top, column=1, value=label)).font = Font(bold=True)
+            _as_text(ws.cell(row=top, column=2, value=value))
+            top += 1
+        top += 1 if preamble else 0
         for col, header in enumerate(frame.columns, start=1):
             _as_text(ws.cell(row=top, column=col, value=str(header))).font = Font(bold=True)
             width = max([len(str(header)) * 2, *(len(str(v)) for v in frame.iloc[:200, col - 1])])

@@ -9,8 +9,7 @@ import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
-from zoning.services import ledger
-from zoning.services import safety as operations
+from zoning.services import ledger, safety
 
 from app_pages import _ui
 from app_pages import _workflow as wf
@@ -25,23 +24,23 @@ REPORT_BY = ("zone", "owner", "domain", "week")
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=300)
 def _todo(url: str, name: str, owner: str, data_version: int, version: int) -> pd.DataFrame:
-    return operations.todo(_ui.engine_for(url), name, owner=owner)
+    return safety.todo(_ui.engine_for(url), name, owner=owner)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
 def _report(url: str, name: str, by: str, data_version: int, version: int) -> pd.DataFrame:
-    return operations.completion_report(_ui.engine_for(url), name, by=by)
+    return safety.completion_report(_ui.engine_for(url), name, by=by)
 
 
 def _template_name(code: str) -> str:
-    template = operations.checklist_templates().get(code)
+    template = safety.checklist_templates().get(code)
     if template is None:
         return plain_text(code)
     return template.name_en if lang == "en" else template.name_zh
 
 
 def _submit(owner: str, cell: str, template_code: str, period: str) -> None:
-    template = operations.checklist_templates()[template_code]
+    template = safety.checklist_templates()[template_code]
     results = {
         item.code: str(st.session_state.get(wf.lang_key(f"insp_res:{item.code}", lang), "pass"))
         for item in template.items
@@ -53,7 +52,7 @@ def _submit(owner: str, cell: str, template_code: str, period: str) -> None:
     notes = {code: note for code, note in notes.items() if note}
     ok, report = wf.guarded(
         lang,
-        lambda: operations.submit_inspection(
+        lambda: safety.submit_inspection(
             wf.engine(ctx),
             campus,
             cell=cell,
@@ -158,7 +157,7 @@ else:
         )
     )
     row = due.iloc[min(k, len(due) - 1)]
-    template = operations.checklist_templates().get(str(row["template_code"]))
+    template = safety.checklist_templates().get(str(row["template_code"]))
     if template is not None:
         with st.form(f"insp_form:{row['cell_code']}:{row['template_code']}:{row['period']}"):
             for item in template.items:

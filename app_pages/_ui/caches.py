@@ -24,9 +24,7 @@ from zoning import services
 from zoning.cameras.report import CoverageResult
 from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
-from zoning.services import cameras as coverage_service
-from zoning.services import queries as ui_queries
-from zoning.services import safety as operations
+from zoning.services import cameras, queries, safety
 from zoning.services.database import open_engine
 
 from app_pages._ui import splice
@@ -53,10 +51,10 @@ def load_cells(url: str, campus: str, plan_id: int, data_version: int) -> gpd.Ge
     return services.load_cells(engine_for(url), campus, plan_id)
 
 
-def ops_key(url: str, campus: str) -> ui_queries.OpsVersion:
-    """Return the operations data's fingerprint (see ``ui_queries.ops_version``); its
+def ops_key(url: str, campus: str) -> queries.OpsVersion:
+    """Return the operations data's fingerprint (see ``queries.ops_version``); its
     ``inspections`` and ``hazards`` parts key what depends on one kind of data only."""
-    return ui_queries.ops_version(engine_for(url), campus)
+    return queries.ops_version(engine_for(url), campus)
 
 
 def local_today() -> date:
@@ -69,11 +67,11 @@ def _completion_grid(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
     engine = engine_for(url)
-    operations.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
+    safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
     return splice.spliced(
         ("grid", url, campus, plan_id, data_version),
         key,
-        lambda: ui_queries.completion_grid(engine, campus),
+        lambda: queries.completion_grid(engine, campus),
         lambda base: splice.grid_delta(engine, campus, base, key),
     )
 
@@ -92,7 +90,7 @@ def _hazards(
     return splice.spliced(
         ("hazards", url, campus, plan_id, data_version),
         key,
-        lambda: ui_queries.hazards_table(engine, campus),
+        lambda: queries.hazards_table(engine, campus),
         lambda base: splice.hazards_delta(engine, campus, base, key),
     )
 
@@ -111,13 +109,13 @@ def _owner_grid(
     return splice.spliced(
         ("owners", url, campus, plan_id, data_version),
         key,
-        lambda: ui_queries.owner_grid(engine, campus),
+        lambda: queries.owner_grid(engine, campus),
         lambda base: splice.cells_delta(
             engine,
             campus,
             base,
             key,
-            lambda cells: ui_queries.owner_grid(engine, campus, cells=cells),
+            lambda cells: queries.owner_grid(engine, campus, cells=cells),
         ),
     )
 
@@ -142,14 +140,14 @@ def _report_completion(
     by: tuple[str, ...],
     key: tuple[object, ...],
 ) -> dict[str, pd.DataFrame]:
-    operations.report_window(by, start=None, end=None, now=None)  # checks ``by``
+    safety.report_window(by, start=None, end=None, now=None)  # checks ``by``
     out = {}
     for b in by:  # both grids cover the same 90 days to today
         if b in FROM_GRID:
             grid = completion_grid(url, campus, plan_id, data_version)
         else:
             grid = owner_grid(url, campus, plan_id, data_version)
-        out[b] = operations.completion_from_grid(grid, b)
+        out[b] = safety.completion_from_grid(grid, b)
     return out
 
 
@@ -162,8 +160,8 @@ def _report_ledger(
     by: tuple[str, ...],
     key: tuple[object, ...],
 ) -> dict[str, pd.DataFrame]:
-    _, start, end = operations.report_window(by, start=None, end=None, now=None)
-    return operations.ledger_tables(engine_for(url), campus, by=by, start=start, end=end)
+    _, start, end = safety.report_window(by, start=None, end=None, now=None)
+    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end)
 
 
 def reports(
@@ -175,17 +173,17 @@ def reports(
     ops = ops_key(url, campus)
     tables = _report_completion(url, campus, plan_id, data_version, by, ops.inspections)
     rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards)
-    return {b: operations.join_report(tables[b], rates[b], b) for b in by}
+    return {b: safety.join_report(tables[b], rates[b], b) for b in by}
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)
 def _cell_detail(
     url: str, campus: str, plan_id: int, code: str, ops: tuple[object, ...]
-) -> ui_queries.CellDetail:
-    return ui_queries.cell_detail(engine_for(url), campus, code)
+) -> queries.CellDetail:
+    return queries.cell_detail(engine_for(url), campus, code)
 
 
-def cell_detail(url: str, campus: str, plan_id: int, code: str) -> ui_queries.CellDetail:
+def cell_detail(url: str, campus: str, plan_id: int, code: str) -> queries.CellDetail:
     """Return the side-panel facts of one cell (cached until the operations data change)."""
     return _cell_detail(url, campus, plan_id, code, ops_key(url, campus))
 
@@ -195,7 +193,7 @@ def coverage_result(
     url: str, campus: str, data_version: int, plan_id: int | None
 ) -> CoverageResult:
     """Return the campus's camera coverage (seconds on a large campus: lazy; shared)."""
-    return coverage_service.campus_coverage(engine_for(url), campus, plan_id=plan_id)
+    return cameras.campus_coverage(engine_for(url), campus, plan_id=plan_id)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -207,4 +205,4 @@ def coverage(url: str, campus: str, data_version: int, plan_id: int | None) -> C
 @st.cache_resource(show_spinner=False, max_entries=8)
 def suggested_sites(url: str, campus: str, data_version: int, count: int) -> gpd.GeoDataFrame:
     """Return ``count`` suggested camera sites (EPSG:4326), best first (cached)."""
-    return coverage_service.suggest_cameras(engine_for(url), campus, count=count)
+    return cameras.suggest_cameras(engine_for(url), campus, count=count)

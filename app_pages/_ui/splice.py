@@ -3,7 +3,7 @@
 recounting only what changed instead of reading everything again.
 
 Operations data (inspections, hazards) changes without a data_version bump, so the caches
-over it are keyed by ``ui_queries.ops_version`` (largest ids and counts, the day): a few
+over it are keyed by ``queries.ops_version`` (largest ids and counts, the day): a few
 index look-ups per rerun, and a cache holds until the data really changes. ``OPS_TTL_S``
 only bounds memory and how old a frame may be to be spliced into.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy.engine import Engine
-from zoning.services import queries as ui_queries
+from zoning.services import queries
 
 #: How long the caches over operations data hold an entry (s), and the oldest frame (s
 #: since it was read whole) a change is spliced into.
@@ -87,7 +87,7 @@ def cells_delta(
         return None
     if inspection <= old_inspection:
         return None
-    cells = ui_queries.inspected_cells(engine, campus, after=old_inspection, upto=inspection)
+    cells = queries.inspected_cells(engine, campus, after=old_inspection, upto=inspection)
     if len(cells) > GRID_DELTA_CELLS:
         return None
     kept = base.frame[~base.frame["cell_code"].isin(cells)]
@@ -107,7 +107,7 @@ def grid_delta(
         campus,
         base,
         key,
-        lambda cells: ui_queries.completion_grid(engine, campus, cells=cells),
+        lambda cells: queries.completion_grid(engine, campus, cells=cells),
     )
 
 
@@ -119,4 +119,4 @@ def hazards_delta(
     hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
     if key[2:] == base.key[2:]:
         return None
-    return ui_queries.hazards_table_since(engine, campus, base.frame, hazard=hazard, event=event)
+    return queries.hazards_table_since(engine, campus, base.frame, hazard=hazard, event=event)

@@ -95,6 +95,20 @@ def _add_complaint() -> None:
         _bump()
         st.session_state["complaint_text"] = ""
         c = added.complaint
+        if added.joined:
+            wf.flash(
+                "success",
+                t(
+                    "ledger.complaint_joined",
+                    lang,
+                    id=c.id,
+                    first=c.duplicate_of,
+                    hazard=added.hazard_id,
+                    cell=plain_text(c.cell_code),
+                    owner=plain_text(c.owner) or t("value.unassigned", lang),
+                ),
+            )
+            return
         wf.flash(
             "success",
             t(
@@ -316,6 +330,10 @@ if complaints:
                 "state": [label("hstate", v.state, lang) if v.state else "" for v in complaints],
                 "duplicate_of": [c.duplicate_of or "" for c in rows],
                 "hazard_id": [v.hazard_id for v in complaints],
+                "joined": [
+                    t("ledger.joined_hazard", lang, id=v.hazard_id) if v.joined else ""
+                    for v in complaints
+                ],
             }
         ).iloc[::-1],
         lang,

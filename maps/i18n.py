@@ -351,6 +351,18 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "zh": "该校园还没有摄像头数据。可用 `campusgrid import` 导入摄像头图层。",
         "en": "This campus has no cameras yet. Import a camera layer with `campusgrid import`.",
     },
+    # a likely-duplicate complaint joins the first one's hazard; an officer may split it off
+    "haction.attach": {"zh": "并入重复投诉", "en": "Duplicate attached"},
+    "haction.split": {"zh": "拆分投诉", "en": "Complaint split off"},
+    "field.joined": {"zh": "并入情况", "en": "Joined"},
+    "ledger.joined_hazard": {"zh": "已并入隐患 #{id}", "en": "joined hazard #{id}"},
+    "ledger.complaint_joined": {
+        "zh": "投诉 #{id} 疑似与投诉 #{first} 重复，已并入隐患 #{hazard}（网格 {cell}，{owner}）；"
+        "如确为不同问题，可由安全管理人员拆分。",
+        "en": "Complaint #{id} is a likely duplicate of complaint #{first} and joined hazard "
+        "#{hazard} (cell {cell}, {owner}); an officer can split it off if it is a different "
+        "problem.",
+    },
     # the planner, inspections and ledger pages (their strings live in maps/i18n_workflow.py;
     # the key sets are disjoint)
     **cast("dict[str, dict[Lang, str]]", WORKFLOW_CATALOGUE),

@@ -27,7 +27,9 @@ from zoning.errors import InvalidInput
 
 inspections_app = typer.Typer(help="Inspections: to-do, submissions, completion report.")
 hazards_app = typer.Typer(help="The hazard ledger (整改台账): list, show, move, export.")
-complaints_app = typer.Typer(help="Located complaints (接诉即办): add and list.")
+complaints_app = typer.Typer(
+    help="Located complaints (接诉即办): add, list, split a duplicate off its joined hazard."
+)
 
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file (UTF-8).")]
@@ -313,7 +315,11 @@ def complaints_add(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Route a located complaint to its cell's owner and open its ledger item."""
+    """Route a located complaint to its cell's owner and open its ledger item.
+
+    A likely duplicate (same category, within the radius and window) joins the open hazard
+    of the complaint it repeats instead of opening a second one.
+    """
     from zoning.services import ledger
 
     found = run(
@@ -335,9 +341,14 @@ def complaints_add(
         print_json(data)
         return
     dup = f"; likely duplicate of #{data['duplicate_of']}" if data["duplicate_of"] else ""
+    hazard = (
+        f"joined hazard #{data['hazard_id']} (已并入隐患 #{data['hazard_id']})"
+        if data["joined_hazard_id"]
+        else f"ledger hazard #{data['hazard_id']}"
+    )
     typer.echo(
         f"complaint #{data['id']} → cell {data['cell']}, owner {data['owner']}, respond by "
-        f"{data['response_deadline']}; ledger hazard #{data['hazard_id']}{dup}"
+        f"{data['response_deadline']}; {hazard}{dup}"
     )
 
 
@@ -353,7 +364,31 @@ def complaints_list(campus: CampusArg, db: DbOption = None, as_json: JsonOption 
         return
     for r in rows:
         dup = f" (dup of #{r['duplicate_of']})" if r["duplicate_of"] else ""
+        if r["joined_hazard_id"]:
+            dup += f" joined hazard #{r['joined_hazard_id']}"
         typer.echo(
             f"#{r['id']} {r['received_at'][:16]} {r['category']:11} {r['cell']} → {r['owner']} "
             f"[{r['state']}]{dup}: {r['text']}"
         )
+
+
+@complaints_app.command("split")
+def complaints_split(
+    campus: CampusArg,
+    complaint_id: Annotated[int, typer.Argument(help="The complaint that joined a hazard.")],
+    by: Annotated[str, typer.Option("--by", help="The officer splitting it (a person).")],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Give a complaint that joined another's hazard (a likely duplicate) its own hazard."""
+    from zoning.services import ledger
+
+    found, left = run(lambda: ledger.split_complaint(engine_for(db), campus, complaint_id, by=by))
+    data = found.to_json()
+    if as_json:
+        print_json({**data, "split_from_hazard_id": left})
+        return
+    typer.echo(
+        f"complaint #{data['id']} split off hazard #{left} into its own hazard "
+        f"#{data['hazard_id']} (owner {data['owner']}, respond by {data['response_deadline']})"
+    )

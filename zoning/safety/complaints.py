@@ -5,14 +5,17 @@ it, given a response deadline by category (tiers of 2 h, 24 h, 7 days and 15 day
 becomes a ledger item (a :class:`~zoning.safety.ledger.workflow.Hazard` with source
 ``"complaint"``). It is flagged as a likely duplicate when a complaint of the same category
 was received within ``duplicate_distance_m`` (default 50 m) and ``duplicate_window_hours``
-(default 72 h) before it; a duplicate is still routed (the office may reject it in the
-ledger).
+(default 72 h) before it. A likely duplicate whose first complaint's hazard is still open
+joins that hazard instead of opening a second one (:func:`attach_complaint` records
+"duplicate complaint #N attached" in its history); an officer may split it off again
+(:func:`split_off`), which opens its own hazard (:func:`hazard_for`) and records the split
+in both histories.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 import geopandas as gpd
@@ -23,7 +26,7 @@ from pyproj import CRS, Geod, Transformer
 from zoning.errors import InvalidInput
 from zoning.geo.crs import WGS84, require_metric
 from zoning.safety.domains import DOMAIN_CODES
-from zoning.safety.ledger.workflow import Hazard, new_hazard
+from zoning.safety.ledger.workflow import Hazard, Transition, new_hazard
 
 #: Response tiers in hours: 2 h, 24 h, 7 days, 15 days.
 TIERS_H: tuple[float, ...] = (2.0, 24.0, 168.0, 360.0)
@@ -231,24 +234,79 @@ def route_complaint(
         contact=contact,
         duplicate_of=duplicate.id if duplicate else None,
     )
-    hazard = new_hazard(
-        hazard_id=complaint_id,
+    hazard = hazard_for(complaint, reported_by=reported_by, categories=categories)
+    return RoutedComplaint(complaint, hazard)
+
+
+def hazard_for(
+    complaint: Complaint,
+    *,
+    reported_by: str,
+    categories: Mapping[str, ComplaintCategory] = DEFAULT_CATEGORIES,
+) -> Hazard:
+    """Return the ledger item a complaint opens: reported at its receipt, due by its
+    response deadline, in its category's domain and severity, at its cell and owner.
+
+    Raises :class:`InvalidInput` for an unknown category or an empty ``reported_by``.
+    """
+    spec = categories.get(complaint.category)
+    if spec is None:
+        raise InvalidInput(f"Unknown complaint category {complaint.category!r}.")
+    return new_hazard(
+        hazard_id=complaint.id,
         source="complaint",
         domain=spec.domain,
         severity=spec.severity,
-        description=text,
-        lon=lon,
-        lat=lat,
+        description=complaint.text,
+        lon=complaint.lon,
+        lat=complaint.lat,
         reported_by=reported_by,
-        reported_at=received_at,
-        cell_code=cell.code,
-        zone=cell.zone,
-        owner=owner,
-        deadline=deadline,
-        source_id=complaint_id,
-        category=category,
+        reported_at=complaint.received_at,
+        cell_code=complaint.cell_code,
+        zone=complaint.zone,
+        owner=complaint.owner,
+        deadline=complaint.response_deadline,
+        source_id=complaint.id,
+        category=complaint.category,
     )
-    return RoutedComplaint(complaint, hazard)
+
+
+def attach_complaint(hazard: Hazard, *, complaint_id: str, by: str, at: datetime) -> Hazard:
+    """Return ``hazard`` with an ``attach`` event: "duplicate complaint #N attached".
+
+    The state and deadline do not change; ``by`` is who registered the complaint.
+    """
+    note = f"duplicate complaint #{complaint_id} attached"
+    return _with_event(hazard, "attach", by=by, at=at, note=note)
+
+
+def split_off(
+    joined: Hazard, own: Hazard, *, complaint_id: str, by: str, at: datetime
+) -> tuple[Hazard, Hazard]:
+    """Return (``joined``, ``own``) each with a ``split`` event naming the other hazard.
+
+    ``joined`` is the hazard the complaint had joined, ``own`` the one now opened for it
+    (stored, so it has its id); ``by`` is the officer who split it, at ``at``.
+    """
+    return (
+        _with_event(
+            joined, "split", by=by, at=at,
+            note=f"complaint #{complaint_id} split off into hazard #{own.id}",
+        ),
+        _with_event(
+            own, "split", by=by, at=at,
+            note=f"complaint #{complaint_id} split off from hazard #{joined.id}",
+        ),
+    )  # fmt: skip
+
+
+def _with_event(hazard: Hazard, action: str, *, by: str, at: datetime, note: str) -> Hazard:
+    if not by.strip():
+        raise InvalidInput(f"The {action} needs the person who made it.")
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidInput(f"The time of the {action} must be timezone-aware, got {at!r}.")
+    event = Transition(action, hazard.state, hazard.state, by, at, note)
+    return replace(hazard, history=(*hazard.history, event))
 
 
 def _missing(value: object) -> bool:

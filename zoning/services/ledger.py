@@ -1,4 +1,8 @@
-"""Ledger and complaint services: list, show and move hazards; add and list complaints.
+"""Ledger and complaint services: list, show and move hazards; add, list and split complaints.
+
+A likely-duplicate complaint joins the open hazard of the complaint it repeats (no second
+hazard, so the ledger figures count the problem once); an officer may split it off into its
+own hazard (:func:`split_complaint`).
 
 Who answers for a hazard now follows the escalation chain of
 :mod:`zoning.safety.ledger.workflow` over the zone staff of
@@ -12,12 +16,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.safety.bounds import check_id, check_lonlat, check_number, check_text, check_time
-from zoning.safety.complaints import CellLocator, Complaint, route_complaint
+from zoning.safety.complaints import (
+    CellLocator,
+    Complaint,
+    attach_complaint,
+    hazard_for,
+    route_complaint,
+    split_off,
+)
 from zoning.safety.ledger.workflow import (
     LEVELS,
     OPEN_STATES,
@@ -44,6 +55,7 @@ __all__ = [
     "locator",
     "move_hazard",
     "show_hazard",
+    "split_complaint",
     "view",
 ]
 
@@ -202,11 +214,13 @@ def move_hazard(
 
 @dataclass(frozen=True)
 class ComplaintView:
-    """A stored complaint with its ledger item id and state."""
+    """A stored complaint with its ledger item id and state; ``joined`` when that hazard
+    was opened by an earlier complaint (this one is a likely duplicate attached to it)."""
 
     complaint: Complaint
     hazard_id: int | None
     state: str | None
+    joined: bool = False
 
     def to_json(self) -> dict[str, Any]:
         """Return the complaint as JSON-ready data (the contact included)."""
@@ -223,6 +237,7 @@ class ComplaintView:
             "owner": c.owner,
             "duplicate_of": int(c.duplicate_of) if c.duplicate_of else None,
             "hazard_id": self.hazard_id,
+            "joined_hazard_id": self.hazard_id if self.joined else None,
             "state": self.state,
             "lon": round(c.lon, 7),
             "lat": round(c.lat, 7),
@@ -250,6 +265,9 @@ def add_complaint(
 ) -> ComplaintView:
     """Route a located complaint to its cell's owner, open its ledger item, store both.
 
+    A likely duplicate (same category within ``duplicate_distance_m`` metres and
+    ``duplicate_window_hours`` hours) whose first complaint's hazard is still open joins
+    that hazard instead (``joined``; its history records the attachment by ``reported_by``).
     ``at`` (default now) may not be in the future; the duplicate search looks at most
     MAX_DUPLICATE_DISTANCE_M (10 km) around and MAX_DUPLICATE_WINDOW_H (a year) back.
     Raises InvalidInput (outside the campus, unknown category, empty text, a time or number
@@ -274,7 +292,9 @@ def add_complaint(
     ops = campus_ops(engine, campus)
     with writing(engine) as conn:
         since = at - timedelta(hours=duplicate_window_hours)
-        previous = [c for c, _, _ in repo.load_complaints(conn, ops.cid, since=since)]
+        loaded = repo.load_complaints(conn, ops.cid, since=since)
+        previous = [c for c, _, _ in loaded]
+        open_hazard = {c.id: h for c, h, s in loaded if h is not None and s in OPEN_STATES}
         routed = route_complaint(
             complaint_id="new",
             lon=lon,
@@ -290,17 +310,89 @@ def add_complaint(
             duplicate_distance_m=duplicate_distance_m,
             duplicate_window_hours=duplicate_window_hours,
         )
-        (hazard_id,) = repo.save_hazards(
-            conn, ops.cid, [repo.HazardRecord(routed.hazard, ops.plan_id)]
-        )
+        joins = open_hazard.get(routed.complaint.duplicate_of or "")
+        if joins is None:
+            (hazard_id,) = repo.save_hazards(
+                conn, ops.cid, [repo.HazardRecord(routed.hazard, ops.plan_id)]
+            )
+        else:
+            hazard_id = joins
         (complaint_id,) = repo.save_complaints(
             conn, ops.cid, [repo.ComplaintRecord(routed.complaint, ops.plan_id, hazard_id)]
         )
-    return ComplaintView(replace(routed.complaint, id=str(complaint_id)), hazard_id, "reported")
+        state = "reported"
+        if joins is not None:
+            before = repo.load_hazard(conn, ops.cid, joins)
+            after = attach_complaint(before, complaint_id=str(complaint_id), by=reported_by, at=at)
+            _store_move(conn, before, after)
+            state = after.state
+    complaint = replace(routed.complaint, id=str(complaint_id))
+    return ComplaintView(complaint, hazard_id, state, joined=joins is not None)
+
+
+def split_complaint(
+    engine: Engine, campus: str, complaint_id: int, *, by: str, at: datetime | None = None
+) -> tuple[ComplaintView, int]:
+    """Give a complaint that joined another complaint's hazard its own hazard.
+
+    The new hazard is reported at the complaint's receipt and due by its response deadline,
+    at its (current) cell and owner; both histories record the split by ``by`` at ``at``
+    (default now). Returns the complaint (now on its own hazard) and the hazard it left.
+    Raises NotFound (no such complaint or person) or InvalidInput (the complaint has its own
+    hazard already, or a hazard changed meanwhile): nothing stored.
+    """
+    now = utcnow()
+    at = check_time(at, what="The time of the split", now=now) if at else now
+    check_id(complaint_id, what="Complaint")
+    ops = campus_ops(engine, campus)
+    if by not in set(ops.people["name"]):
+        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    with writing(engine) as conn:
+        found = repo.load_complaints(conn, ops.cid, ids=[complaint_id])
+        if not found:
+            raise NotFound(
+                f"No complaint {complaint_id} on campus {campus!r}: "
+                f"`campusgrid complaints list {campus}` lists them."
+            )
+        complaint, joined_id, _ = found[0]
+        first = repo.first_complaints(conn, ops.cid)
+        if joined_id is None or first.get(joined_id) == complaint_id:
+            own = f"has its own hazard #{joined_id}" if joined_id else "has no hazard"
+            raise InvalidInput(
+                f"Complaint #{complaint_id} is not attached to another complaint's hazard "
+                f"(it {own}); only a complaint that joined a hazard can be split."
+            )
+        opened = hazard_for(complaint, reported_by=by)
+        (own_id,) = repo.save_hazards(conn, ops.cid, [repo.HazardRecord(opened, ops.plan_id)])
+        own_before = repo.load_hazard(conn, ops.cid, own_id)
+        joined_before = repo.load_hazard(conn, ops.cid, joined_id)
+        joined_after, own_after = split_off(
+            joined_before, own_before, complaint_id=str(complaint_id), by=by, at=at
+        )
+        _store_move(conn, joined_before, joined_after)
+        _store_move(conn, own_before, own_after)
+        if not repo.relink_complaint(conn, ops.cid, complaint_id, old=joined_id, new=own_id):
+            raise InvalidInput(
+                f"Complaint #{complaint_id} was changed by someone else meanwhile; list it and "
+                "retry."
+            )
+    return ComplaintView(complaint, own_id, own_after.state), joined_id
+
+
+def _store_move(conn: Connection, before: Hazard, after: Hazard) -> None:
+    if not repo.update_hazard(conn, before, after):
+        raise InvalidInput(
+            f"Hazard {before.id} was changed by someone else meanwhile; show it and retry."
+        )
 
 
 def list_complaints(engine: Engine, campus: str) -> list[ComplaintView]:
-    """Return the campus's complaints, oldest first."""
+    """Return the campus's complaints, oldest first (``joined``: attached to an earlier
+    complaint's hazard)."""
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
-        return [ComplaintView(c, h, s) for c, h, s in repo.load_complaints(conn, cid)]
+        first = repo.first_complaints(conn, cid)
+        return [
+            ComplaintView(c, h, s, joined=h is not None and first.get(h) != int(c.id))
+            for c, h, s in repo.load_complaints(conn, cid)
+        ]

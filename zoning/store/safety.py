@@ -769,6 +769,7 @@ def load_complaints(
     *,
     category: str | None = None,
     since: datetime | None = None,
+    ids: Sequence[int] | None = None,
 ) -> list[tuple[Complaint, int | None, str | None]]:
     """Return (complaint, hazard id, hazard state) of the campus, oldest first."""
     c = ComplaintRow
@@ -785,6 +786,8 @@ def load_complaints(
         stmt = stmt.where(c.category == category)
     if since is not None:
         stmt = stmt.where(c.received_at >= as_utc(since))
+    if ids is not None:
+        stmt = stmt.where(c.id.in_(list(ids)))
     out = []
     for r in conn.execute(stmt.order_by(c.received_at, c.id)):
         complaint = Complaint(
@@ -803,6 +806,34 @@ def load_complaints(
         )
         out.append((complaint, r.hazard_id, r.state))
     return out
+
+
+def first_complaints(conn: sa.Connection, cid: int) -> dict[int, int]:
+    """Return hazard id → the id of the first complaint linked to it (the one that opened it).
+
+    Any other complaint linked to the same hazard joined it as a likely duplicate.
+    """
+    c = ComplaintRow
+    rows = conn.execute(
+        sa.select(c.hazard_id, sa.func.min(c.id))
+        .where(c.campus_id == cid, c.hazard_id.is_not(None))
+        .group_by(c.hazard_id)
+    )
+    return {int(hazard): int(first) for hazard, first in rows if hazard is not None}
+
+
+def relink_complaint(
+    conn: sa.Connection, cid: int, complaint_id: int, *, old: int, new: int
+) -> bool:
+    """Point a complaint from hazard ``old`` to hazard ``new``; False if it no longer had
+    ``old`` (someone else moved it meanwhile; nothing written)."""
+    c = ComplaintRow
+    result = conn.execute(
+        sa.update(c)
+        .where(c.campus_id == cid, c.id == complaint_id, c.hazard_id == old)
+        .values(hazard_id=new)
+    )
+    return bool(result.rowcount == 1)
 
 
 def people_names(conn: sa.Connection, cid: int) -> Mapping[str, str]:

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
 
 #: How long (s) a test waits for the moment to interrupt a command.
 DEADLINE_S = 120.0
@@ -48,3 +50,29 @@ def write_lock_held(path: Path) -> bool:
         return True
     finally:
         probe.close()
+
+
+def cut_connection(
+    engine: Engine,
+    process: subprocess.Popen[str],
+    find: sa.TextClause,
+    params: dict[str, object] | None = None,
+) -> None:
+    """End the command's PostgreSQL connection (``pg_terminate_backend``) once ``find``
+    returns its backend pid, then check the command says so in one exit-2 line."""
+    victims: list[int] = []
+
+    def found() -> bool:
+        with engine.connect() as conn:
+            victims.extend(conn.execute(find, params or {}).scalars())
+        return bool(victims)
+
+    wait_until(found, process)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": victims[0]}).scalar()
+    assert process.wait(timeout=DEADLINE_S) == 2
+    assert process.stderr is not None
+    said = process.stderr.read()
+    process.stderr.close()
+    assert "Traceback" not in said
+    assert said.splitlines()[-1].startswith("error: The connection to the database was lost")

@@ -23,7 +23,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.faults import DEADLINE_S, wait_until, write_lock_held
+from tests.faults import cut_connection, wait_until, write_lock_held
 from tests.pgserver import empty_postgis
 from tests.small_campus import LAT, LON, D, small_campus
 from zoning.store.campus import save_campus
@@ -133,22 +133,7 @@ def test_an_import_whose_connection_is_cut_leaves_nothing_and_can_be_retried(
         "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL "
         "AND query ILIKE 'INSERT INTO building%'"
     )
-    victims: list[int] = []
-
-    def inserting() -> bool:
-        with engine.connect() as conn:
-            victims.extend(conn.execute(find).scalars())
-        return bool(victims)
-
-    wait_until(inserting, process)
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": victims[0]}).scalar()
-    assert process.wait(timeout=DEADLINE_S) == 2
-    assert process.stderr is not None
-    said = process.stderr.read()
-    process.stderr.close()
-    assert "Traceback" not in said
-    assert said.splitlines()[-1].startswith("error: The connection to the database was lost")
+    cut_connection(engine, process, find)
     assert snapshot(engine) == before
     retried = subprocess.run(
         [sys.executable, "-m", "zoning.cli", "import", *map(str, files), "--campus", "大校",

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
-from tests.faults import DEADLINE_S, wait_until, write_lock_held
+from tests.faults import cut_connection, wait_until, write_lock_held
 from tests.pgserver import empty_postgis
 from zoning.cli import app
 from zoning.clock import local_day, utcnow
@@ -148,22 +148,7 @@ def cut_mid_transaction(engine: Engine, url: str, *args: str, writing: str) -> N
         "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
         "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL AND query ILIKE :writing"
     )
-    victims: list[int] = []
-
-    def writing_now() -> bool:
-        with engine.connect() as conn:
-            victims.extend(conn.execute(find, {"writing": writing}).scalars())
-        return bool(victims)
-
-    wait_until(writing_now, process)
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT pg_terminate_backend(:p)"), {"p": victims[0]}).scalar()
-    assert process.wait(timeout=DEADLINE_S) == 2
-    assert process.stderr is not None
-    said = process.stderr.read()
-    process.stderr.close()
-    assert "Traceback" not in said
-    assert said.splitlines()[-1].startswith("error: The connection to the database was lost")
+    cut_connection(engine, process, find, {"writing": writing})
 
 
 @pytest.fixture(scope="module")

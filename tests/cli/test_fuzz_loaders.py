@@ -18,11 +18,11 @@ from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
+from tests.cli_checks import run_checked, table_counts
 from tests.safety_campus import CAMPUS, make_campus
 from tests.small_campus import LAT, LON, D, small_campus
 from zoning.cli import app
 from zoning.store.engine import open_engine
-from zoning.store.models.campus import Base
 
 runner = CliRunner()
 SETTINGS = settings(
@@ -54,38 +54,20 @@ def url(tmp_path_factory: pytest.TempPathFactory, spatialite_template: Path) -> 
     return f"sqlite:///{path}"
 
 
+def check(url: str, *args: str) -> int:
+    """Run ``args`` through :func:`run_checked`; return the exit code (an event for hypothesis)."""
+    result = run_checked(url, *args)
+    event(
+        f"exit {result.exit_code}: {result.stderr.splitlines()[-1][:30] if result.stderr else ''}"
+    )
+    return result.exit_code
+
+
 @pytest.fixture(scope="module")
 def boundary(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("fuzz-boundary") / "boundary.geojson"
     small_campus().boundary.to_file(path, driver="GeoJSON")
     return path
-
-
-def counts(url: str) -> dict[str, int]:
-    with open_engine(url).connect() as conn:
-        return {
-            t.name: int(conn.execute(sa.text(f'SELECT count(*) FROM "{t.name}"')).scalar_one())
-            for t in Base.metadata.sorted_tables
-        }
-
-
-def check(url: str, *args: str) -> int:
-    """Run ``args``: exit 0, or exit 2 with one error line and nothing written; return it."""
-    before = counts(url)
-    result = runner.invoke(app, [*args, "--db", url])
-    assert result.exit_code in (0, 2), (args, result.exception, result.stderr)
-    assert result.exception is None or isinstance(result.exception, SystemExit), args
-    assert "Traceback" not in result.stderr
-    event(
-        f"exit {result.exit_code}: {result.stderr.splitlines()[-1][:30] if result.stderr else ''}"
-    )
-    if result.exit_code == 2 and not result.stderr.startswith("Usage:"):
-        lines = result.stderr.splitlines()  # progress lines (…), then the one error line
-        assert [n for n, line in enumerate(lines) if line.startswith("error: ")] == [
-            len(lines) - 1
-        ], (args, result.stderr)
-        assert counts(url) == before, args
-    return result.exit_code
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> Path:
@@ -260,7 +242,7 @@ def test_coordinates_past_any_coordinate_system_are_one_clear_line(
     feature = {"type": "Feature", "properties": {}, "geometry": point}
     buildings = tmp_path / "buildings.geojson"
     buildings.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
-    before = counts(sqlite_url)
+    before = table_counts(sqlite_url)
     result = runner.invoke(
         app, ["import", str(boundary), str(buildings), "--campus", "远", "--db", sqlite_url]
     )
@@ -271,7 +253,7 @@ def test_coordinates_past_any_coordinate_system_are_one_clear_line(
         "no coordinate system campusgrid knows (local CAD or site coordinates?): georeference "
         "the file first, e.g. in QGIS."
     )
-    assert counts(sqlite_url) == before
+    assert table_counts(sqlite_url) == before
 
 
 def test_nan_coordinates_are_one_clear_line_without_a_python_warning(
@@ -297,7 +279,7 @@ def test_a_line_break_inside_a_people_cell_is_one_clear_line(
     """Found by the fuzzing: a name holding a carriage return ("0\\r0", quoted in the CSV)
     was echoed into the error, which then took two lines; such a cell is now refused."""
     make_campus(open_engine(sqlite_url))
-    before = counts(sqlite_url)
+    before = table_counts(sqlite_url)
     path = write_csv(tmp_path / "people.csv", ["name", "role"], [["0\r0", "owner"]])
     result = runner.invoke(app, ["people", "import", CAMPUS, str(path), "--db", sqlite_url])
     assert result.exit_code == 2
@@ -305,7 +287,7 @@ def test_a_line_break_inside_a_people_cell_is_one_clear_line(
         f"error: {path}, line 2: the name '0\\r0' contains the control character U+000D "
         "(a line break?): fix that cell.\n"
     )
-    assert counts(sqlite_url) == before
+    assert table_counts(sqlite_url) == before
 
 
 def test_a_polygon_whose_shell_is_one_point_is_dropped_not_a_bug(

@@ -10,20 +10,16 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, box
-from typer.testing import CliRunner
 
+from tests.cli_checks import run_checked
 from tests.small_campus import LAT, LON, D
 from zoning.campus.layers import CampusLayers, conform
-from zoning.cli import app
 from zoning.store.campus import save_campus
 from zoning.store.engine import open_engine
-from zoning.store.models.campus import Base
 
-runner = CliRunner()
 CAMPUS = "小校"
 SIDE = 3 * D  # degrees: about 260 m east-west, 330 m north-south
 
@@ -55,30 +51,6 @@ def url(tmp_path_factory: pytest.TempPathFactory, spatialite_template: Path) -> 
     shutil.copy(spatialite_template, path)
     save_campus(open_engine(f"sqlite:///{path}"), name=CAMPUS, layers=tiny_campus())
     return f"sqlite:///{path}"
-
-
-def counts(url: str) -> dict[str, int]:
-    with open_engine(url).connect() as conn:
-        return {
-            t.name: int(conn.execute(sa.text(f'SELECT count(*) FROM "{t.name}"')).scalar_one())
-            for t in Base.metadata.sorted_tables
-        }
-
-
-def check(url: str, *args: str) -> tuple[int, str]:
-    """Run ``args``: exit 0, or exit 2 with one error line and nothing written."""
-    before = counts(url)
-    result = runner.invoke(app, [*args, "--db", url])
-    assert result.exit_code in (0, 2), (args, result.exception, result.stderr)
-    assert result.exception is None or isinstance(result.exception, SystemExit), args
-    assert "Traceback" not in result.stderr
-    if result.exit_code == 2 and not result.stderr.startswith("Usage:"):
-        lines = result.stderr.splitlines()  # progress lines (…), then the one error line
-        assert [n for n, line in enumerate(lines) if line.startswith("error: ")] == [
-            len(lines) - 1
-        ], (args, result.stderr)
-        assert counts(url) == before, args
-    return result.exit_code, result.stderr
 
 
 @pytest.mark.parametrize(
@@ -182,3 +154,9 @@ def test_split_options(
             args += [option, value]
     code, err = check(url, *args)
     event(f"exit {code}: {err[:40]}")
+
+
+def check(url: str, *args: str) -> tuple[int, str]:
+    """Run ``args`` through :func:`run_checked`; return the exit code and stderr."""
+    result = run_checked(url, *args)
+    return result.exit_code, result.stderr

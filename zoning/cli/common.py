@@ -8,11 +8,10 @@ import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import typer
 
-from zoning.clock import DEFAULT_TZ
+from zoning.clock import local_instant
 from zoning.errors import CampusgridError, InvalidInput
 
 if TYPE_CHECKING:  # the services load when a command runs, not for --help
@@ -91,7 +90,7 @@ def parse_time(text: str | None, *, what: str) -> datetime | None:
         raise InvalidInput(f"{what} {text!r} is not an ISO time like 2026-03-02T09:00.") from None
     check_day(when.date(), what=what)  # as typed, before any shift to UTC
     if when.tzinfo is None:
-        when = when.replace(tzinfo=ZoneInfo(DEFAULT_TZ))
+        when = local_instant(when.date(), when.time())
     return check_time(when, what=what).astimezone(UTC)
 
 

@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, StorageError
-from zoning.store.migrate import current_revision, head_revision, upgrade
+from zoning.store.migrate import current_revision, upgrade
 
 #: Tables whose rows are not ours (PostGIS's reference table).
 _NOT_DUMPED = ("spatial_ref_sys",)
@@ -261,12 +261,6 @@ def prune_backups(folder: Path, *, prefix: str, keep: int) -> list[Path]:
         path.unlink(missing_ok=True)
         _sidecar(path).unlink(missing_ok=True)
     return gone
-
-
-def needs_migration(engine: Engine) -> bool:
-    """Return True when the database holds a schema older than this campusgrid's."""
-    current = current_revision(engine)
-    return current is not None and current != head_revision(engine)
 
 
 DEFAULT_KEEP = 5

@@ -219,15 +219,14 @@ def open_engine(url: str | None = None) -> Engine:
 
     Raises StorageError with what to do when the database cannot be opened.
     """
-    from zoning.store.backup import automatic_backup, needs_migration
+    from zoning.store.backup import automatic_backup
     from zoning.store.migrate import upgrade
 
     resolved = database_url(url)
     engine = create_engine(resolved)
     try:
-        if needs_migration(engine):  # the schema is about to change: keep a copy first
-            automatic_backup(engine, reason="migrate")
-        upgrade(engine)
+        # An existing schema about to change: keep a copy of it first.
+        upgrade(engine, before_change=lambda: automatic_backup(engine, reason="migrate"))
     except StorageError:
         raise
     except sa.exc.OperationalError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -32,8 +33,15 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
 
 
-def upgrade(engine: Engine) -> None:
-    """Bring the schema of ``engine``'s database to the newest revision (idempotent)."""
-    if current_revision(engine) == head_revision(engine):
+def upgrade(engine: Engine, *, before_change: Callable[[], object] | None = None) -> None:
+    """Bring the schema of ``engine``'s database to the newest revision (idempotent).
+
+    ``before_change`` runs once when an existing schema is about to change (not for a new,
+    empty database), e.g. to keep a backup of it first.
+    """
+    current = current_revision(engine)
+    if current == head_revision(engine):
         return
+    if current is not None and before_change is not None:
+        before_change()
     command.upgrade(alembic_config(engine), "head")

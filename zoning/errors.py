@@ -54,6 +54,20 @@ class ActivationRefused(InvalidPlan):
         self.problems = problems
 
 
+class PermissionDenied(CampusgridError):
+    """The acting account may not do this (its role, its scope, or separation of duties);
+    ``permission`` names what it lacks."""
+
+    def __init__(self, message: str, *, permission: str) -> None:
+        super().__init__(message)
+        self.permission = permission
+
+
+class SignInFailed(CampusgridError):
+    """A wrong name or password, a disabled or locked account: the message says which
+    (without telling a stranger whether the name exists)."""
+
+
 __all__ = [
     "ActivationRefused",
     "CampusgridError",
@@ -63,6 +77,8 @@ __all__ = [
     "InvalidInput",
     "InvalidPlan",
     "NotFound",
+    "PermissionDenied",
     "PlanConflict",
+    "SignInFailed",
     "StorageError",
 ]

@@ -1,9 +1,9 @@
 """The ``campusgrid`` command (Typer): ``app`` holds every command, ``main`` runs it.
 
 One module per command group (``campus``, ``grid``, ``plans``, ``cameras``, ``safety``,
-``people``, ``serve``); ``common`` holds the options and the error handling they share; ``app``
-holds the bare root and ``main``. The group modules only declare their commands (plain
-functions, or a ``typer.Typer`` for a group with sub-commands); this module is the one place
+``people``, ``users``, ``serve``); ``common`` holds the options and the error handling they
+share; ``app`` holds the bare root and ``main``. The group modules only declare their commands
+(plain functions, or a ``typer.Typer`` for a group with sub-commands); this module is the one place
 that adds them to the root, from the two lists below.
 """
 
@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import typer
 
-from zoning.cli import backup, cameras, campus, grid, people, plans, safety, serve
+from zoning.cli import backup, cameras, campus, grid, people, plans, safety, serve, users
 from zoning.cli.app import INTERNAL_ERROR, main
 from zoning.cli.app import app as _root
 
@@ -44,6 +44,7 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("hazards", safety.hazards_app),
     ("complaints", safety.complaints_app),
     ("people", people.people_app),
+    ("users", users.users_app),
     ("edit", plans.edit_app),
 )
 

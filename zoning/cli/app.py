@@ -8,8 +8,11 @@ exit code 3.
 from __future__ import annotations
 
 import os
+from typing import Annotated
 
 import typer
+
+from zoning.cli.common import ACTING_AS
 
 app = typer.Typer(
     name="campusgrid",
@@ -19,6 +22,23 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+@app.callback()
+def root(
+    as_account: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            envvar="CAMPUSGRID_USER",
+            help="Act as this account: its role is enforced as on the web "
+            "(default: the local operator, an admin recorded as user@host).",
+        ),
+    ] = None,
+) -> None:
+    """Campus safety grid management (校园网格化管理)."""
+    ACTING_AS["name"] = as_account.strip() if as_account and as_account.strip() else None
+
 
 #: Exit code of a failure that is campusgrid's fault, not the user's (those exit 2).
 INTERNAL_ERROR = 3

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 
@@ -15,6 +15,7 @@ from zoning.clock import local_instant
 from zoning.errors import CampusgridError, InvalidInput
 
 if TYPE_CHECKING:  # the services load when a command runs, not for --help
+    from zoning.accounts import Actor
     from zoning.services.database import Engine
 
 T = TypeVar("T")
@@ -56,6 +57,21 @@ def engine_for(db: str | None) -> Engine:
     return engine
 
 
+#: The account named by ``campusgrid --as NAME`` (or ``$CAMPUSGRID_USER``); None: the local
+#: operator. Set by the root command's callback before any sub-command runs.
+ACTING_AS: dict[str, str | None] = {"name": None}
+
+
+def acting(engine: Engine) -> Actor:
+    """Return who runs this command: the account ``--as`` names (its role enforced by the
+    services exactly as on the web), else the local operator (an admin, ``user@host``)."""
+    from zoning.accounts import local_operator
+    from zoning.services.accounts import actor_named
+
+    name = ACTING_AS["name"]
+    return run(lambda: actor_named(engine, name)) if name else local_operator()
+
+
 def run(action: Callable[[], T]) -> T:
     """Run ``action``; turn a CampusgridError into one line on stderr and exit code 2."""
     try:
@@ -63,6 +79,12 @@ def run(action: Callable[[], T]) -> T:
     except CampusgridError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``error: message`` on stderr and exit with code 2 (the user's mistake)."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(2)
 
 
 def progress(message: str) -> None:

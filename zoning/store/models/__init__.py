@@ -1,9 +1,11 @@
 """The SQLAlchemy 2 + GeoAlchemy2 tables: ``campus`` (the base, campuses, the map layers,
 people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
-lineage) and ``safety`` (checklists, inspections, hazards and their events, complaints).
+lineage), ``accounts`` (accounts, web sessions) and ``safety`` (checklists, inspections,
+hazards and their events, complaints).
 The tables are created by the Alembic migrations in ``zoning/store/migrations``.
 """
 
+from zoning.store.models.accounts import Account, WebSession
 from zoning.store.models.campus import (
     SRID,
     AuditEvent,
@@ -36,6 +38,7 @@ from zoning.store.models.safety import (
 __all__ = [
     "OPS_TABLES",
     "SRID",
+    "Account",
     "AuditEvent",
     "Base",
     "Building",
@@ -59,5 +62,6 @@ __all__ = [
     "Poi",
     "RetiredCode",
     "Road",
+    "WebSession",
     "table_of",
 ]

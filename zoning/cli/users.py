@@ -1,0 +1,168 @@
+"""``campusgrid users add|list|passwd|disable|enable|roles``: local accounts and their roles.
+
+Passwords are read from standard input (``--password-stdin``), never from the command line
+(where ``ps`` and the shell history would keep them); without it the command asks twice.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from zoning.cli.common import DbOption, JsonOption, acting, engine_for, fail, print_json, run
+
+users_app = typer.Typer(help="Accounts that sign in to the web app, and their roles.")
+
+PasswordStdin = Annotated[
+    bool,
+    typer.Option("--password-stdin", help="Read the password from standard input (one line)."),
+]
+
+
+def _password(from_stdin: bool) -> str:
+    """Read a password: one line of stdin, or asked twice without echo."""
+    if from_stdin:
+        line = sys.stdin.readline()
+        password = line[:-1] if line.endswith("\n") else line
+        if not password:
+            fail("No password on standard input.")
+        return password
+    if not sys.stdin.isatty():
+        fail("Pass --password-stdin to read the password from a pipe.")
+    first: str = typer.prompt("Password", hide_input=True)
+    second: str = typer.prompt("Again", hide_input=True)
+    if first != second:
+        fail("The two passwords differ: try again.")
+    return first
+
+
+@users_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Account name (letters, digits, . _ @ -).")],
+    role: Annotated[
+        str,
+        typer.Option(
+            "--role",
+            help="admin, planner, safety_officer, zone_leader, "
+            "inspector, leadership or viewer (`campusgrid users roles`).",
+        ),
+    ],
+    campus: Annotated[
+        str | None, typer.Option("--campus", help="The campus of --person / --zone.")
+    ] = None,
+    person: Annotated[
+        str | None,
+        typer.Option(
+            "--person",
+            help="The person of the campus this account stands for "
+            "(an inspector's cells are the cells that person owns).",
+        ),
+    ] = None,
+    zone: Annotated[
+        int | None, typer.Option("--zone", help="A zone leader's zone number.", min=1)
+    ] = None,
+    password_stdin: PasswordStdin = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add an account (needs manage_accounts: an admin, or the local operator)."""
+    from zoning.services import accounts
+
+    password = _password(password_stdin)
+    engine = engine_for(db)
+    info = run(
+        lambda: accounts.add_account(
+            engine,
+            acting(engine),
+            name,
+            role,
+            password,
+            campus=campus,
+            person=person,
+            zone=zone,
+        )
+    )
+    if as_json:
+        print_json(info.to_json())
+        return
+    typer.echo(f"added {info.name} ({info.role})")
+
+
+@users_app.command("list")
+def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List the accounts: name, role, person, zone, state."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    found = run(lambda: accounts.list_accounts(engine, acting(engine)))
+    if as_json:
+        print_json([a.to_json() for a in found])
+        return
+    if not found:
+        typer.echo("no accounts yet: add one with `campusgrid users add NAME --role admin`")
+        return
+    for a in found:
+        where = " ".join(
+            part
+            for part in (
+                f"campus={a.campus}" if a.campus else "",
+                f"person={a.person}" if a.person else "",
+                f"zone={a.zone}" if a.zone is not None else "",
+            )
+            if part
+        )
+        state = "disabled" if a.disabled else "locked" if a.locked_until else "active"
+        typer.echo(f"{a.name}\t{a.role}\t{state}\t{where}".rstrip())
+
+
+@users_app.command("passwd")
+def passwd(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    password_stdin: PasswordStdin = False,
+    db: DbOption = None,
+) -> None:
+    """Set an account's password (one's own, or anyone's as an admin); its sessions end."""
+    from zoning.services import accounts
+
+    password = _password(password_stdin)
+    engine = engine_for(db)
+    run(lambda: accounts.set_password(engine, acting(engine), name, password))
+    typer.echo(f"password of {name} changed; its web sessions were ended")
+
+
+@users_app.command("disable")
+def disable(
+    name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = None
+) -> None:
+    """Disable an account: it can no longer sign in, and its web sessions end at once."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    run(lambda: accounts.set_disabled(engine, acting(engine), name, disabled=True))
+    typer.echo(f"{name} disabled")
+
+
+@users_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = None) -> None:
+    """Enable a disabled account again (and lift a lock after wrong passwords)."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    run(lambda: accounts.set_disabled(engine, acting(engine), name, disabled=False))
+    typer.echo(f"{name} enabled")
+
+
+@users_app.command("roles")
+def roles(as_json: JsonOption = False) -> None:
+    """Print the roles and the permissions each holds (the permission matrix)."""
+    from zoning.services.accounts import roles_table
+
+    table = roles_table()
+    if as_json:
+        print_json(table)
+        return
+    for row in table:
+        typer.echo(f"{row['role']}: {row['for']}")
+        typer.echo(f"    {', '.join(row['permissions'])}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Final, Literal, cast
 
+from maps.i18n_accounts import ACCOUNTS_CATALOGUE
 from maps.i18n_workflow import WORKFLOW_CATALOGUE
 
 Lang = Literal["zh", "en"]
@@ -366,6 +367,7 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     # the planner, inspections and ledger pages (their strings live in maps/i18n_workflow.py;
     # the key sets are disjoint)
     **cast("dict[str, dict[Lang, str]]", WORKFLOW_CATALOGUE),
+    **cast("dict[str, dict[Lang, str]]", ACCOUNTS_CATALOGUE),
 }
 
 

@@ -34,12 +34,14 @@ from app_pages._ui.caches import (
 from app_pages._ui.context import (
     Context,
     context,
+    current_actor,
     current_lang,
     current_plan,
     friendly_errors,
     plan_caption,
     plan_cells,
     sidebar,
+    signed_in_actor,
     view_for,
 )
 from app_pages._ui.deck import deck_of, legend_line
@@ -73,6 +75,7 @@ __all__ = [
     "coverage",
     "coverage_layers",
     "coverage_result",
+    "current_actor",
     "current_lang",
     "current_plan",
     "deck_of",
@@ -94,6 +97,7 @@ __all__ = [
     "plan_cells",
     "reports",
     "sidebar",
+    "signed_in_actor",
     "suggested_sites",
     "text_frame",
     "view_for",

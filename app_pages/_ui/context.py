@@ -4,6 +4,7 @@ sidebar), the plan drawn, and one red line instead of a traceback."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -14,8 +15,10 @@ from maps.deck import campus_view
 from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
 from maps.payload import plain_text
 from zoning import services
+from zoning.accounts import Actor
 from zoning.campus.layers import CampusLayers
-from zoning.errors import CampusgridError
+from zoning.errors import CampusgridError, PermissionDenied
+from zoning.services import accounts
 
 from app_pages._ui.caches import engine_for, load_cells
 from app_pages._ui.text import md
@@ -24,6 +27,13 @@ DB_ENV = "CAMPUSGRID_DB"
 LANG_KEY = "lang"
 CAMPUS_KEY = "campus"
 _CAMPUSES = "_cg_campuses"
+#: The cookie that carries a signed-in browser's session token (set by the sign-in page).
+SESSION_COOKIE = "campusgrid_session"
+#: The claim of a single-sign-on user (``st.user``) that names their account.
+SSO_CLAIM_ENV = "CAMPUSGRID_SSO_CLAIM"
+_ACTOR = "_cg_actor"
+#: How long (s) a page trusts the session it checked: a disabled account is out within this.
+RECHECK_S = 20.0
 
 
 @dataclass(frozen=True)
@@ -50,8 +60,53 @@ def friendly_errors(lang: Lang) -> Iterator[None]:
     """Show a :class:`CampusgridError` as one red line instead of a traceback."""
     try:
         yield
+    except PermissionDenied as err:
+        st.error(t("auth.denied", lang, message=md(str(err))))
     except CampusgridError as err:
         st.error(t("app.error", lang, message=md(str(err))))
+
+
+def _credentials() -> tuple[str | None, str | None]:
+    """Return the session token of the browser's cookie and the single-sign-on account name."""
+    token = st.context.cookies.get(SESSION_COOKIE)
+    sso: str | None = None
+    if st.user.get("is_logged_in"):
+        claim = os.environ.get(SSO_CLAIM_ENV, "email").strip() or "email"
+        value = st.user.get(claim)
+        sso = str(value) if value else None
+    return token, sso
+
+
+def signed_in_actor() -> Actor | None:
+    """Return the signed-in account of this browser session, or None.
+
+    A session cookie (the sign-in page) or a single-sign-on user (``st.login``) whose claim
+    names an enabled account. Checked against the database at most every RECHECK_S seconds.
+    """
+    token, sso = _credentials()
+    if not token and not sso:
+        return None
+    cached = st.session_state.get(_ACTOR)
+    now = time.monotonic()
+    if cached is not None and cached[0] == (token, sso) and now - cached[2] < RECHECK_S:
+        return cached[1]  # type: ignore[no-any-return]
+    engine = engine_for(db_url())
+    actor = accounts.session_actor(engine, token) if token else None
+    if actor is None and sso:
+        actor = accounts.sso_actor(engine, sso)
+    st.session_state[_ACTOR] = ((token, sso), actor, now)
+    return actor
+
+
+def current_actor() -> Actor:
+    """Return the signed-in account; without one, say so with a link to sign in and stop."""
+    actor = signed_in_actor()
+    if actor is None:
+        lang = current_lang()
+        st.warning(t("auth.sign_in_first", lang))
+        st.link_button(t("auth.sign_in_link", lang), "/signin")
+        st.stop()
+    return actor
 
 
 def sidebar() -> Lang:

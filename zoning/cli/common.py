@@ -62,14 +62,17 @@ def engine_for(db: str | None) -> Engine:
 ACTING_AS: dict[str, str | None] = {"name": None}
 
 
-def acting(engine: Engine) -> Actor:
+def acting(db: str | None) -> Actor:
     """Return who runs this command: the account ``--as`` names (its role enforced by the
-    services exactly as on the web), else the local operator (an admin, ``user@host``)."""
+    services exactly as on the web), else the local operator (an admin, ``user@host``).
+    ``db`` is the command's ``--db``."""
     from zoning.accounts import local_operator
     from zoning.services.accounts import actor_named
 
     name = ACTING_AS["name"]
-    return run(lambda: actor_named(engine, name)) if name else local_operator()
+    if not name:
+        return local_operator()
+    return run(lambda: actor_named(engine_for(db), name))
 
 
 def run(action: Callable[[], T]) -> T:

@@ -75,7 +75,7 @@ def add(
     info = run(
         lambda: accounts.add_account(
             engine,
-            acting(engine),
+            acting(db),
             name,
             role,
             password,
@@ -96,7 +96,7 @@ def list_(db: DbOption = None, as_json: JsonOption = False) -> None:
     from zoning.services import accounts
 
     engine = engine_for(db)
-    found = run(lambda: accounts.list_accounts(engine, acting(engine)))
+    found = run(lambda: accounts.list_accounts(engine, acting(db)))
     if as_json:
         print_json([a.to_json() for a in found])
         return
@@ -128,7 +128,7 @@ def passwd(
 
     password = _password(password_stdin)
     engine = engine_for(db)
-    run(lambda: accounts.set_password(engine, acting(engine), name, password))
+    run(lambda: accounts.set_password(engine, acting(db), name, password))
     typer.echo(f"password of {name} changed; its web sessions were ended")
 
 
@@ -140,7 +140,7 @@ def disable(
     from zoning.services import accounts
 
     engine = engine_for(db)
-    run(lambda: accounts.set_disabled(engine, acting(engine), name, disabled=True))
+    run(lambda: accounts.set_disabled(engine, acting(db), name, disabled=True))
     typer.echo(f"{name} disabled")
 
 
@@ -150,7 +150,7 @@ def enable(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOpt
     from zoning.services import accounts
 
     engine = engine_for(db)
-    run(lambda: accounts.set_disabled(engine, acting(engine), name, disabled=False))
+    run(lambda: accounts.set_disabled(engine, acting(db), name, disabled=False))
     typer.echo(f"{name} enabled")
 
 

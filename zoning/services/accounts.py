@@ -399,6 +399,19 @@ def actor_named(engine: Engine, name: str) -> Actor:
     return actor_of(row)
 
 
+def sso_actor(engine: Engine, name: str) -> Actor | None:
+    """Return the enabled account a single-sign-on user's claim names, or None.
+
+    The identity provider vouches for the person; the account (made by an admin) says what
+    they may do. Nobody gets an account by signing in.
+    """
+    if not name or len(name) > 64:
+        return None
+    with engine.connect() as conn:
+        row = repo.load_account(conn, name)
+    return actor_of(row) if row is not None and not row.disabled else None
+
+
 def roles_table() -> list[dict[str, Any]]:
     """Return the permission matrix as rows: role, what it is for, its permissions."""
     from zoning.accounts.roles import DESCRIPTION, MATRIX
@@ -430,4 +443,5 @@ __all__ = [
     "set_password",
     "sign_in",
     "sign_out",
+    "sso_actor",
 ]

@@ -39,6 +39,7 @@ def main() -> None:
     """Draw the frame (page config, navigation, sidebar) and run the chosen page."""
     # An emoji favicon is a data: URL; a Material one would be fetched from fonts.gstatic.com.
     st.set_page_config(page_title="campusgrid", page_icon="🗺️", layout="wide")
+    _ui.current_actor()  # nothing of the campus without a signed-in account
     lang = _ui.current_lang()
     pages = [
         st.Page(HERE / file, title=t(title, lang), icon=icon, url_path=slug, default=(i == 0))

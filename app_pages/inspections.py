@@ -24,12 +24,12 @@ REPORT_BY = ("zone", "owner", "domain", "week")
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=300)
 def _todo(url: str, name: str, owner: str, data_version: int, version: int) -> pd.DataFrame:
-    return safety.todo(_ui.engine_for(url), name, owner=owner)
+    return safety.todo(_ui.engine_for(url), name, owner=owner, actor=_ui.current_actor())
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
 def _report(url: str, name: str, by: str, data_version: int, version: int) -> pd.DataFrame:
-    return safety.completion_report(_ui.engine_for(url), name, by=by)
+    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=_ui.current_actor())
 
 
 def _template_name(code: str) -> str:
@@ -61,6 +61,7 @@ def _submit(owner: str, cell: str, template_code: str, period: str) -> None:
             results=results,
             notes=notes,
             period=period,
+            actor=_ui.current_actor(),
         ),
     )
     if not ok:
@@ -71,7 +72,7 @@ def _submit(owner: str, cell: str, template_code: str, period: str) -> None:
         st.session_state.pop(f"insp_note:{item.code}", None)
     rows = []
     for hazard_id in report.hazard_ids:
-        h = ledger.show_hazard(wf.engine(ctx), campus, hazard_id).hazard
+        h = ledger.show_hazard(wf.engine(ctx), campus, hazard_id, actor=_ui.current_actor()).hazard
         rows.append(
             {
                 "id": hazard_id,

@@ -51,7 +51,12 @@ def _week_reports(
     """Return the reports by zone and by owner of ``start``…``end`` (local days), cached
     until the operations data change (``ops``)."""
     tables = completion_reports(
-        _ui.engine_for(url), campus, by=("zone", "owner"), start=start, end=end
+        _ui.engine_for(url),
+        campus,
+        by=("zone", "owner"),
+        start=start,
+        end=end,
+        actor=_ui.current_actor(),
     )
     return tables["zone"], tables["owner"]
 
@@ -67,7 +72,7 @@ def period_text(week: str | None, start: date, end: date, lang: str) -> str:
 
 
 all_zone, all_owner, by_week = _ui.reports(
-    url, campus, plan.id, version, ("zone", "owner", "week")
+    url, campus, plan.id, version, ("zone", "owner", "week"), actor=_ui.current_actor()
 ).values()
 _, first_day, last_day = report_window(("zone",), start=None, end=None, now=None)
 grid = _ui.completion_grid(url, campus, plan.id, version)

@@ -33,7 +33,9 @@ VERSION_KEY = "_ledger_version"  # bumped by every write on this page
 def _hazards(
     url: str, name: str, status: str | None, overdue: bool, data_version: int, version: int
 ) -> list[ledger.HazardView]:
-    return ledger.list_hazards(_ui.engine_for(url), name, status=status, overdue=overdue)
+    return ledger.list_hazards(
+        _ui.engine_for(url), name, status=status, overdue=overdue, actor=_ui.current_actor()
+    )
 
 
 def _when(value: datetime | None) -> str:
@@ -58,7 +60,14 @@ def _move(hazard_id: int, action: str) -> None:
     ok, after = wf.guarded(
         lang,
         lambda: ledger.move_hazard(
-            wf.engine(ctx), campus, hazard_id, action, by=who, note=note, deadline=deadline
+            wf.engine(ctx),
+            campus,
+            hazard_id,
+            action,
+            by=who,
+            note=note,
+            deadline=deadline,
+            actor=_ui.current_actor(),
         ),
     )
     if ok:
@@ -89,6 +98,7 @@ def _add_complaint() -> None:
             category=str(st.session_state[wf.lang_key("complaint_category", lang)]),
             text=text,
             contact=contact,
+            actor=_ui.current_actor(),
         ),
     )
     if ok:
@@ -237,7 +247,7 @@ if views:
             ),
         )
     )
-    detail = ledger.show_hazard(wf.engine(ctx), campus, hazard_id)
+    detail = ledger.show_hazard(wf.engine(ctx), campus, hazard_id, actor=_ui.current_actor())
     h = detail.hazard
     left, right = st.columns([2, 3], gap="medium")
     with left:
@@ -314,7 +324,7 @@ if views:
 
 # --------------------------------------------------------------------------- complaints
 st.markdown(f"### {t('ledger.complaints', lang)}")
-complaints = ledger.list_complaints(wf.engine(ctx), campus)
+complaints = ledger.list_complaints(wf.engine(ctx), campus, actor=_ui.current_actor())
 if complaints:
     rows = [c.complaint for c in complaints]
     wf.show_table(

@@ -81,7 +81,12 @@ def _create_draft() -> None:
     ok, draft = wf.guarded(
         lang,
         lambda: planner.create_draft(
-            wf.engine(ctx), campus, from_plan=source, author=author, reason=reason
+            wf.engine(ctx),
+            campus,
+            from_plan=source,
+            author=author,
+            reason=reason,
+            actor=_ui.current_actor(),
         ),
     )
     if ok:
@@ -177,7 +182,13 @@ def _activate(plan_id: int) -> None:
     def run() -> Any:
         try:
             return planner.activate_plan(
-                wf.engine(ctx), campus, plan_id, by=who, reason=why, row_version=rv
+                wf.engine(ctx),
+                campus,
+                plan_id,
+                by=who,
+                reason=why,
+                row_version=rv,
+                actor=_ui.current_actor(),
             )
         except planner.ActivationRefused as err:
             refused.append(err)

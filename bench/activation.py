@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zoning.accounts import local_operator
 from zoning.services import plans
 from zoning.services.database import open_engine
 from zoning.services.grid import split_campus
@@ -63,7 +64,9 @@ class _Clock:
 
 def _time_activation(url: str) -> tuple[dict[str, float], _Clock, int]:
     engine = open_engine(url)
-    draft = split_campus(engine, CAMPUS, method="square", cell_size_m=120.0, author="bench")
+    draft = split_campus(
+        engine, CAMPUS, method="square", cell_size_m=120.0, author="bench", actor=local_operator()
+    )
     plans.assign_plan_owners(engine, CAMPUS, draft.plan.id, mapping={}, actor="bench")
     clock = _Clock()
     clock.wrap(plans, "_problems", "validation")
@@ -71,14 +74,20 @@ def _time_activation(url: str) -> tuple[dict[str, float], _Clock, int]:
         clock.wrap(importlib.import_module("zoning.services.backup"), "automatic_backup", "backup")
     clock.wrap(plan_edits, "activate", "store transaction (re-homing)")
     w, c = time.perf_counter(), time.process_time()
-    result = plans.activate_plan(engine, CAMPUS, draft.plan.id, by="bench", reason="bench")
+    result = plans.activate_plan(
+        engine, CAMPUS, draft.plan.id, by="bench", reason="bench", actor=local_operator()
+    )
     figures = {"activate_s": time.perf_counter() - w, "activate_cpu_s": time.process_time() - c}
     rows = sum(r.open_before for r in result.rehomed)
     phases = _Clock()
     phases.wall, phases.cpu = dict(clock.wall), dict(clock.cpu)  # this activation's alone
-    again = plans.create_draft(engine, CAMPUS, from_plan=draft.plan.id, author="bench")
+    again = plans.create_draft(
+        engine, CAMPUS, from_plan=draft.plan.id, author="bench", actor=local_operator()
+    )
     w = time.perf_counter()
-    plans.activate_plan(engine, CAMPUS, again.id, by="bench", reason="bench: same cells")
+    plans.activate_plan(
+        engine, CAMPUS, again.id, by="bench", reason="bench: same cells", actor=local_operator()
+    )
     figures["same_cells_s"] = time.perf_counter() - w
     engine.dispose()
     return figures, phases, rows
@@ -98,7 +107,7 @@ def main() -> int:
             from zoning.services import seed_demo
 
             url = args.postgis
-            seed_demo(open_engine(url), scale="large", seed=0)
+            seed_demo(open_engine(url), scale="large", seed=0, actor=local_operator())
         else:
             copy = Path(tmp) / "large.sqlite"
             shutil.copy(args.sqlite_file, copy)

@@ -28,6 +28,7 @@ import shapely
 from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
+from zoning.accounts import local_operator
 from zoning.grid.topology import validate
 from zoning.services import plans
 from zoning.services.campus import export_campus
@@ -109,7 +110,9 @@ def main() -> None:
         active = next(p for p in plans.list_plans(engine, args.campus) if p.status == "active")
         metric = base.estimate_utm_crs().to_string()  # the campus's UTM zone
         exported = Path(folder) / "plan.gpkg"
-        export_campus(engine, args.campus, fmt="gpkg", out=exported, plan_id=active.id)
+        export_campus(
+            engine, args.campus, fmt="gpkg", out=exported, plan_id=active.id, actor=local_operator()
+        )
         edited, code = slip_one_vertex(pyogrio.read_dataframe(exported, layer="cells"), metric)
         pyogrio.write_dataframe(edited, exported, layer="cells", driver="GPKG",
                                 geometry_type="MultiPolygon", promote_to_multi=True)  # fmt: skip
@@ -119,7 +122,7 @@ def main() -> None:
         for snap in (None, SNAP_M):
             seconds, report = best(
                 lambda snap=snap: plans.import_plan(  # type: ignore[misc]
-                    engine, exported, campus=args.campus, snap_m=snap
+                    engine, exported, campus=args.campus, snap_m=snap, actor=local_operator()
                 ),
                 args.repeat,
             )

@@ -37,6 +37,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from zoning.accounts import local_operator
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -81,7 +83,7 @@ def ensure_db(url: str) -> None:
     if services.list_campuses(engine):
         return
     try:
-        services.seed_demo(engine, scale="large", seed=0, progress=print)
+        services.seed_demo(engine, scale="large", seed=0, progress=print, actor=local_operator())
     except ActivationRefused as err:
         print(f"activation refused ({str(err)[:60]}…): the plan stays a draft")
         from zoning.services.demo import seed_history
@@ -90,7 +92,9 @@ def ensure_db(url: str) -> None:
     campus = services.list_campuses(engine)[0]
     plan = services.current_plan(engine, campus.name)
     if plan is None or plan.cells < 10_000:
-        services.split_campus(engine, campus.name, method="square", cell_size_m=30.0)
+        services.split_campus(
+            engine, campus.name, method="square", cell_size_m=30.0, actor=local_operator()
+        )
 
 
 #: The safety map's colour measures the filter-change figure switches to: four new to the

@@ -11,6 +11,7 @@ import shapely
 from shapely import box
 from sqlalchemy.engine import Engine
 
+from tests.actors import ADMIN
 from zoning.campus.layers import CampusLayers, conform
 from zoning.grid.codes import format_code
 from zoning.services import ledger as ledger_ops
@@ -81,7 +82,9 @@ def make_campus(engine: Engine) -> int:
     )
     save_campus(engine, name=CAMPUS, layers=CampusLayers(boundary=boundary), people=PEOPLE)
     plan = save_plan(engine, campus=CAMPUS, cells=cells_frame(), method="square")
-    planner.activate_plan(engine, CAMPUS, plan.id, by="校长", reason="first plan", at=T0)
+    planner.activate_plan(
+        engine, CAMPUS, plan.id, by="校长", reason="first plan", at=T0, actor=ADMIN
+    )
     return plan.id
 
 
@@ -91,6 +94,6 @@ def add_items(engine: Engine) -> None:
         lon, lat = centre(x, y)
         ledger_ops.add_complaint(
             engine, CAMPUS, lon=lon, lat=lat, category="repairs", text=f"灯坏了 {x},{y}",
-            at=T0 + timedelta(hours=1), duplicate_distance_m=1.0,
+            at=T0 + timedelta(hours=1), duplicate_distance_m=1.0, actor=ADMIN,
         )  # fmt: skip
     ops.schedule(engine, CAMPUS, start=date(2026, 3, 2), through=date(2026, 3, 8))

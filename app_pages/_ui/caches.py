@@ -21,6 +21,7 @@ import streamlit as st
 from maps.coverage_layers import CoverageView, coverage_view
 from sqlalchemy.engine import Engine
 from zoning import services
+from zoning.accounts import Actor
 from zoning.cameras.report import CoverageResult
 from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
@@ -159,20 +160,27 @@ def _report_ledger(
     data_version: int,
     by: tuple[str, ...],
     key: tuple[object, ...],
+    actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
-    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end)
+    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end, actor=actor)
 
 
 def reports(
-    url: str, campus: str, plan_id: int, data_version: int, by: tuple[str, ...]
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    by: tuple[str, ...],
+    *,
+    actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`zoning.services.safety.completion_report` for each of ``by`` over the last
     90 days: the completion half (from the completion grid where it can) cached until the
     inspections change, the ledger half until the hazards change, joined per rerun."""
     ops = ops_key(url, campus)
     tables = _report_completion(url, campus, plan_id, data_version, by, ops.inspections)
-    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards)
+    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards, actor)
     return {b: safety.join_report(tables[b], rates[b], b) for b in by}
 
 

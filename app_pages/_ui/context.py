@@ -68,7 +68,8 @@ def friendly_errors(lang: Lang) -> Iterator[None]:
 
 def _credentials() -> tuple[str | None, str | None]:
     """Return the session token of the browser's cookie and the single-sign-on account name."""
-    token = st.context.cookies.get(SESSION_COOKIE)
+    cookie = st.context.cookies.get(SESSION_COOKIE)
+    token = cookie if isinstance(cookie, str) and cookie else None
     sso: str | None = None
     if st.user.get("is_logged_in"):
         claim = os.environ.get(SSO_CLAIM_ENV, "email").strip() or "email"

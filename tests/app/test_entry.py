@@ -14,6 +14,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import ADMIN
+from tests.signed_in import signed_in
 from zoning import services
 from zoning.store.engine import open_engine
 
@@ -26,7 +28,7 @@ LAYER_URL = "app/static/map/"
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A fresh SQLite database holding the small demo campus and its first plan."""
     url = f"sqlite:///{tmp_path_factory.mktemp('entry') / 'demo.sqlite'}"
-    services.seed_demo(open_engine(url), scale="small", seed=0)
+    services.seed_demo(open_engine(url), scale="small", seed=0, actor=ADMIN)
     return url
 
 
@@ -53,7 +55,7 @@ def _layer_files(app: AppTest) -> list[str]:
 
 @pytest.mark.usefixtures("fresh_caches")
 def test_the_packaged_entry_serves_its_layer_files_beside_itself() -> None:
-    app = AppTest.from_file(str(PACKAGED), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(PACKAGED), default_timeout=60)).run()
     assert not app.exception
     assert app.title[0].value == "安全地图"
     names = _layer_files(app)
@@ -67,7 +69,7 @@ def test_the_packaged_entry_serves_its_layer_files_beside_itself() -> None:
 
 @pytest.mark.usefixtures("fresh_caches")
 def test_the_root_app_runs_the_same_pages_serving_files_from_the_root() -> None:
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     assert not app.exception
     assert app.title[0].value == "安全地图"
     names = _layer_files(app)
@@ -80,7 +82,7 @@ def test_the_timing_hook_logs_each_completed_page_run(
 ) -> None:
     log = tmp_path / "timing.log"
     monkeypatch.setenv("CAMPUSGRID_TIMING_LOG", str(log))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
     app.radio(key="map_colour_by").set_value("area").run()
     app.switch_page("app_pages/cameras.py").run()
     assert not app.exception

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
+from tests.actors import ADMIN
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.clock import utcnow
@@ -25,7 +26,7 @@ KEYS = ["cell_code", "zone", "week", "domain"]
 @pytest.fixture
 def demo(db: Engine) -> tuple[Engine, str]:
     """The small demo campus with 30 days of history, on each backend."""
-    return db, services.seed_demo(db, scale="small", seed=0, history_days=30).name
+    return db, services.seed_demo(db, scale="small", seed=0, history_days=30, actor=ADMIN).name
 
 
 def _sorted(grid: pd.DataFrame) -> pd.DataFrame:
@@ -181,7 +182,9 @@ def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine,
     submit_passed(engine, campus, open_due(engine, 2), failed=1)  # two new hazards
     office = operations.campus_ops(engine, campus).staff.safety_office
     rejected = _open_hazard(engine, campus, "reported")
-    ledger_ops.move_hazard(engine, campus, rejected, "reject", by=office, note="duplicate")
+    ledger_ops.move_hazard(
+        engine, campus, rejected, "reject", by=office, note="duplicate", actor=ADMIN
+    )
     after = ui_queries.ops_version(engine, campus)
     assert after.hazards != before.hazards and after.hazard is not None
     now = utcnow()

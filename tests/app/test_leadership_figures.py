@@ -17,6 +17,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from maps.measures import week_start
+from tests.actors import ADMIN
+from tests.signed_in import signed_in
 from zoning import services
 from zoning.services.safety import completion_reports, report_window
 from zoning.store.engine import open_engine
@@ -28,7 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _seeded(tmp: Path, history_days: int) -> str:
     url = f"sqlite:///{tmp / f'demo{history_days}.sqlite'}"
-    services.seed_demo(open_engine(url), scale="small", seed=0, history_days=history_days)
+    services.seed_demo(
+        open_engine(url), scale="small", seed=0, history_days=history_days, actor=ADMIN
+    )
     return url
 
 
@@ -40,7 +44,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def _leadership(url: str, monkeypatch: pytest.MonkeyPatch, lang: str = "zh") -> AppTest:
     monkeypatch.setenv("CAMPUSGRID_DB", url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
-    app = AppTest.from_file(APP, default_timeout=90).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
     if lang != "zh":
         app.radio(key="lang").set_value(lang).run()
     app.switch_page(PAGE).run()
@@ -85,7 +89,7 @@ def test_the_replay_week_drives_every_figure_and_each_names_its_period(
     # the figures are the week's, as the report service counts them independently
     zone = completion_reports(
         open_engine(demo_url), "demo", by=("zone",), start=monday,
-        end=monday + timedelta(days=6),
+        end=monday + timedelta(days=6), actor=ADMIN,
     )["zone"]  # fmt: skip
     done = (zone["on_time"].sum() + zone["late"].sum()) / zone["due"].sum()
     closed = zone["closed"].fillna(0).sum() / zone["hazards_due"].sum()

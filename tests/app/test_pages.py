@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import ADMIN
+from tests.signed_in import signed_in
 from zoning import services
 from zoning.store.engine import open_engine
 
@@ -21,7 +23,7 @@ PAGES = ("leadership", "planner", "inspections", "ledger", "cameras")
 def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     """A fresh SQLite database holding the small demo campus and its first plan."""
     url = f"sqlite:///{tmp_path_factory.mktemp('app') / 'demo.sqlite'}"
-    services.seed_demo(open_engine(url), scale="small", seed=0)
+    services.seed_demo(open_engine(url), scale="small", seed=0, actor=ADMIN)
     return url
 
 
@@ -29,7 +31,7 @@ def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def app(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("CAMPUSGRID_DB", demo_url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return signed_in(AppTest.from_file(APP, default_timeout=60)).run()
 
 
 def test_safety_map_runs_and_draws_a_deck(app: AppTest) -> None:
@@ -76,7 +78,7 @@ def test_an_empty_database_says_how_to_create_a_campus(
     url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     open_engine(url)
     monkeypatch.setenv("CAMPUSGRID_DB", url)
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=60)).run()
     assert not app.exception
     assert any("campusgrid demo" in info.value for info in app.info)
 

@@ -14,7 +14,9 @@ from shapely import LineString
 from shapely.ops import split
 from streamlit.testing.v1 import AppTest
 
+from tests.actors import ADMIN
 from tests.planner_campus import CAMPUS, LAT, LON, D, cell_box, code_at, make_campus
+from tests.signed_in import signed_in
 from zoning.services import plans as planner
 from zoning.services.campus import export_campus
 from zoning.store.engine import open_engine
@@ -29,7 +31,7 @@ def split_draft(sqlite_url: str, tmp_path: Path) -> tuple[str, int]:
     engine = open_engine(sqlite_url)
     make_campus(engine)
     path = tmp_path / "plan.gpkg"
-    export_campus(engine, CAMPUS, fmt="gpkg", out=path, plan_id=1)
+    export_campus(engine, CAMPUS, fmt="gpkg", out=path, plan_id=1, actor=ADMIN)
     cells = pyogrio.read_dataframe(path, layer="cells")
     line = LineString([(LON, LAT + 0.5 * D), (LON + 1.5 * D, LAT + 0.6 * D)])
     south, north = split(cell_box(0, 0), line).geoms
@@ -40,7 +42,7 @@ def split_draft(sqlite_url: str, tmp_path: Path) -> tuple[str, int]:
         pd.concat([cells, extra], ignore_index=True), geometry="geometry", crs=cells.crs
     )
     pyogrio.write_dataframe(edited, path, layer="cells", driver="GPKG", promote_to_multi=True)
-    report = planner.import_plan(engine, path, campus=CAMPUS, author="规划员甲")
+    report = planner.import_plan(engine, path, campus=CAMPUS, author="规划员甲", actor=ADMIN)
     assert not report.problems, report.problems
     return sqlite_url, report.plan.id
 
@@ -51,7 +53,7 @@ def test_the_diff_shows_area_and_owner_of_added_and_removed_cells(
     url, draft = split_draft
     monkeypatch.setenv("CAMPUSGRID_DB", url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
-    app = AppTest.from_file(APP, default_timeout=90).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
     app.switch_page("app_pages/planner.py").run()
     assert not app.exception, app.exception
     app.radio(key="lang").set_value("en").run()

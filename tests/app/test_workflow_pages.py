@@ -12,6 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from maps.i18n import CATALOGUE
 from maps.i18n_workflow import WORKFLOW_CATALOGUE
+from tests.actors import ADMIN
+from tests.signed_in import signed_in
 from zoning import services
 from zoning.plans.edits import Merge
 from zoning.services import ledger
@@ -27,7 +29,7 @@ PAGES = ("planner", "inspections", "ledger")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The small demo campus with its active plan and 90 days of history, seeded once."""
     path = tmp_path_factory.mktemp("workflow") / "seed.sqlite"
-    services.seed_demo(open_engine(f"sqlite:///{path}"), scale="small", seed=0)
+    services.seed_demo(open_engine(f"sqlite:///{path}"), scale="small", seed=0, actor=ADMIN)
     return path
 
 
@@ -42,7 +44,7 @@ def demo_url(seeded: Path, tmp_path: Path) -> str:
 def _open(url: str, page: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("CAMPUSGRID_DB", url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
-    app = AppTest.from_file(APP, default_timeout=90).run()
+    app = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
     app.switch_page(f"app_pages/{page}.py").run()
     assert not app.exception, app.exception
     return app
@@ -166,16 +168,16 @@ def test_submitting_a_failed_item_opens_a_hazard(
 ) -> None:
     app = _open(demo_url, "inspections", monkeypatch)
     owner = app.selectbox(key="insp_owner:demo").value
-    todo = operations.todo(open_engine(demo_url), "demo", owner=owner)
+    todo = operations.todo(open_engine(demo_url), "demo", owner=owner, actor=ADMIN)
     first = todo.iloc[0]
     template = operations.checklist_templates()[str(first["template_code"])]
     item = template.items[0]
-    hazards_before = len(ledger.list_hazards(open_engine(demo_url), "demo"))
+    hazards_before = len(ledger.list_hazards(open_engine(demo_url), "demo", actor=ADMIN))
     app.radio(key=f"insp_res:{item.code}@zh").set_value("fail")
     app.text_input(key=f"insp_note:{item.code}").set_value("<b>消防通道堵塞</b>")
     app.button[0].click().run()  # the form's submit button
     assert not app.exception and not app.error, [e.value for e in app.error]
-    hazards = ledger.list_hazards(open_engine(demo_url), "demo")
+    hazards = ledger.list_hazards(open_engine(demo_url), "demo", actor=ADMIN)
     assert len(hazards) == hazards_before + 1
     created = hazards[-1].hazard
     assert created.cell_code == first["cell_code"] and created.state == "reported"
@@ -189,7 +191,7 @@ def test_a_ledger_action_through_the_page_moves_the_hazard(
     engine = open_engine(demo_url)
     simple = ("register", "dispatch", "start", "complete", "verify", "close")
     target_view = next(
-        v for v in ledger.list_hazards(engine, "demo", status="open")
+        v for v in ledger.list_hazards(engine, "demo", status="open", actor=ADMIN)
         if any(a in simple for a in v.allowed) and "reject" not in v.allowed
     )  # fmt: skip
     target = target_view.hazard
@@ -203,7 +205,7 @@ def test_a_ledger_action_through_the_page_moves_the_hazard(
     assert "ledger_do:reject" not in keys  # an illegal action is not offered
     app.button(key=f"ledger_do:{action}").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    moved = ledger.show_hazard(engine, "demo", int(target.id)).hazard
+    moved = ledger.show_hazard(engine, "demo", int(target.id), actor=ADMIN).hazard
     assert moved.state != target.state and moved.history[-1].action == action
 
 
@@ -212,7 +214,7 @@ def test_a_ledger_action_needing_a_note_is_one_line(
 ) -> None:
     engine = open_engine(demo_url)
     target = next(
-        v.hazard for v in ledger.list_hazards(engine, "demo", status="open")
+        v.hazard for v in ledger.list_hazards(engine, "demo", status="open", actor=ADMIN)
         if "extend" in v.allowed
     )  # fmt: skip
     app = _open(demo_url, "ledger", monkeypatch)
@@ -221,7 +223,7 @@ def test_a_ledger_action_needing_a_note_is_one_line(
     # extend needs a note giving the reason: without one, one line and nothing changes.
     app.button(key="ledger_do:extend").click().run()
     assert not app.exception and len(app.error) == 1
-    after = ledger.show_hazard(engine, "demo", int(target.id)).hazard
+    after = ledger.show_hazard(engine, "demo", int(target.id), actor=ADMIN).hazard
     assert after.history == target.history
 
 
@@ -229,10 +231,10 @@ def test_adding_a_complaint_through_the_page(
     demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = _open(demo_url, "ledger", monkeypatch)
-    before = len(ledger.list_complaints(open_engine(demo_url), "demo"))
+    before = len(ledger.list_complaints(open_engine(demo_url), "demo", actor=ADMIN))
     app.text_area(key="complaint_text").set_value("路灯不亮 <script>x</script>")
     app.button(key="complaint_add").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
-    complaints = ledger.list_complaints(open_engine(demo_url), "demo")
+    complaints = ledger.list_complaints(open_engine(demo_url), "demo", actor=ADMIN)
     assert len(complaints) == before + 1
     assert complaints[-1].complaint.text == "路灯不亮 <script>x</script>"

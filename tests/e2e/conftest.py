@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.actors import ADMIN
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.server import ROOT, streamlit_server
 from tests.xss_campus import XSS_HAZARD, write_xss_campus
@@ -24,8 +25,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     folder = tmp_path_factory.mktemp("e2e")
     url = f"sqlite:///{folder / 'demo.sqlite'}"
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0)
-    services.import_campus(engine, write_xss_campus(folder), campus="xss")
+    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
+    services.import_campus(engine, write_xss_campus(folder), campus="xss", actor=ADMIN)
     # A hazard at the map's centre whose text is HTML, entered as a user would (接诉即办).
     from maps.deck import campus_view
     from zoning.services.ledger import add_complaint
@@ -33,7 +34,7 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     view = campus_view(services.load_layers(engine, "demo"))
     add_complaint(
         engine, "demo", lon=view["longitude"], lat=view["latitude"], category="repairs",
-        text=XSS_HAZARD,
+        text=XSS_HAZARD, actor=ADMIN,
     )  # fmt: skip
     return url
 

@@ -18,6 +18,7 @@ from pyproj import Transformer
 
 from maps.basemap_layer import BASEMAP, basemap_layer
 from maps.deck import prepare, prepared_deck
+from tests.actors import ADMIN
 from tests.tileserver import MAGENTA, TileServer, tile_colour, tile_server
 from zoning.errors import FetchFailed, InvalidInput
 from zoning.geo import basemap as bm
@@ -378,16 +379,18 @@ def tiny_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 
     folder = tmp_path_factory.mktemp("basemap-app")
     url = f"sqlite:///{folder / 'tiny.sqlite'}"
-    services.import_campus(open_engine(url), write_xss_campus(folder), campus="tiny")
+    services.import_campus(open_engine(url), write_xss_campus(folder), campus="tiny", actor=ADMIN)
     return url
 
 
 def _run_app(db_url: str, template: str, monkeypatch: pytest.MonkeyPatch) -> Any:
     from streamlit.testing.v1 import AppTest
 
+    from tests.signed_in import signed_in
+
     monkeypatch.setenv("CAMPUSGRID_DB", db_url)
     monkeypatch.setenv("CAMPUSGRID_BASEMAP_URL", template)
-    app = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"))
+    app = signed_in(AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py")))
     return app.run(timeout=60)
 
 

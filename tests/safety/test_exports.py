@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
+from tests.actors import ADMIN
 from tests.planner_campus import CAMPUS, make_campus
 from zoning.safety.exports import csv_safe, workbook_bytes, write_table
 from zoning.services import plans
@@ -57,8 +58,10 @@ def test_audit_csv_neutralises_the_actor(db_url: str, tmp_path: Path) -> None:
     """Who did what is typed by users (the --author of a draft): it must not run in Excel."""
     engine = open_engine(db_url)
     make_campus(engine)
-    plans.create_draft(engine, CAMPUS, from_plan=1, author='=HYPERLINK("x")', reason="r")
-    out = plans.export_audit_csv(engine, CAMPUS, tmp_path / "audit.csv")
+    plans.create_draft(
+        engine, CAMPUS, from_plan=1, author='=HYPERLINK("x")', reason="r", actor=ADMIN
+    )
+    out = plans.export_audit_csv(engine, CAMPUS, tmp_path / "audit.csv", actor=ADMIN)
     with out.open(encoding="utf-8-sig", newline="") as handle:
         actors = [row["actor"] for row in csv.DictReader(handle)]
     assert '\'=HYPERLINK("x")' in actors

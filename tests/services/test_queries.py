@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.actors import ADMIN
 from zoning import services
 from zoning.clock import as_utc, local_day, maybe_utc, utcnow
 from zoning.errors import InvalidInput
@@ -34,7 +35,7 @@ def demo(db: Engine) -> tuple[Engine, str]:
     The first cell loses its zone (NULL keys group and sort as in SQL); the last one has
     all its due rows in one ISO week (groups of several due rows of different outcomes).
     """
-    campus = services.seed_demo(db, scale="small", seed=0, history_days=30).name
+    campus = services.seed_demo(db, scale="small", seed=0, history_days=30, actor=ADMIN).name
     with db.begin() as conn:
         conn.execute(
             sa.text(
@@ -123,7 +124,9 @@ def test_hazards_table_agrees_with_the_ledger(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     now = utcnow()
     table = ui_queries.hazards_table(engine, campus, now=now)
-    views = ledger_ops.list_hazards(engine, campus, now=now)  # every hazard, with history
+    views = ledger_ops.list_hazards(
+        engine, campus, now=now, actor=ADMIN
+    )  # every hazard, with history
     assert len(table) == len(views) > 0 and table["id"].is_monotonic_increasing
     assert {"closed", "rectifying"} <= set(table["state"])
     by_id = table.set_index("id")
@@ -175,10 +178,12 @@ def test_utc_series_reads_every_stored_form() -> None:
 def test_reports_read_together_equal_each_read_alone(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     now, _, _ = _window(engine, 1.0)
-    together = operations.completion_reports(engine, campus, by=("zone", "owner", "week"), now=now)
+    together = operations.completion_reports(
+        engine, campus, by=("zone", "owner", "week"), now=now, actor=ADMIN
+    )
     assert list(together) == ["zone", "owner", "week"]
     for by, table in together.items():
-        alone = operations.completion_report(engine, campus, by=by, now=now)
+        alone = operations.completion_report(engine, campus, by=by, now=now, actor=ADMIN)
         pd.testing.assert_frame_equal(table, alone)
     # the report's GROUP BY and the grid's counting in Python agree on the totals
     grid = ui_queries.completion_grid(engine, campus, now=now)
@@ -186,7 +191,7 @@ def test_reports_read_together_equal_each_read_alone(demo: tuple[Engine, str]) -
     assert together["zone"][counts].sum().tolist() == grid[counts].sum().tolist()
     assert together["zone"]["hazards_due"].sum() == together["week"]["hazards_due"].sum()
     with pytest.raises(InvalidInput, match="'nowhere'"):
-        operations.completion_reports(engine, campus, by=("zone", "nowhere"))
+        operations.completion_reports(engine, campus, by=("zone", "nowhere"), actor=ADMIN)
 
 
 @pytest.mark.parametrize("by", ["zone", "week", "cell", "domain", "owner"])
@@ -203,11 +208,11 @@ def test_a_report_summed_from_the_grid_equals_the_database_report(
         grid = ui_queries.completion_grid(engine, campus, start=start, end=end, now=now)
     from_grid = operations.completion_from_grid(grid, by)
     (from_db,) = operations.completion_tables(
-        engine, campus, by=[by], start=start, end=end, now=now
+        engine, campus, by=[by], start=start, end=end, now=now, actor=ADMIN
     ).values()
-    rates = operations.ledger_tables(engine, campus, by=[by], start=start, end=end)[by]
+    rates = operations.ledger_tables(engine, campus, by=[by], start=start, end=end, actor=ADMIN)[by]
     joined = operations.join_report(from_grid, rates, by)
-    expected = operations.completion_report(engine, campus, by=by, now=now)
+    expected = operations.completion_report(engine, campus, by=by, now=now, actor=ADMIN)
     pd.testing.assert_frame_equal(joined, expected)
     key = operations.REPORT_KEYS[by]
     pd.testing.assert_frame_equal(

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from tests.actors import ADMIN
 from tests.small_campus import small_campus
 from zoning.cli import app
 from zoning.errors import InvalidInput
@@ -38,12 +39,12 @@ def test_files_over_the_import_limit_are_not_read(
     files = campus_files(tmp_path)
     monkeypatch.setenv("CAMPUSGRID_MAX_IMPORT_MB", "0.001")  # 1 kB
     with pytest.raises(InvalidInput, match=r"more than the limit of 0.001 MB.*MAX_IMPORT_MB=1"):
-        import_campus(db, files, campus="大")
+        import_campus(db, files, campus="大", actor=ADMIN)
     with pytest.raises(InvalidInput, match="more than the limit"):  # a folder counts whole
-        import_campus(db, [tmp_path], campus="大")
+        import_campus(db, [tmp_path], campus="大", actor=ADMIN)
     assert list_campuses(db) == []
     monkeypatch.setenv("CAMPUSGRID_MAX_IMPORT_MB", "5")
-    assert import_campus(db, files, campus="大").campus.counts["buildings"] == 2
+    assert import_campus(db, files, campus="大", actor=ADMIN).campus.counts["buildings"] == 2
 
 
 def test_a_layer_over_the_feature_limit_is_not_stored(
@@ -52,10 +53,10 @@ def test_a_layer_over_the_feature_limit_is_not_stored(
     files = campus_files(tmp_path)
     monkeypatch.setenv("CAMPUSGRID_MAX_FEATURES", "1")
     with pytest.raises(InvalidInput, match=r"2 buildings, more than the limit of 1 per layer"):
-        import_campus(db, files, campus="大")
+        import_campus(db, files, campus="大", actor=ADMIN)
     assert list_campuses(db) == []
     monkeypatch.setenv("CAMPUSGRID_MAX_FEATURES", "2")
-    import_campus(db, files, campus="大")
+    import_campus(db, files, campus="大", actor=ADMIN)
     assert [c.name for c in list_campuses(db)] == ["大"]
 
 
@@ -64,7 +65,7 @@ def test_a_limit_set_to_nonsense_is_one_clear_error(
 ) -> None:
     monkeypatch.setenv("CAMPUSGRID_MAX_IMPORT_MB", "lots")
     with pytest.raises(InvalidInput, match="CAMPUSGRID_MAX_IMPORT_MB='lots' is not a positive"):
-        import_campus(db, campus_files(tmp_path), campus="大")
+        import_campus(db, campus_files(tmp_path), campus="大", actor=ADMIN)
 
 
 def test_coverage_of_more_cameras_than_the_limit_is_refused(

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from shapely import LineString, box
 from sqlalchemy.engine import Engine
 
+from tests.actors import ADMIN
 from tests.planner_campus import CAMPUS, LAT, LON, T0, D, add_items, centre, code_at, make_campus
 from zoning.errors import InvalidInput, InvalidPlan, PlanConflict
 from zoning.plans.edits import Merge, Reassign, Reshape, Split
@@ -61,7 +62,7 @@ def test_migration_creates_the_planner_tables(db: Engine) -> None:
 
 def test_edit_undo_restores_the_exact_rows_and_lineage(db: Engine) -> None:
     first = make_campus(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first, author="规划员")
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, author="规划员", actor=ADMIN)
     before = snapshot(db)["grid_cell"]
     a, b = code_at(0, 0), code_at(1, 0)
     report = planner.apply_edit(db, CAMPUS, draft.id, Merge((a, b)), actor="规划员")
@@ -85,16 +86,19 @@ def test_edit_undo_restores_the_exact_rows_and_lineage(db: Engine) -> None:
 
 def test_a_stale_save_gets_a_conflict_and_overwrites_nothing(db: Engine) -> None:
     first = make_campus(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     one = plan_store.load_session(db, CAMPUS, draft.id)
     two = plan_store.load_session(db, CAMPUS, draft.id)
     from zoning.plans import edits as plans
 
     saved = plan_store.save_edit(
-        db, one, plans.apply_edit(one.state, Reassign((code_at(0, 0),), "王三")), actor="甲"
+        db,
+        one,
+        plans.apply_edit(one.state, Reassign((code_at(0, 0),), "王三"), actor=ADMIN),
+        actor="甲",
     )
     after_first = snapshot(db)
-    edit = plans.apply_edit(two.state, Merge((code_at(2, 0), code_at(3, 0))))
+    edit = plans.apply_edit(two.state, Merge((code_at(2, 0), code_at(3, 0))), actor=ADMIN)
     with pytest.raises(PlanConflict, match="changed by someone else"):
         plan_store.save_edit(db, two, edit, actor="乙")
     assert snapshot(db) == after_first
@@ -110,7 +114,7 @@ def test_activation_rehomes_every_open_item_by_its_location(db: Engine) -> None:
     add_items(db)
     before = {t: open_rows(db, t, c) for t, c in OPEN.items()}
     assert len(before["hazard"]) == 6 and len(before["inspection_due"]) > 0
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     # split the cell at (1, 1) west/east, reshape (3, 0) over half of (2, 0), reassign (0, 0)
     lon, _ = centre(1.5, 0)
     line = LineString([(lon, LAT + 0.9 * D), (lon, LAT + 2.1 * D)])
@@ -119,7 +123,7 @@ def test_activation_rehomes_every_open_item_by_its_location(db: Engine) -> None:
     planner.apply_edit(db, CAMPUS, draft.id, Reshape(code_at(3, 0), grown), actor="规划员")
     planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor="规划员")
     assert planner.validate_plan(db, CAMPUS, draft.id).valid
-    result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="新楼启用")
+    result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="新楼启用", actor=ADMIN)
     counts = {r.label: (r.open_before, r.open_after, r.collapsed) for r in result.rehomed}
     assert counts["hazards"] == (6, 6, ())
     assert counts["complaints"] == (6, 6, ())
@@ -152,9 +156,9 @@ def test_activation_rehomes_every_open_item_by_its_location(db: Engine) -> None:
 def test_merging_cells_collapses_duplicate_due_inspections_only(db: Engine) -> None:
     first = make_campus(db)
     add_items(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor="x")
-    result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并")
+    result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并", actor=ADMIN)
     by_label = {r.label: r for r in result.rehomed}
     assert by_label["hazards"].open_before == by_label["hazards"].open_after == 6
     dues = by_label["due inspections"]
@@ -165,13 +169,13 @@ def test_merging_cells_collapses_duplicate_due_inspections_only(db: Engine) -> N
 def test_a_failing_activation_changes_nothing(db: Engine, tmp_path: object) -> None:
     first = make_campus(db)
     add_items(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     stale = plan_store.load_session(db, CAMPUS, draft.id)
     planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "李二"), actor="x")
     state = snapshot(db)
     with pytest.raises(PlanConflict):
         planner.activate_plan(
-            db, CAMPUS, draft.id, by="校长", reason="r", row_version=stale.row_version
+            db, CAMPUS, draft.id, by="校长", reason="r", row_version=stale.row_version, actor=ADMIN
         )
     assert snapshot(db) == state
     # an invalid draft: a cell without an owner
@@ -182,17 +186,17 @@ def test_a_failing_activation_changes_nothing(db: Engine, tmp_path: object) -> N
         )
     state = snapshot(db)
     with pytest.raises(planner.ActivationRefused) as refused:
-        planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="r")
+        planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="r", actor=ADMIN)
     assert [p["kind"] for p in refused.value.problems] == ["no_owner"]
     assert snapshot(db) == state
 
 
 def test_owner_at_reads_archived_plans_by_date(db: Engine) -> None:
     first = make_campus(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor="x")
     t1 = T0 + timedelta(days=30)
-    planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="换人", at=t1)
+    planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="换人", at=t1, actor=ADMIN)
     lon, lat = centre(0.5, 0.5)
     old = planner.owner_at(db, CAMPUS, lon, lat, t1 - timedelta(seconds=1))
     new = planner.owner_at(db, CAMPUS, lon, lat, t1 + timedelta(days=1))
@@ -205,17 +209,17 @@ def test_owner_at_reads_archived_plans_by_date(db: Engine) -> None:
 
 def test_retired_codes_are_never_minted_again(db: Engine) -> None:
     first = make_campus(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor="x")
-    planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并")
+    planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并", actor=ADMIN)
     retired = retired_codes(db, CAMPUS)
     assert {code_at(0, 0), code_at(1, 0)} <= retired
-    second = planner.create_draft(db, CAMPUS, from_plan=draft.id)
+    second = planner.create_draft(db, CAMPUS, from_plan=draft.id, actor=ADMIN)
     lon, _ = centre(0.5, 0)
     line = LineString([(lon, LAT + 0.9 * D), (lon, LAT + 2.1 * D)])
     target = code_at(0, 1)
     report = planner.apply_edit(db, CAMPUS, second.id, Split(target, line), actor="x")
     new = set(report.changed) - set(load_cells(db, CAMPUS, draft.id)["code"])
     assert len(new) == 2 and not new & retired
-    audit = planner.audit_events(db, CAMPUS)
+    audit = planner.audit_events(db, CAMPUS, actor=ADMIN)
     assert {"plan.create", "plan.edit", "plan.activate"} <= set(audit["action"])

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from tests.actors import ADMIN
 from tests.safety_campus import CAMPUS, PEOPLE, cells_frame, centre, make_campus
 from tests.small_campus import LAT, LON
 from zoning.errors import IllegalTransition, InvalidInput, NotFound
@@ -98,6 +99,7 @@ def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:
         by="张一",
         results={"*": "pass"},
         at=T0 + timedelta(days=2),
+        actor=ADMIN,
     )
     late = ops.submit_inspection(
         db,
@@ -108,6 +110,7 @@ def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:
         results={"*": "pass"},
         at=T0 + timedelta(days=8),
         period="2026-W10",
+        actor=ADMIN,
     )
     assert (on_time.period, on_time.late) == ("2026-W10", False)
     assert (late.period, late.late) == ("2026-W10", True)
@@ -118,6 +121,7 @@ def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:
         start=date(2026, 3, 8),
         end=date(2026, 3, 8),
         now=T0 + timedelta(days=9),
+        actor=ADMIN,
     )
     security = report.set_index("cell_code")
     assert security.loc["C-00-00", "on_time"] >= 1
@@ -130,6 +134,7 @@ def test_submissions_count_on_time_late_and_missed(db: Engine) -> None:
         start=date(2026, 3, 2),
         end=date(2026, 3, 8),
         now=T0 + timedelta(days=9),
+        actor=ADMIN,
     )
     assert by_week["week"].tolist() == ["2026-W10"]
     assert by_week["on_time"].iloc[0] + by_week["late"].iloc[0] == 2 * 1 + 0  # security only
@@ -149,9 +154,10 @@ def test_a_failed_item_opens_a_located_hazard_with_a_deadline(db: Engine) -> Non
         at=T0,
         lon=lon,
         lat=lat,
+        actor=ADMIN,
     )
     assert len(report.hazard_ids) == 1
-    hazard = ledger_ops.show_hazard(db, CAMPUS, report.hazard_ids[0], now=T0).hazard
+    hazard = ledger_ops.show_hazard(db, CAMPUS, report.hazard_ids[0], now=T0, actor=ADMIN).hazard
     assert (hazard.domain, hazard.severity, hazard.cell_code, hazard.zone) == (
         "security",
         "general",
@@ -176,6 +182,7 @@ def test_submission_errors_store_nothing(db: Engine) -> None:
             by="张一",
             results={"*": "maybe"},
             at=T0,
+            actor=ADMIN,
         )
     with pytest.raises(InvalidInput):  # items missing
         ops.submit_inspection(
@@ -186,10 +193,18 @@ def test_submission_errors_store_nothing(db: Engine) -> None:
             by="张一",
             results={"cctv_working": "pass"},
             at=T0,
+            actor=ADMIN,
         )
     with pytest.raises(NotFound):
         ops.submit_inspection(
-            db, CAMPUS, cell="C-00-00", template="security", by="路人", results={"*": "pass"}, at=T0
+            db,
+            CAMPUS,
+            cell="C-00-00",
+            template="security",
+            by="路人",
+            results={"*": "pass"},
+            at=T0,
+            actor=ADMIN,
         )
     assert count(db, "inspection") == before
 
@@ -203,6 +218,7 @@ def _open_hazard(db: Engine) -> int:
         by="王三",
         results={"*": "pass", "patrols": "fail"},
         at=T0,
+        actor=ADMIN,
     )
     return report.hazard_ids[0]
 
@@ -210,13 +226,17 @@ def _open_hazard(db: Engine) -> int:
 def test_ledger_moves_are_stored_and_illegal_ones_change_nothing(db: Engine) -> None:
     make_campus(db)
     hid = _open_hazard(db)
-    ledger_ops.move_hazard(db, CAMPUS, hid, "register", by="安全处", at=T0 + timedelta(hours=1))
+    ledger_ops.move_hazard(
+        db, CAMPUS, hid, "register", by="安全处", at=T0 + timedelta(hours=1), actor=ADMIN
+    )
     moved = ledger_ops.move_hazard(
-        db, CAMPUS, hid, "dispatch", by="安全处", at=T0 + timedelta(hours=2)
+        db, CAMPUS, hid, "dispatch", by="安全处", at=T0 + timedelta(hours=2), actor=ADMIN
     )
     assert moved.hazard.assignee == "王三"  # vacant cell → zone 3's fallback owner
     with pytest.raises(IllegalTransition, match="'close' is not allowed"):
-        ledger_ops.move_hazard(db, CAMPUS, hid, "close", by="安全处", at=T0 + timedelta(hours=3))
+        ledger_ops.move_hazard(
+            db, CAMPUS, hid, "close", by="安全处", at=T0 + timedelta(hours=3), actor=ADMIN
+        )
     new_deadline = T0 + timedelta(days=14)
     ledger_ops.move_hazard(
         db,
@@ -227,8 +247,9 @@ def test_ledger_moves_are_stored_and_illegal_ones_change_nothing(db: Engine) -> 
         note="等待配件",
         deadline=new_deadline,
         at=T0 + timedelta(hours=3),
+        actor=ADMIN,
     )
-    shown = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=1))
+    shown = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=1), actor=ADMIN)
     validate_history(shown.hazard)
     assert [t.action for t in shown.hazard.history] == ["report", "register", "dispatch", "extend"]
     assert shown.hazard.deadline == new_deadline
@@ -242,21 +263,34 @@ def test_overdue_hazards_escalate_up_the_chain(db: Engine) -> None:
     steps = {1: "cell_owner", 8: "zone_leader", 15: "safety_office", 30: "leadership"}
     people = {"cell_owner": "王三", "zone_leader": "丙组长", "safety_office": "安全处"}
     for days, level in steps.items():
-        view = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=days))
+        view = ledger_ops.show_hazard(db, CAMPUS, hid, now=T0 + timedelta(days=days), actor=ADMIN)
         assert view.level == level
         assert view.responsible == people.get(level, "校长")
-    late = ledger_ops.list_hazards(db, CAMPUS, overdue=True, now=T0 + timedelta(days=8))
+    late = ledger_ops.list_hazards(
+        db, CAMPUS, overdue=True, now=T0 + timedelta(days=8), actor=ADMIN
+    )
     assert [v.hazard.id for v in late] == [str(hid)]
-    assert ledger_ops.list_hazards(db, CAMPUS, overdue=True, now=T0 + timedelta(days=1)) == []
+    assert (
+        ledger_ops.list_hazards(db, CAMPUS, overdue=True, now=T0 + timedelta(days=1), actor=ADMIN)
+        == []
+    )
     with pytest.raises(InvalidInput):
-        ledger_ops.list_hazards(db, CAMPUS, status="lost")
+        ledger_ops.list_hazards(db, CAMPUS, status="lost", actor=ADMIN)
 
 
 def test_complaints_route_flag_duplicates_and_refuse_outside_points(db: Engine) -> None:
     make_campus(db)
     lon, lat = centre("C-01-02")
     first = ledger_ops.add_complaint(
-        db, CAMPUS, lon=lon, lat=lat, category="repairs", text="路灯坏了", contact="139", at=T0
+        db,
+        CAMPUS,
+        lon=lon,
+        lat=lat,
+        category="repairs",
+        text="路灯坏了",
+        contact="139",
+        at=T0,
+        actor=ADMIN,
     )
     again = ledger_ops.add_complaint(
         db,
@@ -266,15 +300,25 @@ def test_complaints_route_flag_duplicates_and_refuse_outside_points(db: Engine) 
         category="repairs",
         text="路灯还是坏的",
         at=T0 + timedelta(hours=5),
+        actor=ADMIN,
     )
     other = ledger_ops.add_complaint(
-        db, CAMPUS, lon=lon, lat=lat, category="noise", text="太吵", at=T0 + timedelta(hours=6)
+        db,
+        CAMPUS,
+        lon=lon,
+        lat=lat,
+        category="noise",
+        text="太吵",
+        at=T0 + timedelta(hours=6),
+        actor=ADMIN,
     )
     assert (first.complaint.cell_code, first.complaint.owner) == ("C-01-02", "张一")
     assert first.complaint.response_deadline == T0 + timedelta(hours=24)
     assert again.complaint.duplicate_of == first.complaint.id
     assert other.complaint.duplicate_of is None
-    hazard = ledger_ops.show_hazard(db, CAMPUS, int(first.hazard_id or 0), now=T0).hazard
+    hazard = ledger_ops.show_hazard(
+        db, CAMPUS, int(first.hazard_id or 0), now=T0, actor=ADMIN
+    ).hazard
     assert (hazard.source, hazard.category, hazard.deadline) == (
         "complaint",
         "repairs",
@@ -283,10 +327,10 @@ def test_complaints_route_flag_duplicates_and_refuse_outside_points(db: Engine) 
     before = (count(db, "complaint"), count(db, "hazard"))
     with pytest.raises(InvalidInput, match="outside the campus"):
         ledger_ops.add_complaint(
-            db, CAMPUS, lon=LON - 1, lat=LAT, category="repairs", text="x", at=T0
+            db, CAMPUS, lon=LON - 1, lat=LAT, category="repairs", text="x", at=T0, actor=ADMIN
         )
     assert (count(db, "complaint"), count(db, "hazard")) == before
-    listed = ledger_ops.list_complaints(db, CAMPUS)
+    listed = ledger_ops.list_complaints(db, CAMPUS, actor=ADMIN)
     assert [c.complaint.id for c in listed] == [
         first.complaint.id,
         again.complaint.id,
@@ -347,19 +391,19 @@ def test_completion_summary_follows_schedule_submissions_and_edits(db: Engine) -
     make_campus(db, start=date(2026, 3, 2))
     ops.submit_inspection(  # on time
         db, CAMPUS, cell="C-00-00", template="security", by="张一", results={"*": "pass"},
-        at=T0 + timedelta(days=2),
+        at=T0 + timedelta(days=2), actor=ADMIN,
     )  # fmt: skip
     ops.submit_inspection(  # late
         db, CAMPUS, cell="C-00-01", template="security", by="张一", results={"*": "pass"},
-        at=T0 + timedelta(days=8), period="2026-W10",
+        at=T0 + timedelta(days=8), period="2026-W10", actor=ADMIN,
     )  # fmt: skip
     ops.submit_inspection(  # late first, then an earlier submission (back-dated) wins
         db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
-        at=T0 + timedelta(days=8), period="2026-W10",
+        at=T0 + timedelta(days=8), period="2026-W10", actor=ADMIN,
     )  # fmt: skip
     ops.submit_inspection(
         db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
-        at=T0 + timedelta(days=1), period="2026-W10",
+        at=T0 + timedelta(days=1), period="2026-W10", actor=ADMIN,
     )  # fmt: skip
     ops.schedule(db, CAMPUS, through=date(2026, 7, 31))  # a schedule change adds rows
     summary, truth = _summary_and_truth(db)

@@ -7,7 +7,16 @@ from typing import Annotated, Literal
 
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, progress, run
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    acting,
+    engine_for,
+    print_json,
+    progress,
+    run,
+)
 
 
 def import_(
@@ -104,6 +113,7 @@ def import_(
             replace=replace,
             discard_history=discard_history,
             progress=progress,
+            actor=acting(db),
         )
     )
     if as_json:
@@ -137,7 +147,9 @@ def export(
         raise typer.Exit(2)
     chosen: Literal["gpkg", "geojson"] = "gpkg" if fmt == "gpkg" else "geojson"
     written = run(
-        lambda: services.export_campus(engine_for(db), campus, fmt=chosen, out=out, plan_id=plan)
+        lambda: services.export_campus(
+            engine_for(db), campus, fmt=chosen, out=out, plan_id=plan, actor=acting(db)
+        )
     )
     for path in written:
         typer.echo(str(path))
@@ -173,7 +185,9 @@ def demo(
         raise typer.Exit(2)
     chosen: Literal["small", "large"] = "small" if scale == "small" else "large"
     summary = run(
-        lambda: services.seed_demo(engine_for(db), scale=chosen, seed=seed, progress=progress)
+        lambda: services.seed_demo(
+            engine_for(db), scale=chosen, seed=seed, progress=progress, actor=acting(db)
+        )
     )
     if as_json:
         print_json(summary.to_json())

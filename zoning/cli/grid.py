@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, progress, run
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    acting,
+    engine_for,
+    print_json,
+    progress,
+    run,
+)
 
 #: What ``split`` accepts, (lowest, highest): wide enough for any campus, narrow enough that
 #: one split cannot ask for millions of cells. Sizes in m, areas in m².
@@ -113,6 +122,7 @@ def split(
             author=author or os.environ.get("USER"),
             reason=reason,
             progress=progress,
+            actor=acting(db),
         )
     )
     if as_json:

@@ -17,6 +17,7 @@ from zoning.cli.common import (
     CampusArg,
     DbOption,
     JsonOption,
+    acting,
     engine_for,
     parse_time,
     print_json,
@@ -151,7 +152,12 @@ def draft(
 
     plan = run(
         lambda: plans.create_draft(
-            engine_for(db), campus, from_plan=from_plan, author=_who(author), reason=reason
+            engine_for(db),
+            campus,
+            from_plan=from_plan,
+            author=_who(author),
+            reason=reason,
+            actor=acting(db),
         )
     )
     if as_json:
@@ -351,7 +357,13 @@ def activate(
     def go() -> Any:
         try:
             return plans.activate_plan(
-                engine_for(db), campus, plan, by=by, reason=reason, row_version=row_version
+                engine_for(db),
+                campus,
+                plan,
+                by=by,
+                reason=reason,
+                row_version=row_version,
+                actor=acting(db),
             )
         except ActivationRefused as refused:
             if as_json:
@@ -416,6 +428,7 @@ def import_plan(
             layer=layer,
             base_plan=base,
             author=_who(author),
+            actor=acting(db),
         ),
         as_json,
     )
@@ -452,9 +465,17 @@ def audit(
     from zoning.services import plans
 
     if csv_out is not None:
-        typer.echo(str(run(lambda: plans.export_audit_csv(engine_for(db), campus, csv_out))))
+        typer.echo(
+            str(
+                run(
+                    lambda: plans.export_audit_csv(
+                        engine_for(db), campus, csv_out, actor=acting(db)
+                    )
+                )
+            )
+        )
         return
-    frame = run(lambda: plans.audit_events(engine_for(db), campus, limit=limit))
+    frame = run(lambda: plans.audit_events(engine_for(db), campus, limit=limit, actor=acting(db)))
     if as_json:
         print_json(frame.to_dict("records"))
         return

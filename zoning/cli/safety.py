@@ -17,6 +17,7 @@ from zoning.cli.common import (
     CampusArg,
     DbOption,
     JsonOption,
+    acting,
     engine_for,
     parse_day,
     parse_time,
@@ -70,7 +71,9 @@ def inspections_due(
     from zoning.services import safety
 
     table = run(
-        lambda: safety.todo(engine_for(db), campus, owner=owner, day=parse_day(day, what="--date"))
+        lambda: safety.todo(
+            engine_for(db), campus, owner=owner, day=parse_day(day, what="--date"), actor=acting(db)
+        )
     )
     if as_json:
         print_json(json.loads(table.to_json(orient="records", date_format="iso")))
@@ -131,6 +134,7 @@ def inspections_submit(
             lon=lon,
             lat=lat,
             period=period,
+            actor=acting(db),
         )
     )
     if as_json:
@@ -166,6 +170,7 @@ def inspections_report(
             by=by,
             start=parse_day(start, what="--from"),
             end=parse_day(end, what="--to"),
+            actor=acting(db),
         )
     )
     _export(
@@ -207,7 +212,11 @@ def hazards_list(
     from zoning.safety.exports import ledger_frame
     from zoning.services import ledger
 
-    views = run(lambda: ledger.list_hazards(engine_for(db), campus, status=status, overdue=overdue))
+    views = run(
+        lambda: ledger.list_hazards(
+            engine_for(db), campus, status=status, overdue=overdue, actor=acting(db)
+        )
+    )
     rows = [v.to_json() for v in views]
     _export(ledger_frame(rows), xlsx=xlsx, csv=csv, sheet="整改台账", title=f"{campus} 整改台账")
     if as_json:
@@ -232,7 +241,7 @@ def hazards_show(
     """One hazard: details, history and who answers for it now (escalation chain)."""
     from zoning.services import ledger
 
-    found = run(lambda: ledger.show_hazard(engine_for(db), campus, hazard_id))
+    found = run(lambda: ledger.show_hazard(engine_for(db), campus, hazard_id, actor=acting(db)))
     data = found.to_json(history=True)
     if as_json:
         print_json(data)
@@ -284,6 +293,7 @@ def hazards_move(
             deadline=parse_time(deadline, what="--deadline"),
             assignee=assignee,
             at=parse_time(at, what="--at"),
+            actor=acting(db),
         )
     )
     if as_json:
@@ -334,6 +344,7 @@ def complaints_add(
             at=parse_time(at, what="--at"),
             duplicate_distance_m=distance_m,
             duplicate_window_hours=window_h,
+            actor=acting(db),
         )
     )
     data = found.to_json()
@@ -357,7 +368,7 @@ def complaints_list(campus: CampusArg, db: DbOption = None, as_json: JsonOption 
     """The campus's complaints, oldest first."""
     from zoning.services import ledger
 
-    found = run(lambda: ledger.list_complaints(engine_for(db), campus))
+    found = run(lambda: ledger.list_complaints(engine_for(db), campus, actor=acting(db)))
     rows = [c.to_json() for c in found]
     if as_json:
         print_json(rows)
@@ -383,7 +394,11 @@ def complaints_split(
     """Give a complaint that joined another's hazard (a likely duplicate) its own hazard."""
     from zoning.services import ledger
 
-    found, left = run(lambda: ledger.split_complaint(engine_for(db), campus, complaint_id, by=by))
+    found, left = run(
+        lambda: ledger.split_complaint(
+            engine_for(db), campus, complaint_id, by=by, actor=acting(db)
+        )
+    )
     data = found.to_json()
     if as_json:
         print_json({**data, "split_from_hazard_id": left})

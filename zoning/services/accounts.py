@@ -357,7 +357,7 @@ def session_actor(
 ) -> Actor | None:
     """Return the account of a live web session, or None (no such session, idle longer than
     ``idle``, account disabled). Records the use at most once a minute."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now or utcnow()
     digest = _token_hash(token)

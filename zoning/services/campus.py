@@ -10,6 +10,7 @@ from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor
 from zoning.errors import InvalidInput
 from zoning.services._limits import check_feature_counts, check_import_size
 from zoning.services._progress import Progress, quiet
@@ -68,6 +69,7 @@ def import_campus(
     engine: Engine,
     paths: Sequence[str | Path],
     *,
+    actor: Actor,
     campus: str,
     boundary_name: str | None = None,
     crs: str | None = None,
@@ -153,6 +155,7 @@ def export_campus(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     fmt: Literal["gpkg", "geojson"],
     out: str | Path,
     plan_id: int | None = None,

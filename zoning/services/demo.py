@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from pyproj import Transformer
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor
 from zoning.clock import DEFAULT_TZ, as_utc, local_day, utcnow
 from zoning.demo.build import build_demo
 from zoning.safety import inspections as insp
@@ -405,6 +406,7 @@ def seed_history(
 def seed_demo(
     engine: Engine,
     *,
+    actor: Actor,
     scale: Literal["small", "large"] = "small",
     seed: int = 0,
     progress: Progress = quiet,
@@ -434,6 +436,7 @@ def seed_demo(
         author="campusgrid demo",
         reason="first plan of the demo campus",
         progress=progress,
+        actor=actor,
     )
     progress(f"activating plan {first.plan.id}")
     activate_plan(
@@ -442,6 +445,7 @@ def seed_demo(
         first.plan.id,
         by="campusgrid demo",
         reason="first plan of the demo campus",
+        actor=actor,
     )
     if history_days > 0:
         progress(f"adding {history_days} days of inspections, hazards and complaints")

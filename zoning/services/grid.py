@@ -10,6 +10,7 @@ import numpy as np
 from pyproj import CRS
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 from zoning.grid.owners import assign_owners
@@ -56,6 +57,7 @@ def split_campus(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     method: str,
     cell_size_m: float | None = None,
     h3_res: int | None = None,

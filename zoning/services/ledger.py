@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from zoning.accounts import Actor
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.safety.bounds import check_id, check_lonlat, check_number, check_text, check_time
@@ -135,6 +136,7 @@ def list_hazards(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     status: str | None = None,
     overdue: bool = False,
     now: datetime | None = None,
@@ -152,7 +154,7 @@ def list_hazards(
 
 
 def show_hazard(
-    engine: Engine, campus: str, hazard_id: int, *, now: datetime | None = None
+    engine: Engine, campus: str, hazard_id: int, *, actor: Actor, now: datetime | None = None
 ) -> HazardView:
     """Return one hazard with its history and responsible person. Raises NotFound."""
     check_id(hazard_id, what="Hazard")
@@ -168,6 +170,7 @@ def move_hazard(
     hazard_id: int,
     action: str,
     *,
+    actor: Actor,
     by: str,
     note: str = "",
     deadline: datetime | None = None,
@@ -253,6 +256,7 @@ def add_complaint(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     lon: float,
     lat: float,
     category: str,
@@ -331,7 +335,13 @@ def add_complaint(
 
 
 def split_complaint(
-    engine: Engine, campus: str, complaint_id: int, *, by: str, at: datetime | None = None
+    engine: Engine,
+    campus: str,
+    complaint_id: int,
+    *,
+    actor: Actor,
+    by: str,
+    at: datetime | None = None,
 ) -> tuple[ComplaintView, int]:
     """Give a complaint that joined another complaint's hazard its own hazard.
 
@@ -386,7 +396,7 @@ def _store_move(conn: Connection, before: Hazard, after: Hazard) -> None:
         )
 
 
-def list_complaints(engine: Engine, campus: str) -> list[ComplaintView]:
+def list_complaints(engine: Engine, campus: str, *, actor: Actor) -> list[ComplaintView]:
     """Return the campus's complaints, oldest first (``joined``: attached to an earlier
     complaint's hazard)."""
     with engine.connect() as conn:

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor
 from zoning.clock import as_utc
 from zoning.errors import ActivationRefused, InvalidInput, InvalidPlan, NotFound, PlanConflict
 from zoning.grid.splitting import MIN_CELL_M2
@@ -201,6 +202,7 @@ def create_draft(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     from_plan: int | None = None,
     author: str | None = None,
     reason: str | None = None,
@@ -337,6 +339,7 @@ def activate_plan(
     campus: str,
     plan_id: int,
     *,
+    actor: Actor,
     by: str,
     reason: str,
     row_version: int | None = None,
@@ -389,6 +392,7 @@ def import_plan(
     engine: Engine,
     path: str | Path,
     *,
+    actor: Actor,
     campus: str,
     snap_m: float | None = None,
     layer: str = "cells",
@@ -461,7 +465,9 @@ def owner_at(engine: Engine, campus: str, lon: float, lat: float, when: datetime
     return plan_store.owner_at(engine, campus, lon, lat, when)
 
 
-def audit_events(engine: Engine, campus: str, *, limit: int | None = None) -> pd.DataFrame:
+def audit_events(
+    engine: Engine, campus: str, *, actor: Actor, limit: int | None = None
+) -> pd.DataFrame:
     """Return the campus's audit trail, newest first: at, actor, action, detail (JSON text)."""
     a = table_of(AuditEvent)
     with engine.connect() as conn:
@@ -481,9 +487,9 @@ def audit_events(engine: Engine, campus: str, *, limit: int | None = None) -> pd
     )
 
 
-def export_audit_csv(engine: Engine, campus: str, out: str | Path) -> Path:
+def export_audit_csv(engine: Engine, campus: str, out: str | Path, *, actor: Actor) -> Path:
     """Write the campus's audit trail to ``out`` (UTF-8 CSV with BOM, for Excel)."""
-    frame = audit_events(engine, campus).iloc[::-1]
+    frame = audit_events(engine, campus, actor=actor).iloc[::-1]
     target = Path(out)
     if not target.parent.is_dir():
         raise InvalidInput(f"The folder {target.parent} does not exist; create it first.")

@@ -36,6 +36,7 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor
 from zoning.clock import as_utc, local_day, local_noon, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import WGS84
@@ -443,7 +444,7 @@ TODO_COLUMNS = (
 
 
 def todo(
-    engine: Engine, campus: str, *, owner: str | None = None, day: date | None = None
+    engine: Engine, campus: str, *, actor: Actor, owner: str | None = None, day: date | None = None
 ) -> pd.DataFrame:
     """Return the open inspections at ``day`` (default today): overdue, due today, open.
 
@@ -539,6 +540,7 @@ def submit_inspection(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     cell: str,
     template: str,
     by: str,
@@ -661,6 +663,7 @@ def completion_report(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     by: str = "cell",
     start: date | None = None,
     end: date | None = None,
@@ -671,13 +674,16 @@ def completion_report(
 
     ``by`` is cell, zone, owner, domain or week; the range defaults to the last 90 days.
     """
-    return completion_reports(engine, campus, by=(by,), start=start, end=end, now=now)[by]
+    return completion_reports(engine, campus, by=(by,), start=start, end=end, now=now, actor=actor)[
+        by
+    ]
 
 
 def completion_reports(
     engine: Engine,
     campus: str,
     *,
+    actor: Actor,
     by: Sequence[str],
     start: date | None = None,
     end: date | None = None,
@@ -686,8 +692,8 @@ def completion_reports(
     """Return :func:`completion_report` for each of ``by``, reading the hazards once (the
     leadership page shows three: by zone, owner and week)."""
     now, start, end = report_window(by, start=start, end=end, now=now)
-    tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now)
-    rates_ = ledger_tables(engine, campus, by=by, start=start, end=end)
+    tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now, actor=actor)
+    rates_ = ledger_tables(engine, campus, by=by, start=start, end=end, actor=actor)
     return {b: join_report(tables[b], rates_[b], b) for b in tables}
 
 
@@ -715,7 +721,14 @@ def report_window(
 
 
 def completion_tables(
-    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date, now: datetime
+    engine: Engine,
+    campus: str,
+    *,
+    actor: Actor,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    now: datetime,
 ) -> dict[str, pd.DataFrame]:
     """Return the completion half of each report of ``by`` (due, on_time, late, missed,
     pending and the two rates per key; zones as labels), due rows [start, end] at ``now``."""
@@ -749,7 +762,7 @@ def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
 
 
 def ledger_tables(
-    engine: Engine, campus: str, *, by: Sequence[str], start: date, end: date
+    engine: Engine, campus: str, *, actor: Actor, by: Sequence[str], start: date, end: date
 ) -> dict[str, pd.DataFrame]:
     """Return the ledger half of each report of ``by``: the closure rates of the hazards
     whose deadline falls in [start, end] (``hazards_due``, ``closed``, ``closure_rate``,

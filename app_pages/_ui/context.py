@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html import escape
 
 import geopandas as gpd
 import streamlit as st
@@ -16,6 +17,7 @@ from maps.i18n import LANG_NAMES, LANGS, Lang, label, normalise_lang, t
 from maps.payload import plain_text
 from zoning import services
 from zoning.accounts import Actor
+from zoning.api.settings import idle_time
 from zoning.campus.layers import CampusLayers
 from zoning.errors import CampusgridError, PermissionDenied
 from zoning.services import accounts
@@ -92,7 +94,7 @@ def signed_in_actor() -> Actor | None:
     if cached is not None and cached[0] == (token, sso) and now - cached[2] < RECHECK_S:
         return cached[1]  # type: ignore[no-any-return]
     engine = engine_for(db_url())
-    actor = accounts.session_actor(engine, token) if token else None
+    actor = accounts.session_actor(engine, token, idle=idle_time()) if token else None
     if actor is None and sso:
         actor = accounts.sso_actor(engine, sso)
     st.session_state[_ACTOR] = ((token, sso), actor, now)
@@ -110,8 +112,33 @@ def current_actor() -> Actor:
     return actor
 
 
+#: The sidebar's sign-out: a plain form posting to the server's /signout (no script).
+_SIGN_OUT_FORM = (
+    '<form method="post" action="/signout" style="margin:0">'
+    '<button type="submit" data-testid="cg-sign-out">{label}</button></form>'
+)
+
+
+def who_am_i(lang: Lang) -> None:
+    """Show the signed-in account in the sidebar (name, role, zone) and a sign-out button."""
+    actor = signed_in_actor()
+    if actor is None:
+        return
+    line = t("auth.who", lang, name=md(actor.name), role=t(f"role.{actor.role.value}", lang))
+    if actor.zone is not None:
+        line += " · " + t("auth.zone", lang, zone=actor.zone)
+    st.sidebar.caption(line)
+    token, _ = _credentials()
+    if token:
+        st.sidebar.html(_SIGN_OUT_FORM.format(label=escape(t("auth.sign_out", lang))))
+    elif st.sidebar.button(t("auth.sign_out", lang), key="_cg_sign_out"):
+        st.session_state.pop(_ACTOR, None)
+        st.logout()
+
+
 def sidebar() -> Lang:
-    """Draw the language switch and the campus picker in the sidebar; return the language."""
+    """Draw the language switch, who is signed in and the campus picker in the sidebar;
+    return the language."""
     st.sidebar.radio(
         t("app.language"),
         options=list(LANGS),
@@ -120,6 +147,7 @@ def sidebar() -> Lang:
         horizontal=True,
     )
     lang = current_lang()
+    who_am_i(lang)
     with friendly_errors(lang):
         campuses = services.list_campuses(engine_for(db_url()))
         st.session_state[_CAMPUSES] = campuses

@@ -1,10 +1,10 @@
-"""Heavy layer data published as static files, and the basemap image beside them.
+"""Heavy layer data published as files, and the basemap image beside them.
 
 Streamlit parses the deck's JSON with a slow JSON5 parser; a file is fetched and parsed
-natively by deck.gl (gzip on the wire). Streamlit's static file serving (``[server]
-enableStaticServing``) serves the ``static/`` folder next to the app's main script at
-``app/static/``, same origin: the layer files go to ``static/map/`` there, whichever
-script was started (the repository's ``app.py`` or the installed ``app_pages/app.py``).
+natively by deck.gl (gzip on the wire). The files go to the layer folder
+(:func:`zoning.api.settings.layer_dir`: ``$CAMPUSGRID_LAYER_DIR``, else the user's cache
+folder) and the browser fetches them from ``/layers/NAME`` (:mod:`zoning.api.layers`), same
+origin, signed-in sessions only: nothing of the campus is a static file.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,49 +19,28 @@ import pydeck as pdk
 import streamlit as st
 from maps.basemap_layer import basemap_layer
 from maps.deck import PreparedLayer, externalise, prepare
-from streamlit.runtime.scriptrunner import get_script_run_ctx
+from zoning.api.settings import layer_dir as configured_layer_dir
 from zoning.errors import CampusgridError
 from zoning.geo.basemap import fetch_basemap
 
 BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
-#: The layer files' folder outside a Streamlit run (tests, scripts): the one the
-#: repository's ``app.py`` serves. A running app writes next to its own main script
-#: (:func:`layer_dir`).
-LAYER_DIR = Path(__file__).resolve().parents[2] / "static" / "map"
-#: Where the browser fetches them (relative to the page: same origin).
-LAYER_URL = "app/static/map/"
+#: The layer files' folder (read once at start: ``$CAMPUSGRID_LAYER_DIR`` or the cache).
+LAYER_DIR = configured_layer_dir()
+#: Where the browser fetches them (relative to the page: same origin, ``/layers/NAME``).
+LAYER_URL = "layers/"
 #: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
 #: MB). Cells and hazards get a file per filter state; the others one per campus version.
 LAYER_FILES_KEPT = 64
 
 
-@lru_cache(maxsize=4)
-def _served_map_dir(main_script: str) -> Path:
-    return Path(main_script).resolve().parent / "static" / "map"
-
-
 def layer_dir() -> Path:
-    """Return the folder served at :data:`LAYER_URL`: ``static/map`` next to the running
-    app's main script (what Streamlit serves), :data:`LAYER_DIR` outside a run."""
-    run = get_script_run_ctx(suppress_warning=True)
-    if run is None or not run.main_script_path:
-        return LAYER_DIR
-    return _served_map_dir(run.main_script_path)
-
-
-def static_serving() -> bool:
-    """True when Streamlit serves ``static/`` (else heavy layers stay inline)."""
-    return bool(st.get_option("server.enableStaticServing"))
+    """Return the folder the layer files are written to and served from (``LAYER_DIR``)."""
+    return LAYER_DIR
 
 
 def publish(layer: pdk.Layer) -> PreparedLayer:
-    """Return ``layer`` prepared for the deck, its data served as a static JSON file.
-
-    Files are named by their content: one already written is reused. Without static
-    serving the data stays inline.
-    """
-    if not static_serving():
-        return prepare(layer)
+    """Return ``layer`` prepared for the deck, its data served as a JSON file at
+    :data:`LAYER_URL`. Files are named by their content: one already written is reused."""
     prepared, file = externalise(layer, url_prefix=LAYER_URL)
     folder = layer_dir()
     path = folder / file.name
@@ -138,12 +116,6 @@ def basemap(template: str, bounds: tuple[float, float, float, float]) -> Basemap
     :func:`layer_dir`; the browser loads it from this app (127.0.0.1), nothing else.
     Any failure becomes a warning: the map is then drawn without a basemap.
     """
-    if not static_serving():
-        return BasemapOutcome(
-            None,
-            f"{BASEMAP_ENV} needs Streamlit's static file serving "
-            "(server.enableStaticServing = true in .streamlit/config.toml).",
-        )
     try:
         image = fetch_basemap(template, bounds, cache_dir=layer_dir())
     except CampusgridError as err:

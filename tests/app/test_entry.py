@@ -1,11 +1,13 @@
-"""The app's entry script ``app_pages/app.py`` (what an installed ``campusgrid serve`` runs)
-and the root ``app.py`` that runs it in a checkout: the same pages, layer files written
-where the running entry's Streamlit serves them, the same settings, and the one timing
-hook ``bench/ui.py`` reads."""
+"""The app's page script ``app_pages/app.py`` and the servers that run it behind the sign-in
+gate (``app_pages/server.py`` for ``campusgrid serve``, the root ``app.py`` in a checkout):
+layer files written to the layer folder (served at ``/layers/NAME``, never from
+``static/``), the same settings, who is signed in on every page, and the one timing hook
+``bench/ui.py`` reads."""
 
 from __future__ import annotations
 
 import re
+import time
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,6 +16,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from app_pages import _ui
 from tests.actors import ADMIN
 from tests.signed_in import signed_in
 from zoning import services
@@ -21,7 +24,7 @@ from zoning.store.engine import open_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGED = ROOT / "app_pages" / "app.py"
-LAYER_URL = "app/static/map/"
+LAYER_URL = "layers/"
 
 
 @pytest.fixture(scope="module")
@@ -54,26 +57,56 @@ def _layer_files(app: AppTest) -> list[str]:
 
 
 @pytest.mark.usefixtures("fresh_caches")
-def test_the_packaged_entry_serves_its_layer_files_beside_itself() -> None:
+def test_the_pages_write_their_layer_files_to_the_layer_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app_pages._ui import publish
+
+    monkeypatch.setattr(publish, "LAYER_DIR", tmp_path)
+    started = time.time() - 1
     app = signed_in(AppTest.from_file(str(PACKAGED), default_timeout=60)).run()
     assert not app.exception
     assert app.title[0].value == "安全地图"
     names = _layer_files(app)
     assert names, "heavy layers are served as files"
-    here = PACKAGED.parent / "static" / "map"
-    assert all((here / name).is_file() for name in names)
+    assert all((tmp_path / name).is_file() for name in names)
     app.switch_page("leadership.py").run()  # pages resolve from app_pages/, not the CWD
     assert not app.exception and app.metric
-    assert all((here / name).is_file() for name in _layer_files(app))
+    assert all((tmp_path / name).is_file() for name in _layer_files(app))
+    for static in (ROOT / "static" / "map", ROOT / "app_pages" / "static" / "map"):
+        touched = [f for f in static.glob("*") if f.stat().st_mtime >= started]
+        assert not touched  # nothing written or touched under a static folder
+
+
+@pytest.mark.parametrize("server", ["app.py", "app_pages/server.py"])
+def test_both_servers_are_the_guarded_app(server: str) -> None:
+    """``streamlit run`` finds the st.App (so it serves it, not the bare page script), and
+    that app runs app_pages/app.py behind the sign-in gate with the sign-in routes."""
+    from streamlit.web.server.app_discovery import discover_asgi_app
+
+    assert discover_asgi_app(ROOT / server).app_name == "app"
+    namespace: dict[str, object] = {"__file__": str(ROOT / server), "__name__": "app"}
+    exec(compile((ROOT / server).read_text("utf-8"), server, "exec"), namespace)
+    served = namespace["app"]
+    assert isinstance(served, st.App)
+    assert served._resolve_script_path() == PACKAGED
+    assert [m.cls.__name__ for m in served._user_middleware] == ["SignInGuard"]
+    paths = {getattr(r, "path", "") for r in served._user_routes}
+    assert {"/signin", "/signout", "/layers/{name}"} <= paths
 
 
 @pytest.mark.usefixtures("fresh_caches")
-def test_the_root_app_runs_the_same_pages_serving_files_from_the_root() -> None:
-    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
+def test_every_page_says_who_is_signed_in() -> None:
+    app = signed_in(
+        AppTest.from_file(str(PACKAGED), default_timeout=60), "page-leader", "zone_leader",
+        campus="demo", zone=2,
+    ).run()  # fmt: skip
     assert not app.exception
-    assert app.title[0].value == "安全地图"
-    names = _layer_files(app)
-    assert names and all((ROOT / "static" / "map" / name).is_file() for name in names)
+    line = f"当前用户：{_ui.md('page-leader')}（片区负责人） · 片区 2"  # as Markdown, escaped
+    assert line in [c.value for c in app.sidebar.caption]
+    app.switch_page("leadership.py").run()
+    assert line in [c.value for c in app.sidebar.caption]
+    assert [b.label for b in app.sidebar.button] == ["退出登录"]  # single sign-on: st.logout
 
 
 @pytest.mark.usefixtures("fresh_caches")
@@ -82,9 +115,9 @@ def test_the_timing_hook_logs_each_completed_page_run(
 ) -> None:
     log = tmp_path / "timing.log"
     monkeypatch.setenv("CAMPUSGRID_TIMING_LOG", str(log))
-    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
+    app = signed_in(AppTest.from_file(str(PACKAGED), default_timeout=60)).run()
     app.radio(key="map_colour_by").set_value("area").run()
-    app.switch_page("app_pages/cameras.py").run()
+    app.switch_page("cameras.py").run()
     assert not app.exception
     lines = [line.split() for line in log.read_text("utf-8").splitlines()]
     assert [name for name, _ in lines] == ["safety_map.run", "safety_map.run", "cameras.run"]
@@ -104,12 +137,18 @@ def test_both_entries_have_the_same_streamlit_settings() -> None:
 
     root = settings(ROOT / ".streamlit" / "config.toml")
     assert root == settings(ROOT / "app_pages" / ".streamlit" / "config.toml")
-    assert root["server"]["enableStaticServing"] is True  # type: ignore[index]
+    assert root["server"]["enableStaticServing"] is False  # type: ignore[index]
+    assert root["server"]["enableXsrfProtection"] is True  # type: ignore[index]
+    assert root["server"]["enableCORS"] is True  # type: ignore[index]  (protection on)
 
 
-def test_the_packaged_static_folder_exists_for_streamlit() -> None:
-    from app_pages import _ui
+def test_the_layers_are_fetched_from_the_guarded_route() -> None:
+    assert _ui.LAYER_URL == LAYER_URL  # /layers/NAME, relative to the page: same origin
 
-    # Streamlit serves static/ only when the folder exists when it starts: shipped empty.
-    assert (ROOT / "app_pages" / "static" / "map" / ".gitignore").is_file()
-    assert _ui.LAYER_URL == LAYER_URL  # the URL the layers name, the same for both entries
+
+@pytest.mark.usefixtures("fresh_caches")
+def test_the_root_app_run_as_a_page_draws_the_pages() -> None:
+    """Tests and benchmarks run the root app.py as a page script: the same pages."""
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)).run()
+    assert not app.exception
+    assert app.title[0].value == "安全地图"

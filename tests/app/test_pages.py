@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages._ui import publish
 from tests.actors import ADMIN
 from tests.signed_in import signed_in
 from zoning import services
@@ -87,10 +88,9 @@ def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
     spec = json.loads(app.get("deck_gl_json_chart")[index].proto.json)
     (layer,) = [layer for layer in spec["layers"] if layer["id"] == layer_id]
     data = layer.get("data")
-    if isinstance(data, str) and data.startswith("app/static/"):  # served as a file
-        layer["data"] = json.loads(
-            (Path(__file__).resolve().parents[2] / data.removeprefix("app/")).read_text("utf-8")
-        )
+    if isinstance(data, str) and data.startswith(publish.LAYER_URL):  # served as a file
+        name = data.removeprefix(publish.LAYER_URL)
+        layer["data"] = json.loads((publish.layer_dir() / name).read_text("utf-8"))
     return layer  # type: ignore[no-any-return]
 
 

@@ -1,5 +1,6 @@
-"""Fixtures of the browser tests: a real Streamlit server on a seeded database, and a real
-Chromium driven by Playwright (see :mod:`tests.e2e.browser` and :mod:`tests.e2e.server`)."""
+"""Fixtures of the browser tests: a real Streamlit server on a seeded database (behind the
+sign-in gate), and a real Chromium driven by Playwright, signed in (see
+:mod:`tests.e2e.browser`, :mod:`tests.e2e.server` and :mod:`tests.e2e.signin`)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ import pytest
 from tests.actors import ADMIN
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.server import ROOT, streamlit_server
+from tests.e2e.signin import E2E_ACCOUNT, E2E_PASSWORD, ensure_account, session_cookie
 from tests.xss_campus import XSS_HAZARD, write_xss_campus
 from zoning import services
+from zoning.api.asgi import SESSION_COOKIE
 from zoning.store.engine import open_engine
 
 ARTIFACTS = ROOT / "test-artifacts"
@@ -69,9 +72,21 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
             context.close()
 
 
+@pytest.fixture(scope="session")
+def session_token(server: str, demo_db: str) -> str:
+    """A session of account ``e2e-admin``, signed in through the real form (HTTP)."""
+    ensure_account(demo_db)
+    return session_cookie(server, E2E_ACCOUNT, E2E_PASSWORD)
+
+
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    """A new tab; closed after the test."""
+def page(browser: object, server: str, session_token: str) -> Iterator[object]:
+    """A new tab of a browser signed in as ``e2e-admin`` (the session cookie of 127.0.0.1,
+    every port); closed after the test."""
+    browser.add_cookies(  # type: ignore[attr-defined]
+        [{"name": SESSION_COOKIE, "value": session_token, "url": server, "httpOnly": True,
+          "sameSite": "Lax"}]
+    )  # fmt: skip
     tab = browser.new_page()  # type: ignore[attr-defined]
     try:
         yield tab

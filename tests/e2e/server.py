@@ -1,4 +1,5 @@
-"""The app served by a real Streamlit on a free 127.0.0.1 port (browser tests, UI benchmarks)."""
+"""The app served by a real Streamlit on a free 127.0.0.1 port (browser tests, UI benchmarks):
+``streamlit run app.py``, the guarded server (sign-in first, see :mod:`tests.e2e.signin`)."""
 
 from __future__ import annotations
 
@@ -20,11 +21,15 @@ ROOT = Path(__file__).resolve().parents[2]
 @contextlib.contextmanager
 def streamlit_server(db_url: str, log_path: Path, **env_vars: str) -> Iterator[str]:
     """Serve the app on a free 127.0.0.1 port with database ``db_url`` and ``env_vars``
-    (``CAMPUSGRID_BASEMAP_URL`` only when given); yield its base URL, stop it at the end."""
+    (``CAMPUSGRID_BASEMAP_URL`` only when given; the layer files in a ``layers`` folder
+    beside ``log_path``); yield its base URL, stop it at the end."""
     port = free_port()
     log = log_path.open("wb")
-    env = {**os.environ, "CAMPUSGRID_DB": db_url}
+    layers = log_path.parent / "layers"  # the layer files of this server only
+    env = {**os.environ, "CAMPUSGRID_DB": db_url, "CAMPUSGRID_LAYER_DIR": str(layers)}
     env.pop("CAMPUSGRID_BASEMAP_URL", None)
+    for name in ("STREAMLIT_SERVER_ADDRESS", "STREAMLIT_SERVER_PORT"):
+        env.pop(name, None)
     env.update(env_vars)
     process = subprocess.Popen(
         [

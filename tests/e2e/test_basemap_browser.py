@@ -78,7 +78,7 @@ def test_basemap_is_drawn_and_the_browser_stays_local(
     assert not [url for url in requests if urlsplit(url).port == tile_port]
     app_port = urlsplit(basemap_server).port
     assert {urlsplit(url).port for url in fetched} == {app_port}
-    assert [url for url in requests if "/app/static/map/basemap-" in url]
+    assert [url for url in requests if "/layers/basemap-" in url]  # the guarded route
     # the tiles were fetched by the server, as campusgrid
     assert tiles.requests and {agent for _, agent in tiles.requests} == {"campusgrid"}
     assert page.locator("[data-testid=stAlert]").count() == 0

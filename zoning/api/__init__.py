@@ -1,0 +1,32 @@
+"""The web server's own routes and its sign-in gate, pure Starlette/ASGI (no Streamlit):
+``app_pages/server.py`` puts them in front of the Streamlit app.
+
+- :mod:`~zoning.api.guard`: the middleware refusing everything but the sign-in page to a
+  browser without a live session;
+- :mod:`~zoning.api.signin`: ``/signin`` and ``/signout``;
+- :mod:`~zoning.api.layers`: ``/layers/NAME``, the map's heavy layer files;
+- :mod:`~zoning.api.settings`: idle time, layer folder, database from the environment.
+"""
+
+from __future__ import annotations
+
+from starlette.middleware import Middleware
+from starlette.routing import BaseRoute
+
+from zoning.api import layers, signin
+from zoning.api.asgi import SESSION_COOKIE
+from zoning.api.guard import SignInGuard
+from zoning.api.settings import idle_time, layer_dir
+
+
+def routes() -> list[BaseRoute]:
+    """Return campusgrid's routes: sign-in, sign-out and the layer files."""
+    return [*signin.routes(), *layers.routes()]
+
+
+def middleware() -> list[Middleware]:
+    """Return the middleware in front of everything: the sign-in gate."""
+    return [Middleware(SignInGuard)]
+
+
+__all__ = ["SESSION_COOKIE", "SignInGuard", "idle_time", "layer_dir", "middleware", "routes"]

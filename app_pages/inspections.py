@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
+from zoning.accounts import Actor, Scope
 from zoning.services import ledger, safety
 
 from app_pages import _ui
@@ -23,13 +24,18 @@ REPORT_BY = ("zone", "owner", "domain", "week")
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=300)
-def _todo(url: str, name: str, owner: str, data_version: int, version: int) -> pd.DataFrame:
-    return safety.todo(_ui.engine_for(url), name, owner=owner, actor=_ui.current_actor())
+def _todo(
+    url: str, name: str, owner: str, data_version: int, version: int, who: Actor
+) -> pd.DataFrame:
+    """``owner``'s to-do as ``who`` may see it (cached per account)."""
+    return safety.todo(_ui.engine_for(url), name, owner=owner, actor=who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
-def _report(url: str, name: str, by: str, data_version: int, version: int) -> pd.DataFrame:
-    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=_ui.current_actor())
+def _report(
+    url: str, name: str, by: str, data_version: int, version: int, who: Actor
+) -> pd.DataFrame:
+    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=who)
 
 
 def _template_name(code: str) -> str:
@@ -57,7 +63,6 @@ def _submit(owner: str, cell: str, template_code: str, period: str) -> None:
             campus,
             cell=cell,
             template=template_code,
-            by=owner,
             results=results,
             notes=notes,
             period=period,
@@ -100,13 +105,15 @@ st.title(t("nav.inspections", lang))
 st.subheader(_ui.md(campus))
 wf.show_flash()
 
-owners = wf.names(ctx, role="owner")
+me = _ui.current_actor()
+# an inspector sees their own list only (the service enforces it); others pick an owner
+owners = [me.person] if me.scope is Scope.CELLS and me.person else wf.names(ctx, role="owner")
 if not owners:
     st.info(t("insp.nothing", lang))
     st.stop()
 owner = str(st.selectbox(t("insp.owner", lang), options=owners, key=f"insp_owner:{campus}"))
 version = int(st.session_state.get(VERSION_KEY, 0))
-todo = _todo(ctx.url, campus, owner, ctx.campus.data_version, version)
+todo = _todo(ctx.url, campus, owner, ctx.campus.data_version, version, me)
 kinds = todo["todo"].astype(str) if len(todo) else pd.Series(dtype=str)
 st.markdown(f"### {t('insp.todo', lang)}")
 st.caption(
@@ -198,7 +205,7 @@ by = str(
         key=wf.lang_key("insp_report_by", lang),
     )
 )
-report = _report(ctx.url, campus, by, ctx.campus.data_version, version)
+report = _report(ctx.url, campus, by, ctx.campus.data_version, version, me)
 columns = [
     by,
     "due",

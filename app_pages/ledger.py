@@ -5,16 +5,15 @@ located complaints (接诉即办) with a form to add one.
 
 from __future__ import annotations
 
-import tempfile
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
+from zoning.accounts import Actor, Permission
 from zoning.clock import local_day, local_instant, local_text
-from zoning.safety import exports
+from zoning.safety.access import permitted_actions
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.domains import DOMAIN_CODES
 from zoning.safety.ledger.workflow import STATES
@@ -31,11 +30,16 @@ VERSION_KEY = "_ledger_version"  # bumped by every write on this page
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=120)
 def _hazards(
-    url: str, name: str, status: str | None, overdue: bool, data_version: int, version: int
+    url: str,
+    name: str,
+    status: str | None,
+    overdue: bool,
+    data_version: int,
+    version: int,
+    who: Actor,
 ) -> list[ledger.HazardView]:
-    return ledger.list_hazards(
-        _ui.engine_for(url), name, status=status, overdue=overdue, actor=_ui.current_actor()
-    )
+    """The ledger as ``who`` sees it (cached per account: rows and redaction differ)."""
+    return ledger.list_hazards(_ui.engine_for(url), name, status=status, overdue=overdue, actor=who)
 
 
 def _when(value: datetime | None) -> str:
@@ -47,10 +51,6 @@ def _bump() -> None:
 
 
 def _move(hazard_id: int, action: str) -> None:
-    who = str(st.session_state.get("ledger_who") or "").strip()
-    if not who:
-        wf.flash("warning", t("wf.need_who", lang))
-        return
     note = str(st.session_state.get(f"ledger_note:{hazard_id}", "")).strip()
     deadline = None
     if action == "extend":
@@ -64,7 +64,6 @@ def _move(hazard_id: int, action: str) -> None:
             campus,
             hazard_id,
             action,
-            by=who,
             note=note,
             deadline=deadline,
             actor=_ui.current_actor(),
@@ -180,7 +179,9 @@ domain = str(
         format_func=lambda d: wf.domain_name(d, lang) if d else t("wf.all", lang),
     )
 )
-views = _hazards(ctx.url, campus, status or None, False, ctx.campus.data_version, version)
+views = _hazards(
+    ctx.url, campus, status or None, False, ctx.campus.data_version, version, _ui.current_actor()
+)
 zones = sorted({str(v.hazard.zone) for v in views if v.hazard.zone is not None}, key=str)
 zone = str(
     f3.selectbox(
@@ -192,7 +193,9 @@ zone = str(
 )
 overdue = f4.checkbox(t("ledger.overdue", lang), key="ledger_overdue")
 if overdue:
-    views = _hazards(ctx.url, campus, status or None, True, ctx.campus.data_version, version)
+    views = _hazards(
+        ctx.url, campus, status or None, True, ctx.campus.data_version, version, _ui.current_actor()
+    )
 views = sorted(
     (
         v
@@ -207,30 +210,35 @@ wf.show_table(_rows(views), lang, height=320)
 
 
 def _export(suffix: str) -> bytes:
-    frame = exports.ledger_frame([v.to_json() for v in views])
-    with tempfile.TemporaryDirectory() as folder:
-        path = exports.write_table(frame, Path(folder) / f"ledger{suffix}", sheet="整改台账")
-        return path.read_bytes()
+    """The shown rows as a workbook or CSV, as the signed-in account (audited)."""
+    ok, data = wf.guarded(
+        lang,
+        lambda: ledger.export_ledger(
+            wf.engine(ctx), campus, views, actor=_ui.current_actor(), fmt=suffix.lstrip(".")
+        ),
+    )
+    return data if ok else b""
 
 
-d1, d2, _ = st.columns([1, 1, 3])
-stamp = datetime.now(UTC).strftime("%Y%m%d")
-d1.download_button(
-    t("ledger.download_xlsx", lang),
-    data=lambda: _export(".xlsx"),
-    file_name=f"{ctx.campus.code}-ledger-{stamp}.xlsx",
-    key="ledger_xlsx",
-    on_click="ignore",
-    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-)
-d2.download_button(
-    t("ledger.download_csv", lang),
-    data=lambda: _export(".csv"),
-    key="ledger_csv",
-    file_name=f"{ctx.campus.code}-ledger-{stamp}.csv",
-    mime="text/csv",
-    on_click="ignore",
-)
+if _ui.current_actor().can(Permission.EXPORT):  # the service checks again
+    d1, d2, _ = st.columns([1, 1, 3])
+    stamp = datetime.now(UTC).strftime("%Y%m%d")
+    d1.download_button(
+        t("ledger.download_xlsx", lang),
+        data=lambda: _export(".xlsx"),
+        file_name=f"{ctx.campus.code}-ledger-{stamp}.xlsx",
+        key="ledger_xlsx",
+        on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    d2.download_button(
+        t("ledger.download_csv", lang),
+        data=lambda: _export(".csv"),
+        key="ledger_csv",
+        file_name=f"{ctx.campus.code}-ledger-{stamp}.csv",
+        mime="text/csv",
+        on_click="ignore",
+    )
 
 # --------------------------------------------------------------------------- one hazard
 st.markdown(f"### {t('ledger.detail', lang)}")
@@ -295,26 +303,21 @@ if views:
             lang,
         )
         st.markdown(f"**{t('ledger.actions', lang)}**")
-        if not detail.allowed:
+        permitted = permitted_actions(_ui.current_actor(), h, detail.allowed)
+        if not permitted:
             st.caption(t("ledger.no_actions", lang))
         else:
-            people = wf.names(ctx)
-            st.selectbox(
-                t("wf.who", lang),
-                options=people,
-                key="ledger_who",
-                index=people.index(h.owner) if h.owner in people else 0,
-            )
+            st.caption(t("wf.acting_as", lang, name=_ui.current_actor().name))
             st.text_input(t("wf.note", lang), key=f"ledger_note:{hazard_id}")
-            if "extend" in detail.allowed:
+            if "extend" in permitted:
                 local_deadline = local_day(h.deadline)
                 st.date_input(
                     t("ledger.new_deadline", lang),
                     key=f"ledger_deadline:{hazard_id}",
                     value=local_deadline + timedelta(days=7),
                 )
-            buttons = st.columns(len(detail.allowed))
-            for col, action in zip(buttons, detail.allowed, strict=True):
+            buttons = st.columns(len(permitted))
+            for col, action in zip(buttons, permitted, strict=True):
                 col.button(
                     label("haction", action, lang),
                     key=f"ledger_do:{action}",
@@ -352,29 +355,32 @@ if complaints:
 else:
     st.caption(t("ledger.no_complaints", lang))
 
-with st.expander(t("ledger.add_complaint", lang)):
-    view = _ui.view_for(ctx, _ui.load_layers(ctx.url, campus, ctx.campus.data_version))
-    c1, c2, c3 = st.columns(3)
-    c1.number_input(
-        t("ledger.lon", lang),
-        value=float(view["longitude"]),
-        format="%.6f",
-        step=0.0001,
-        key="complaint_lon",
-    )
-    c2.number_input(
-        t("ledger.lat", lang),
-        value=float(view["latitude"]),
-        format="%.6f",
-        step=0.0001,
-        key="complaint_lat",
-    )
-    c3.selectbox(
-        t("ledger.category", lang),
-        options=list(DEFAULT_CATEGORIES),
-        format_func=lambda c: label("category", c, lang),
-        key=wf.lang_key("complaint_category", lang),
-    )
-    st.text_area(t("ledger.text", lang), key="complaint_text")
-    st.text_input(t("ledger.contact", lang), key="complaint_contact")
-    st.button(t("ledger.add", lang), on_click=_add_complaint, key="complaint_add", type="primary")
+if _ui.current_actor().can(Permission.RECEIVE_COMPLAINTS):  # the service checks again
+    with st.expander(t("ledger.add_complaint", lang)):
+        view = _ui.view_for(ctx, _ui.load_layers(ctx.url, campus, ctx.campus.data_version))
+        c1, c2, c3 = st.columns(3)
+        c1.number_input(
+            t("ledger.lon", lang),
+            value=float(view["longitude"]),
+            format="%.6f",
+            step=0.0001,
+            key="complaint_lon",
+        )
+        c2.number_input(
+            t("ledger.lat", lang),
+            value=float(view["latitude"]),
+            format="%.6f",
+            step=0.0001,
+            key="complaint_lat",
+        )
+        c3.selectbox(
+            t("ledger.category", lang),
+            options=list(DEFAULT_CATEGORIES),
+            format_func=lambda c: label("category", c, lang),
+            key=wf.lang_key("complaint_category", lang),
+        )
+        st.text_area(t("ledger.text", lang), key="complaint_text")
+        st.text_input(t("ledger.contact", lang), key="complaint_contact")
+        st.button(
+            t("ledger.add", lang), on_click=_add_complaint, key="complaint_add", type="primary"
+        )

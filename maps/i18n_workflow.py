@@ -13,10 +13,12 @@ from typing import Final
 
 WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     # shared
-    "wf.who": {"zh": "操作人", "en": "Who"},
     "wf.note": {"zh": "备注", "en": "Note"},
     "wf.all": {"zh": "全部", "en": "All"},
-    "wf.need_who": {"zh": "请先填写操作人。", "en": "Say who you are first."},
+    "wf.acting_as": {
+        "zh": "以 {name} 的身份操作（记入审计）",
+        "en": "Acting as {name} (recorded in the audit trail)",
+    },
     # planner: plans and drafts
     "plan.pick": {"zh": "选择方案", "en": "Plan"},
     "plan.option": {
@@ -30,8 +32,8 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "plan.create": {"zh": "新建草稿", "en": "Create draft"},
     "plan.created": {"zh": "已新建草稿 v{version}。", "en": "Draft v{version} created."},
     "plan.need_author": {
-        "zh": "新建草稿需要填写作者和原因。",
-        "en": "A new draft needs an author and a reason.",
+        "zh": "新建草稿需要填写原因。",
+        "en": "A new draft needs a reason.",
     },
     "plan.read_only": {
         "zh": "该方案为{status}状态，只能查看；编辑请先从它新建草稿。",
@@ -112,8 +114,8 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "plan.activate": {"zh": "激活方案", "en": "Activate the plan"},
     "plan.activate_do": {"zh": "激活", "en": "Activate"},
     "plan.activate_need": {
-        "zh": "激活需要填写操作人和原因。",
-        "en": "Activation needs who and why.",
+        "zh": "激活需要填写原因。",
+        "en": "Activation needs a reason.",
     },
     "plan.activated": {
         "zh": "方案已激活（原生效方案已归档）。",

@@ -133,3 +133,32 @@ def test_complaints_add_list_and_outside(db_url: str) -> None:
     assert [c["id"] for c in json.loads(out)] == [added["id"]]
     code, _, err = cli("hazards", "show", CAMPUS, "999", "--db", db_url)
     assert code == 2 and "No hazard 999" in err
+
+
+def test_an_inspector_acting_with_as_is_refused_verification_in_one_line(db_url: str) -> None:
+    from tests.actors import ADMIN
+    from zoning.services.accounts import add_account
+
+    engine = open_engine(db_url)
+    make_campus(engine)
+    add_account(
+        engine, ADMIN, "zhang", "inspector", "correct-horse-battery-9", campus=CAMPUS,
+        person="张一",
+    )  # fmt: skip
+    lon, lat = centre("C-00-00")
+    code, _, _ = cli(
+        "complaints", "add", CAMPUS, "--lon", str(lon), "--lat", str(lat), "--category",
+        "repairs", "--text", "路灯坏了", "--db", db_url,
+    )  # fmt: skip
+    assert code == 0
+    code, out, err = cli("--as", "zhang", "hazards", "move", CAMPUS, "1", "close", "--db", db_url)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "verify_hazards" in err and "zhang (inspector)" in err
+    code, out, err = cli(
+        "--as", "zhang", "hazards", "move", CAMPUS, "1", "register", "--by", "Nobody",
+        "--db", db_url,
+    )  # fmt: skip
+    assert code == 2 and "'Nobody' is not a person" in err
+    code, out, _ = cli("--as", "zhang", "hazards", "show", CAMPUS, "1", "--db", db_url, "--json")
+    assert code == 0 and json.loads(out)["state"] == "reported"
+    engine.dispose()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from tests.actors import ADMIN
+from tests.actors import ADMIN, actor
 from tests.planner_campus import CAMPUS, make_campus
 from zoning.safety.exports import csv_safe, workbook_bytes, write_table
 from zoning.services import plans
@@ -55,11 +55,11 @@ def test_write_table_csv_neutralises(tmp_path: Path) -> None:
 
 
 def test_audit_csv_neutralises_the_actor(db_url: str, tmp_path: Path) -> None:
-    """Who did what is typed by users (the --author of a draft): it must not run in Excel."""
+    """Who did what is typed by users (an account's name): it must not run in Excel."""
     engine = open_engine(db_url)
     make_campus(engine)
     plans.create_draft(
-        engine, CAMPUS, from_plan=1, author='=HYPERLINK("x")', reason="r", actor=ADMIN
+        engine, CAMPUS, from_plan=1, reason="r", actor=actor("planner", name='=HYPERLINK("x")')
     )
     out = plans.export_audit_csv(engine, CAMPUS, tmp_path / "audit.csv", actor=ADMIN)
     with out.open(encoding="utf-8-sig", newline="") as handle:

@@ -34,6 +34,14 @@ complaints_app = typer.Typer(
 
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
 CsvOption = Annotated[Path | None, typer.Option("--csv", help="Also write a CSV file (UTF-8).")]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="On behalf of PERSON (paper records): a person of the campus who did the work; "
+        "by default the acting account (--as, or the local operator) did it.",
+    ),
+]
 
 
 def parse_pairs(values: list[str] | None, *, what: str) -> dict[str, str]:
@@ -47,13 +55,29 @@ def parse_pairs(values: list[str] | None, *, what: str) -> dict[str, str]:
     return out
 
 
-def _export(frame: Any, *, xlsx: Path | None, csv: Path | None, sheet: str, title: str) -> None:
-    from zoning.safety.exports import write_table
+def _export(
+    db: str | None,
+    campus: str,
+    frame: Any,
+    *,
+    xlsx: Path | None,
+    csv: Path | None,
+    sheet: str,
+    title: str,
+    what: str,
+) -> None:
+    """Write ``frame`` to each target given, as the acting account (``export``, audited)."""
+    from zoning.services import safety
 
     for target in (xlsx, csv):
         if target is not None:
-            written = run(partial(write_table, frame, target, sheet=sheet, title=title))
-            typer.echo(f"wrote {written}", err=True)
+            run(
+                partial(
+                    safety.export, engine_for(db), campus, {sheet: frame}, actor=acting(db),
+                    what=what, fmt="", title=title, path=target,
+                )
+            )  # fmt: skip
+            typer.echo(f"wrote {target}", err=True)
 
 
 # --------------------------------------------------------------------------- inspections
@@ -92,11 +116,11 @@ def inspections_submit(
     campus: CampusArg,
     cell: Annotated[str, typer.Option("--cell", help="Cell code.")],
     template: Annotated[str, typer.Option("--template", help="Checklist code, e.g. fire.")],
-    by: Annotated[str, typer.Option("--by", help="Inspector (a person of the campus).")],
     result: Annotated[
         list[str],
         typer.Option("--result", help="ITEM=pass|fail|na, repeatable; *=pass sets the rest."),
     ],
+    by: ByOption = None,
     note: Annotated[list[str] | None, typer.Option("--note", help="ITEM=text.")] = None,
     photo: Annotated[
         list[str] | None,
@@ -174,11 +198,14 @@ def inspections_report(
         )
     )
     _export(
+        db,
+        campus,
         report_frame(table),
         xlsx=xlsx,
         csv=csv,
         sheet="巡查完成情况",
         title=f"{campus} 巡查完成情况",
+        what="report",
     )
     if as_json:
         print_json(json.loads(table.to_json(orient="records")))
@@ -209,7 +236,6 @@ def hazards_list(
     as_json: JsonOption = False,
 ) -> None:
     """The ledger with who answers for each hazard now; --xlsx/--csv export 整改台账."""
-    from zoning.safety.exports import ledger_frame
     from zoning.services import ledger
 
     views = run(
@@ -218,7 +244,11 @@ def hazards_list(
         )
     )
     rows = [v.to_json() for v in views]
-    _export(ledger_frame(rows), xlsx=xlsx, csv=csv, sheet="整改台账", title=f"{campus} 整改台账")
+    for target in (xlsx, csv):
+        if target is not None:
+            run(partial(ledger.export_ledger, engine_for(db), campus, views, actor=acting(db),
+                        path=target))  # fmt: skip
+            typer.echo(f"wrote {target}", err=True)
     if as_json:
         print_json(rows)
         return
@@ -265,7 +295,7 @@ def hazards_move(
     action: Annotated[
         str, typer.Argument(help="register, reject, dispatch, start, complete, verify, …")
     ],
-    by: Annotated[str, typer.Option("--by", help="Who does it (a person of the campus).")],
+    by: ByOption = None,
     note: Annotated[str, typer.Option("--note", help="Reason (reject/rework/extend).")] = "",
     deadline: Annotated[
         str | None, typer.Option("--deadline", help="New deadline for extend (ISO).")
@@ -387,7 +417,7 @@ def complaints_list(campus: CampusArg, db: DbOption = None, as_json: JsonOption 
 def complaints_split(
     campus: CampusArg,
     complaint_id: Annotated[int, typer.Argument(help="The complaint that joined a hazard.")],
-    by: Annotated[str, typer.Option("--by", help="The officer splitting it (a person).")],
+    by: ByOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:

@@ -69,3 +69,9 @@ def get_domain(code: str) -> Domain:
 def is_domain(code: object) -> bool:
     """Return True when ``code`` is the code of one of the 15 domains."""
     return isinstance(code, str) and code in _BY_CODE
+
+
+#: Domains whose hazards and complaints show their details, people, contacts and photos only
+#: to an account holding ``view_sensitive`` within its scope (DESIGN.md: accounts and
+#: permissions); everyone else sees the row with those fields redacted.
+SENSITIVE_DOMAINS: frozenset[str] = frozenset({"security", "mental_health"})

@@ -4,6 +4,13 @@ A likely-duplicate complaint joins the open hazard of the complaint it repeats (
 hazard, so the ledger figures count the problem once); an officer may split it off into its
 own hazard (:func:`split_complaint`).
 
+Permissions (DESIGN.md: accounts and permissions): reading needs ``view_ledger`` and shows
+only the rows in the actor's scope (:class:`zoning.safety.access.Access`); rows of a
+sensitive domain come redacted unless the actor holds ``view_sensitive`` (a view of their
+details is audited); work on a hazard needs ``report_hazards``, verify/rework/close
+``verify_hazards`` and someone other than whoever rectified it; complaints need
+``receive_complaints``. Every write leaves one audit row with the account.
+
 Who answers for a hazard now follows the escalation chain of
 :mod:`zoning.safety.ledger.workflow` over the zone staff of
 :func:`zoning.services.safety.zone_staff` (cell owner → zone leader → safety office →
@@ -14,13 +21,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
+from zoning.safety.access import (
+    VERIFY_ACTIONS,
+    Access,
+    complaint_domain,
+    rectified_by,
+    redact_complaint,
+    redact_hazard,
+)
 from zoning.safety.bounds import check_id, check_lonlat, check_number, check_text, check_time
 from zoning.safety.complaints import (
     CellLocator,
@@ -30,6 +46,8 @@ from zoning.safety.complaints import (
     route_complaint,
     split_off,
 )
+from zoning.safety.domains import SENSITIVE_DOMAINS
+from zoning.safety.exports import ledger_frame
 from zoning.safety.ledger.workflow import (
     LEVELS,
     OPEN_STATES,
@@ -40,8 +58,19 @@ from zoning.safety.ledger.workflow import (
     overdue_hours,
     responsible_at,
 )
-from zoning.services.safety import NOBODY, CampusOps, Staff, campus_ops
+from zoning.services.safety import (
+    NOBODY,
+    CampusOps,
+    Staff,
+    access_in,
+    acting_as,
+    campus_access,
+    campus_ops,
+    export,
+    on_behalf,
+)
 from zoning.store import safety as repo
+from zoning.store.audit import record
 from zoning.store.campus import campus_id
 from zoning.store.engine import writing
 
@@ -51,6 +80,7 @@ __all__ = [
     "ComplaintView",
     "HazardView",
     "add_complaint",
+    "export_ledger",
     "list_complaints",
     "list_hazards",
     "locator",
@@ -77,6 +107,7 @@ class HazardView:
     responsible: str
     overdue_hours: float
     allowed: tuple[str, ...]
+    redacted: bool = False
 
     def to_json(self, *, history: bool = False) -> dict[str, Any]:
         """Return the hazard as JSON-ready data (with its history when asked)."""
@@ -101,6 +132,7 @@ class HazardView:
             "allowed_actions": list(self.allowed),
             "lon": round(h.lon, 7),
             "lat": round(h.lat, 7),
+            "redacted": self.redacted,
         }
         if history:
             data["history"] = [
@@ -141,27 +173,78 @@ def list_hazards(
     overdue: bool = False,
     now: datetime | None = None,
 ) -> list[HazardView]:
-    """Return the ledger, optionally one ``status`` (a state, or ``open``) or only overdue."""
+    """Return the ledger rows in the actor's scope, optionally one ``status`` (a state, or
+    ``open``) or only overdue; sensitive rows redacted unless the actor may see them.
+
+    Needs ``view_ledger``. Showing a sensitive hazard's details is audited (``hazard.view``,
+    one row for the list). Raises PermissionDenied, InvalidInput (status), NotFound (campus).
+    """
+    actor.require(Permission.VIEW_LEDGER, "read the hazard ledger")
     if status is not None and status != "open" and status not in STATES:
         raise InvalidInput(f"Unknown status {status!r}; use open or one of: {', '.join(STATES)}.")
     now = now or utcnow()
     ops = campus_ops(engine, campus)
+    scope = access_in(ops.cells, campus, actor)
     states = list(OPEN_STATES) if status == "open" else [status] if status else None
     with engine.connect() as conn:
-        found = repo.load_hazards(conn, ops.cid, states=states)
-    views = [view(h, ops.staff, now=now) for h in found]
-    return [v for v in views if v.overdue_hours > 0 and v.hazard.is_open] if overdue else views
+        found = [h for h in repo.load_hazards(conn, ops.cid, states=states) if scope.sees_hazard(h)]
+    views = [_shown(view(h, ops.staff, now=now), scope) for h in found]
+    if overdue:
+        views = [v for v in views if v.overdue_hours > 0 and v.hazard.is_open]
+    _audit_views(engine, ops.cid, actor, "hazard.view", "hazards", _sensitive_ids(views))
+    return views
+
+
+def _shown(found: HazardView, scope: Access) -> HazardView:
+    """Return ``found`` as ``scope``'s actor may see it (redacted when sensitive)."""
+    if scope.details(found.hazard.domain):
+        return found
+    return replace(found, hazard=redact_hazard(found.hazard), redacted=True)
+
+
+def _sensitive_ids(views: list[HazardView]) -> list[int]:
+    return [
+        int(v.hazard.id) for v in views if v.hazard.domain in SENSITIVE_DOMAINS and not v.redacted
+    ]
+
+
+def _audit_views(
+    engine: Engine, cid: int, actor: Actor, action: str, key: str, ids: list[int]
+) -> None:
+    """Record that ``actor`` saw the details of the sensitive rows ``ids`` (none: no row;
+    one: the id itself under ``key``, several: their list)."""
+    if ids:
+        seen: int | list[int] = ids[0] if key.endswith("_id") else ids
+        with writing(engine) as conn:
+            record(conn, campus_id=cid, actor=actor.name, action=action, detail={key: seen})
+
+
+def _outside(actor: Actor, doing: str, permission: Permission) -> Exception:
+    return actor.refuse(
+        doing, "it lies outside the cells you answer for (your zone or your own cells)", permission
+    )
 
 
 def show_hazard(
     engine: Engine, campus: str, hazard_id: int, *, actor: Actor, now: datetime | None = None
 ) -> HazardView:
-    """Return one hazard with its history and responsible person. Raises NotFound."""
+    """Return one hazard with its history and responsible person (redacted when sensitive
+    and the actor may not see it; a view of its details is audited as ``hazard.view``).
+
+    Raises NotFound, PermissionDenied (no ``view_ledger``, or outside the actor's scope:
+    the refusal tells nothing about the hazard).
+    """
+    actor.require(Permission.VIEW_LEDGER, "read the hazard ledger")
     check_id(hazard_id, what="Hazard")
     ops = campus_ops(engine, campus)
+    scope = access_in(ops.cells, campus, actor)
     with engine.connect() as conn:
         hazard = repo.load_hazard(conn, ops.cid, hazard_id)
-    return view(hazard, ops.staff, now=now or utcnow())
+    if not scope.sees_hazard(hazard):
+        raise _outside(actor, f"see hazard #{hazard_id}", Permission.VIEW_LEDGER)
+    shown = _shown(view(hazard, ops.staff, now=now or utcnow()), scope)
+    _audit_views(engine, ops.cid, actor, "hazard.view", "hazard_id", _sensitive_ids([shown])[:1])
+    return shown
 
 
 def move_hazard(
@@ -171,7 +254,7 @@ def move_hazard(
     action: str,
     *,
     actor: Actor,
-    by: str,
+    by: str | None = None,
     note: str = "",
     deadline: datetime | None = None,
     assignee: str | None = None,
@@ -179,10 +262,16 @@ def move_hazard(
 ) -> HazardView:
     """Apply ``action`` to a hazard and store the event; nothing changes on any error.
 
-    ``dispatch`` defaults its assignee to the person responsible now. Raises
-    IllegalTransition, InvalidInput, NotFound, or StorageError-free InvalidInput when the
-    hazard changed meanwhile.
+    Verify, rework and close need ``verify_hazards`` and may not be done by whoever
+    rectified the hazard (its last ``complete``, by person or by account); every other
+    action needs ``report_hazards``; both within the actor's scope. The event records the
+    actor's person (else its account name); ``by`` records paper work done by another
+    person of the campus. One ``hazard.move`` audit row. ``dispatch`` defaults its assignee
+    to the person responsible now. Raises PermissionDenied, IllegalTransition, InvalidInput
+    (also when the hazard changed meanwhile) or NotFound.
     """
+    needs = Permission.VERIFY_HAZARDS if action in VERIFY_ACTIONS else Permission.REPORT_HAZARDS
+    actor.require(needs, f"{action} a hazard")
     now = utcnow()
     at = check_time(at, what="The time of the move", now=now) if at else now
     check_id(hazard_id, what="Hazard")
@@ -190,16 +279,20 @@ def move_hazard(
     if deadline is not None:
         deadline = check_time(deadline, what="The deadline")
     ops = campus_ops(engine, campus)
-    if by not in set(ops.people["name"]):
-        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    done_by = acting_as(actor, by, ops.people, campus)
+    scope = access_in(ops.cells, campus, actor)
     with writing(engine) as conn:
         before = repo.load_hazard(conn, ops.cid, hazard_id)
+        if not scope.sees_hazard(before):
+            raise _outside(actor, f"{action} hazard #{hazard_id}", needs)
+        if action in VERIFY_ACTIONS:
+            _check_duties(conn, ops.cid, before, actor, done_by, action)
         if action == "dispatch" and assignee is None:
             assignee = view(before, ops.staff, now=at).responsible
         after = apply(
             before,
             action,
-            by=by,
+            by=done_by,
             at=at,
             note=note,
             deadline=as_utc(deadline) if deadline else None,
@@ -209,7 +302,63 @@ def move_hazard(
             raise InvalidInput(
                 f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry."
             )
-    return view(after, ops.staff, now=at)
+        record(
+            conn,
+            campus_id=ops.cid,
+            actor=actor.name,
+            action="hazard.move",
+            detail={
+                "hazard_id": hazard_id, "action": action, "from": before.state,
+                "to": after.state, "by": done_by, "note": note, **on_behalf(actor, by),
+            },
+        )  # fmt: skip
+    return _shown(view(after, ops.staff, now=at), scope)
+
+
+def _check_duties(
+    conn: Connection, cid: int, hazard: Hazard, actor: Actor, done_by: str, action: str
+) -> None:
+    """Refuse ``action`` (verify, rework, close) by whoever rectified ``hazard``: the person
+    recorded on its last ``complete`` or the account that entered it."""
+    rectifier = rectified_by(hazard)
+    if rectifier is None:
+        return
+    entered = repo.move_entered_by(conn, cid, int(hazard.id), "complete")
+    mine = {actor.name, done_by} | ({actor.person} if actor.person else set())
+    if rectifier in mine or entered == actor.name:
+        who = rectifier if rectifier in mine else f"{rectifier} (entered by {entered})"
+        raise actor.refuse(
+            f"{action} hazard #{hazard.id}",
+            f"it was rectified by {who}: separation of duties, someone else (the zone leader "
+            "or the safety office) must verify and close it",
+            Permission.VERIFY_HAZARDS,
+        )
+
+
+def export_ledger(
+    engine: Engine,
+    campus: str,
+    views: list[HazardView],
+    *,
+    actor: Actor,
+    fmt: str = "xlsx",
+    path: Path | None = None,
+) -> bytes:
+    """Return (and write to ``path`` when given) ``views`` (from :func:`list_hazards` as the
+    same actor) as the 整改台账 workbook or CSV, formula-safe; needs ``export``; one
+    ``ledger.export`` audit row (format, rows, hazard ids)."""
+    frame = ledger_frame([v.to_json() for v in views])
+    return export(
+        engine,
+        campus,
+        {"整改台账": frame},
+        actor=actor,
+        what="ledger",
+        fmt=fmt,
+        title=f"{campus} 整改台账",
+        path=path,
+        detail={"hazards": [int(v.hazard.id) for v in views]},
+    )
 
 
 # --------------------------------------------------------------------------- complaints
@@ -224,9 +373,11 @@ class ComplaintView:
     hazard_id: int | None
     state: str | None
     joined: bool = False
+    redacted: bool = False
 
     def to_json(self) -> dict[str, Any]:
-        """Return the complaint as JSON-ready data (the contact included)."""
+        """Return the complaint as JSON-ready data (the contact included, as the actor may
+        see it)."""
         c = self.complaint
         return {
             "id": int(c.id),
@@ -244,6 +395,7 @@ class ComplaintView:
             "state": self.state,
             "lon": round(c.lon, 7),
             "lat": round(c.lat, 7),
+            "redacted": self.redacted,
         }
 
 
@@ -274,9 +426,11 @@ def add_complaint(
     that hazard instead (``joined``; its history records the attachment by ``reported_by``).
     ``at`` (default now) may not be in the future; the duplicate search looks at most
     MAX_DUPLICATE_DISTANCE_M (10 km) around and MAX_DUPLICATE_WINDOW_H (a year) back.
-    Raises InvalidInput (outside the campus, unknown category, empty text, a time or number
-    out of range): nothing stored.
+    Needs ``receive_complaints``; one ``complaint.add`` audit row. Raises PermissionDenied,
+    InvalidInput (outside the campus, unknown category, empty text, a time or number out of
+    range): nothing stored.
     """
+    actor.require(Permission.RECEIVE_COMPLAINTS, "record a complaint")
     now = utcnow()
     at = check_time(at, what="The complaint time", now=now) if at else now
     check_lonlat(lon, lat, what="The complaint location")
@@ -330,6 +484,16 @@ def add_complaint(
             after = attach_complaint(before, complaint_id=str(complaint_id), by=reported_by, at=at)
             _store_move(conn, before, after)
             state = after.state
+        record(
+            conn,
+            campus_id=ops.cid,
+            actor=actor.name,
+            action="complaint.add",
+            detail={
+                "complaint_id": complaint_id, "hazard_id": hazard_id, "joined": joins is not None,
+                "category": category, "cell": routed.complaint.cell_code,
+            },
+        )  # fmt: skip
     complaint = replace(routed.complaint, id=str(complaint_id))
     return ComplaintView(complaint, hazard_id, state, joined=joins is not None)
 
@@ -340,7 +504,7 @@ def split_complaint(
     complaint_id: int,
     *,
     actor: Actor,
-    by: str,
+    by: str | None = None,
     at: datetime | None = None,
 ) -> tuple[ComplaintView, int]:
     """Give a complaint that joined another complaint's hazard its own hazard.
@@ -348,15 +512,19 @@ def split_complaint(
     The new hazard is reported at the complaint's receipt and due by its response deadline,
     at its (current) cell and owner; both histories record the split by ``by`` at ``at``
     (default now). Returns the complaint (now on its own hazard) and the hazard it left.
-    Raises NotFound (no such complaint or person) or InvalidInput (the complaint has its own
+    Needs ``receive_complaints`` and the complaint within the actor's scope; the split is
+    recorded as the actor's person (else account), or ``by`` for paper work done by another
+    person of the campus; one ``complaint.split`` audit row. Raises PermissionDenied,
+    NotFound (no such complaint or person) or InvalidInput (the complaint has its own
     hazard already, or a hazard changed meanwhile): nothing stored.
     """
+    actor.require(Permission.RECEIVE_COMPLAINTS, "split a complaint")
     now = utcnow()
     at = check_time(at, what="The time of the split", now=now) if at else now
     check_id(complaint_id, what="Complaint")
     ops = campus_ops(engine, campus)
-    if by not in set(ops.people["name"]):
-        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    done_by = acting_as(actor, by, ops.people, campus)
+    scope = access_in(ops.cells, campus, actor)
     with writing(engine) as conn:
         found = repo.load_complaints(conn, ops.cid, ids=[complaint_id])
         if not found:
@@ -365,6 +533,8 @@ def split_complaint(
                 f"`campusgrid complaints list {campus}` lists them."
             )
         complaint, joined_id, _ = found[0]
+        if not scope.sees_complaint(complaint):
+            raise _outside(actor, f"split complaint #{complaint_id}", Permission.RECEIVE_COMPLAINTS)
         first = repo.first_complaints(conn, ops.cid)
         if joined_id is None or first.get(joined_id) == complaint_id:
             own = f"has its own hazard #{joined_id}" if joined_id else "has no hazard"
@@ -372,12 +542,12 @@ def split_complaint(
                 f"Complaint #{complaint_id} is not attached to another complaint's hazard "
                 f"(it {own}); only a complaint that joined a hazard can be split."
             )
-        opened = hazard_for(complaint, reported_by=by)
+        opened = hazard_for(complaint, reported_by=done_by)
         (own_id,) = repo.save_hazards(conn, ops.cid, [repo.HazardRecord(opened, ops.plan_id)])
         own_before = repo.load_hazard(conn, ops.cid, own_id)
         joined_before = repo.load_hazard(conn, ops.cid, joined_id)
         joined_after, own_after = split_off(
-            joined_before, own_before, complaint_id=str(complaint_id), by=by, at=at
+            joined_before, own_before, complaint_id=str(complaint_id), by=done_by, at=at
         )
         _store_move(conn, joined_before, joined_after)
         _store_move(conn, own_before, own_after)
@@ -386,7 +556,18 @@ def split_complaint(
                 f"Complaint #{complaint_id} was changed by someone else meanwhile; list it and "
                 "retry."
             )
-    return ComplaintView(complaint, own_id, own_after.state), joined_id
+        record(
+            conn,
+            campus_id=ops.cid,
+            actor=actor.name,
+            action="complaint.split",
+            detail={
+                "complaint_id": complaint_id, "from_hazard": joined_id, "to_hazard": own_id,
+                "by": done_by, **on_behalf(actor, by),
+            },
+        )  # fmt: skip
+    shown = _shown_complaint(ComplaintView(complaint, own_id, own_after.state), scope)
+    return shown, joined_id
 
 
 def _store_move(conn: Connection, before: Hazard, after: Hazard) -> None:
@@ -397,12 +578,40 @@ def _store_move(conn: Connection, before: Hazard, after: Hazard) -> None:
 
 
 def list_complaints(engine: Engine, campus: str, *, actor: Actor) -> list[ComplaintView]:
-    """Return the campus's complaints, oldest first (``joined``: attached to an earlier
-    complaint's hazard)."""
+    """Return the complaints in the actor's scope, oldest first (``joined``: attached to an
+    earlier complaint's hazard).
+
+    Needs ``view_ledger``. A sensitive complaint's text and contact are redacted unless the
+    actor holds ``view_sensitive``; a contact needs ``view_phones`` too. A list showing a
+    sensitive complaint's details is audited (``complaint.view``, one row).
+    """
+    actor.require(Permission.VIEW_LEDGER, "read the complaints")
+    scope = campus_access(engine, campus, actor)
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         first = repo.first_complaints(conn, cid)
-        return [
-            ComplaintView(c, h, s, joined=h is not None and first.get(h) != int(c.id))
+        views = [
+            _shown_complaint(
+                ComplaintView(c, h, s, joined=h is not None and first.get(h) != int(c.id)), scope
+            )
             for c, h, s in repo.load_complaints(conn, cid)
+            if scope.sees_complaint(c)
         ]
+    seen = [
+        int(v.complaint.id)
+        for v in views
+        if complaint_domain(v.complaint.category) in SENSITIVE_DOMAINS and not v.redacted
+    ]
+    _audit_views(engine, cid, actor, "complaint.view", "complaints", seen)
+    return views
+
+
+def _shown_complaint(found: ComplaintView, scope: Access) -> ComplaintView:
+    """Return ``found`` as ``scope``'s actor may see it (text and contact redacted when
+    sensitive, the contact without ``view_phones``)."""
+    details = scope.details(complaint_domain(found.complaint.category))
+    phones = details and scope.actor.can(Permission.VIEW_PHONES)
+    if details and phones:
+        return found
+    complaint = redact_complaint(found.complaint, text=not details, contact=True)
+    return replace(found, complaint=complaint, redacted=not details)

@@ -15,12 +15,12 @@ safety office and leadership are the first person (by id) with that role.
 
 Schedules are materialised lazily: every call that needs due inspections first makes sure
 they exist up to ``SCHEDULE_AHEAD_DAYS`` after the day asked about, from where the last
-schedule of the current plan stopped (an ``inspections.schedule`` audit event).
+schedule of the current plan stopped (its ``schedule_mark``, not an audit row: reading the
+to-do list writes nothing to the audit trail).
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -36,11 +36,12 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission, Scope
 from zoning.clock import as_utc, local_day, local_noon, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import WGS84
 from zoning.safety import inspections as insp
+from zoning.safety.access import Access
 from zoning.safety.bounds import check_ahead, check_day, check_lonlat, check_text, check_time
 from zoning.safety.checklists import (
     ENV_VAR,
@@ -48,15 +49,19 @@ from zoning.safety.checklists import (
     default_checklist_dir,
     load_templates,
 )
+from zoning.safety.exports import csv_bytes, workbook_bytes, write_table
 from zoning.safety.ledger.rates import rates
 from zoning.safety.ledger.workflow import ResponsibilityChain
 from zoning.services.photos import discard_photos, store_photo
 from zoning.store import safety as repo
+from zoning.store.audit import record
 from zoning.store.campus import campus_id
 from zoning.store.engine import writing
 from zoning.store.frames import read_frame
-from zoning.store.models.campus import AuditEvent, Building, Campus, Person, table_of
+from zoning.store.models.campus import Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
+
+write_schedule_mark = repo.write_schedule_mark  # the demo seeds its schedule with it
 
 SCHEDULE_AHEAD_DAYS = 92
 REPORT_KEYS: dict[str, str] = {
@@ -230,6 +235,95 @@ def campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
     return cid, zone_staff(cells, people)
 
 
+def access_in(cells: pd.DataFrame, campus: str, actor: Actor) -> Access:
+    """Return the scope of ``actor`` on ``campus`` given the current plan's ``cells`` (code,
+    zone labels, owner). A zone leader or inspector of another campus sees nothing here."""
+    if actor.scope is Scope.CAMPUS:
+        return Access(actor)
+    if actor.campus is not None and actor.campus != campus:
+        return Access(replace(actor, person=None, zone=None))
+    if actor.scope is Scope.ZONE:
+        mine = [str(z) == str(actor.zone) for z in cells["zone"]] if actor.zone is not None else []
+    else:
+        mine = [o == actor.person for o in cells["owner"]] if actor.person else []
+    codes = cells["code"][mine] if len(mine) else cells["code"].iloc[:0]
+    return Access(actor, frozenset(str(c) for c in codes))
+
+
+def campus_access(engine: Engine, campus: str, actor: Actor) -> Access:
+    """Return :func:`access_in` for ``campus``'s current plan (reads no geometry; nothing to
+    read for a campus-wide account)."""
+    if actor.scope is Scope.CAMPUS:
+        return Access(actor)
+    plan = _plan_of(engine, campus)
+    return access_in(_zone_labelled(load_cell_owners(engine, campus, plan.id)), campus, actor)
+
+
+def acting_as(actor: Actor, by: str | None, people: pd.DataFrame, campus: str) -> str:
+    """Return the name an event records: ``by`` (work done on paper by another person, who
+    must be a person of the campus), else the account's person, else the account's name."""
+    if by is None:
+        return actor.person or actor.name
+    check_text(by, what="The person (--by)", limit=200, empty=False)
+    if by not in set(people["name"]):
+        raise NotFound(
+            f"{by!r} is not a person of campus {campus!r}: --by names the person who did the "
+            "work on paper; check the name, or leave it out to act as yourself."
+        )
+    return by
+
+
+def on_behalf(actor: Actor, by: str | None) -> dict[str, str]:
+    """Return the audit detail of who entered a record for whom (empty when acting as oneself)."""
+    return {} if by is None else {"entered_by": actor.name, "on_behalf_of": by}
+
+
+def export(
+    engine: Engine,
+    campus: str,
+    sheets: Mapping[str, pd.DataFrame],
+    *,
+    actor: Actor,
+    what: str,
+    fmt: str,
+    title: str | None = None,
+    path: Path | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> bytes:
+    """Return (and write to ``path`` when given) ``sheets`` as ``fmt`` (xlsx or csv: the first
+    sheet), formula-safe (:mod:`zoning.safety.exports`), and audit it as ``<what>.export``.
+
+    Needs the ``export`` permission. Raises InvalidInput for another format, or a ``path``
+    whose folder does not exist; nothing is audited then.
+    """
+    actor.require(Permission.EXPORT, f"export the {what}")
+    if path is not None:
+        fmt = path.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv"):
+        raise InvalidInput(f"Cannot export as {fmt!r}: use a .xlsx or .csv file.")
+    if not sheets:
+        raise InvalidInput("Nothing to export: no sheet was given.")
+    first = next(iter(sheets))
+    if path is not None:
+        write_table(sheets[first], path, sheet=first, title=title)
+        data = path.read_bytes()
+    elif fmt == "csv":
+        data = csv_bytes(sheets[first])
+    else:
+        data = workbook_bytes(sheets, title=title)
+    rows = {name: len(frame) for name, frame in sheets.items()}
+    with writing(engine) as conn:
+        record(
+            conn,
+            campus_id=campus_id(conn, campus),
+            actor=actor.name,
+            action=f"{what}.export",
+            detail={"format": fmt, "rows": rows, "path": str(path) if path else None,
+                    **(detail or {})},
+        )  # fmt: skip
+    return data
+
+
 def cell_uses(
     cells: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, min_share: float = 0.2
 ) -> pd.Series:
@@ -337,20 +431,6 @@ def due_rows(
     return rows
 
 
-def _scheduled_through(conn: sa.Connection, cid: int, plan_id: int) -> date | None:
-    a = AuditEvent
-    details = conn.execute(
-        sa.select(a.detail)
-        .where(a.campus_id == cid, a.action == "inspections.schedule")
-        .order_by(a.id.desc())
-    ).scalars()
-    for detail in details:
-        data = json.loads(detail or "{}")
-        if data.get("plan_id") == plan_id:
-            return date.fromisoformat(data["through"])
-    return None
-
-
 def schedule(
     engine: Engine,
     campus: str,
@@ -368,7 +448,7 @@ def schedule(
     ops = ops or campus_ops(engine, campus)
     with writing(engine) as conn:
         if start is None:
-            done = _scheduled_through(conn, ops.cid, ops.plan_id)
+            done = repo.scheduled_through(conn, ops.cid, ops.plan_id)
             start = done + timedelta(days=1) if done else local_day(ops.plan_created)
         if start > through:
             return 0
@@ -386,32 +466,8 @@ def schedule(
             due = due[[k not in known for k in keys]]
         repo.record_template_versions(conn, templates.values())
         n = repo.insert_due(conn, due_rows(due, ops.cells, campus=ops.cid, plan_id=ops.plan_id))
-        write_schedule_mark(conn, ops.cid, ops.plan_id, start=start, through=through, rows=n)
+        repo.write_schedule_mark(conn, ops.cid, ops.plan_id, start=start, through=through, rows=n)
     return n
-
-
-def write_schedule_mark(
-    conn: sa.Connection, cid: int, plan_id: int, *, start: date, through: date, rows: int
-) -> None:
-    """Record that the plan's due inspections exist from ``start`` to ``through``."""
-    detail = {
-        "plan_id": plan_id,
-        "start": start.isoformat(),
-        "through": through.isoformat(),
-        "rows": rows,
-    }
-    conn.execute(
-        sa.insert(table_of(AuditEvent)),
-        [
-            {
-                "campus_id": cid,
-                "at": utcnow(),
-                "actor": "campusgrid",
-                "action": "inspections.schedule",
-                "detail": json.dumps(detail),
-            }
-        ],
-    )
 
 
 def ensure_schedule(engine: Engine, ops: CampusOps, day: date) -> None:
@@ -429,7 +485,7 @@ def ensure_campus_schedule(engine: Engine, campus: str, day: date) -> None:
     plan = current_plan(engine, campus)
     if plan is not None:
         with engine.connect() as conn:
-            done = _scheduled_through(conn, campus_id(conn, campus), plan.id)
+            done = repo.scheduled_through(conn, campus_id(conn, campus), plan.id)
         if done is not None and done >= day + timedelta(days=SCHEDULE_AHEAD_DAYS):
             return  # schedule() would start after ``through`` and store nothing
     ensure_schedule(engine, campus_ops(engine, campus), day)
@@ -448,19 +504,44 @@ def todo(
 ) -> pd.DataFrame:
     """Return the open inspections at ``day`` (default today): overdue, due today, open.
 
-    Without ``owner`` every owner's list, grouped by owner. Raises NotFound for an owner
-    who holds nothing on this campus.
+    Without ``owner`` every owner's list, grouped by owner. Needs ``submit_inspections``
+    (the to-do list is the work list of those who inspect): an inspector sees only their own
+    cells' list (``owner`` is their person), a zone leader their zone's. A read: it may
+    store due rows (the lazy schedule) but writes no audit row. Raises NotFound for an owner
+    who holds nothing on this campus, PermissionDenied for another role or scope.
     """
+    actor.require(Permission.SUBMIT_INSPECTIONS, "see the inspections due")
+    if actor.scope is Scope.CELLS:
+        if actor.person is None:
+            raise actor.refuse(
+                "see the inspections due",
+                "the account is linked to no person (campusgrid users add … --person)",
+                Permission.SUBMIT_INSPECTIONS,
+            )
+        if owner is not None and owner != actor.person:
+            raise actor.refuse(
+                f"see the inspections due of {owner}",
+                f"an inspector sees only their own cells ({actor.person})",
+                Permission.SUBMIT_INSPECTIONS,
+            )
+        owner = actor.person
     if day is not None:
         check_ahead(day, what="The day", today=local_day(utcnow()))
     ops = campus_ops(engine, campus)
+    if owner is not None and owner not in set(ops.people["name"]):
+        raise NotFound(f"{owner!r} is not a person of campus {campus!r}.")
     now = local_noon(day) if day else utcnow()
     today = day or local_day(now)
     ensure_schedule(engine, ops, today)
     with engine.connect() as conn:
         due = repo.load_due(conn, ops.cid, owner=owner, started_by=today)
-    if owner is not None and owner not in set(ops.people["name"]):
-        raise NotFound(f"{owner!r} is not a person of campus {campus!r}.")
+    if actor.scope is not Scope.CAMPUS:
+        scope = access_in(ops.cells, campus, actor)
+        keep = [
+            scope.sees(cell=str(c), zone=repo.zone_label(z), owner=o)
+            for c, z, o in zip(due["cell_code"], due["zone"], due["owner"], strict=True)
+        ]
+        due = due[keep]
     subs = due.loc[due["submitted_at"].notna(), ["cell_code", "template_code", "period"]].copy()
     subs["submitted_at"] = due.loc[due["submitted_at"].notna(), "submitted_at"]
     owners = [owner] if owner else sorted({o for o in due["owner"] if isinstance(o, str)})
@@ -543,7 +624,7 @@ def submit_inspection(
     actor: Actor,
     cell: str,
     template: str,
-    by: str,
+    by: str | None = None,
     results: Mapping[str, str],
     notes: Mapping[str, str] | None = None,
     photos: Mapping[str, str] | None = None,
@@ -557,9 +638,14 @@ def submit_inspection(
 
     ``at`` (default now) may not be in the future; ``lon``/``lat`` (default: a point of the
     cell) must lie on the campus (:func:`on_campus`); photos are copied into the photo store
-    (:mod:`zoning.services.photos`). Raises NotFound (cell, template, person, period) or
+    (:mod:`zoning.services.photos`). Needs ``submit_inspections`` and the cell within the
+    actor's scope. The inspector recorded is the actor's person (else its account name);
+    ``by`` records paper work done by another person of the campus (audited as entered by
+    the account on behalf of ``by``). One ``inspection.submit`` audit row on success, none
+    otherwise. Raises PermissionDenied, NotFound (cell, template, person, period) or
     InvalidInput (results, time, location, photo).
     """
+    actor.require(Permission.SUBMIT_INSPECTIONS, "submit an inspection")
     now = utcnow()
     at = check_time(at, what="The inspection time", now=now) if at else now
     if period is not None:
@@ -568,10 +654,21 @@ def submit_inspection(
     templates = checklist_templates()
     if template not in templates:
         raise NotFound(f"No checklist {template!r}; known: {', '.join(sorted(templates))}.")
-    if cell not in set(ops.cells["code"]):
+    here = ops.cells[ops.cells["code"] == cell]
+    if not len(here):
         raise NotFound(f"Cell {cell!r} is not in the current plan of {campus!r}.")
-    if by not in set(ops.people["name"]):
-        raise NotFound(f"{by!r} is not a person of campus {campus!r}: check the name.")
+    cell_owner = here["owner"].iloc[0]
+    if not access_in(ops.cells, campus, actor).sees(
+        cell=cell,
+        zone=here["zone"].iloc[0],
+        owner=cell_owner if isinstance(cell_owner, str) else None,
+    ):
+        raise actor.refuse(
+            f"submit an inspection of cell {cell}",
+            "the cell lies outside the cells you answer for",
+            Permission.SUBMIT_INSPECTIONS,
+        )
+    inspector = acting_as(actor, by, ops.people, campus)
     item_results = parse_results(templates[template], results, notes=notes, photos=photos)
     if (lon is None) != (lat is None):
         raise InvalidInput("Give both the longitude and the latitude, or neither (the cell).")
@@ -600,7 +697,7 @@ def submit_inspection(
         insp.DueInspection.from_row({str(k): v for k, v in row.items()}),
         templates[template],
         submission_id="new",
-        inspector=by,
+        inspector=inspector,
         submitted_at=at,
         lon=where_lon,
         lat=where_lat,
@@ -623,6 +720,17 @@ def submit_inspection(
                 ops.cid,
                 [repo.HazardRecord(h, ops.plan_id, new_id) for h in outcome.hazards],
             )
+            record(
+                conn,
+                campus_id=ops.cid,
+                actor=actor.name,
+                action="inspection.submit",
+                detail={
+                    "inspection_id": new_id, "cell": cell, "template": template,
+                    "period": str(row["period"]), "inspector": inspector,
+                    "hazards": list(hazard_ids), **on_behalf(actor, by),
+                },
+            )  # fmt: skip
     except BaseException:
         discard_photos(new_photos)  # nothing half-written: no photo without its submission
         raise
@@ -691,6 +799,7 @@ def completion_reports(
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`completion_report` for each of ``by``, reading the hazards once (the
     leadership page shows three: by zone, owner and week)."""
+    actor.require(Permission.VIEW_REPORTS, "see the completion report")
     now, start, end = report_window(by, start=start, end=end, now=now)
     tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now, actor=actor)
     rates_ = ledger_tables(engine, campus, by=by, start=start, end=end, actor=actor)
@@ -732,6 +841,7 @@ def completion_tables(
 ) -> dict[str, pd.DataFrame]:
     """Return the completion half of each report of ``by`` (due, on_time, late, missed,
     pending and the two rates per key; zones as labels), due rows [start, end] at ``now``."""
+    actor.require(Permission.VIEW_REPORTS, "see the completion report")
     ensure_campus_schedule(engine, campus, max(end, local_day(now)))  # loads only if behind
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
@@ -767,6 +877,7 @@ def ledger_tables(
     """Return the ledger half of each report of ``by``: the closure rates of the hazards
     whose deadline falls in [start, end] (``hazards_due``, ``closed``, ``closure_rate``,
     ``closed_on_time_rate``, rework, extension, hours to close, ``hazards_reported``)."""
+    actor.require(Permission.VIEW_REPORTS, "see the completion report")
     with engine.connect() as conn:
         hazards = repo.hazards_rate_frame(conn, campus_id(conn, campus))
     out = {}
@@ -799,6 +910,9 @@ __all__ = [
     "CampusOps",
     "Staff",
     "SubmitReport",
+    "access_in",
+    "acting_as",
+    "campus_access",
     "campus_ops",
     "campus_staff",
     "checklist_templates",
@@ -806,11 +920,13 @@ __all__ = [
     "completion_report",
     "completion_reports",
     "completion_tables",
+    "export",
     "join_report",
     "ledger_tables",
     "report_window",
     "schedule",
     "submit_inspection",
     "todo",
+    "write_schedule_mark",
     "zone_staff",
 ]

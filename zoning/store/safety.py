@@ -9,6 +9,7 @@ Times are bound in UTC; values read back are UTC-aware (SQLite drops offsets).
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from zoning.safety.checklists import ChecklistTemplate
 from zoning.safety.complaints import Complaint
 from zoning.safety.inspections import Submission
 from zoning.safety.ledger.workflow import Hazard, Transition
+from zoning.store.models.campus import AuditEvent
 from zoning.store.models.safety import (
     ChecklistVersion,
     ComplaintRow,
@@ -34,6 +36,7 @@ from zoning.store.models.safety import (
     Inspection,
     InspectionDue,
     InspectionResult,
+    ScheduleMark,
 )
 
 DUE_STORE_COLUMNS = (
@@ -305,6 +308,48 @@ def mark_submitted(conn: sa.Connection, due_id: int, at: datetime) -> None:
         .where(d.id == due_id, sa.or_(d.submitted_at.is_(None), d.submitted_at > as_utc(at)))
         .values(submitted_at=as_utc(at))
     )
+
+
+def write_schedule_mark(
+    conn: sa.Connection, cid: int, plan_id: int, *, start: date, through: date, rows: int
+) -> None:
+    """Record that plan ``plan_id``'s due inspections exist from ``start`` to ``through``
+    (``rows`` of them stored by this run)."""
+    conn.execute(
+        sa.insert(ScheduleMark).values(
+            campus_id=cid,
+            plan_id=plan_id,
+            start=start,
+            through=through,
+            rows=rows,
+            made_at=utcnow(),
+        )
+    )
+
+
+def move_entered_by(conn: sa.Connection, cid: int, hazard_id: int, action: str) -> str | None:
+    """Return the account that entered the last ``action`` on hazard ``hazard_id`` (from its
+    ``hazard.move`` audit rows, whose detail starts with the hazard id and action), or None."""
+    a = AuditEvent
+    prefix = json.dumps({"hazard_id": hazard_id, "action": action}, ensure_ascii=False)[:-1]
+    found = conn.execute(
+        sa.select(a.actor)
+        .where(a.campus_id == cid, a.action == "hazard.move", a.detail.like(prefix + "%"))
+        .order_by(a.id.desc())
+        .limit(1)
+    ).scalar()
+    return str(found) if found is not None else None
+
+
+def scheduled_through(conn: sa.Connection, cid: int, plan_id: int) -> date | None:
+    """Return the last day up to which plan ``plan_id`` has been scheduled, or None."""
+    m = ScheduleMark
+    last = conn.execute(
+        sa.select(sa.func.max(m.through)).where(m.campus_id == cid, m.plan_id == plan_id)
+    ).scalar()
+    if last is None or isinstance(last, date):
+        return last
+    return date.fromisoformat(str(last)[:10])
 
 
 SUMMARY_KEYS = frozenset({"cell_code", "week"})  # groups completion_week can answer

@@ -1,12 +1,12 @@
 """Models of the safety-operations tables: inspections, the hazard ledger, complaints.
 
-Created by migrations ``0002``, ``0004`` (``completion_week``, its triggers) and ``0005``
-(the completion index widened); keep them in step. Every located row (due inspection,
-submission, hazard, complaint) keeps its own POINT (EPSG:4326) plus the plan, cell code,
-zone and owner *at the time*, so it follows the territory when boundaries are redrawn.
-Owners and actors are stored by name (names are unique per campus), so history survives
-people being removed. Times are stored in UTC; SQLite drops the offset, so readers treat
-naive values as UTC (see :func:`zoning.clock.as_utc`).
+Created by migrations ``0002``, ``0004`` (``completion_week``, its triggers), ``0005``
+(the completion index widened) and ``0007`` (``schedule_mark``); keep them in step. Every
+located row (due inspection, submission, hazard, complaint) keeps its own POINT (EPSG:4326)
+plus the plan, cell code, zone and owner *at the time*, so it follows the territory when
+boundaries are redrawn. Owners and actors are stored by name (names are unique per campus),
+so history survives people being removed. Times are stored in UTC; SQLite drops the offset,
+so readers treat naive values as UTC (see :func:`zoning.clock.as_utc`).
 """
 
 from __future__ import annotations
@@ -237,7 +237,26 @@ class ComplaintRow(Base):
     geometry = mapped_column(_point(spatial_index=True), nullable=False)
 
 
+class ScheduleMark(Base):
+    """How far a plan's due inspections exist: one row per schedule run (migration 0007).
+
+    Bookkeeping, not an action of anyone: it used to be an ``inspections.schedule`` audit
+    row, which made reads (``inspections due``) write to the audit trail.
+    """
+
+    __tablename__ = "schedule_mark"
+    __table_args__ = (Index("ix_schedule_mark_plan", "campus_id", "plan_id", "through"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = _campus()
+    plan_id: Mapped[int] = mapped_column(ForeignKey("grid_plan.id", ondelete="CASCADE"))
+    start: Mapped[date] = mapped_column(Date)
+    through: Mapped[date] = mapped_column(Date)
+    rows: Mapped[int] = mapped_column(Integer)
+    made_at: Mapped[datetime] = mapped_column(TZ)
+
+
 OPS_TABLES = (
+    "schedule_mark",
     "hazard_event",
     "complaint",
     "hazard",

@@ -64,7 +64,7 @@ def guarded(
 @st.cache_data(show_spinner=False, max_entries=8)
 def people(url: str, campus: str, data_version: int) -> pd.DataFrame:
     """Return the campus's people (name, role, quarter), cached by plain keys."""
-    frame = services.load_people(_ui.engine_for(url), campus)
+    frame = services.load_people(_ui.engine_for(url), campus, actor=_ui.current_actor())
     return frame[["name", "role"]].reset_index(drop=True)
 
 

@@ -18,6 +18,7 @@ from maps.colours import legend_html
 from maps.i18n import label, t
 from maps.payload import plain_text
 from zoning import services
+from zoning.accounts import Permission
 from zoning.plans.diff import PlanDiff
 from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Split
 from zoning.services import plans as planner
@@ -26,6 +27,9 @@ from app_pages import _ui
 from app_pages import _workflow as wf
 
 ctx = _ui.context()
+me = _ui.current_actor()  # the signed-in account does every write of this page
+may_edit = me.can(Permission.EDIT_PLANS)  # the services check again
+may_activate = me.can(Permission.ACTIVATE_PLANS)
 lang = ctx.lang
 campus = ctx.campus.name
 PLAN_BASE = f"planner_plan:{campus}"
@@ -72,9 +76,8 @@ def _parse_line(text: str) -> shapely.LineString | None:
 
 
 def _create_draft() -> None:
-    author = str(st.session_state.get("planner_author", "")).strip()
     reason = str(st.session_state.get("planner_reason", "")).strip()
-    if not author or not reason:
+    if not reason:
         wf.flash("warning", t("plan.need_author", lang))
         return
     source = st.session_state.get(wf.lang_key("planner_from", lang))
@@ -84,7 +87,6 @@ def _create_draft() -> None:
             wf.engine(ctx),
             campus,
             from_plan=source,
-            author=author,
             reason=reason,
             actor=_ui.current_actor(),
         ),
@@ -96,7 +98,6 @@ def _create_draft() -> None:
 
 def _edit(plan_id: int, make: str) -> None:
     rv = st.session_state.get(RV_KEY, {}).get(plan_id)
-    who = str(st.session_state.get("planner_who", "")).strip() or None
     codes = tuple(_selected(plan_id))
     edit: Edit
     if make == "merge":
@@ -125,7 +126,7 @@ def _edit(plan_id: int, make: str) -> None:
     ok, report = wf.guarded(
         lang,
         lambda: planner.apply_edit(
-            wf.engine(ctx), campus, plan_id, edit, actor=who, row_version=rv
+            wf.engine(ctx), campus, plan_id, edit, actor=_ui.current_actor(), row_version=rv
         ),
         row_version=rv,
     )
@@ -150,10 +151,11 @@ def _edit(plan_id: int, make: str) -> None:
 
 def _undo(plan_id: int) -> None:
     rv = st.session_state.get(RV_KEY, {}).get(plan_id)
-    who = str(st.session_state.get("planner_who", "")).strip() or None
     ok, report = wf.guarded(
         lang,
-        lambda: planner.undo(wf.engine(ctx), campus, plan_id, actor=who, row_version=rv),
+        lambda: planner.undo(
+            wf.engine(ctx), campus, plan_id, actor=_ui.current_actor(), row_version=rv
+        ),
         row_version=rv,
     )
     if ok:
@@ -172,9 +174,8 @@ def _undo(plan_id: int) -> None:
 
 def _activate(plan_id: int) -> None:
     rv = st.session_state.get(RV_KEY, {}).get(plan_id)
-    who = str(st.session_state.get("planner_act_by", "")).strip()
     why = str(st.session_state.get("planner_act_reason", "")).strip()
-    if not who or not why:
+    if not why:
         wf.flash("warning", t("plan.activate_need", lang))
         return
     refused: list[planner.ActivationRefused] = []
@@ -185,7 +186,6 @@ def _activate(plan_id: int) -> None:
                 wf.engine(ctx),
                 campus,
                 plan_id,
-                by=who,
                 reason=why,
                 row_version=rv,
                 actor=_ui.current_actor(),
@@ -258,16 +258,16 @@ with top_left:
             t("plan.pick", lang), options=list(by_id), format_func=_plan_option, key=PLAN_KEY
         )
     )
-with top_right, st.expander(t("plan.new_draft", lang)):
-    st.selectbox(
-        t("plan.from_plan", lang),
-        options=list(by_id),
-        format_func=_plan_option,
-        key=FROM_KEY,
-    )
-    st.text_input(t("plan.author", lang), key="planner_author")
-    st.text_input(t("plan.reason", lang), key="planner_reason")
-    st.button(t("plan.create", lang), on_click=_create_draft, key="planner_create")
+if may_edit:
+    with top_right, st.expander(t("plan.new_draft", lang)):
+        st.selectbox(
+            t("plan.from_plan", lang),
+            options=list(by_id),
+            format_func=_plan_option,
+            key=FROM_KEY,
+        )
+        st.text_input(t("plan.reason", lang), key="planner_reason")
+        st.button(t("plan.create", lang), on_click=_create_draft, key="planner_create")
 
 plan = by_id[plan_id]
 report = _validation(ctx.url, campus, plan_id, ctx.campus.data_version)
@@ -330,9 +330,8 @@ with map_col:
 
 with edit_col:
     selected = st.multiselect(t("plan.selected", lang), options=codes, key=sel_key)
-    if is_draft:
+    if is_draft and may_edit:
         st.markdown(f"**{t('plan.edits', lang)}**")
-        st.text_input(t("wf.who", lang), key="planner_who")
         c1, c2 = st.columns(2)
         c1.button(
             t("plan.merge", lang),
@@ -479,10 +478,9 @@ with diff_col:
                     lang,
                 )
 
-if is_draft:
+if is_draft and may_activate:
     st.markdown(f"### {t('plan.activate', lang)}")
-    a1, a2, a3 = st.columns([1, 2, 1], vertical_alignment="bottom")
-    a1.text_input(t("wf.who", lang), key="planner_act_by")
+    a2, a3 = st.columns([3, 1], vertical_alignment="bottom")
     a2.text_input(t("plan.reason", lang), key="planner_act_reason")
     a3.button(
         t("plan.activate_do", lang),

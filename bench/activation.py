@@ -64,10 +64,8 @@ class _Clock:
 
 def _time_activation(url: str) -> tuple[dict[str, float], _Clock, int]:
     engine = open_engine(url)
-    draft = split_campus(
-        engine, CAMPUS, method="square", cell_size_m=120.0, author="bench", actor=local_operator()
-    )
-    plans.assign_plan_owners(engine, CAMPUS, draft.plan.id, mapping={}, actor="bench")
+    draft = split_campus(engine, CAMPUS, method="square", cell_size_m=120.0, actor=local_operator())
+    plans.assign_plan_owners(engine, CAMPUS, draft.plan.id, mapping={}, actor=local_operator())
     clock = _Clock()
     clock.wrap(plans, "_problems", "validation")
     with contextlib.suppress(ImportError):  # before issue 14: no automatic backup
@@ -75,18 +73,16 @@ def _time_activation(url: str) -> tuple[dict[str, float], _Clock, int]:
     clock.wrap(plan_edits, "activate", "store transaction (re-homing)")
     w, c = time.perf_counter(), time.process_time()
     result = plans.activate_plan(
-        engine, CAMPUS, draft.plan.id, by="bench", reason="bench", actor=local_operator()
+        engine, CAMPUS, draft.plan.id, reason="bench", actor=local_operator()
     )
     figures = {"activate_s": time.perf_counter() - w, "activate_cpu_s": time.process_time() - c}
     rows = sum(r.open_before for r in result.rehomed)
     phases = _Clock()
     phases.wall, phases.cpu = dict(clock.wall), dict(clock.cpu)  # this activation's alone
-    again = plans.create_draft(
-        engine, CAMPUS, from_plan=draft.plan.id, author="bench", actor=local_operator()
-    )
+    again = plans.create_draft(engine, CAMPUS, from_plan=draft.plan.id, actor=local_operator())
     w = time.perf_counter()
     plans.activate_plan(
-        engine, CAMPUS, again.id, by="bench", reason="bench: same cells", actor=local_operator()
+        engine, CAMPUS, again.id, reason="bench: same cells", actor=local_operator()
     )
     figures["same_cells_s"] = time.perf_counter() - w
     engine.dispose()

@@ -21,7 +21,7 @@ from zoning.services import plans as planner
 from zoning.services.campus import export_campus
 from zoning.store.engine import open_engine
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+APP = str(Path(__file__).resolve().parents[2] / "app_pages" / "app.py")
 A = code_at(0, 0)
 
 
@@ -42,7 +42,7 @@ def split_draft(sqlite_url: str, tmp_path: Path) -> tuple[str, int]:
         pd.concat([cells, extra], ignore_index=True), geometry="geometry", crs=cells.crs
     )
     pyogrio.write_dataframe(edited, path, layer="cells", driver="GPKG", promote_to_multi=True)
-    report = planner.import_plan(engine, path, campus=CAMPUS, author="规划员甲", actor=ADMIN)
+    report = planner.import_plan(engine, path, campus=CAMPUS, author="甲组长", actor=ADMIN)
     assert not report.problems, report.problems
     return sqlite_url, report.plan.id
 
@@ -54,7 +54,7 @@ def test_the_diff_shows_area_and_owner_of_added_and_removed_cells(
     monkeypatch.setenv("CAMPUSGRID_DB", url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
     app = signed_in(AppTest.from_file(APP, default_timeout=90)).run()
-    app.switch_page("app_pages/planner.py").run()
+    app.switch_page("planner.py").run()
     assert not app.exception, app.exception
     app.radio(key="lang").set_value("en").run()
     app.selectbox(key=f"planner_plan:{CAMPUS}@en").set_value(draft).run()
@@ -68,3 +68,32 @@ def test_the_diff_shows_area_and_owner_of_added_and_removed_cells(
     assert added[area_after].sum() == pytest.approx(removed[area_before], abs=1)
     owners = [c for c in table.columns if "owner" in c.lower()]
     assert removed[owners[0]] == "张一" and (added[owners[1]] == "张一").all()
+
+
+@pytest.mark.parametrize(
+    ("role", "edits", "activates"),
+    [("planner", True, True), ("viewer", False, False), ("safety_officer", False, False)],
+)
+def test_the_planner_shows_edit_and_activate_controls_only_to_roles_that_may(
+    split_draft: tuple[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    role: str,
+    edits: bool,
+    activates: bool,
+) -> None:
+    url, _draft = split_draft
+    monkeypatch.setenv("CAMPUSGRID_DB", url)
+    app = signed_in(AppTest.from_file(APP, default_timeout=90), f"{role}-page", role).run()
+    app.switch_page("planner.py").run()
+    assert not app.exception, app.exception
+    buttons = {b.key for b in app.button}
+    assert ("planner_merge" in buttons) is edits
+    assert ("planner_create" in buttons) is edits
+    assert ("planner_activate" in buttons) is activates
+    assert "planner_who" not in {w.key for w in app.text_input}  # the account acts, not a name
+    if activates:
+        app.text_input(key="planner_act_reason").set_value("拆分 A").run()
+        app.button(key="planner_activate").click().run()
+        assert not app.exception, app.exception
+        rows = planner.audit_events(open_engine(url), CAMPUS, actor=ADMIN)
+        assert (rows["actor"].iloc[0], rows["action"].iloc[0]) == (f"{role}-page", "plan.activate")

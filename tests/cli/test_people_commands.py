@@ -56,11 +56,11 @@ def test_real_campus_to_an_active_plan_with_owners(db_url: str, tmp_path: Path) 
     assert (json.loads(out)["added"], json.loads(out)["updated"]) == (0, 8)
     code, out, _ = cli("people", "list", "bupt", "--db", db_url, "--json")
     assert len(json.loads(out)) == 8
-    code, _, err = cli("assign-owners", "bupt", "--plan", plan, "--db", db_url, "--by", "规划员")
+    code, _, err = cli("assign-owners", "bupt", "--plan", plan, "--db", db_url)
     assert code == 0, err
     code, out, _ = cli("validate", "bupt", "--plan", plan, "--db", db_url, "--json")
     assert code == 0 and json.loads(out) == {"valid": True, "problems": []}
-    code, _, err = cli("activate", "bupt", plan, "--reason", "首版网格", "--by", "规划员",
+    code, _, err = cli("activate", "bupt", plan, "--reason", "首版网格",
                        "--db", db_url)  # fmt: skip
     assert code == 0, err
     # a complaint inside the campus reaches one of the four owners

@@ -101,7 +101,7 @@ def test_qgis_round_trip_keeps_codes_and_reports_the_deleted_cell(
 
 
 def test_draft_edit_undo_diff_activate_and_audit(campus_url: str, tmp_path: Path) -> None:
-    code, out, err = cli("draft", CAMPUS, "--from", "1", "--author", "规划员", "--db",
+    code, out, err = cli("draft", CAMPUS, "--from", "1", "--author", "甲组长", "--db",
                          campus_url, "--json")  # fmt: skip
     assert code == 0, err
     plan = str(json.loads(out)["id"])

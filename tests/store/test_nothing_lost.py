@@ -129,7 +129,7 @@ def test_rehoming_writes_in_batches_past_the_parameter_limits(
     plan = save_plan(db, campus=CAMPUS, cells=cells, method="square")
     session = plan_edits.load_session(db, CAMPUS, plan.id)
     open_before = count(db, "SELECT count(*) FROM inspection_due WHERE submitted_at IS NULL")
-    result = plan_edits.activate(db, session, by="test", reason="test")
+    result = plan_edits.activate(db, session, actor="test", reason="test")
     due = next(r for r in result.rehomed if r.label == "due inspections")
     assert due.open_before == open_before > 2
     assert due.open_after + len(due.collapsed) == due.open_before

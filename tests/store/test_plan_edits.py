@@ -62,16 +62,16 @@ def test_migration_creates_the_planner_tables(db: Engine) -> None:
 
 def test_edit_undo_restores_the_exact_rows_and_lineage(db: Engine) -> None:
     first = make_campus(db)
-    draft = planner.create_draft(db, CAMPUS, from_plan=first, author="规划员", actor=ADMIN)
+    draft = planner.create_draft(db, CAMPUS, from_plan=first, author="甲组长", actor=ADMIN)
     before = snapshot(db)["grid_cell"]
     a, b = code_at(0, 0), code_at(1, 0)
-    report = planner.apply_edit(db, CAMPUS, draft.id, Merge((a, b)), actor="规划员")
+    report = planner.apply_edit(db, CAMPUS, draft.id, Merge((a, b)), actor=ADMIN)
     assert not report.problems
     assert set(report.retired) == {a, b}
     session = plan_store.load_session(db, CAMPUS, draft.id)
     (new,) = set(session.state.codes) - set(load_cells(db, CAMPUS, first)["code"])
     assert {(link.old, link.new) for link in session.state.lineage} == {(a, new), (b, new)}
-    planner.undo(db, CAMPUS, draft.id, actor="规划员")
+    planner.undo(db, CAMPUS, draft.id, actor=ADMIN)
     after = snapshot(db)
     restored = [r for r in after["grid_cell"]]
     # ids differ (rows were re-inserted); everything else is the same, geometry bit for bit
@@ -81,7 +81,7 @@ def test_edit_undo_restores_the_exact_rows_and_lineage(db: Engine) -> None:
     assert after["code_lineage"] == []
     assert [e["undone"] for e in plan_store.edit_log(db, draft.id)] == [True]
     with pytest.raises(InvalidInput, match="no edit left"):
-        planner.undo(db, CAMPUS, draft.id, actor="规划员")
+        planner.undo(db, CAMPUS, draft.id, actor=ADMIN)
 
 
 def test_a_stale_save_gets_a_conflict_and_overwrites_nothing(db: Engine) -> None:
@@ -94,11 +94,11 @@ def test_a_stale_save_gets_a_conflict_and_overwrites_nothing(db: Engine) -> None
     saved = plan_store.save_edit(
         db,
         one,
-        plans.apply_edit(one.state, Reassign((code_at(0, 0),), "王三"), actor=ADMIN),
+        plans.apply_edit(one.state, Reassign((code_at(0, 0),), "王三")),
         actor="甲",
     )
     after_first = snapshot(db)
-    edit = plans.apply_edit(two.state, Merge((code_at(2, 0), code_at(3, 0))), actor=ADMIN)
+    edit = plans.apply_edit(two.state, Merge((code_at(2, 0), code_at(3, 0))))
     with pytest.raises(PlanConflict, match="changed by someone else"):
         plan_store.save_edit(db, two, edit, actor="乙")
     assert snapshot(db) == after_first
@@ -106,7 +106,7 @@ def test_a_stale_save_gets_a_conflict_and_overwrites_nothing(db: Engine) -> None
     assert cells.set_index("code").at[code_at(0, 0), "owner"] == "王三"
     assert saved.row_version == one.row_version + 1
     with pytest.raises(InvalidPlan, match="only drafts"):
-        planner.apply_edit(db, CAMPUS, first, Merge((code_at(2, 0), code_at(3, 0))), actor="x")
+        planner.apply_edit(db, CAMPUS, first, Merge((code_at(2, 0), code_at(3, 0))), actor=ADMIN)
 
 
 def test_activation_rehomes_every_open_item_by_its_location(db: Engine) -> None:
@@ -118,10 +118,10 @@ def test_activation_rehomes_every_open_item_by_its_location(db: Engine) -> None:
     # split the cell at (1, 1) west/east, reshape (3, 0) over half of (2, 0), reassign (0, 0)
     lon, _ = centre(1.5, 0)
     line = LineString([(lon, LAT + 0.9 * D), (lon, LAT + 2.1 * D)])
-    planner.apply_edit(db, CAMPUS, draft.id, Split(code_at(1, 1), line), actor="规划员")
+    planner.apply_edit(db, CAMPUS, draft.id, Split(code_at(1, 1), line), actor=ADMIN)
     grown = box(LON + 2.5 * D, LAT, LON + 4 * D, LAT + D)
-    planner.apply_edit(db, CAMPUS, draft.id, Reshape(code_at(3, 0), grown), actor="规划员")
-    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor="规划员")
+    planner.apply_edit(db, CAMPUS, draft.id, Reshape(code_at(3, 0), grown), actor=ADMIN)
+    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor=ADMIN)
     assert planner.validate_plan(db, CAMPUS, draft.id).valid
     result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="新楼启用", actor=ADMIN)
     counts = {r.label: (r.open_before, r.open_after, r.collapsed) for r in result.rehomed}
@@ -157,7 +157,7 @@ def test_merging_cells_collapses_duplicate_due_inspections_only(db: Engine) -> N
     first = make_campus(db)
     add_items(db)
     draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
-    planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor="x")
+    planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor=ADMIN)
     result = planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并", actor=ADMIN)
     by_label = {r.label: r for r in result.rehomed}
     assert by_label["hazards"].open_before == by_label["hazards"].open_after == 6
@@ -171,7 +171,7 @@ def test_a_failing_activation_changes_nothing(db: Engine, tmp_path: object) -> N
     add_items(db)
     draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
     stale = plan_store.load_session(db, CAMPUS, draft.id)
-    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "李二"), actor="x")
+    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "李二"), actor=ADMIN)
     state = snapshot(db)
     with pytest.raises(PlanConflict):
         planner.activate_plan(
@@ -194,7 +194,7 @@ def test_a_failing_activation_changes_nothing(db: Engine, tmp_path: object) -> N
 def test_owner_at_reads_archived_plans_by_date(db: Engine) -> None:
     first = make_campus(db)
     draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
-    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor="x")
+    planner.apply_edit(db, CAMPUS, draft.id, Reassign((code_at(0, 0),), "王三"), actor=ADMIN)
     t1 = T0 + timedelta(days=30)
     planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="换人", at=t1, actor=ADMIN)
     lon, lat = centre(0.5, 0.5)
@@ -210,7 +210,7 @@ def test_owner_at_reads_archived_plans_by_date(db: Engine) -> None:
 def test_retired_codes_are_never_minted_again(db: Engine) -> None:
     first = make_campus(db)
     draft = planner.create_draft(db, CAMPUS, from_plan=first, actor=ADMIN)
-    planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor="x")
+    planner.apply_edit(db, CAMPUS, draft.id, Merge((code_at(0, 0), code_at(1, 0))), actor=ADMIN)
     planner.activate_plan(db, CAMPUS, draft.id, by="校长", reason="合并", actor=ADMIN)
     retired = retired_codes(db, CAMPUS)
     assert {code_at(0, 0), code_at(1, 0)} <= retired
@@ -218,7 +218,7 @@ def test_retired_codes_are_never_minted_again(db: Engine) -> None:
     lon, _ = centre(0.5, 0)
     line = LineString([(lon, LAT + 0.9 * D), (lon, LAT + 2.1 * D)])
     target = code_at(0, 1)
-    report = planner.apply_edit(db, CAMPUS, second.id, Split(target, line), actor="x")
+    report = planner.apply_edit(db, CAMPUS, second.id, Split(target, line), actor=ADMIN)
     new = set(report.changed) - set(load_cells(db, CAMPUS, draft.id)["code"])
     assert len(new) == 2 and not new & retired
     audit = planner.audit_events(db, CAMPUS, actor=ADMIN)

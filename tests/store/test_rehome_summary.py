@@ -83,7 +83,7 @@ def merged() -> gpd.GeoDataFrame:
 def activate(engine: Engine, cells: gpd.GeoDataFrame) -> plan_edits.Activation:
     plan = save_plan(engine, campus=CAMPUS, cells=cells, method="square")
     session = plan_edits.load_session(engine, CAMPUS, plan.id)
-    return plan_edits.activate(engine, session, by="test", reason="test")
+    return plan_edits.activate(engine, session, actor="test", reason="test")
 
 
 @pytest.mark.parametrize("new_cells", [renamed, merged], ids=["renamed", "merged"])

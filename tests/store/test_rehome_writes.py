@@ -51,7 +51,7 @@ def test_a_moved_row_is_written_once_with_its_new_point(db: Engine) -> None:
     session = plan_edits.load_session(db, CAMPUS, plan.id)
     event.listen(db, "after_cursor_execute", count_updates)
     try:
-        result = plan_edits.activate(db, session, by="test", reason="two squares swapped")
+        result = plan_edits.activate(db, session, actor="test", reason="two squares swapped")
     finally:
         event.remove(db, "after_cursor_execute", count_updates)
     due = next(r for r in result.rehomed if r.label == "due inspections")

@@ -8,7 +8,15 @@ from typing import Annotated
 
 import typer
 
-from zoning.cli.common import DbOption, JsonOption, engine_for, print_json, progress, run
+from zoning.cli.common import (
+    DbOption,
+    JsonOption,
+    acting,
+    engine_for,
+    print_json,
+    progress,
+    run,
+)
 
 
 def backup(
@@ -19,7 +27,7 @@ def backup(
     """Back up the whole database (and the photo store) to OUT, while others keep working."""
     from zoning.services import backup as backups
 
-    info = run(lambda: backups.backup(engine_for(db), out))
+    info = run(lambda: backups.backup(engine_for(db), out, actor=acting(db)))
     if as_json:
         print_json(info.to_json())
         return
@@ -47,8 +55,9 @@ def restore(
             err=True,
         )
         raise typer.Exit(2)
+    actor = acting(db)  # refused before anything is touched
     progress(f"restoring {source}")
-    info = run(lambda: backups.restore(engine_for(db), source))
+    info = run(lambda: backups.restore(engine_for(db), source, actor=actor))
     if as_json:
         print_json(info.to_json())
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Annotated
 
 import typer
@@ -87,7 +86,13 @@ def split(
             "turns it off); crumbs and small buildings join a neighbour.",
         ),
     ] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: Annotated[
+        str | None,
+        typer.Option(
+            "--author",
+            help="A person of the campus who drew it on paper (default: the acting account).",
+        ),
+    ] = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -119,7 +124,7 @@ def split(
             max_area_m2=max_area_m2,
             zones=zones,
             min_cell_m2=min_cell_m2,
-            author=author or os.environ.get("USER"),
+            author=author,
             reason=reason,
             progress=progress,
             actor=acting(db),

@@ -13,7 +13,15 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    acting,
+    engine_for,
+    print_json,
+    run,
+)
 
 people_app = typer.Typer(help="People of the chain of responsibility: import and list.")
 
@@ -24,7 +32,14 @@ def import_people(
     csv_file: Annotated[
         Path, typer.Argument(help="CSV with columns name,role[,quarter,phone] (UTF-8).")
     ],
-    by: Annotated[str | None, typer.Option("--by", help="Who imports (audit trail).")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(
+            "--by",
+            help="A person of the campus (or of the file) whose paper list it is (audited on "
+            "their behalf; default: the acting account).",
+        ),
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -34,7 +49,9 @@ def import_people(
     from zoning.campus.people import read_people_csv
 
     people = run(lambda: read_people_csv(csv_file))
-    added, updated = run(lambda: services.upsert_people(engine_for(db), campus, people, actor=by))
+    added, updated = run(
+        lambda: services.upsert_people(engine_for(db), campus, people, by=by, actor=acting(db))
+    )
     counts = people["role"].value_counts().to_dict()
     if as_json:
         print_json({"campus": campus, "added": added, "updated": updated, "roles": counts})
@@ -45,10 +62,11 @@ def import_people(
 
 @people_app.command("list")
 def list_people(campus: CampusArg, db: DbOption = None, as_json: JsonOption = False) -> None:
-    """List the campus's people with their role, quarter (片区) and phone."""
+    """List the campus's people with their role, quarter (片区) and phone (the phone only for
+    accounts that may see phone numbers: view_phones)."""
     from zoning import services
 
-    people = run(lambda: services.load_people(engine_for(db), campus))
+    people = run(lambda: services.load_people(engine_for(db), campus, actor=acting(db)))
     records = [
         {k: (None if pd.isna(v) else v) for k, v in r.items() if k != "id"}
         for r in people.to_dict("records")

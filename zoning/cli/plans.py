@@ -4,7 +4,6 @@ and the ``edit`` group: the grid plans of a campus, from draft to active, and th
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -19,6 +18,7 @@ from zoning.cli.common import (
     JsonOption,
     acting,
     engine_for,
+    fail,
     parse_time,
     print_json,
     run,
@@ -37,7 +37,21 @@ edit_app = typer.Typer(
 )
 
 PlanArg = Annotated[int, typer.Argument(help="Plan id (see `campusgrid plans CAMPUS`).")]
-ByOption = Annotated[str | None, typer.Option("--by", help="Who does it (default: $USER).")]
+ByOption = Annotated[
+    str | None,
+    typer.Option(
+        "--by",
+        help="A person of the campus who did it on paper (audited on their behalf; default: "
+        "the acting account, --as or the local operator).",
+    ),
+]
+AuthorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--author",
+        help="A person of the campus who drew it on paper (default: the acting account).",
+    ),
+]
 VersionOption = Annotated[
     int | None,
     typer.Option("--row-version", help="The plan version you read (refused if it moved on)."),
@@ -57,10 +71,6 @@ def _run_json(action: Callable[[], T], as_json: bool) -> T:
             raise
 
     return run(go)
-
-
-def _who(by: str | None) -> str:
-    return by or os.environ.get("USER") or "campusgrid"
 
 
 def _problems(problems: list[dict[str, Any]]) -> None:
@@ -131,7 +141,7 @@ def assign_owners(
             raise typer.Exit(2) from None
     report = run(
         lambda: plans.assign_plan_owners(
-            engine_for(db), campus, plan, mapping=mapping, actor=_who(by)
+            engine_for(db), campus, plan, mapping=mapping, by=by, actor=acting(db)
         )
     )
     _edit_output(report, as_json)
@@ -142,7 +152,7 @@ def draft(
     from_plan: Annotated[
         int | None, typer.Option("--from", help="Plan to copy (default: the current plan).")
     ] = None,
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: AuthorOption = None,
     reason: Annotated[str | None, typer.Option("--reason")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -155,7 +165,7 @@ def draft(
             engine_for(db),
             campus,
             from_plan=from_plan,
-            author=_who(author),
+            author=author,
             reason=reason,
             actor=acting(db),
         )
@@ -185,7 +195,7 @@ def _apply(
 
     return run(
         lambda: plans.apply_edit(
-            engine_for(db), campus, plan, edit, actor=_who(by), row_version=row_version
+            engine_for(db), campus, plan, edit, actor=acting(db), by=by, row_version=row_version
         )
     )
 
@@ -297,7 +307,9 @@ def undo(
     from zoning.services import plans
 
     report = run(
-        lambda: plans.undo(engine_for(db), campus, plan, actor=_who(by), row_version=row_version)
+        lambda: plans.undo(
+            engine_for(db), campus, plan, actor=acting(db), by=by, row_version=row_version
+        )
     )
     _edit_output(report, as_json)
 
@@ -346,7 +358,7 @@ def activate(
     campus: CampusArg,
     plan: PlanArg,
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the audit trail).")],
-    by: Annotated[str, typer.Option("--by", help="Who activates it.")],
+    by: ByOption = None,
     row_version: VersionOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -409,7 +421,7 @@ def import_plan(
         ),
     ] = None,
     layer: Annotated[str, typer.Option("--layer", help="Layer name.")] = "cells",
-    author: Annotated[str | None, typer.Option("--author")] = None,
+    author: AuthorOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -427,7 +439,7 @@ def import_plan(
             snap_m=snap_m,
             layer=layer,
             base_plan=base,
-            author=_who(author),
+            author=author,
             actor=acting(db),
         ),
         as_json,
@@ -454,35 +466,94 @@ def _snapped(stats: dict[str, int]) -> str:
     return ", ".join(done) if done else "nothing to repair"
 
 
+def _audit_campus(value: str | None) -> str | None:
+    """Check the optional campus of ``campusgrid audit`` like every campus argument."""
+    from zoning.safety.bounds import check_text
+
+    if value is None:
+        return None
+    return run(lambda: check_text(value, what="The campus name", limit=200, empty=False))
+
+
 def audit(
-    campus: CampusArg,
+    campus: Annotated[
+        str | None,
+        typer.Argument(
+            help="Campus name (left out: the account-level events: sign-ins, account changes, "
+            "backups).",
+            callback=_audit_campus,
+        ),
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Add the account-level events to the campus's (without CAMPUS: every event).",
+        ),
+    ] = False,
+    account: Annotated[
+        str | None, typer.Option("--account", help="Only what this account did.")
+    ] = None,
+    action: Annotated[
+        str | None,
+        typer.Option("--action", help="Only actions starting with this, e.g. plan. or account."),
+    ] = None,
+    target: Annotated[
+        str | None,
+        typer.Option("--target", help="Only events whose detail contains this text (any case)."),
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="From this ISO time (no offset: local time).")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option("--until", help="Up to this ISO time (no offset: local time).")
+    ] = None,
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Write the trail to CSV.")] = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many to list.")] = 50,
+    limit: Annotated[int, typer.Option("--limit", help="How many to list (1 or more).")] = 50,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """List the audit trail (who, when, what, why) or export it to CSV."""
+    """List the audit trail (who, when, what, why), filtered, or export it to CSV."""
     from zoning.services import plans
 
+    if limit < 1:
+        fail(f"--limit {limit} is not a count: give 1 or more.")
+
+    def query() -> plans.AuditQuery:
+        start = parse_time(since, what="--since")
+        end = parse_time(until, what="--until")
+        if start is not None and end is not None and end < start:
+            raise InvalidInput(f"--until {until} is before --since {since}: swap them.")
+        return plans.AuditQuery(
+            with_accounts=every,
+            account=account,
+            action=action,
+            target=target,
+            since=start,
+            until=end,
+        )
+
+    asked = run(query)
     if csv_out is not None:
-        typer.echo(
-            str(
-                run(
-                    lambda: plans.export_audit_csv(
-                        engine_for(db), campus, csv_out, actor=acting(db)
-                    )
-                )
+        written = run(
+            lambda: plans.export_audit_csv(
+                engine_for(db), campus, csv_out, actor=acting(db), query=asked
             )
         )
+        typer.echo(str(written))
         return
-    frame = run(lambda: plans.audit_events(engine_for(db), campus, limit=limit, actor=acting(db)))
+    frame = run(
+        lambda: plans.audit_events(
+            engine_for(db), campus, limit=limit, actor=acting(db), query=asked
+        )
+    )
     if as_json:
         print_json(frame.to_dict("records"))
         return
-    for at, actor, action, detail in zip(
+    for at, actor, act, detail in zip(
         frame["at"], frame["actor"], frame["action"], frame["detail"], strict=True
     ):
-        typer.echo(f"{str(at)[:19]} {actor or '-'} {action} {detail}")
+        typer.echo(f"{str(at)[:19]} {actor or '-'} {act} {detail}")
 
 
 def owner_at(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor, Permission
 from zoning.store.backup import (
     BackupInfo,
     automatic_backup,
@@ -25,6 +26,7 @@ from zoning.store.backup import (
     read_backup_info,
     restore_database,
 )
+from zoning.store.campus import record_event
 
 __all__ = [
     "BackupInfo",
@@ -37,21 +39,30 @@ __all__ = [
 ]
 
 
-def backup(engine: Engine, out: str | Path) -> BackupInfo:
-    """Write a backup of the whole database (and the photo store) to ``out``.
+def backup(engine: Engine, out: str | Path, *, actor: Actor) -> BackupInfo:
+    """Write a backup of the whole database (and the photo store) to ``out``; the backup is
+    audited (``database.backup``, no campus) once it is written.
 
-    Raises InvalidInput (``out`` exists, its folder does not), StorageError (copy failed).
+    Raises PermissionDenied (manage_accounts), InvalidInput (``out`` exists, its folder does
+    not), StorageError (copy failed).
     """
-    return backup_with_photos(engine, out)
+    actor.require(Permission.MANAGE_ACCOUNTS, "back up the database")
+    info = backup_with_photos(engine, out)
+    detail = {"file": Path(info.path).name, "taken_at": info.taken_at}
+    record_event(engine, None, actor=actor.name, action="database.backup", detail=detail)
+    return info
 
 
-def restore(engine: Engine, source: str | Path) -> BackupInfo:
+def restore(engine: Engine, source: str | Path, *, actor: Actor) -> BackupInfo:
     """Replace the whole database behind ``engine`` (and the photo store) with ``source``.
 
     The database as it was is backed up first (:func:`automatic_backup`, reason
-    ``restore``). Raises InvalidInput (no backup there, other backend or schema version),
-    StorageError (the copy failed; the database is unchanged).
+    ``restore``). The restored database gets one audit row ``database.restore`` (no campus)
+    naming the account. Raises PermissionDenied (manage_accounts), InvalidInput (no backup
+    there, other backend or schema version), StorageError (the copy failed; the database is
+    unchanged).
     """
+    actor.require(Permission.MANAGE_ACCOUNTS, "restore the database")
     read_backup_info(source)  # a clear message before anything else happens
     automatic_backup(engine, reason="restore")
     info = restore_database(engine, source)
@@ -60,4 +71,6 @@ def restore(engine: Engine, source: str | Path) -> BackupInfo:
         target = photo_store(engine)
         target.mkdir(parents=True, exist_ok=True)
         shutil.copytree(photos, target, dirs_exist_ok=True)
+    detail = {"file": Path(info.path).name, "taken_at": info.taken_at}
+    record_event(engine, None, actor=actor.name, action="database.restore", detail=detail)
     return info

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+import pandas as pd
 from sqlalchemy.engine import Engine
 
-from zoning.accounts import Actor
-from zoning.errors import InvalidInput
+from zoning.accounts import Actor, Permission
+from zoning.errors import InvalidInput, NotFound
 from zoning.services._limits import check_feature_counts, check_import_size
 from zoning.services._progress import Progress, quiet
 from zoning.store.campus import (
@@ -20,10 +21,11 @@ from zoning.store.campus import (
     campus_summary,
     list_campuses,
     load_layers,
-    load_people,
+    record_event,
     save_campus,
-    upsert_people,
 )
+from zoning.store.campus import load_people as _stored_people
+from zoning.store.campus import upsert_people as _upsert_people
 from zoning.store.plans import (
     PlanSummary,
     current_plan,
@@ -44,6 +46,7 @@ __all__ = [
     "load_cells",
     "load_layers",
     "load_people",
+    "on_behalf_of",
     "upsert_people",
 ]
 
@@ -97,6 +100,7 @@ def import_campus(
     ``$CAMPUSGRID_MAX_IMPORT_MB`` (512 MB), checked before reading, and each layer at most
     ``$CAMPUSGRID_MAX_FEATURES`` (500,000) features, checked before writing (InvalidInput).
     """
+    actor.require(Permission.IMPORT_CAMPUS, "import a campus")
     if discard_history and not replace:
         raise InvalidInput("--discard-history only goes with --replace.")
     from zoning.campus.io.files import read_campus
@@ -139,6 +143,7 @@ def import_campus(
         discard_history=discard_history,
         source=", ".join(Path(p).name for p in paths),
         backup=None if backup is None else str(backup),
+        actor=actor.name,
     )
     return ImportReport(
         campus=campus_summary(engine, campus),
@@ -160,9 +165,12 @@ def export_campus(
     out: str | Path,
     plan_id: int | None = None,
 ) -> list[Path]:
-    """Write ``campus``'s layers and a plan's cells (default: the current plan) to ``out``."""
+    """Write ``campus``'s layers and a plan's cells (default: the current plan) to ``out``;
+    the export is audited (``campus.export``). Raises PermissionDenied (import_campus),
+    InvalidInput, NotFound."""
     from zoning.campus.io import files as io
 
+    actor.require(Permission.IMPORT_CAMPUS, "export a campus")
     if fmt not in ("gpkg", "geojson"):
         raise InvalidInput(f"Unknown export format {fmt!r}: use gpkg or geojson.")
     layers = load_layers(engine, campus)
@@ -176,4 +184,60 @@ def export_campus(
         fmt=fmt,
         plan=(source.id, source.version) if source is not None and len(cells) else None,
     )
+    detail = {
+        "format": fmt,
+        "files": [p.name for p in written],
+        "plan_id": source.id if source is not None and len(cells) else None,
+    }
+    record_event(engine, campus, actor=actor.name, action="campus.export", detail=detail)
     return written
+
+
+def on_behalf_of(
+    engine: Engine, campus: str, person: str | None, *, option: str = "--by"
+) -> str | None:
+    """Return ``person`` stripped when it names a person of ``campus``; None when empty.
+
+    ``--by``/``--author`` only record work done on paper by someone of the campus (the
+    account acting stays the one audited). Raises NotFound for anyone else.
+    """
+    if person is None or not person.strip():
+        return None
+    name = person.strip()
+    if name not in set(_stored_people(engine, campus)["name"].dropna().astype(str)):
+        raise NotFound(
+            f"{option} {name!r} is not a person of campus {campus!r}: it only records work "
+            f"done on paper by someone of the campus (`campusgrid people list {campus}` lists "
+            "them); leave it out to act as yourself."
+        )
+    return name
+
+
+def load_people(engine: Engine, campus: str, *, actor: Actor) -> pd.DataFrame:
+    """Return the people of ``campus`` (id, name, role, quarter, phone); the phone column is
+    empty (None) unless ``actor`` holds view_phones. Raises NotFound."""
+    people = _stored_people(engine, campus)
+    if actor.can(Permission.VIEW_PHONES):
+        return people
+    return people.assign(phone=pd.Series([None] * len(people), index=people.index, dtype=object))
+
+
+def upsert_people(
+    engine: Engine,
+    campus: str,
+    people: pd.DataFrame,
+    *,
+    actor: Actor,
+    by: str | None = None,
+) -> tuple[int, int]:
+    """Add or update the people of ``people`` on ``campus``; return (added, updated).
+
+    ``by`` is the person whose paper list it is: someone of the campus or of the list.
+    Raises PermissionDenied (import_campus), NotFound.
+    """
+    actor.require(Permission.IMPORT_CAMPUS, "import people")
+    on_behalf: str | None = None
+    if by is not None and by.strip():
+        listed = set(people["name"].dropna().astype(str)) if "name" in people else set()
+        on_behalf = by.strip() if by.strip() in listed else on_behalf_of(engine, campus, by)
+    return _upsert_people(engine, campus, people, actor=actor.name, on_behalf=on_behalf)

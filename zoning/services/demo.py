@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from pyproj import Transformer
 from sqlalchemy.engine import Engine
 
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.clock import DEFAULT_TZ, as_utc, local_day, utcnow
 from zoning.demo.build import build_demo
 from zoning.safety import inspections as insp
@@ -413,7 +413,9 @@ def seed_demo(
     history_days: int = 90,
 ) -> CampusSummary:
     """Build the synthetic demo campus, store it (replacing any old one) with a first plan
-    and ``history_days`` days of safety operations (0: none)."""
+    and ``history_days`` days of safety operations (0: none). Its audit rows (import, split,
+    activation) name ``actor``. Raises PermissionDenied (import_campus)."""
+    actor.require(Permission.IMPORT_CAMPUS, "seed the demo campus")
     progress(f"building the {scale} demo campus (seed {seed})")
     demo = build_demo(scale=scale, seed=seed)
     progress("writing it to the database")
@@ -426,6 +428,7 @@ def seed_demo(
         replace=True,
         discard_history=True,
         source=f"campusgrid demo --scale {scale} --seed {seed}",
+        actor=actor.name,
     )
     cell_size_m = 100.0 if scale == "small" else 30.0
     first = split_campus(
@@ -433,7 +436,6 @@ def seed_demo(
         demo.name,
         method="square",
         cell_size_m=cell_size_m,
-        author="campusgrid demo",
         reason="first plan of the demo campus",
         progress=progress,
         actor=actor,
@@ -443,7 +445,6 @@ def seed_demo(
         engine,
         demo.name,
         first.plan.id,
-        by="campusgrid demo",
         reason="first plan of the demo campus",
         actor=actor,
     )

@@ -10,7 +10,7 @@ import numpy as np
 from pyproj import CRS
 from sqlalchemy.engine import Engine
 
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.campus.layers import CampusLayers
 from zoning.errors import InvalidInput
 from zoning.grid.owners import assign_owners
@@ -74,14 +74,18 @@ def split_campus(
     Cells are computed in the campus's metric CRS and stored in EPSG:4326. Owners are
     balanced among the campus's owners when it has any. No cell is under ``min_cell_m2``
     (m², default :data:`~zoning.grid.splitting.MIN_CELL_M2`) unless it is a separate part of
-    the campus, and validation reports any such cell as ``too_small``. Raises NotFound,
-    InvalidInput.
+    the campus, and validation reports any such cell as ``too_small``. ``author`` is the
+    person of the campus who drew it on paper (default: the account). Raises
+    PermissionDenied (edit_plans), NotFound, InvalidInput.
     """
     from zoning.grid import splitting as grid
+    from zoning.services.campus import on_behalf_of
 
+    actor.require(Permission.EDIT_PLANS, "split a campus into a plan")
     if method not in METHODS:
         raise InvalidInput(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}.")
     summary = campus_summary(engine, campus)
+    on_behalf = on_behalf_of(engine, campus, author, option="--author")
     layers = load_layers(engine, campus)
     crs, boundary = _metric(layers, summary)
     params: dict[str, Any] = {
@@ -121,8 +125,10 @@ def split_campus(
         cells=cells.to_crs("EPSG:4326"),
         method=method,
         params=params,
-        author=author,
+        author=on_behalf or actor.name,
         reason=reason,
+        actor=actor.name,
+        on_behalf=on_behalf,
     )
     areas = np.asarray(cells.geometry.area, dtype=float)
     return SplitReport(

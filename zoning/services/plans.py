@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.engine import Engine
 
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.clock import as_utc
 from zoning.errors import ActivationRefused, InvalidInput, InvalidPlan, NotFound, PlanConflict
 from zoning.grid.splitting import MIN_CELL_M2
@@ -33,8 +33,9 @@ from zoning.plans import edits
 from zoning.plans.diff import PlanDiff, diff_plans
 from zoning.plans.qgis import Imported, exported_plan, prepare_import, read_cells_layer
 from zoning.safety.exports import csv_safe
+from zoning.services.campus import on_behalf_of
 from zoning.store import plan_edits as plan_store
-from zoning.store.campus import campus_id, load_layers, load_people
+from zoning.store.campus import campus_id, load_layers, load_people, record_event
 from zoning.store.frames import read_frame
 from zoning.store.models.campus import AuditEvent, GridCell, GridPlan, table_of
 from zoning.store.plan_edits import Activation, OwnerAt, PlanSession, edit_log
@@ -43,6 +44,7 @@ from zoning.store.rehome import LOCATED_TABLES, open_points
 
 __all__ = [
     "ActivationRefused",
+    "AuditQuery",
     "EditReport",
     "OwnerAt",
     "PlanConflict",
@@ -207,8 +209,14 @@ def create_draft(
     author: str | None = None,
     reason: str | None = None,
 ) -> PlanSummary:
-    """Store a new draft that copies plan ``from_plan`` (default: the current plan)."""
+    """Store a new draft that copies plan ``from_plan`` (default: the current plan).
+
+    ``author`` is the person of the campus it is drafted for on paper (default: the
+    account). Raises PermissionDenied (edit_plans), NotFound.
+    """
+    actor.require(Permission.EDIT_PLANS, "draft a plan")
     session = _session(engine, campus, from_plan)
+    on_behalf = on_behalf_of(engine, campus, author, option="--author")
     plans = {p.id: p for p in list_plans(engine, campus)}
     source = plans[session.plan_id]
     return save_plan(
@@ -217,9 +225,11 @@ def create_draft(
         cells=session.state.cells,
         method=source.method,
         params=session.params,
-        author=author,
+        author=on_behalf or actor.name,
         reason=reason or f"draft from plan {session.plan_id}",
         parent_id=session.plan_id,
+        actor=actor.name,
+        on_behalf=on_behalf,
     )
 
 
@@ -229,16 +239,21 @@ def apply_edit(
     plan_id: int,
     edit: edits.Edit,
     *,
-    actor: str | None,
+    actor: Actor,
+    by: str | None = None,
     row_version: int | None = None,
 ) -> EditReport:
     """Apply ``edit`` to draft ``plan_id``, store it, and validate the result on the spot.
 
-    Raises InvalidInput (bad edit), InvalidPlan (not a draft), PlanConflict (stale).
+    ``by`` is the person of the campus who made the edit on paper (audited as
+    ``on_behalf``). Raises PermissionDenied (edit_plans), NotFound, InvalidInput (bad
+    edit), InvalidPlan (not a draft), PlanConflict (stale).
     """
+    actor.require(Permission.EDIT_PLANS, "edit a plan")
     session = _session(engine, campus, plan_id, row_version)
+    on_behalf = on_behalf_of(engine, campus, by)
     applied = edits.apply_edit(session.state, edit)
-    saved = plan_store.save_edit(engine, session, applied, actor=actor)
+    saved = plan_store.save_edit(engine, session, applied, actor=actor.name, on_behalf=on_behalf)
     return EditReport(
         plan_id=plan_id,
         row_version=saved.row_version,
@@ -254,12 +269,18 @@ def undo(
     campus: str,
     plan_id: int,
     *,
-    actor: str | None,
+    actor: Actor,
+    by: str | None = None,
     row_version: int | None = None,
 ) -> EditReport:
-    """Undo the draft's last edit; raises InvalidInput when there is none."""
+    """Undo the draft's last edit (``by``: as in :func:`apply_edit`).
+
+    Raises PermissionDenied (edit_plans), InvalidInput when there is no edit to undo.
+    """
+    actor.require(Permission.EDIT_PLANS, "undo a plan edit")
     session = _session(engine, campus, plan_id, row_version)
-    after = plan_store.undo_last(engine, session, actor=actor)
+    on_behalf = on_behalf_of(engine, campus, by)
+    after = plan_store.undo_last(engine, session, actor=actor.name, on_behalf=on_behalf)
     return EditReport(plan_id, after.row_version, "undo", (), (), _problems(engine, after))
 
 
@@ -268,18 +289,21 @@ def assign_plan_owners(
     campus: str,
     plan_id: int,
     *,
+    actor: Actor,
     mapping: Mapping[str, str] | None = None,
-    actor: str | None = None,
+    by: str | None = None,
     row_version: int | None = None,
 ) -> EditReport:
     """Give every cell of draft ``plan_id`` an owner (undoable, like any edit).
 
     ``mapping`` fixes ``code → person``; the rest are balanced by workload among the
     campus's owners (:func:`zoning.grid.owners.assign_owners`); a zone without owners falls to
-    its fallback owner, the person who already holds most of its cells.
+    its fallback owner, the person who already holds most of its cells. ``by``: as in
+    :func:`apply_edit`. Raises PermissionDenied (edit_plans), InvalidInput, NotFound.
     """
     from zoning.grid.owners import assign_owners
 
+    actor.require(Permission.EDIT_PLANS, "assign the owners of a plan")
     session = _session(engine, campus, plan_id, row_version)
     people = load_people(engine, campus)
     owners = people[people["role"] == "owner"] if len(people) else people
@@ -310,6 +334,7 @@ def assign_plan_owners(
         plan_id,
         edits.SetOwners(pairs),
         actor=actor,
+        by=by,
         row_version=session.row_version,
     )
 
@@ -340,18 +365,23 @@ def activate_plan(
     plan_id: int,
     *,
     actor: Actor,
-    by: str,
     reason: str,
+    by: str | None = None,
     row_version: int | None = None,
     at: datetime | None = None,
 ) -> Activation:
     """Validate draft ``plan_id`` and make it the active plan (one transaction).
 
-    A valid plan is backed up first (:func:`zoning.services.backup.automatic_backup`).
-    Raises ActivationRefused (with the problems) for an invalid plan, PlanConflict for a
-    stale ``row_version``, InvalidPlan when it is not a draft; nothing changes then.
+    ``by`` is the person of the campus who decided it on paper (recorded as the
+    activation's ``activated_by`` and the audit's ``on_behalf``; default: the account). A
+    valid plan is backed up first (:func:`zoning.services.backup.automatic_backup`). Raises
+    PermissionDenied (activate_plans), NotFound (``by`` is nobody of the campus),
+    ActivationRefused (with the problems) for an invalid plan, PlanConflict for a stale
+    ``row_version``, InvalidPlan when it is not a draft; nothing changes then.
     """
+    actor.require(Permission.ACTIVATE_PLANS, "activate a plan")
     session = _session(engine, campus, plan_id, row_version)
+    on_behalf = on_behalf_of(engine, campus, by)
     if session.status != "draft":
         raise InvalidPlan(f"Plan {plan_id} is {session.status}: only a draft can be activated.")
     problems = _problems(engine, session)
@@ -365,7 +395,9 @@ def activate_plan(
     from zoning.services.backup import automatic_backup
 
     automatic_backup(engine, reason="activate")  # the newest few are kept (see backup)
-    return plan_store.activate(engine, session, by=by, reason=reason, at=at)
+    return plan_store.activate(
+        engine, session, actor=actor.name, on_behalf=on_behalf, reason=reason, at=at
+    )
 
 
 def _import_base(
@@ -406,10 +438,13 @@ def import_plan(
     the file by `campusgrid export`, else the active plan. ``snap_m`` (m) settles overlaps,
     gaps and parts outside the campus thinner than that (see :mod:`zoning.plans.qgis`).
     Raises ImportFailed (a feature that cannot be a cell, or lies outside the campus),
-    InvalidInput (no plan to compare with, a bad ``snap_m``), NotFound.
+    InvalidInput (no plan to compare with, a bad ``snap_m``), NotFound, PermissionDenied
+    (edit_plans). ``author`` is the person of the campus who drew it (default: the account).
     """
+    actor.require(Permission.EDIT_PLANS, "import a plan")
     if snap_m is not None and not 0 <= snap_m <= 100:
         raise InvalidInput("--snap-m must be between 0 and 100 (metres).")
+    on_behalf = on_behalf_of(engine, campus, author, option="--author")
     base, base_from = _import_base(engine, campus, path, base_plan)
     metric = base.state.metric_crs
     edited = read_cells_layer(path, layer=layer).to_crs(metric)
@@ -444,10 +479,12 @@ def import_plan(
             "snap_m": snap_m,
             "base_plan_id": base.plan_id,
         },
-        author=author,
+        author=on_behalf or actor.name,
         reason=reason or f"imported from {Path(path).name}",
         parent_id=base.plan_id,
         on_saved=lineage,
+        actor=actor.name,
+        on_behalf=on_behalf,
     )
     session = _session(engine, campus, plan.id)
     return PlanImportReport(
@@ -465,20 +502,73 @@ def owner_at(engine: Engine, campus: str, lon: float, lat: float, when: datetime
     return plan_store.owner_at(engine, campus, lon, lat, when)
 
 
+@dataclass(frozen=True)
+class AuditQuery:
+    """Which audit rows to read: ``campus`` (None: no campus's rows), ``with_accounts`` (add
+    the account-level rows: sign-ins, account changes), ``account`` (exact name),
+    ``action`` (a prefix such as ``plan.``), ``target`` (text within the detail, any case),
+    ``since``/``until`` (UTC, inclusive) and ``limit`` (the newest that many)."""
+
+    campus: str | None = None
+    with_accounts: bool = False
+    account: str | None = None
+    action: str | None = None
+    target: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    limit: int | None = None
+
+    def where(self, conn: sa.Connection) -> list[sa.ColumnElement[bool]]:
+        """Return the SQL conditions of this query (NotFound for an unknown campus)."""
+        a = table_of(AuditEvent)
+        scope: list[sa.ColumnElement[bool]] = []
+        if self.campus is not None:
+            scope.append(a.c.campus_id == campus_id(conn, self.campus))
+        if self.with_accounts or self.campus is None:
+            scope.append(a.c.campus_id.is_(None))
+        if self.campus is None and self.with_accounts:
+            scope = [sa.true()]  # every campus and the account-level rows
+        found: list[sa.ColumnElement[bool]] = [sa.or_(*scope)]
+        if self.account:
+            found.append(a.c.actor == self.account)
+        if self.action:
+            found.append(a.c.action.startswith(self.action, autoescape=True))
+        if self.target:
+            text = self.target.lower()
+            found.append(sa.func.lower(a.c.detail).contains(text, autoescape=True))
+        if self.since is not None:
+            found.append(a.c.at >= as_utc(self.since))
+        if self.until is not None:
+            found.append(a.c.at <= as_utc(self.until))
+        return found
+
+
 def audit_events(
-    engine: Engine, campus: str, *, actor: Actor, limit: int | None = None
+    engine: Engine,
+    campus: str | None,
+    *,
+    actor: Actor,
+    limit: int | None = None,
+    query: AuditQuery | None = None,
 ) -> pd.DataFrame:
-    """Return the campus's audit trail, newest first: at, actor, action, detail (JSON text)."""
+    """Return audit rows, newest first: id, at, actor, action, detail (JSON text).
+
+    ``campus`` and ``limit`` override ``query``'s (see :class:`AuditQuery`). Raises
+    PermissionDenied (view_audit), NotFound.
+    """
+    actor.require(Permission.VIEW_AUDIT, "read the audit trail")
+    asked = replace(query or AuditQuery(), campus=campus)
+    if limit is not None:
+        asked = replace(asked, limit=limit)
     a = table_of(AuditEvent)
     with engine.connect() as conn:
-        cid = campus_id(conn, campus)
         stmt = (
             sa.select(a.c.id, a.c.at, a.c.actor, a.c.action, a.c.detail)
-            .where(a.c.campus_id == cid)
+            .where(*asked.where(conn))
             .order_by(a.c.id.desc())
         )
-        if limit is not None:
-            stmt = stmt.limit(limit)
+        if asked.limit is not None:
+            stmt = stmt.limit(asked.limit)
         rows = conn.execute(stmt).fetchall()
     return pd.DataFrame(
         [(r.id, as_utc(r.at).isoformat(), r.actor, r.action, r.detail or "{}") for r in rows],
@@ -487,9 +577,19 @@ def audit_events(
     )
 
 
-def export_audit_csv(engine: Engine, campus: str, out: str | Path, *, actor: Actor) -> Path:
-    """Write the campus's audit trail to ``out`` (UTF-8 CSV with BOM, for Excel)."""
-    frame = audit_events(engine, campus, actor=actor).iloc[::-1]
+def export_audit_csv(
+    engine: Engine,
+    campus: str | None,
+    out: str | Path,
+    *,
+    actor: Actor,
+    query: AuditQuery | None = None,
+) -> Path:
+    """Write the audit rows ``query`` selects (default: the campus's whole trail) to ``out``
+    (UTF-8 CSV with BOM, for Excel; formulas neutralised), oldest first, and audit the
+    export (``audit.export``). Raises PermissionDenied (view_audit), InvalidInput, NotFound.
+    """
+    frame = audit_events(engine, campus, actor=actor, query=query).iloc[::-1]
     target = Path(out)
     if not target.parent.is_dir():
         raise InvalidInput(f"The folder {target.parent} does not exist; create it first.")
@@ -500,4 +600,11 @@ def export_audit_csv(engine: Engine, campus: str, out: str | Path, *, actor: Act
             detail = json.dumps(json.loads(str(row.detail)), ensure_ascii=False, sort_keys=True)
             fields = [row.id, row.at, row.actor or "", row.action, detail]
             writer.writerow([csv_safe(field) for field in fields])
+    record_event(
+        engine,
+        campus,
+        actor=actor.name,
+        action="audit.export",
+        detail={"file": target.name, "rows": len(frame)},
+    )
     return target

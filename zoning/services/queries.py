@@ -7,11 +7,21 @@
   memory (tens of thousands of rows on the large demo campus).
 - :func:`hazards_table`: the ledger as one flat table with who answers for each hazard now.
 - :func:`cell_detail`: what the safety map's side panel shows for one cell.
+
+Every table takes the acting account and holds only what it may see (DESIGN.md: accounts and
+permissions). Decided: an inspector's and a zone leader's tables hold the rows of their own
+cells only (the current plan's cells the person owns, the cells of the zone), not every row
+with the details blanked; campus-wide roles get every row. Within those rows, a hazard's
+``description`` (the only free text of the table; owner and responsible are the staff chain
+every map shows) is blanked, and ``redacted`` is True, for leadership (aggregates only), and
+for sensitive domains (:func:`sensitive_domains`) unless the account holds VIEW_SENSITIVE.
+A viewer (the map only) gets no hazard rows. What an account sees depends only on its
+:func:`visibility`, so the pages key their caches by it, never by the account.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
@@ -20,17 +30,22 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor, Permission, Role, Scope
 from zoning.clock import as_utc, local_day, utcnow
-from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES
+from zoning.safety.access import REDACTED, Access
+from zoning.safety.domains import SENSITIVE_DOMAINS
+from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES, Hazard
 from zoning.services.ledger import view
 from zoning.services.safety import NOBODY, campus_ops, campus_staff
 from zoning.store import safety as repo
-from zoning.store.campus import campus_id
+from zoning.store.campus import campus_id, load_people
 from zoning.store.models.safety import HazardEvent, HazardRow, Inspection, InspectionDue
+from zoning.store.plans import current_plan, load_cell_owners
 
 __all__ = [
     "CellDetail",
     "OpsVersion",
+    "Visibility",
     "cell_detail",
     "completion_grid",
     "hazards_table",
@@ -38,6 +53,10 @@ __all__ = [
     "inspected_cells",
     "ops_version",
     "owner_grid",
+    "scope_cells",
+    "sensitive_domains",
+    "visibility",
+    "visible_hazards",
 ]
 
 GRID_COLUMNS = (
@@ -47,6 +66,145 @@ HAZARD_COLUMNS = (
     "id", "domain", "severity", "state", "description", "cell", "zone", "owner",
     "reported_at", "deadline", "overdue_hours", "level", "responsible", "lon", "lat",
 )  # fmt: skip
+#: The columns of what :func:`hazards_table` returns: HAZARD_COLUMNS and ``redacted``.
+VISIBLE_HAZARD_COLUMNS = (*HAZARD_COLUMNS, "redacted")
+
+
+def sensitive_domains() -> frozenset[str]:
+    """Return the codes of the sensitive safety domains (public security, mental health):
+    :data:`zoning.safety.domains.SENSITIVE_DOMAINS`, the one place the queries ask."""
+    return SENSITIVE_DOMAINS
+
+
+class Visibility(NamedTuple):
+    """What an account sees of the operations data: the same for every account of the same
+    role and scope, so a cache key (never the account's name).
+
+    ``campus``, ``zone`` and ``person`` are set only where the scope needs them (a zone
+    leader's zone, an inspector's person and campus)."""
+
+    role: Role
+    scope: Scope
+    campus: str | None
+    zone: int | None
+    person: str | None
+
+    @property
+    def rows(self) -> tuple[object, ...]:
+        """The part that decides which rows (cells) are seen: grids depend on nothing more."""
+        return (self.scope, self.campus, self.zone, self.person)
+
+    def actor(self) -> Actor:
+        """Return an account that sees exactly this (what a cache computes a table as)."""
+        return Actor(
+            f"({self.role.value})", self.role, person=self.person, campus=self.campus,
+            zone=self.zone,
+        )  # fmt: skip
+
+
+def visibility(actor: Actor) -> Visibility:
+    """Return what ``actor`` sees (see :class:`Visibility`).
+
+    >>> visibility(Actor("li", Role.SAFETY_OFFICER, person="Li", zone=2))
+    Visibility(role=<Role.SAFETY_OFFICER: 'safety_officer'>, scope=<Scope.CAMPUS: 'campus'>, \
+campus=None, zone=None, person=None)
+    """
+    scope = actor.scope
+    return Visibility(
+        role=actor.role,
+        scope=scope,
+        campus=None if scope is Scope.CAMPUS else actor.campus,
+        zone=actor.zone if scope is Scope.ZONE else None,
+        person=actor.person if scope is Scope.CELLS else None,
+    )
+
+
+def scope_cells(engine: Engine, campus: str, actor: Actor) -> frozenset[str] | None:
+    """Return the codes of the current plan's cells within ``actor``'s scope: None for a
+    campus-wide account, the cells ``actor.person`` owns for an inspector, the cells of
+    ``actor.zone`` for a zone leader (none when the account names no person or zone, or
+    another campus). Raises NotFound for an unknown campus."""
+    scope = actor.scope
+    if scope is Scope.CAMPUS:
+        return None
+    plan = current_plan(engine, campus)
+    if plan is None or (actor.campus is not None and actor.campus != campus):
+        with engine.connect() as conn:
+            campus_id(conn, campus)  # NotFound for an unknown campus
+        return frozenset()
+    cells = load_cell_owners(engine, campus, plan.id)
+    if scope is Scope.ZONE:
+        if actor.zone is None:
+            return frozenset()
+        labels = repo.zone_labels(cells["zone"])
+        chosen = [str(z) == repo.zone_label(actor.zone) for z in labels]
+    else:
+        chosen = [actor.person is not None and o == actor.person for o in cells["owner"]]
+    return frozenset(str(c) for c, keep in zip(cells["code"], chosen, strict=True) if keep)
+
+
+def _within(cells: Sequence[str] | None, scope: frozenset[str] | None) -> list[str] | None:
+    """Return the ``cells`` asked for that lie within ``scope`` (None: no limit)."""
+    if scope is None:
+        return None if cells is None else list(cells)
+    return sorted(scope if cells is None else scope.intersection(cells))
+
+
+def _text(value: object) -> str | None:
+    """Return ``value`` if it is a non-empty string, else None."""
+    return value if isinstance(value, str) and value else None
+
+
+def _scope_clause(actor: Actor, cells: frozenset[str] | None) -> sa.ColumnElement[bool]:
+    """Return the SQL condition on hazards of the rows :class:`Access` may keep (a superset
+    for the scoped accounts, narrowed by :func:`visible_hazards`)."""
+    h = HazardRow
+    if cells is None or actor.scope is Scope.CAMPUS:
+        return sa.true()
+    ors: list[sa.ColumnElement[bool]] = [h.cell_code.in_(sorted(cells))]
+    if actor.scope is Scope.ZONE and actor.zone is not None:
+        ors.append(h.zone == actor.zone)
+    if actor.scope is Scope.CELLS and actor.person is not None:
+        ors.append(h.owner == actor.person)
+    return sa.or_(*ors)
+
+
+def _keeps(actor: Actor, cells: frozenset[str] | None) -> Callable[[Hazard], bool] | None:
+    """Return the test of a ledger hazard in ``actor``'s scope (None: every hazard)."""
+    if cells is None or actor.scope is Scope.CAMPUS:
+        return None
+    return Access(actor, cells).sees_hazard
+
+
+def visible_hazards(
+    table: pd.DataFrame, actor: Actor, cells: frozenset[str] | None
+) -> pd.DataFrame:
+    """Return the rows of a hazards ``table`` (HAZARD_COLUMNS) that ``actor`` may see, as a
+    new frame of VISIBLE_HAZARD_COLUMNS: those in the scope (:class:`Access` with the scope's
+    ``cells``; None: all), descriptions replaced by ``REDACTED`` where the account may not
+    read them (see the module's notes); none for an account without VIEW_LEDGER or
+    VIEW_REPORTS."""
+    if not (actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS)):
+        seen = table.iloc[0:0]
+    elif cells is None or actor.scope is Scope.CAMPUS:
+        seen = table
+    else:  # a scoped account: its rows are few (read by cell, zone or owner)
+        access = Access(actor, cells)
+        keep = [
+            access.sees(cell=_text(c), zone=z, owner=_text(o))
+            for c, z, o in zip(table["cell"], table["zone"], table["owner"], strict=True)
+        ]
+        seen = table[pd.Series(keep, index=table.index, dtype=bool)]
+    out = seen.copy()
+    if not actor.can(Permission.VIEW_LEDGER):
+        hidden = pd.Series(True, index=out.index)
+    elif not actor.can(Permission.VIEW_SENSITIVE):
+        hidden = out["domain"].isin(sensitive_domains())
+    else:
+        hidden = pd.Series(False, index=out.index)
+    out["description"] = out["description"].astype(object).where(~hidden, REDACTED)
+    out["redacted"] = hidden.astype(bool)
+    return out[list(VISIBLE_HAZARD_COLUMNS)].reset_index(drop=True)
 
 
 class OpsVersion(NamedTuple):
@@ -116,13 +274,17 @@ def completion_grid(
     end: date | None = None,
     now: datetime | None = None,
     cells: Sequence[str] | None = None,
+    actor: Actor,
 ) -> pd.DataFrame:
     """Return due, on_time, late, missed, pending per cell_code × zone × week × domain.
 
     The range defaults to the last 90 days up to today (local). ``week`` is an ISO week
-    label ("2026-W46"), ``zone`` a label ("3"). With ``cells``, only those cells' rows.
-    Raises NotFound for an unknown campus.
+    label ("2026-W46"), ``zone`` a label ("3"). With ``cells``, only those cells' rows; only
+    the cells of ``actor``'s scope (:func:`scope_cells`) in any case. Needs VIEW_MAP (the
+    map's colours). Raises NotFound for an unknown campus, PermissionDenied.
     """
+    actor.require(Permission.VIEW_MAP, "see the campus map")
+    cells = _within(cells, scope_cells(engine, campus, actor))
     now = now or utcnow()
     end = end or local_day(now)
     start = start or end - timedelta(days=89)
@@ -151,11 +313,15 @@ def owner_grid(
     *,
     now: datetime | None = None,
     cells: Sequence[str] | None = None,
+    actor: Actor,
 ) -> pd.DataFrame:
     """Return due, on_time, late, missed, pending per cell_code × owner (the owner each due
     row names) over the last 90 days up to today (local); with ``cells``, only those
-    cells' rows. The report by owner sums it; after new submissions only their cells need
-    counting again. Raises NotFound for an unknown campus."""
+    cells' rows, and only the cells of ``actor``'s scope. The report by owner sums it; after
+    new submissions only their cells need counting again. Needs VIEW_REPORTS. Raises
+    NotFound for an unknown campus, PermissionDenied."""
+    actor.require(Permission.VIEW_REPORTS, "see the completion by owner")
+    cells = _within(cells, scope_cells(engine, campus, actor))
     now = now or utcnow()
     end = local_day(now)
     with engine.connect() as conn:
@@ -171,8 +337,11 @@ def owner_grid(
     return table[list(OWNER_GRID_COLUMNS)].reset_index(drop=True)
 
 
-def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -> pd.DataFrame:
-    """Return every hazard with the person who answers for it now (see HAZARD_COLUMNS).
+def hazards_table(
+    engine: Engine, campus: str, *, actor: Actor, now: datetime | None = None
+) -> pd.DataFrame:
+    """Return the hazards ``actor`` may see with the person who answers for each now (see
+    VISIBLE_HAZARD_COLUMNS and :func:`visible_hazards`).
 
     Times are UTC; ``overdue_hours`` is 0 for hazards not overdue. Raises NotFound.
     Open hazards go through the ledger (escalation needs their history); closed and
@@ -180,9 +349,14 @@ def hazards_table(engine: Engine, campus: str, *, now: datetime | None = None) -
     person their owner, and their clock stopped at their last complete or reject.
     """
     now = now or utcnow()
+    cells = scope_cells(engine, campus, actor)
     with engine.connect() as conn:
-        final = _final_hazards(conn, campus_id(conn, campus), now=now)
-    return _with_open_hazards(engine, campus, final, now=now)
+        where = _scope_clause(actor, cells)
+        final = _final_hazards(conn, campus_id(conn, campus), now=now, where=where)
+    keep = _keeps(actor, cells)
+    return visible_hazards(
+        _with_open_hazards(engine, campus, final, now=now, keep=keep), actor, cells
+    )
 
 
 #: At most this many hazards re-read by :func:`hazards_table_since`; more, the whole table.
@@ -196,13 +370,16 @@ def hazards_table_since(
     *,
     hazard: int | None,
     event: int | None,
+    actor: Actor,
     now: datetime | None = None,
 ) -> pd.DataFrame:
-    """Return :func:`hazards_table` from a ``previous`` one, read when the largest hazard
-    and event ids were ``hazard`` and ``event``: the open hazards are read again (their
-    escalation moves with the clock), the closed and rejected ones only where a hazard is
-    new or has a new event; the rest of them are kept from ``previous``."""
+    """Return :func:`hazards_table` from a ``previous`` one of the same :func:`visibility`,
+    read when the largest hazard and event ids were ``hazard`` and ``event``: the open
+    hazards are read again (their escalation moves with the clock), the closed and rejected
+    ones only where a hazard is new or has a new event; the rest of them are kept from
+    ``previous`` (those still within the scope)."""
     now = now or utcnow()
+    cells = scope_cells(engine, campus, actor)
     h, e = HazardRow, HazardEvent
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
@@ -214,20 +391,37 @@ def hazards_table_since(
             )
         ).scalars().all()  # fmt: skip
         if len(touched) > HAZARDS_SPLICED:
-            return hazards_table(engine, campus, now=now)
-        fresh = _final_hazards(conn, cid, now=now, ids=[int(i) for i in touched])
+            return hazards_table(engine, campus, actor=actor, now=now)
+        ids = [int(i) for i in touched]
+        fresh = _final_hazards(conn, cid, now=now, ids=ids, where=_scope_clause(actor, cells))
+    fresh = visible_hazards(fresh, actor, cells)
     kept = previous[(previous["level"] == "closed") & ~previous["id"].isin(touched)]
+    if cells is not None:  # the scope may have moved (new owners): keep only what it sees
+        kept = kept[kept["id"].isin(visible_hazards(kept, actor, cells)["id"])]
     final = pd.concat([f for f in (kept, fresh) if len(f)] or [fresh])
-    return _with_open_hazards(engine, campus, final, now=now)
+    keep = _keeps(actor, cells)
+    open_rows = visible_hazards(
+        _with_open_hazards(engine, campus, final.iloc[0:0], now=now, keep=keep), actor, cells
+    )
+    frame = pd.concat([f for f in (open_rows, final) if len(f)] or [open_rows])
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
 
 
 def _with_open_hazards(
-    engine: Engine, campus: str, final: pd.DataFrame, *, now: datetime
+    engine: Engine,
+    campus: str,
+    final: pd.DataFrame,
+    *,
+    now: datetime,
+    keep: Callable[[Hazard], bool] | None = None,
 ) -> pd.DataFrame:
-    """Return the open hazards (through the ledger) and the ``final`` rows, by id."""
+    """Return the open hazards (through the ledger; those ``keep`` keeps, all when None) and
+    the ``final`` rows, by id."""
     cid, staff = campus_staff(engine, campus)
     with engine.connect() as conn:
         found = repo.load_hazards(conn, cid, states=list(OPEN_STATES))
+    if keep is not None:
+        found = [h for h in found if keep(h)]
     rows = []
     for v in (view(h, staff, now=now) for h in found):  # the open few: a loop is fine
         h = v.hazard
@@ -246,13 +440,20 @@ def _with_open_hazards(
 
 
 def _final_hazards(
-    conn: sa.Connection, cid: int, *, now: datetime, ids: Sequence[int] | None = None
+    conn: sa.Connection,
+    cid: int,
+    *,
+    now: datetime,
+    ids: Sequence[int] | None = None,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> pd.DataFrame:
-    """Return the closed and rejected hazards (of ``ids``; all when None) as
-    HAZARD_COLUMNS, in bulk (no history)."""
+    """Return the closed and rejected hazards (of ``ids``, meeting ``where``; all when None)
+    as HAZARD_COLUMNS, in bulk (no history)."""
     h, e = HazardRow, HazardEvent
     final = sorted(FINAL_STATES)
-    chosen = h.id.in_(sorted(set(ids))) if ids is not None else sa.true()
+    chosen: sa.ColumnElement[bool] = h.id.in_(sorted(set(ids))) if ids is not None else sa.true()
+    if where is not None:
+        chosen = sa.and_(chosen, where)
     # the driver's tuples: times are text on SQLite, parsed below by repo.utc_series
     rows = repo.plain_rows(
         conn,
@@ -300,7 +501,8 @@ def _final_hazards(
 
 @dataclass(frozen=True)
 class CellDetail:
-    """One cell's chain of responsibility, checklists of this period and recent inspections."""
+    """One cell's chain of responsibility, checklists of this period, recent inspections and
+    open hazards, as the acting account may see them (see :func:`cell_detail`)."""
 
     code: str
     zone: str | None
@@ -311,12 +513,29 @@ class CellDetail:
     due_now: pd.DataFrame
     #: submitted_at, template_code, period, inspector, late (newest first).
     recent: pd.DataFrame
+    #: The open hazards of the cell (VISIBLE_HAZARD_COLUMNS, by id).
+    hazards: pd.DataFrame
+    #: The owner's phone: None without VIEW_PHONES (or without a phone on record).
+    owner_phone: str | None
+    #: False when the cell lies outside the account's scope (its operations then empty).
+    in_scope: bool
 
 
 def cell_detail(
-    engine: Engine, campus: str, code: str, *, now: datetime | None = None, recent: int = 5
+    engine: Engine,
+    campus: str,
+    code: str,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    recent: int = 5,
 ) -> CellDetail:
-    """Return the side-panel facts of cell ``code`` of the current plan. Raises NotFound."""
+    """Return the side-panel facts of cell ``code`` of the current plan as ``actor`` may
+    see them: the chain for everyone with VIEW_MAP; the checklists, inspections and hazards
+    only for a cell within the scope and an account with VIEW_LEDGER or VIEW_REPORTS
+    (hazards through :func:`visible_hazards`); the owner's phone only with VIEW_PHONES.
+    Raises NotFound, PermissionDenied."""
+    actor.require(Permission.VIEW_MAP, "see the campus map")
     now = now or utcnow()
     ops = campus_ops(engine, campus)
     row = ops.cells[ops.cells["code"] == code]
@@ -330,6 +549,11 @@ def cell_detail(
         ("safety_office", staff.safety_office),
         ("leadership", staff.leadership),
     )
+    cells = scope_cells(engine, campus, actor)
+    in_scope = cells is None or code in cells
+    operations = in_scope and (
+        actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS)
+    )
     today = local_day(now)
     with engine.connect() as conn:
         due = repo.load_due(conn, ops.cid, cell_code=code, started_by=today)
@@ -338,7 +562,7 @@ def cell_detail(
             sa.select(ins.submitted_at, ins.template_code, ins.period, ins.inspector, ins.late)
             .where(ins.campus_id == ops.cid, ins.cell_code == code)
             .order_by(ins.submitted_at.desc())
-            .limit(recent)
+            .limit(recent if operations else 0)
         ).fetchall()
     if len(due):
         ends = pd.to_datetime(due["due_date"]).dt.date
@@ -351,6 +575,28 @@ def cell_detail(
         columns=["submitted_at", "template_code", "period", "inspector", "late"],
     )
     recent_frame["submitted_at"] = repo.utc_series(recent_frame["submitted_at"])
+    open_hazards = _with_open_hazards(
+        engine, campus, pd.DataFrame(columns=list(HAZARD_COLUMNS)), now=now,
+        keep=lambda h: h.cell_code == code,
+    )  # fmt: skip
     return CellDetail(
-        code=code, zone=zone, owner=owner, chain=chain, due_now=due_now, recent=recent_frame
+        code=code,
+        zone=zone,
+        owner=owner,
+        chain=chain,
+        due_now=due_now if operations else due_now.iloc[0:0].reset_index(drop=True),
+        recent=recent_frame,
+        hazards=visible_hazards(open_hazards, actor, cells if operations else frozenset()),
+        owner_phone=_phone(engine, campus, owner) if actor.can(Permission.VIEW_PHONES) else None,
+        in_scope=in_scope,
     )
+
+
+def _phone(engine: Engine, campus: str, person: str | None) -> str | None:
+    """Return the phone of ``person`` of ``campus`` (None: no such person or no phone)."""
+    if person is None:
+        return None
+    people = load_people(engine, campus)
+    phones = people.loc[people["name"] == person, "phone"]
+    found = phones.iloc[0] if len(phones) else None
+    return found if isinstance(found, str) and found else None

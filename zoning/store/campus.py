@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -18,10 +17,10 @@ from zoning.campus.people import PEOPLE_COLUMNS
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import metric_crs_for
+from zoning.store.audit import record
 from zoning.store.engine import writing
 from zoning.store.frames import frame_rows, read_frame, wkb_elements
 from zoning.store.models.campus import (
-    AuditEvent,
     Building,
     Camera,
     Campus,
@@ -154,7 +153,7 @@ def save_campus(
     replace: bool = False,
     discard_history: bool = False,
     source: str | None = None,
-    actor: str | None = None,
+    actor: str = "",
     backup: str | None = None,
 ) -> int:
     """Write a campus and all its layers in one transaction; return its id.
@@ -226,18 +225,8 @@ def save_campus(
                 conn.execute(sa.insert(table), rows)
         if people is not None and len(people):
             _save_people(conn, int(cid), people)
-        conn.execute(
-            sa.insert(table_of(AuditEvent)),
-            [
-                {
-                    "campus_id": cid,
-                    "at": utcnow(),
-                    "actor": actor,
-                    "action": "campus.replace" if existing is not None else "campus.import",
-                    "detail": json.dumps(detail, ensure_ascii=False, default=str),
-                }
-            ],
-        )
+        action = "campus.replace" if existing is not None else "campus.import"
+        record(conn, campus_id=int(cid), actor=actor, action=action, detail=detail)
     return int(cid)
 
 
@@ -274,13 +263,19 @@ def load_people(engine: Engine, name: str) -> pd.DataFrame:
 
 
 def upsert_people(
-    engine: Engine, name: str, people: pd.DataFrame, *, actor: str | None = None
+    engine: Engine,
+    name: str,
+    people: pd.DataFrame,
+    *,
+    actor: str,
+    on_behalf: str | None = None,
 ) -> tuple[int, int]:
     """Add the people of ``people`` (:data:`PEOPLE_COLUMNS`) to campus ``name``, updating the
     role, quarter and phone of those already there (matched by name); return (added, updated).
 
     Nobody is removed: cells, inspections and hazards keep pointing at their people. One
-    transaction, with an audit event. Raises NotFound for an unknown campus.
+    transaction, with an audit event of account ``actor`` (``on_behalf``: the person whose
+    paper list it was). Raises NotFound for an unknown campus.
     """
     records = [
         {c: (None if pd.isna(r.get(c)) else str(r.get(c))) for c in PEOPLE_COLUMNS}
@@ -305,21 +300,21 @@ def upsert_people(
                 .where(Person.id == known[r["name"]])
                 .values(role=r["role"], quarter=r["quarter"], phone=r["phone"])
             )
-        conn.execute(
-            sa.insert(table_of(AuditEvent)),
-            [
-                {
-                    "campus_id": cid,
-                    "at": utcnow(),
-                    "actor": actor,
-                    "action": "people.import",
-                    "detail": json.dumps(
-                        {"added": len(new), "updated": len(old)}, ensure_ascii=False
-                    ),
-                }
-            ],
-        )
+        detail: dict[str, Any] = {"added": len(new), "updated": len(old)}
+        if on_behalf:
+            detail["on_behalf"] = on_behalf
+        record(conn, campus_id=cid, actor=actor, action="people.import", detail=detail)
     return len(new), len(old)
+
+
+def record_event(
+    engine: Engine, campus: str | None, *, actor: str, action: str, detail: dict[str, Any]
+) -> None:
+    """Write one audit row for campus ``campus`` (None: an account-level row) on its own: an
+    export, a read worth recording. Raises NotFound."""
+    with writing(engine) as conn:
+        cid = None if campus is None else campus_id(conn, campus)
+        record(conn, campus_id=cid, actor=actor, action=action, detail=detail)
 
 
 def list_campuses(engine: Engine) -> list[CampusSummary]:

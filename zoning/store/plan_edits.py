@@ -32,11 +32,11 @@ from zoning.errors import (
     StorageError,
 )
 from zoning.plans.edits import Applied, DraftState, Link, edit_kind, edit_to_json
+from zoning.store.audit import record
 from zoning.store.campus import bump_data_version, campus_id
 from zoning.store.engine import writing
 from zoning.store.frames import frame_rows
 from zoning.store.models.campus import (
-    AuditEvent,
     Campus,
     GridCell,
     GridPlan,
@@ -63,18 +63,21 @@ class PlanSession:
     state: DraftState
 
 
-def _audit(conn: sa.Connection, cid: int, actor: str | None, action: str, detail: Any) -> None:
-    conn.execute(
-        sa.insert(table_of(AuditEvent)),
-        [
-            {
-                "campus_id": cid,
-                "at": utcnow(),
-                "actor": actor,
-                "action": action,
-                "detail": json.dumps(detail, ensure_ascii=False, default=str),
-            }
-        ],
+def _audit(
+    conn: sa.Connection,
+    cid: int,
+    actor: str,
+    action: str,
+    detail: dict[str, Any],
+    on_behalf: str | None = None,
+) -> None:
+    """Record one audit row of account ``actor`` (``on_behalf``: the person on paper)."""
+    record(
+        conn,
+        campus_id=cid,
+        actor=actor,
+        action=action,
+        detail={**detail, "on_behalf": on_behalf} if on_behalf else detail,
     )
 
 
@@ -217,15 +220,20 @@ def write_lineage(
 
 
 def save_edit(
-    engine: Engine, session: PlanSession, applied: Applied, *, actor: str | None
+    engine: Engine,
+    session: PlanSession,
+    applied: Applied,
+    *,
+    actor: str,
+    on_behalf: str | None = None,
 ) -> PlanSession:
     """Store an applied edit of the session's draft; return the session after it.
 
     Raises PlanConflict when the draft changed since ``session`` was read, InvalidPlan when
     it is no longer a draft, InvalidInput for an unknown owner; nothing is written then.
     """
-    record = applied.record
-    before_codes = [str(c) for c in record.before["code"]]
+    change = applied.record
+    before_codes = [str(c) for c in change.before["code"]]
     with writing(engine) as conn:
         row_version = _bump(conn, session)
         raw = _raw_rows(conn, session.plan_id, before_codes)
@@ -236,7 +244,7 @@ def save_edit(
             )
         cells = applied.state.cells
         _insert_cells(
-            conn, session.cid, session.plan_id, cells[cells["code"].isin(record.after_codes)]
+            conn, session.cid, session.plan_id, cells[cells["code"].isin(change.after_codes)]
         )
         e = table_of(PlanEdit)
         seq = 1 + int(
@@ -246,27 +254,29 @@ def save_edit(
                 )
             ).scalar_one()
         )
-        detail = edit_to_json(record.edit)
+        detail = edit_to_json(change.edit)
         edit_id = conn.execute(
             sa.insert(e).returning(e.c.id),
             [
                 {
-                    "plan_id": session.plan_id, "seq": seq, "kind": edit_kind(record.edit),
+                    "plan_id": session.plan_id, "seq": seq, "kind": edit_kind(change.edit),
                     "actor": actor, "at": utcnow(), "edit": json.dumps(detail, ensure_ascii=False),
-                    "before": json.dumps(raw), "after_codes": json.dumps(list(record.after_codes)),
+                    "before": json.dumps(raw), "after_codes": json.dumps(list(change.after_codes)),
                 }
             ],
         ).scalar_one()  # fmt: skip
-        write_lineage(conn, session.cid, session.plan_id, record.links, edit_id=int(edit_id))
+        write_lineage(conn, session.cid, session.plan_id, change.links, edit_id=int(edit_id))
         _audit(conn, session.cid, actor, "plan.edit", {
             "plan_id": session.plan_id, "seq": seq, **detail,
-            "retired": list(record.retired), "added_or_changed": list(record.after_codes),
-        })  # fmt: skip
+            "retired": list(change.retired), "added_or_changed": list(change.after_codes),
+        }, on_behalf)  # fmt: skip
         bump_data_version(conn, session.cid)
     return replace(session, state=applied.state, row_version=row_version)
 
 
-def undo_last(engine: Engine, session: PlanSession, *, actor: str | None) -> PlanSession:
+def undo_last(
+    engine: Engine, session: PlanSession, *, actor: str, on_behalf: str | None = None
+) -> PlanSession:
     """Undo the session draft's last edit that is not undone yet; return the plan after it.
 
     Raises InvalidInput when there is nothing to undo, PlanConflict for a stale session.
@@ -290,7 +300,8 @@ def undo_last(engine: Engine, session: PlanSession, *, actor: str | None) -> Pla
         conn.execute(sa.delete(table_of(CodeLineage)).where(CodeLineage.edit_id == last.id))
         conn.execute(sa.update(e).where(e.c.id == last.id).values(undone_at=utcnow()))
         _audit(conn, session.cid, actor, "plan.undo",
-               {"plan_id": session.plan_id, "seq": last.seq, "kind": last.kind})  # fmt: skip
+               {"plan_id": session.plan_id, "seq": last.seq, "kind": last.kind},
+               on_behalf)  # fmt: skip
         bump_data_version(conn, session.cid)
     return load_session(engine, session.campus, session.plan_id)
 
@@ -365,19 +376,22 @@ def activate(
     engine: Engine,
     session: PlanSession,
     *,
-    by: str,
+    actor: str,
     reason: str,
+    on_behalf: str | None = None,
     at: datetime | None = None,
     located: Sequence[LocatedTable] = LOCATED_TABLES,
 ) -> Activation:
     """Make the session's draft the active plan, in one transaction (see the module).
 
     The caller validates ``session.state`` first; the row_version check guarantees that the
-    validated cells are the ones activated. Raises PlanConflict, InvalidPlan (not a draft),
-    InvalidInput (a time before the previous activation); nothing changes then.
+    validated cells are the ones activated. ``actor`` is the account (the audit row's
+    actor); ``on_behalf`` the person who decided it on paper, recorded as the activation's
+    ``activated_by`` (default: the account). Raises PlanConflict, InvalidPlan (not a draft),
+    InvalidInput (no reason, a time before the previous activation); nothing changes then.
     """
-    if not by.strip() or not reason.strip():
-        raise InvalidInput("Activation needs who (--by) and why (--reason).")
+    if not actor.strip() or not reason.strip():
+        raise InvalidInput("Activation needs an account and why (--reason).")
     at = as_utc(at) if at else utcnow()
     p, a = table_of(GridPlan), table_of(PlanActivation)
     new_cells = session.state.cells
@@ -407,7 +421,8 @@ def activate(
         conn.execute(sa.update(p).where(p.c.id == session.plan_id).values(status="active"))
         conn.execute(sa.insert(a), [{
             "plan_id": session.plan_id, "campus_id": session.cid, "previous_plan_id": prev_id,
-            "activated_at": at, "activated_by": by, "reason": reason, "archived_at": None,
+            "activated_at": at, "activated_by": on_behalf or actor, "reason": reason,
+            "archived_at": None,
         }])  # fmt: skip
         new_codes = set(new_cells["code"])
         gone = (set(old_cells["code"]) | set(session.state.retired)) - new_codes
@@ -441,7 +456,8 @@ def activate(
             rehomed=results,
             owners_changed=_owners_changed(old_cells, new_cells, results),
         )
-        _audit(conn, session.cid, by, "plan.activate", {"reason": reason, **result.to_json()})
+        _audit(conn, session.cid, actor, "plan.activate", {"reason": reason, **result.to_json()},
+               on_behalf)  # fmt: skip
         bump_data_version(conn, session.cid)
     return result
 

@@ -15,11 +15,11 @@ from sqlalchemy.engine import Engine
 
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound
+from zoning.store.audit import record
 from zoning.store.campus import bump_data_version, campus_id
 from zoning.store.engine import writing
 from zoning.store.frames import frame_rows, read_frame
 from zoning.store.models.campus import (
-    AuditEvent,
     GridCell,
     GridPlan,
     Person,
@@ -92,12 +92,15 @@ def save_plan(
     reason: str | None = None,
     parent_id: int | None = None,
     on_saved: Callable[[sa.Connection, int, int], None] | None = None,
+    actor: str | None = None,
+    on_behalf: str | None = None,
 ) -> PlanSummary:
     """Store ``cells`` (columns code, zone, kind, area_m2, optional owner) as a new draft plan.
 
     The whole plan lands in one transaction or not at all; ``on_saved(conn, campus_id,
-    plan_id)`` runs inside that transaction (e.g. to record lineage). Raises NotFound,
-    InvalidInput.
+    plan_id)`` runs inside that transaction (e.g. to record lineage). The audit row names
+    the account ``actor`` (default: ``author``) and ``on_behalf``, the person who drew it on
+    paper. Raises NotFound, InvalidInput.
     """
     if "code" not in cells.columns or cells["code"].duplicated().any():
         raise InvalidInput("Every cell needs a unique code; the plan was not stored.")
@@ -140,25 +143,21 @@ def save_plan(
             row["owner_id"] = owner_id
         if rows:
             conn.execute(sa.insert(table_of(GridCell)), rows)
-        conn.execute(
-            sa.insert(table_of(AuditEvent)),
-            [
-                {
-                    "campus_id": cid,
-                    "at": created,
-                    "actor": author,
-                    "action": "plan.create",
-                    "detail": json.dumps(
-                        {
-                            "plan_id": plan_id,
-                            "method": method,
-                            "params": params,
-                            "cells": len(rows),
-                        },
-                        ensure_ascii=False,
-                    ),
-                }
-            ],
+        detail: dict[str, Any] = {
+            "plan_id": plan_id,
+            "method": method,
+            "params": params,
+            "cells": len(rows),
+        }
+        if on_behalf:
+            detail["on_behalf"] = on_behalf
+        record(
+            conn,
+            campus_id=cid,
+            actor=actor if actor is not None else author or "",
+            action="plan.create",
+            detail=detail,
+            at=created,
         )
         if on_saved is not None:
             on_saved(conn, cid, int(plan_id))

@@ -18,14 +18,17 @@ from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
 from maps.report import charts_png, ranking_table, rate_text
+from zoning.accounts import Actor
 from zoning.clock import utcnow
 from zoning.safety.exports import csv_bytes, export_preamble, report_frame, workbook_bytes
+from zoning.services import queries
 from zoning.services.safety import completion_reports, report_window
 
 from app_pages import _ui
 
 ctx = _ui.context()
 lang = ctx.lang
+actor = _ui.current_actor()
 st.title(t("nav.leadership", lang))
 st.subheader(_ui.md(ctx.campus.name))
 plan = _ui.current_plan(ctx)
@@ -46,17 +49,24 @@ def _workbook(
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=_ui.OPS_TTL_S)
 def _week_reports(
-    url: str, campus: str, start: date, end: date, ops: tuple[object, ...]
+    url: str,
+    campus: str,
+    start: date,
+    end: date,
+    ops: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return the reports by zone and by owner of ``start``…``end`` (local days), cached
-    until the operations data change (``ops``)."""
+    """Return the reports by zone and by owner of ``start``…``end`` (local days) as
+    ``_actor`` sees them, cached by what the account sees (``seen``) until the operations
+    data change (``ops``)."""
     tables = completion_reports(
         _ui.engine_for(url),
         campus,
         by=("zone", "owner"),
         start=start,
         end=end,
-        actor=_ui.current_actor(),
+        actor=_actor,
     )
     return tables["zone"], tables["owner"]
 
@@ -72,11 +82,11 @@ def period_text(week: str | None, start: date, end: date, lang: str) -> str:
 
 
 all_zone, all_owner, by_week = _ui.reports(
-    url, campus, plan.id, version, ("zone", "owner", "week"), actor=_ui.current_actor()
+    url, campus, plan.id, version, ("zone", "owner", "week"), actor=actor
 ).values()
 _, first_day, last_day = report_window(("zone",), start=None, end=None, now=None)
-grid = _ui.completion_grid(url, campus, plan.id, version)
-hazards = _ui.hazards(url, campus, plan.id, version)
+grid = _ui.completion_grid(url, campus, plan.id, version, actor=actor)
+hazards = _ui.hazards(url, campus, plan.id, version, actor=actor)
 if not len(grid):
     st.info(t("leadership.no_history", lang))
 
@@ -101,7 +111,9 @@ if week == ALL:
 else:  # the week, within the 90 days the grid covers
     monday = measures.week_start(week)
     start, end = max(monday, first_day), min(monday + timedelta(days=6), last_day)
-    by_zone, by_owner = _week_reports(url, campus, start, end, _ui.ops_key(url, campus))
+    by_zone, by_owner = _week_reports(
+        url, campus, start, end, _ui.ops_key(url, campus), queries.visibility(actor), actor
+    )
 chosen_week = None if week == ALL else week
 period = period_text(chosen_week, start, end, lang)
 now_label = t("leadership.period_now", lang)
@@ -138,7 +150,7 @@ e.metric(f"{t('kpi.blind_spot_ha', lang)} · {now_label}", f"{blind_ha:,.1f}")
 chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
 values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
 heat, legend = _ui.completion_heatmap(
-    url, campus, plan.id, version, lang, None if week == ALL else week
+    url, campus, plan.id, version, lang, None if week == ALL else week, actor=actor
 )
 own = _ui.base_layers(url, campus, version, lang)
 prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
@@ -243,7 +255,15 @@ def preamble(made_at: datetime) -> list[tuple[str, str]]:
 # The workbook (13,000 cell rows on a large campus: 2–3 s of openpyxl) and the PNG are
 # built when the button is clicked (Streamlit runs the callable then, in its own thread), not
 # on every rerun; the workbook is cached by this key: everything in it follows from it.
-book_key = (url, campus, plan.id, version, week, _ui.ops_key(url, campus))
+book_key = (
+    url,
+    campus,
+    plan.id,
+    version,
+    week,
+    _ui.ops_key(url, campus),
+    queries.visibility(actor),
+)
 
 
 def made_now() -> datetime:

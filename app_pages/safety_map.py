@@ -19,6 +19,7 @@ from maps import layers as map_layers
 from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
 from maps.payload import plain_text
+from zoning.accounts import Permission
 from zoning.clock import DEFAULT_TZ, local_text
 from zoning.safety.domains import get_domain, is_domain
 
@@ -62,6 +63,11 @@ def domain_name(code: object, lang: Lang) -> str:
 
 ctx = _ui.context()
 lang = ctx.lang
+actor = _ui.current_actor()
+#: A viewer sees the map only: no hazard rows, so neither the hazard layer nor its measure.
+sees_rows = actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS)
+measure_options = [m for m in CELL_MEASURES if sees_rows or m != "hazards"]
+layer_options = [i for i in ALL_LAYERS if sees_rows or i != hazard_layers.HAZARDS]
 st.title(t("nav.safety_map", lang))
 st.subheader(_ui.md(ctx.campus.name))
 plan = _ui.current_plan(ctx)
@@ -73,23 +79,23 @@ left, right = st.columns([3, 1], gap="medium")
 with right:
     colour_by = st.radio(
         t("map.colour_by", lang),
-        options=list(CELL_MEASURES),
+        options=measure_options,
         format_func=lambda m: t(f"measure.{m}", lang),
         key="map_colour_by",
         horizontal=True,
     )
     show = st.multiselect(
         t("map.layers", lang),
-        options=list(ALL_LAYERS),
-        default=list(DEFAULT_LAYERS),
+        options=layer_options,
+        default=[i for i in DEFAULT_LAYERS if i in layer_options],
         format_func=lambda layer_id: t(f"layer.{layer_id}", lang),
         key="map_layers",
     )
 
 grid = hazards = None
 if plan_id is not None:
-    grid = _ui.completion_grid(url, campus, plan_id, version)
-    hazards = _ui.hazards(url, campus, plan_id, version)
+    grid = _ui.completion_grid(url, campus, plan_id, version, actor=actor)
+    hazards = _ui.hazards(url, campus, plan_id, version, actor=actor)
 cells = _ui.plan_cells(ctx, plan)
 zone_options = (
     sorted({plain_text(z) for z in cells["zone"].unique()}, key=lambda z: (len(z), z))
@@ -138,7 +144,7 @@ if need_coverage:
     legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
 if cells is not None and plan_id is not None and len(cells):
     prepared[map_layers.CELLS], legend = _ui.painted_cells(
-        url, campus, plan_id, version, lang, colour_by, filters
+        url, campus, plan_id, version, lang, colour_by, filters, actor=actor
     )
     prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
         url, campus, plan_id, version, lang, tuple(sorted(zones))
@@ -146,7 +152,7 @@ if cells is not None and plan_id is not None and len(cells):
     legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
 if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
     prepared[hazard_layers.HAZARDS] = _ui.hazard_columns(
-        url, campus, plan_id, version, lang, filters
+        url, campus, plan_id, version, lang, filters, actor=actor
     )
     legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
 if cov.SUGGESTED in show:
@@ -187,17 +193,21 @@ def _cell_panel(code: str) -> None:
         st.warning(t("panel.gone", lang))
         return
     row = match.iloc[0]
-    detail = _ui.cell_detail(url, campus, plan_id, code)
+    detail = _ui.cell_detail(url, campus, plan_id, code, actor=actor)
     owner = plain_text(row["owner"]) or t("value.unassigned", lang)
+    phone = [(t("field.phone", lang), detail.owner_phone)] if detail.owner_phone else []
     _rows(
         [
             (t("field.code", lang), row["code"]),
             (t("field.zone", lang), row["zone"]),
             (t("field.owner", lang), owner),
+            *phone,
             (t("field.kind", lang), label("kind", row["kind"], lang)),
             (t("field.area_m2", lang), f"{float(row['area_m2']):,.1f}"),
         ]
     )
+    if not detail.in_scope:
+        st.caption(t("panel.out_of_scope", lang))
     st.markdown(f"**{t('panel.chain', lang)}**")
     st.markdown(
         " → ".join(
@@ -221,20 +231,16 @@ def _cell_panel(code: str) -> None:
             }
         )
         st.dataframe(_ui.localised(table, lang), hide_index=True, width="stretch")
-    mine = (
-        hazards[(hazards["cell"] == code) & hazards["state"].isin(measures.OPEN_STATES)]
-        if hazards is not None
-        else None
-    )
-    st.markdown(f"**{t('panel.open_hazards', lang, n=0 if mine is None else len(mine))}**")
-    if mine is not None and len(mine):
+    mine = detail.hazards  # the cell's open hazards as the account may see them
+    st.markdown(f"**{t('panel.open_hazards', lang, n=len(mine))}**")
+    if len(mine):
         # Plain st.text (never Markdown/HTML): descriptions are user-written.
         st.text(
             "\n".join(
-                f"#{h.id} · {label('state', h.state, lang)} · "
-                f"{label('severity', h.severity, lang)} · {plain_text(h.responsible)}\n"
-                f"  {plain_text(h.description, max_chars=160)}"
-                for h in mine.head(10).itertuples()
+                f"#{h['id']} · {label('state', h['state'], lang)} · "
+                f"{label('severity', h['severity'], lang)} · {plain_text(h['responsible'])}\n"
+                f"  {hazard_layers.description_text(h, lang=lang, max_chars=160)}"
+                for _, h in mine.head(10).iterrows()
             )
         )
     st.markdown(f"**{t('panel.recent', lang)}**")

@@ -73,8 +73,16 @@ def hazard_tip(row: pd.Series, *, lang: Lang = DEFAULT_LANG) -> str:
         domain=label("domain", row["domain"], lang),
         cell=plain_text(row["cell"]),
         responsible=plain_text(row["responsible"]),
-        description=plain_text(row["description"], max_chars=80),
+        description=description_text(row, lang=lang, max_chars=80),
     )
+
+
+def description_text(row: pd.Series, *, lang: Lang = DEFAULT_LANG, max_chars: int = 80) -> str:
+    """Return a hazard's description as plain text, or "(details hidden)" where the table
+    hid it from the account (``redacted``)."""
+    if bool(row.get("redacted", False)):
+        return t("value.hidden", lang)
+    return plain_text(row["description"], max_chars=max_chars)
 
 
 #: Most urgent first: a cell's column takes the colour of its most urgent hazard.
@@ -127,6 +135,11 @@ def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[
             "state": hazards["state"].to_numpy(),
             "severity": hazards["severity"].to_numpy(),
             "description": hazards["description"].to_numpy(),
+            "redacted": (
+                hazards["redacted"].astype(bool).to_numpy()
+                if "redacted" in hazards.columns
+                else False
+            ),
         }
     )
     frame = frame.sort_values(["cell", "rank", "major", "id"], ascending=[True, True, False, True])
@@ -139,17 +152,20 @@ def hazard_records(hazards: pd.DataFrame, *, lang: Lang = DEFAULT_LANG) -> list[
     )
     first = frame.groupby("cell", sort=True).head(TIP_HAZARDS)
     lines: dict[str, list[str]] = {}
-    for hid, cell, state, severity, description in zip(
+    hidden = t("value.hidden", lang)
+    for hid, cell, state, severity, description, redacted in zip(
         first["id"],
         first["cell"],
         first["state"],
         first["severity"],
         first["description"],
+        first["redacted"],
         strict=True,
     ):
+        text = hidden if redacted else plain_text(description, max_chars=32)
         lines.setdefault(cell, []).append(
             f"#{int(hid)} · {label('state', state, lang)} · "
-            f"{label('severity', severity, lang)} · {plain_text(description, max_chars=32)}"
+            f"{label('severity', severity, lang)} · {text}"
         )
     colours = {rank: [*GROUP_COLOURS[g], 230] for g, rank in GROUP_RANK.items()}
     lons = agg["lon"].round(COORD_DECIMALS).tolist()

@@ -112,6 +112,12 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "field.item": {"zh": "项目", "en": "Field"},
     "field.share": {"zh": "面积占比 (%)", "en": "Share of area (%)"},
     "value.unassigned": {"zh": "未分配", "en": "unassigned"},
+    "value.hidden": {"zh": "（内容不可见）", "en": "(details hidden)"},
+    "field.phone": {"zh": "电话", "en": "Phone"},
+    "panel.out_of_scope": {
+        "zh": "该网格不在您的负责范围内：此处不显示其巡查与隐患。",
+        "en": "This cell is outside your cells or zone: its inspections and hazards are not shown.",
+    },
     "value.assigned": {"zh": "已分配", "en": "assigned"},
     "value.unnamed": {"zh": "未命名", "en": "unnamed"},
     "value.yes": {"zh": "是", "en": "yes"},

@@ -9,6 +9,14 @@ The campus's layers, a plan's cells and the two big frames (the completion grid,
 rows on the large demo, and the hazards) are shared by every session (``cache_resource``,
 not copied per call: unpickling the large demo's frames cost ~80 ms a rerun): callers
 must treat them as read-only (filters return new frames).
+
+Operations data hold only what the signed-in account may see (``zoning.services.queries``),
+so their caches are keyed by what the account sees, :func:`queries.visibility` (role,
+scope, zone, person), never by the account: the 20 inspectors of one zone leader's cells
+share nothing, the 20 safety officers share everything. The grids hold counts only, so they
+are keyed by the rows part alone (``Visibility.rows``; the permission is checked before the
+cache). Each cached function gets the account as ``_actor`` (not hashed) and computes as
+it: an account with that key sees exactly the same.
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ import streamlit as st
 from maps.coverage_layers import CoverageView, coverage_view
 from sqlalchemy.engine import Engine
 from zoning import services
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.cameras.report import CoverageResult
 from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
@@ -30,6 +38,10 @@ from zoning.services.database import open_engine
 
 from app_pages._ui import splice
 from app_pages._ui.splice import OPS_TTL_S
+
+#: Entries kept per scoped cache: one per visibility (the campus-wide roles, each zone
+#: leader's zone, each inspector's cells) of each plan and data version.
+SCOPED_ENTRIES = 64
 
 
 @st.cache_resource(show_spinner=False)
@@ -63,68 +75,104 @@ def local_today() -> date:
     return local_day(utcnow())
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def seen_rows(actor: Actor) -> tuple[object, ...]:
+    """Return the rows part of ``actor``'s visibility (the grids' cache key)."""
+    return queries.visibility(actor).rows
+
+
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
 def _completion_grid(
-    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    key: tuple[object, ...],
+    rows: tuple[object, ...],
+    _actor: Actor,
 ) -> pd.DataFrame:
     engine = engine_for(url)
     safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
     return splice.spliced(
-        ("grid", url, campus, plan_id, data_version),
+        ("grid", url, campus, plan_id, data_version, rows),
         key,
-        lambda: queries.completion_grid(engine, campus),
-        lambda base: splice.grid_delta(engine, campus, base, key),
+        lambda: queries.completion_grid(engine, campus, actor=_actor),
+        lambda base: splice.grid_delta(engine, campus, base, key, actor=_actor),
     )
 
 
-def completion_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return completion per cell × week × domain over the last 90 days (cached until the
-    inspections or due rows change; after new submissions only their cells are recounted)."""
-    return _completion_grid(url, campus, plan_id, data_version, ops_key(url, campus).inspections)
+def completion_grid(
+    url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
+) -> pd.DataFrame:
+    """Return completion per cell × week × domain over the last 90 days, of the cells
+    ``actor`` sees (cached until the inspections or due rows change; after new submissions
+    only their cells are recounted). Raises PermissionDenied without VIEW_MAP."""
+    actor.require(Permission.VIEW_MAP, "see the campus map")
+    key = ops_key(url, campus).inspections
+    return _completion_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
 def _hazards(
-    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    key: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> pd.DataFrame:
     engine = engine_for(url)
     return splice.spliced(
-        ("hazards", url, campus, plan_id, data_version),
+        ("hazards", url, campus, plan_id, data_version, seen),
         key,
-        lambda: queries.hazards_table(engine, campus),
-        lambda base: splice.hazards_delta(engine, campus, base, key),
+        lambda: queries.hazards_table(engine, campus, actor=_actor),
+        lambda base: splice.hazards_delta(engine, campus, base, key, actor=_actor),
     )
 
 
-def hazards(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return the hazards table with who answers for each now (cached until the hazards
-    change)."""
-    return _hazards(url, campus, plan_id, data_version, ops_key(url, campus).hazards)
+def hazards(
+    url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
+) -> pd.DataFrame:
+    """Return the hazards ``actor`` may see with who answers for each now (cached by what the
+    account sees until the hazards change)."""
+    key = ops_key(url, campus).hazards
+    return _hazards(url, campus, plan_id, data_version, key, queries.visibility(actor), actor)
 
 
-@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
 def _owner_grid(
-    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    key: tuple[object, ...],
+    rows: tuple[object, ...],
+    _actor: Actor,
 ) -> pd.DataFrame:
     engine = engine_for(url)
     return splice.spliced(
-        ("owners", url, campus, plan_id, data_version),
+        ("owners", url, campus, plan_id, data_version, rows),
         key,
-        lambda: queries.owner_grid(engine, campus),
+        lambda: queries.owner_grid(engine, campus, actor=_actor),
         lambda base: splice.cells_delta(
             engine,
             campus,
             base,
             key,
-            lambda cells: queries.owner_grid(engine, campus, cells=cells),
+            lambda cells: queries.owner_grid(engine, campus, cells=cells, actor=_actor),
         ),
     )
 
 
-def owner_grid(url: str, campus: str, plan_id: int, data_version: int) -> pd.DataFrame:
-    """Return completion per cell × owner over the last 90 days (cached like the completion
-    grid, spliced the same way after new submissions)."""
-    return _owner_grid(url, campus, plan_id, data_version, ops_key(url, campus).inspections)
+def owner_grid(
+    url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
+) -> pd.DataFrame:
+    """Return completion per cell × owner over the last 90 days, of the cells ``actor``
+    sees (cached like the completion grid, spliced the same way after new submissions).
+    Raises PermissionDenied without VIEW_REPORTS."""
+    actor.require(Permission.VIEW_REPORTS, "see the completion by owner")
+    key = ops_key(url, campus).inspections
+    return _owner_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
 
 
 #: Reports whose completion half is summed from the completion grid; owner's comes from
@@ -140,14 +188,16 @@ def _report_completion(
     data_version: int,
     by: tuple[str, ...],
     key: tuple[object, ...],
+    rows: tuple[object, ...],
+    _actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     safety.report_window(by, start=None, end=None, now=None)  # checks ``by``
     out = {}
     for b in by:  # both grids cover the same 90 days to today
         if b in FROM_GRID:
-            grid = completion_grid(url, campus, plan_id, data_version)
+            grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
         else:
-            grid = owner_grid(url, campus, plan_id, data_version)
+            grid = owner_grid(url, campus, plan_id, data_version, actor=_actor)
         out[b] = safety.completion_from_grid(grid, b)
     return out
 
@@ -160,10 +210,11 @@ def _report_ledger(
     data_version: int,
     by: tuple[str, ...],
     key: tuple[object, ...],
-    actor: Actor,
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
-    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end, actor=actor)
+    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end, actor=_actor)
 
 
 def reports(
@@ -177,23 +228,37 @@ def reports(
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`zoning.services.safety.completion_report` for each of ``by`` over the last
     90 days: the completion half (from the completion grid where it can) cached until the
-    inspections change, the ledger half until the hazards change, joined per rerun."""
-    ops = ops_key(url, campus)
-    tables = _report_completion(url, campus, plan_id, data_version, by, ops.inspections)
-    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards, actor)
+    inspections change, the ledger half until the hazards change, joined per rerun; of what
+    ``actor`` sees, cached by that. Raises PermissionDenied without VIEW_REPORTS."""
+    actor.require(Permission.VIEW_REPORTS, "see the reports")
+    ops, seen = ops_key(url, campus), queries.visibility(actor)
+    tables = _report_completion(
+        url, campus, plan_id, data_version, by, ops.inspections, seen.rows, actor
+    )
+    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards, seen, actor)
     return {b: safety.join_report(tables[b], rates[b], b) for b in by}
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)
 def _cell_detail(
-    url: str, campus: str, plan_id: int, code: str, ops: tuple[object, ...]
+    url: str,
+    campus: str,
+    plan_id: int,
+    code: str,
+    ops: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> queries.CellDetail:
-    return queries.cell_detail(engine_for(url), campus, code)
+    return queries.cell_detail(engine_for(url), campus, code, actor=_actor)
 
 
-def cell_detail(url: str, campus: str, plan_id: int, code: str) -> queries.CellDetail:
-    """Return the side-panel facts of one cell (cached until the operations data change)."""
-    return _cell_detail(url, campus, plan_id, code, ops_key(url, campus))
+def cell_detail(
+    url: str, campus: str, plan_id: int, code: str, *, actor: Actor
+) -> queries.CellDetail:
+    """Return the side-panel facts of one cell as ``actor`` may see them (cached by what
+    the account sees until the operations data change)."""
+    seen = queries.visibility(actor)
+    return _cell_detail(url, campus, plan_id, code, ops_key(url, campus), seen, actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

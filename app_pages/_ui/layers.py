@@ -1,8 +1,10 @@
 """The map's layers, built once and published (see :mod:`app_pages._ui.publish`): the
 campus's own layers, the coverage layers, and the plan's cells painted per filter state.
 
-Painted layers are cached per filter state (:class:`MapFilters`) until the operations data
-they depend on change; each holds only a few hundred bytes naming its data file.
+Painted layers are cached per filter state (:class:`MapFilters`) and what the account sees
+(``queries.visibility``: every account with the same role and scope shares them) until the
+operations data they depend on change; each holds only a few hundred bytes naming its data
+file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from maps.colours import RGBA, LegendEntry
 from maps.deck import PreparedLayer
 from maps.i18n import Lang
 from maps.payload import Record, plain_text
+from zoning.accounts import Actor
+from zoning.services import queries
 
 from app_pages._ui.caches import (
     completion_grid,
@@ -147,6 +151,8 @@ def _painted_cells(
     colour_by: str,
     filters: MapFilters,
     ops: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
     cells = load_cells(url, campus, plan_id, data_version)
@@ -155,11 +161,11 @@ def _painted_cells(
     if colour_by in measures.MEASURES:
         values: dict[Any, Any] = {}
         if colour_by == "completion":
-            grid = completion_grid(url, campus, plan_id, data_version)
+            grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
             chosen = measures.filter_grid(grid, zones=zones, domains=domains, start=start, end=end)
             values = measures.completion_by_cell(chosen).to_dict()
         elif colour_by == "hazards":
-            table = hazards(url, campus, plan_id, data_version)
+            table = hazards(url, campus, plan_id, data_version, actor=_actor)
             chosen = measures.filter_hazards(
                 table, zones=zones, domains=domains, start=start, end=end
             )
@@ -186,15 +192,17 @@ def painted_cells(
     lang: Lang,
     colour_by: str,
     filters: MapFilters,
+    *,
+    actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     """Return the plan's cells (of the filters' zones; all when none) coloured by
     ``colour_by`` (a measure of ``maps.measures`` filtered by the domains and dates, or a
-    cell property of ``maps.layers.COLOUR_BY``), published, and the legend; cached per
-    filter state until the operations data change."""
+    cell property of ``maps.layers.COLOUR_BY``) from what ``actor`` sees, published, and
+    the legend; cached per filter state and visibility until the operations data change."""
     return with_live_file(  # type: ignore[no-any-return]
         _painted_cells,
         url, campus, plan_id, data_version, lang, colour_by, filters,
-        measure_key(url, campus, colour_by),
+        measure_key(url, campus, colour_by), queries.visibility(actor), actor,
     )  # fmt: skip
 
 
@@ -217,8 +225,10 @@ def _completion_heatmap(
     lang: Lang,
     week: str | None,
     ops: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
-    grid = completion_grid(url, campus, plan_id, data_version)
+    grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
     chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
     values = {str(k): float(v) for k, v in measures.completion_by_cell(chosen).items()}
     base = cell_base(url, campus, plan_id, data_version, lang)
@@ -230,14 +240,23 @@ def _completion_heatmap(
 
 
 def completion_heatmap(
-    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, week: str | None
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    week: str | None,
+    *,
+    actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     """Return the cells extruded by their completion shortfall and coloured by completion
-    (of ``week``, an ISO week label; all 90 days when None), published, and the legend;
-    cached per week until the operations data change (the week replay steps through them)."""
+    (of ``week``, an ISO week label; all 90 days when None) of what ``actor`` sees,
+    published, and the legend; cached per week and visibility until the operations data
+    change (the week replay steps through them)."""
     return with_live_file(  # type: ignore[no-any-return]
         _completion_heatmap,
         url, campus, plan_id, data_version, lang, week, ops_key(url, campus).inspections,
+        queries.visibility(actor), actor,
     )  # fmt: skip
 
 
@@ -250,9 +269,11 @@ def _hazard_columns(
     lang: Lang,
     filters: MapFilters,
     ops: tuple[object, ...],
+    seen: queries.Visibility,
+    _actor: Actor,
 ) -> PreparedLayer:
     shown = measures.filter_hazards(
-        hazards(url, campus, plan_id, data_version),
+        hazards(url, campus, plan_id, data_version, actor=_actor),
         zones=filters.zones,
         domains=filters.domains,
         statuses=filters.statuses,
@@ -263,11 +284,19 @@ def _hazard_columns(
 
 
 def hazard_columns(
-    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, filters: MapFilters
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    lang: Lang,
+    filters: MapFilters,
+    *,
+    actor: Actor,
 ) -> PreparedLayer:
-    """Return the hazard columns of the hazards the filters keep, published (cached per
-    filter state until the operations data change)."""
+    """Return the hazard columns of the hazards ``actor`` sees that the filters keep,
+    published (cached per filter state and visibility until the operations data change)."""
     return with_live_file(  # type: ignore[no-any-return]
         _hazard_columns,
         url, campus, plan_id, data_version, lang, filters, ops_key(url, campus).hazards,
+        queries.visibility(actor), actor,
     )  # fmt: skip

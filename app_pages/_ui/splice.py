@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy.engine import Engine
+from zoning.accounts import Actor
 from zoning.services import queries
 
 #: How long the caches over operations data hold an entry (s), and the oldest frame (s
@@ -24,9 +25,10 @@ from zoning.services import queries
 OPS_TTL_S = 3600
 #: At most this many cells recounted after new submissions; more, and the grid is reloaded.
 GRID_DELTA_CELLS = 2000
-#: Previous frames kept to splice into (a grid and a hazards table per campus, plan and data
-#: version; ~50 MB a grid on the large demo), the least recently loaded dropped first.
-BASES_KEPT = 8
+#: Previous frames kept to splice into (a grid and a hazards table per campus, plan, data
+#: version and what an account sees: ~50 MB a campus-wide grid on the large demo, an
+#: inspector's a few hundred rows), the least recently loaded dropped first.
+BASES_KEPT = 32
 
 
 @dataclass(frozen=True)
@@ -99,24 +101,28 @@ def cells_delta(
 
 
 def grid_delta(
-    engine: Engine, campus: str, base: Base, key: tuple[object, ...]
+    engine: Engine, campus: str, base: Base, key: tuple[object, ...], *, actor: Actor
 ) -> pd.DataFrame | None:
-    """Return the completion grid ``base.frame`` brought up to ``key`` (see cells_delta)."""
+    """Return the completion grid ``base.frame`` (of the cells ``actor`` sees) brought up to
+    ``key`` (see cells_delta)."""
     return cells_delta(
         engine,
         campus,
         base,
         key,
-        lambda cells: queries.completion_grid(engine, campus, cells=cells),
+        lambda cells: queries.completion_grid(engine, campus, cells=cells, actor=actor),
     )
 
 
 def hazards_delta(
-    engine: Engine, campus: str, base: Base, key: tuple[object, ...]
+    engine: Engine, campus: str, base: Base, key: tuple[object, ...], *, actor: Actor
 ) -> pd.DataFrame | None:
-    """Return ``base.frame`` (a hazards table) brought up to ``key`` (the ``hazards`` part of
-    the fingerprint): the open hazards read again, the closed ones only where touched."""
+    """Return ``base.frame`` (a hazards table as ``actor`` sees it) brought up to ``key`` (the
+    ``hazards`` part of the fingerprint): the open hazards read again, the closed ones only
+    where touched."""
     hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
     if key[2:] == base.key[2:]:
         return None
-    return queries.hazards_table_since(engine, campus, base.frame, hazard=hazard, event=event)
+    return queries.hazards_table_since(
+        engine, campus, base.frame, hazard=hazard, event=event, actor=actor
+    )

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
-from tests.actors import ADMIN
+from tests.actors import ADMIN, actor
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.clock import utcnow
@@ -56,9 +56,9 @@ def test_submissions_move_the_inspections_part_only(demo: tuple[Engine, str]) ->
 def test_a_cells_grid_is_the_whole_grids_rows_of_those_cells(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     now = utcnow()
-    full = ui_queries.completion_grid(engine, campus, now=now)
+    full = ui_queries.completion_grid(engine, campus, now=now, actor=ADMIN)
     cells = sorted(set(full["cell_code"]))[::7]
-    part = ui_queries.completion_grid(engine, campus, now=now, cells=cells)
+    part = ui_queries.completion_grid(engine, campus, now=now, cells=cells, actor=ADMIN)
     assert set(part["cell_code"]) == set(cells)
     expected = full[full["cell_code"].isin(cells)]
     pd.testing.assert_frame_equal(_sorted(part), _sorted(expected))
@@ -68,13 +68,15 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
     base = splice.Base(
-        before.inspections, time.monotonic(), ui_queries.completion_grid(engine, campus)
+        before.inspections,
+        time.monotonic(),
+        ui_queries.completion_grid(engine, campus, actor=ADMIN),
     )
     due = open_due(engine, 4)
     submit_passed(engine, campus, due)
     after = ui_queries.ops_version(engine, campus)
-    merged = splice.grid_delta(engine, campus, base, after.inspections)
-    reloaded = ui_queries.completion_grid(engine, campus)
+    merged = splice.grid_delta(engine, campus, base, after.inspections, actor=ADMIN)
+    reloaded = ui_queries.completion_grid(engine, campus, actor=ADMIN)
     assert merged is not None and merged is not base.frame
     pd.testing.assert_frame_equal(_sorted(merged), _sorted(reloaded))
     assert not _sorted(merged).equals(_sorted(base.frame))  # the submissions counted
@@ -84,14 +86,16 @@ def test_the_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, st
 def test_the_owner_grid_after_submissions_equals_a_whole_reload(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    base = splice.Base(before.inspections, time.monotonic(), ui_queries.owner_grid(engine, campus))
+    base = splice.Base(
+        before.inspections, time.monotonic(), ui_queries.owner_grid(engine, campus, actor=ADMIN)
+    )
     submit_passed(engine, campus, open_due(engine, 3))
     after = ui_queries.ops_version(engine, campus)
     merged = splice.cells_delta(
         engine, campus, base, after.inspections,
-        lambda cells: ui_queries.owner_grid(engine, campus, cells=cells),
+        lambda cells: ui_queries.owner_grid(engine, campus, cells=cells, actor=ADMIN),
     )  # fmt: skip
-    reloaded = ui_queries.owner_grid(engine, campus)
+    reloaded = ui_queries.owner_grid(engine, campus, actor=ADMIN)
     assert merged is not None
     keys = ["cell_code", "owner"]
     pd.testing.assert_frame_equal(
@@ -106,15 +110,22 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
 ) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    grid = ui_queries.completion_grid(engine, campus)
+    grid = ui_queries.completion_grid(engine, campus, actor=ADMIN)
     base = splice.Base(before.inspections, time.monotonic(), grid)
-    assert splice.grid_delta(engine, campus, base, before.inspections) is None  # nothing new
+    assert (
+        splice.grid_delta(engine, campus, base, before.inspections, actor=ADMIN) is None
+    )  # nothing new
     submit_passed(engine, campus, open_due(engine, 2))
     after = ui_queries.ops_version(engine, campus)
     day, cid, inspection, due = after.inspections
-    assert splice.grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1)) is None
+    assert (
+        splice.grid_delta(engine, campus, base, (day, cid, inspection, (due or 0) + 1), actor=ADMIN)
+        is None
+    )
     monkeypatch.setattr(splice, "GRID_DELTA_CELLS", 1)
-    assert splice.grid_delta(engine, campus, base, after.inspections) is None  # too many cells
+    assert (
+        splice.grid_delta(engine, campus, base, after.inspections, actor=ADMIN) is None
+    )  # too many cells
 
 
 def test_a_splice_needs_a_recent_base_of_the_same_day(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -158,12 +169,48 @@ def test_previous_frames_kept_are_bounded(
     key = ui_queries.ops_version(engine, campus).inspections
     for version in (1, 2, 3):
         caches._completion_grid.clear()
-        grid = caches._completion_grid(db_url, campus, 1, version, key)
+        grid = caches._completion_grid(
+            db_url, campus, 1, version, key, caches.seen_rows(ADMIN), ADMIN
+        )
         assert len(grid)
+    rows = caches.seen_rows(ADMIN)
     assert list(splice._BASES) == [
-        ("grid", db_url, campus, 1, 2),
-        ("grid", db_url, campus, 1, 3),
+        ("grid", db_url, campus, 1, 2, rows),
+        ("grid", db_url, campus, 1, 3, rows),
     ]
+
+
+def test_a_cached_table_is_never_served_to_another_scope(
+    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two inspectors, a viewer and an admin read the hazards and the grid through the page
+    caches in turn: each gets exactly what the services give that account, and accounts of
+    the same visibility share one entry."""
+    engine, campus = demo
+    monkeypatch.setattr(splice, "_BASES", {})
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
+    caches._hazards.clear()
+    caches._completion_grid.clear()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    full = ui_queries.hazards_table(engine, campus, actor=ADMIN)
+    owners = full["owner"].dropna().value_counts().index  # the two with most hazards
+    first, second = (actor("inspector", person=str(p), campus=campus) for p in owners[:2])
+    twin = actor("inspector", person=first.person, campus=campus, name="twin")
+    readers = [ADMIN, first, second, actor("viewer"), twin, ADMIN]
+    seen = []
+    for reader in readers:
+        table = caches.hazards(db_url, campus, plan.id, 1, actor=reader)
+        grid = caches.completion_grid(db_url, campus, plan.id, 1, actor=reader)
+        direct = ui_queries.hazards_table(engine, campus, actor=reader)
+        assert sorted(table["id"]) == sorted(direct["id"])
+        cells = ui_queries.scope_cells(engine, campus, reader)
+        assert cells is None or set(grid["cell_code"]) <= cells
+        seen.append(table)
+    assert 0 < len(seen[1]) < len(seen[0]) and 0 < len(seen[2]) < len(seen[0])
+    assert set(seen[1]["id"]) != set(seen[2]["id"])
+    assert len(seen[3]) == 0 and seen[4] is seen[1]  # the twin shares the first's entry
+    assert seen[5] is seen[0]
 
 
 def _open_hazard(engine: Engine, campus: str, state: str) -> int:
@@ -178,7 +225,7 @@ def _open_hazard(engine: Engine, campus: str, state: str) -> int:
 def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     before = ui_queries.ops_version(engine, campus)
-    previous = ui_queries.hazards_table(engine, campus)
+    previous = ui_queries.hazards_table(engine, campus, actor=ADMIN)
     submit_passed(engine, campus, open_due(engine, 2), failed=1)  # two new hazards
     office = operations.campus_ops(engine, campus).staff.safety_office
     rejected = _open_hazard(engine, campus, "reported")
@@ -189,9 +236,9 @@ def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine,
     assert after.hazards != before.hazards and after.hazard is not None
     now = utcnow()
     spliced = ui_queries.hazards_table_since(
-        engine, campus, previous, hazard=before.hazard, event=before.event, now=now
+        engine, campus, previous, hazard=before.hazard, event=before.event, now=now, actor=ADMIN
     )
-    whole = ui_queries.hazards_table(engine, campus, now=now)
+    whole = ui_queries.hazards_table(engine, campus, now=now, actor=ADMIN)
     pd.testing.assert_frame_equal(spliced, whole)
     assert len(whole) == len(previous) + 2
     assert whole.set_index("id").loc[rejected, "state"] == "rejected"

@@ -15,15 +15,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from tests.actors import ADMIN
+from tests.actors import ADMIN, actor
 from zoning import services
 from zoning.clock import as_utc, local_day, maybe_utc, utcnow
-from zoning.errors import InvalidInput
+from zoning.errors import InvalidInput, PermissionDenied
+from zoning.safety.access import REDACTED
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
 from zoning.services import safety as operations
 from zoning.store import safety as repo
 from zoning.store.models.safety import InspectionDue
+from zoning.store.plans import load_cell_owners
 
 OUTCOMES = ("on_time", "late", "missed", "pending")
 
@@ -78,7 +80,7 @@ def _label(zone: int | None) -> str | None:
 def test_completion_grid_counts_each_due_row_once(demo: tuple[Engine, str], share: float) -> None:
     engine, campus = demo
     now, start, end = _window(engine, share)
-    grid = ui_queries.completion_grid(engine, campus, now=now)
+    grid = ui_queries.completion_grid(engine, campus, now=now, actor=ADMIN)
     d = InspectionDue
     keys = (d.cell_code, d.zone, d.week, d.domain)
     in_range = sa.and_(d.due_date >= start, d.due_date <= end)
@@ -123,7 +125,7 @@ def test_completion_query_counts_the_same_in_python_and_in_sql(demo: tuple[Engin
 def test_hazards_table_agrees_with_the_ledger(demo: tuple[Engine, str]) -> None:
     engine, campus = demo
     now = utcnow()
-    table = ui_queries.hazards_table(engine, campus, now=now)
+    table = ui_queries.hazards_table(engine, campus, now=now, actor=ADMIN)
     views = ledger_ops.list_hazards(
         engine, campus, now=now, actor=ADMIN
     )  # every hazard, with history
@@ -186,7 +188,7 @@ def test_reports_read_together_equal_each_read_alone(demo: tuple[Engine, str]) -
         alone = operations.completion_report(engine, campus, by=by, now=now, actor=ADMIN)
         pd.testing.assert_frame_equal(table, alone)
     # the report's GROUP BY and the grid's counting in Python agree on the totals
-    grid = ui_queries.completion_grid(engine, campus, now=now)
+    grid = ui_queries.completion_grid(engine, campus, now=now, actor=ADMIN)
     counts = ["due", "on_time", "late", "missed"]
     assert together["zone"][counts].sum().tolist() == grid[counts].sum().tolist()
     assert together["zone"]["hazards_due"].sum() == together["week"]["hazards_due"].sum()
@@ -203,9 +205,11 @@ def test_a_report_summed_from_the_grid_equals_the_database_report(
         [by], start=None, end=None, now=_window(engine, 0.9)[0]
     )
     if by == "owner":  # the owner each due row names: a grid of its own
-        grid = ui_queries.owner_grid(engine, campus, now=now)
+        grid = ui_queries.owner_grid(engine, campus, now=now, actor=ADMIN)
     else:
-        grid = ui_queries.completion_grid(engine, campus, start=start, end=end, now=now)
+        grid = ui_queries.completion_grid(
+            engine, campus, start=start, end=end, now=now, actor=ADMIN
+        )
     from_grid = operations.completion_from_grid(grid, by)
     (from_db,) = operations.completion_tables(
         engine, campus, by=[by], start=start, end=end, now=now, actor=ADMIN
@@ -222,3 +226,138 @@ def test_a_report_summed_from_the_grid_equals_the_database_report(
     assert from_grid["pending"].sum() == grid["pending"].sum()
     with pytest.raises(InvalidInput, match="no 'owner' column"):
         operations.completion_from_grid(grid.drop(columns=["owner"], errors="ignore"), "owner")
+
+
+# ------------------------------------------------------------------ what each role sees
+@pytest.fixture
+def roles_demo(demo: tuple[Engine, str]) -> tuple[Engine, str, str, str, int]:
+    """The demo with the busiest cell's owner (an inspector), that cell (with an open hazard
+    in a sensitive domain, its owner given a phone) and its zone."""
+    engine, campus = demo
+    full = ui_queries.hazards_table(engine, campus, actor=ADMIN)
+    open_ = full[full["level"] != "closed"]
+    cell = str(open_["cell"].value_counts().index[0])
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    owners = load_cell_owners(engine, campus, plan.id)
+    row = owners[owners["code"] == cell].iloc[0]
+    person, zone = str(row["owner"]), int(row["zone"])
+    planted = int(open_[open_["cell"] == cell]["id"].iloc[0])
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE hazard SET domain = 'mental_health' WHERE id = :i"), {"i": planted}
+        )
+        conn.execute(
+            sa.text("UPDATE person SET phone = '13800000001' WHERE name = :n"), {"n": person}
+        )
+    return engine, campus, cell, person, zone
+
+
+def _in_scope(full: pd.DataFrame, cells: set[str], column: str, value: object) -> pd.DataFrame:
+    return full[full["cell"].isin(cells) | (full[column].astype(str) == str(value))]
+
+
+def test_each_role_sees_its_hazards(roles_demo: tuple[Engine, str, str, str, int]) -> None:
+    """Row counts and redacted fields per role: scope by cells, sensitive and leadership
+    descriptions hidden (the rows stay), nothing for a viewer."""
+    engine, campus, _, person, zone = roles_demo
+    sensitive = ui_queries.sensitive_domains()
+    full = ui_queries.hazards_table(engine, campus, actor=ADMIN)
+    assert not full["redacted"].any() and full["domain"].isin(sensitive).any()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    owners = load_cell_owners(engine, campus, plan.id)
+    mine = set(owners.loc[owners["owner"] == person, "code"])
+    zoned = set(owners.loc[owners["zone"] == zone, "code"])
+
+    inspector = ui_queries.hazards_table(
+        engine, campus, actor=actor("inspector", person=person, campus=campus)
+    )
+    expected = _in_scope(full, mine, "owner", person)
+    assert 0 < len(inspector) < len(full)
+    assert sorted(inspector["id"]) == sorted(expected["id"])
+    assert (inspector["redacted"] == inspector["domain"].isin(sensitive)).all()
+    assert inspector["redacted"].any()  # the planted mental-health hazard
+    assert set(inspector.loc[inspector["redacted"], "description"]) == {REDACTED}
+
+    leader = ui_queries.hazards_table(engine, campus, actor=actor("zone_leader", zone=zone))
+    assert 0 < len(leader) < len(full)
+    assert sorted(leader["id"]) == sorted(_in_scope(full, zoned, "zone", zone)["id"])
+    assert not leader["redacted"].any()  # a zone leader reads sensitive hazards of the zone
+
+    officer = ui_queries.hazards_table(engine, campus, actor=actor("safety_officer"))
+    pd.testing.assert_frame_equal(officer, full)
+
+    planner = ui_queries.hazards_table(engine, campus, actor=actor("planner"))
+    assert len(planner) == len(full)
+    assert (planner["redacted"] == planner["domain"].isin(sensitive)).all()
+    kept = ~planner["redacted"]
+    assert (planner.loc[kept, "description"] == full.loc[kept, "description"]).all()
+
+    leadership = ui_queries.hazards_table(engine, campus, actor=actor("leadership"))
+    assert len(leadership) == len(full) and leadership["redacted"].all()
+    assert set(leadership["description"]) == {REDACTED}
+    assert (leadership["state"] == full["state"]).all()  # counts by state stay right
+
+    viewer = ui_queries.hazards_table(engine, campus, actor=actor("viewer"))
+    assert len(viewer) == 0 and list(viewer.columns) == list(ui_queries.VISIBLE_HAZARD_COLUMNS)
+
+
+def test_each_role_sees_its_cell_detail(roles_demo: tuple[Engine, str, str, str, int]) -> None:
+    """The side panel: phones to staff only, operations only within the scope, sensitive
+    hazards redacted unless the account holds view_sensitive."""
+    engine, campus, cell, person, zone = roles_demo
+    admin = ui_queries.cell_detail(engine, campus, cell, actor=ADMIN)
+    assert admin.owner_phone == "13800000001" and admin.in_scope
+    assert len(admin.hazards) > 0 and not admin.hazards["redacted"].any()
+
+    owner = ui_queries.cell_detail(
+        engine, campus, cell, actor=actor("inspector", person=person, campus=campus)
+    )
+    assert owner.in_scope and owner.owner_phone == "13800000001"
+    assert sorted(owner.hazards["id"]) == sorted(admin.hazards["id"])
+    assert owner.hazards["redacted"].sum() == 1  # the planted mental-health hazard
+    assert len(owner.due_now) == len(admin.due_now)
+
+    stranger = ui_queries.cell_detail(
+        engine, campus, cell, actor=actor("inspector", person="nobody-here", campus=campus)
+    )
+    assert not stranger.in_scope and stranger.chain == admin.chain
+    assert (len(stranger.hazards), len(stranger.due_now), len(stranger.recent)) == (0, 0, 0)
+
+    leader = ui_queries.cell_detail(engine, campus, cell, actor=actor("zone_leader", zone=zone))
+    assert leader.in_scope and not leader.hazards["redacted"].any()
+
+    leadership = ui_queries.cell_detail(engine, campus, cell, actor=actor("leadership"))
+    assert leadership.owner_phone is None and leadership.hazards["redacted"].all()
+    assert set(leadership.hazards["description"]) == {REDACTED}
+
+    viewer = ui_queries.cell_detail(engine, campus, cell, actor=actor("viewer"))
+    assert viewer.owner_phone is None and not len(viewer.hazards) and not len(viewer.recent)
+
+
+def test_grids_follow_the_scope(roles_demo: tuple[Engine, str, str, str, int]) -> None:
+    engine, campus, _, person, _ = roles_demo
+    full = ui_queries.completion_grid(engine, campus, actor=ADMIN)
+    inspector = actor("inspector", person=person, campus=campus)
+    mine = ui_queries.completion_grid(engine, campus, actor=inspector)
+    cells = ui_queries.scope_cells(engine, campus, inspector)
+    assert cells and 0 < len(mine) < len(full) and set(mine["cell_code"]) <= cells
+    viewer_grid = ui_queries.completion_grid(engine, campus, actor=actor("viewer"))
+    pd.testing.assert_frame_equal(viewer_grid, full)  # the map's colours
+    owners = ui_queries.owner_grid(engine, campus, actor=actor("leadership"))
+    assert len(owners) > 0
+    with pytest.raises(PermissionDenied, match="view_reports"):
+        ui_queries.owner_grid(engine, campus, actor=actor("viewer"))
+    assert ui_queries.scope_cells(engine, campus, actor("zone_leader")) == frozenset()
+
+
+def test_visibility_is_the_cache_key() -> None:
+    """Accounts of the same role and scope share it; a different scope never does."""
+    a = ui_queries.visibility(actor("inspector", person="A", campus="c", name="one"))
+    b = ui_queries.visibility(actor("inspector", person="A", campus="c", name="two"))
+    c = ui_queries.visibility(actor("inspector", person="B", campus="c"))
+    officers = {ui_queries.visibility(actor("safety_officer", name=n, zone=z)) for n, z in
+                [("x", 1), ("y", 2), ("z", None)]}  # fmt: skip
+    assert a == b and a != c and len(officers) == 1
+    assert ui_queries.visibility(actor("planner")) != ui_queries.visibility(actor("admin"))

@@ -4,7 +4,10 @@
 - :mod:`~zoning.api.guard`: the middleware refusing everything but the sign-in page to a
   browser without a live session;
 - :mod:`~zoning.api.signin`: ``/signin`` and ``/signout``;
+- :mod:`~zoning.api.oidc`: ``/signin/sso`` and its callback, single sign-on (OpenID Connect);
 - :mod:`~zoning.api.layers`: ``/layers/NAME``, the map's heavy layer files;
+- :mod:`~zoning.api.rest`: the REST API under ``/api/v1`` (API tokens, OpenAPI);
+- :mod:`~zoning.api.open311`: Open311 GeoReport v2 under ``/open311/v2``;
 - :mod:`~zoning.api.settings`: idle time, layer folder, database from the environment.
 """
 
@@ -13,15 +16,22 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from zoning.api import layers, signin
+from zoning.api import layers, oidc, open311, rest, signin
 from zoning.api.asgi import SESSION_COOKIE
 from zoning.api.guard import SignInGuard
 from zoning.api.settings import idle_time, layer_dir
 
 
 def routes() -> list[BaseRoute]:
-    """Return campusgrid's routes: sign-in, sign-out and the layer files."""
-    return [*signin.routes(), *layers.routes()]
+    """Return campusgrid's routes: sign-in (password and SSO), sign-out, the layer files,
+    the REST API and Open311."""
+    return [
+        *signin.routes(),
+        *oidc.routes(),
+        *layers.routes(),
+        *open311.routes(),
+        *rest.routes(open311.openapi_paths()),
+    ]
 
 
 def middleware() -> list[Middleware]:

@@ -3,7 +3,8 @@
 Without a live session cookie an HTML request is sent to ``/signin?next=…`` (303), any
 other request gets 401, and a websocket upgrade is closed before it opens. A websocket
 whose ``Origin`` is missing or names another host is refused even with a cookie. Only the
-sign-in page, the health check and the favicon answer without signing in. Every response
+sign-in page, the health check and the favicon answer without signing in; ``/api/`` and
+``/open311/`` pass through to their own token check (no cookie, no redirect). Every response
 carries the security headers of :data:`zoning.api.asgi.SECURITY_HEADERS`.
 """
 
@@ -19,7 +20,20 @@ from zoning.api import sessions
 from zoning.api.asgi import SESSION_COOKIE, cookies, header, same_origin, with_headers
 
 #: Paths that answer without a session (any method the route accepts).
-PUBLIC_PATHS = frozenset({"/signin", "/signout", "/_stcore/health", "/favicon.ico", "/favicon.png"})
+PUBLIC_PATHS = frozenset(
+    {
+        "/signin",
+        "/signin/sso",
+        "/signin/sso/callback",
+        "/signout",
+        "/_stcore/health",
+        "/favicon.ico",
+        "/favicon.png",
+    }
+)
+#: Path prefixes that check their own credentials (an API token, never the session cookie:
+#: a cookie would let another site make a signed-in browser write).
+OWN_AUTH_PREFIXES = ("/api/", "/open311/")
 #: The scope key under which the guard hands the signed-in :class:`Actor` to the routes.
 ACTOR_KEY = "campusgrid.actor"
 #: Websocket close code of a refused upgrade (the server answers the handshake with 403).
@@ -52,7 +66,8 @@ class SignInGuard:
         kind = scope["type"]
         if kind == "http":
             send = with_headers(send)
-            if scope.get("path") in PUBLIC_PATHS:
+            path = scope.get("path", "")
+            if path in PUBLIC_PATHS or path.startswith(OWN_AUTH_PREFIXES):
                 await self.app(scope, receive, send)
                 return
             actor = await run_in_threadpool(sessions.actor_of, cookies(scope).get(SESSION_COOKIE))

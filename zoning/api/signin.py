@@ -18,6 +18,7 @@ from starlette.routing import Route
 
 from zoning.api import sessions
 from zoning.api.asgi import CSRF_COOKIE, SESSION_COOKIE, over_https, same_origin
+from zoning.api.settings import sso_label
 from zoning.api.signin_page import PAGE_CSP, refused_page, sign_in_page
 from zoning.errors import SignInFailed
 from zoning.services import accounts
@@ -34,7 +35,11 @@ def safe_next(value: str | None) -> str:
     if any(ord(ch) < 0x20 or ch == "\\" for ch in value):
         return "/"
     parts = urlsplit(value)
-    if parts.scheme or parts.netloc or parts.path in ("/signin", "/signout"):
+    if (
+        parts.scheme
+        or parts.netloc
+        or parts.path in ("/signin", "/signout", "/signin/sso", "/signin/sso/callback")
+    ):
         return "/"
     return value
 
@@ -51,7 +56,8 @@ def _with_csrf(request: Request, status: int, **fields: str | None) -> HTMLRespo
     token = request.cookies.get(CSRF_COOKIE) or ""
     if len(token) < 20 or len(token) > 100:
         token = secrets.token_urlsafe(24)
-    response = _page(sign_in_page(csrf=token, **fields), status)  # type: ignore[arg-type]
+    page = sign_in_page(csrf=token, sso_label=sso_label(), **fields)  # type: ignore[arg-type]
+    response = _page(page, status)
     response.set_cookie(
         CSRF_COOKIE,
         token,
@@ -109,6 +115,12 @@ async def submit(request: Request) -> Response:
         token = await run_in_threadpool(accounts.open_session, sessions.engine(), actor)
     except SignInFailed as err:
         return _with_csrf(request, 401, next_path=next_path, name=name, error=str(err))
+    return session_redirect(request, next_path, token)
+
+
+def session_redirect(request: Request, next_path: str, token: str) -> RedirectResponse:
+    """Return a 303 to ``next_path`` that sets the session cookie ``token`` (HttpOnly,
+    SameSite=Lax, Path=/, Secure over HTTPS): the end of every way of signing in."""
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from html import escape
+from urllib.parse import quote
 
 #: The page's own policy: nothing loads from anywhere, the form posts only here.
 PAGE_CSP = (
@@ -18,9 +19,12 @@ _STYLE = (
     "input{width:100%;padding:.5rem;box-sizing:border-box;font-size:1rem}"
     "button{margin-top:1.5rem;padding:.5rem 1.5rem;font-size:1rem}"
     ".error{color:#b00020;margin-top:1rem}.en{color:#555;font-size:.9em}"
+    ".sso{display:block;margin-top:1.5rem;padding:.5rem;text-align:center;"
+    "border:1px solid #262730;color:#262730;text-decoration:none}"
 )
 
 _LOCKED = re.compile(r"until (\S+) \(UTC\)")
+_NO_ACCOUNT = re.compile(r"No campusgrid account for (.+): ask an admin to add it\.")
 
 
 def chinese(message: str) -> str:
@@ -30,6 +34,9 @@ def chinese(message: str) -> str:
         return "账号或密码错误。"
     if message.startswith("This account is disabled"):
         return "该账号已停用：请管理员启用。"
+    no_account = _NO_ACCOUNT.fullmatch(message)
+    if no_account:
+        return f"没有与 {no_account.group(1)} 对应的 campusgrid 账号：请管理员先添加。"
     locked = _LOCKED.search(message)
     if message.startswith("This account is locked") and locked:
         until = locked.group(1)
@@ -37,10 +44,24 @@ def chinese(message: str) -> str:
     return message
 
 
-def sign_in_page(*, csrf: str, next_path: str, name: str = "", error: str | None = None) -> str:
+def sign_in_page(
+    *,
+    csrf: str,
+    next_path: str,
+    name: str = "",
+    error: str | None = None,
+    sso_label: str | None = None,
+) -> str:
     """Return the sign-in page: the form posting to ``/signin`` with the double-submit
     token ``csrf`` and the path to go to after signing in; ``error`` shown in both
-    languages above the form."""
+    languages above the form; with ``sso_label``, a link of that text to single sign-on
+    (``/signin/sso``) below it."""
+    sso = ""
+    if sso_label:
+        target = "/signin/sso?next=" + quote(next_path, safe="")
+        sso = (
+            f'<p class="en">或 or</p><a class="sso" href="{escape(target)}">{escape(sso_label)}</a>'
+        )
     problem = ""
     if error:
         problem = (
@@ -65,6 +86,7 @@ def sign_in_page(*, csrf: str, next_path: str, name: str = "", error: str | None
 <input id="password" name="password" type="password" autocomplete="current-password" required>
 <button type="submit">登录 <span class="en">Sign in</span></button>
 </form>
+{sso}
 <p class="en">忘记密码请联系管理员。 Forgot your password? Ask an admin.</p>
 </main></body></html>
 """

@@ -1,4 +1,5 @@
-"""``campusgrid users add|list|passwd|disable|enable|roles``: local accounts and their roles.
+"""``campusgrid users add|list|passwd|disable|enable|roles|token``: local accounts, their
+roles and their API tokens.
 
 Passwords are read from standard input (``--password-stdin``), never from the command line
 (where ``ps`` and the shell history would keep them); without it the command asks twice.
@@ -166,3 +167,76 @@ def roles(as_json: JsonOption = False) -> None:
     for row in table:
         typer.echo(f"{row['role']}: {row['for']}")
         typer.echo(f"    {', '.join(row['permissions'])}")
+
+
+# --------------------------------------------------------------------------- API tokens
+
+token_app = typer.Typer(help="API tokens: an account's long-lived keys for scripts (Bearer).")
+users_app.add_typer(token_app, name="token")
+
+AccountArg = Annotated[str, typer.Argument(help="Account name.")]
+
+
+@token_app.command("add")
+def token_add(
+    name: AccountArg,
+    label: Annotated[
+        str, typer.Option("--label", help="What the token is for (shown by `token list`).")
+    ] = "",
+    expires: Annotated[
+        int | None,
+        typer.Option("--expires", help="Days until it expires (1–3660; default: never)."),
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Make an API token for NAME and print it once, alone on the last line (only its hash
+    is kept). One's own account, or any with manage_accounts."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    info, token = run(
+        lambda: accounts.add_token(engine, acting(db), name, label=label, expires_days=expires)
+    )
+    if as_json:
+        print_json({**info.to_json(), "token": token})
+        return
+    until = info.expires_at.isoformat(timespec="minutes") if info.expires_at else "never"
+    typer.echo(f"token {info.id} for {name} (expires: {until}); it is shown only now:")
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list(name: AccountArg, db: DbOption = None, as_json: JsonOption = False) -> None:
+    """List NAME's API tokens: id, state, label, created, expires, last used."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    found = run(lambda: accounts.list_tokens(engine, acting(db), name))
+    if as_json:
+        print_json([t.to_json() for t in found])
+        return
+    if not found:
+        typer.echo(f"{name} has no API tokens: make one with `campusgrid users token add {name}`")
+        return
+    for t in found:
+        data = t.to_json()
+        typer.echo(
+            f"{t.id}\t{data['state']}\t{t.label or '-'}\tcreated {data['created_at'][:16]}\t"
+            f"expires {(data['expires_at'] or 'never')[:16]}\t"
+            f"used {(data['last_used_at'] or 'never')[:16]}"
+        )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: AccountArg,
+    token_id: Annotated[int, typer.Argument(help="The token's id (`users token list`).")],
+    db: DbOption = None,
+) -> None:
+    """Revoke one of NAME's API tokens: it is refused from now on."""
+    from zoning.services import accounts
+
+    engine = engine_for(db)
+    run(lambda: accounts.revoke_token(engine, acting(db), name, token_id))
+    typer.echo(f"token {token_id} of {name} revoked")

@@ -1,4 +1,5 @@
-"""Accounts, sign-in and web sessions: the service every front end signs people in through.
+"""Accounts, sign-in, web sessions and API tokens: the service every front end signs people
+in through.
 
 Permissions: managing accounts needs ``manage_accounts`` (admins); anyone may change their
 own password. Five wrong passwords in a row lock an account for 15 minutes. Every change and
@@ -412,6 +413,40 @@ def sso_actor(engine: Engine, name: str) -> Actor | None:
     return actor_of(row) if row is not None and not row.disabled else None
 
 
+def sso_sign_in(engine: Engine, claim: str, value: str) -> Actor:
+    """Return the enabled account that a single-sign-on identity's ``claim`` names (its
+    ``value`` is the account name, exactly).
+
+    The identity provider vouches for the person; the account (made by an admin) says what
+    they may do: nobody gets an account by signing in. A password lockout does not stop
+    SSO (the password is not used). Audited: ``account.sign_in`` with ``{"via": "sso"}``, or
+    ``account.sign_in_failed`` with ``{"via": "sso", "reason": …}`` and then SignInFailed.
+    """
+    shown = value[:64]
+    with writing(engine) as conn:
+        row = repo.load_account(conn, value) if NAME_RE.fullmatch(value) else None
+        if row is not None and not row.disabled:
+            record(
+                conn,
+                campus_id=None,
+                actor=row.name,
+                action="account.sign_in",
+                detail={"via": "sso", "claim": claim},
+            )
+            return actor_of(row)
+        reason = "no account" if row is None else "disabled"
+        record(
+            conn,
+            campus_id=None,
+            actor=shown,
+            action="account.sign_in_failed",
+            detail={"via": "sso", "reason": reason, "claim": claim},
+        )
+    if row is None:
+        raise SignInFailed(f"No campusgrid account for {shown!r}: ask an admin to add it.")
+    raise SignInFailed("This account is disabled: ask an admin to enable it.")
+
+
 def roles_table() -> list[dict[str, Any]]:
     """Return the permission matrix as rows: role, what it is for, its permissions."""
     from zoning.accounts.roles import DESCRIPTION, MATRIX
@@ -426,17 +461,185 @@ def roles_table() -> list[dict[str, Any]]:
     ]
 
 
+# --------------------------------------------------------------------------- API tokens
+
+#: The longest an API token may live (days); without ``expires_days`` it never expires.
+MAX_TOKEN_DAYS = 3660
+#: Every API token starts with this, so that a leaked one is easy to recognise.
+TOKEN_PREFIX = "cgt_"
+#: A token's last use is written at most this often.
+TOKEN_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """An API token as ``users token list`` shows it (never the token, never its hash)."""
+
+    id: int
+    account: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+    def state(self, now: datetime) -> str:
+        """Return ``active``, ``expired`` or ``revoked`` at ``now``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= now:
+            return "expired"
+        return "active"
+
+    def to_json(self, now: datetime | None = None) -> dict[str, Any]:
+        """Return the token's record as JSON-ready data (times ISO 8601, UTC)."""
+
+        def iso(value: datetime | None) -> str | None:
+            return value.isoformat() if value else None
+
+        return {
+            "id": self.id,
+            "account": self.account,
+            "label": self.label,
+            "state": self.state(now or utcnow()),
+            "created_at": self.created_at.isoformat(),
+            "expires_at": iso(self.expires_at),
+            "revoked_at": iso(self.revoked_at),
+            "last_used_at": iso(self.last_used_at),
+        }
+
+
+def _token_info(row: repo.TokenRow) -> TokenInfo:
+    return TokenInfo(
+        row.id,
+        row.account,
+        row.label,
+        row.created_at,
+        row.expires_at,
+        row.revoked_at,
+        row.last_used_at,
+    )
+
+
+def _may_manage_tokens(actor: Actor, name: str, doing: str) -> None:
+    """Anyone may manage their own tokens; another account's need ``manage_accounts``."""
+    if name != actor.name:
+        actor.require(Permission.MANAGE_ACCOUNTS, doing)
+
+
+def add_token(
+    engine: Engine,
+    actor: Actor,
+    name: str,
+    *,
+    label: str = "",
+    expires_days: int | None = None,
+    now: datetime | None = None,
+) -> tuple[TokenInfo, str]:
+    """Make an API token for account ``name`` (one's own, or anyone's with
+    ``manage_accounts``) living ``expires_days`` days (None: until revoked).
+
+    Returns the record and the token, which is stored only as its SHA-256: show it once.
+    One ``token.add`` audit row. Raises PermissionDenied, NotFound, InvalidInput.
+    """
+    _may_manage_tokens(actor, name, "make API tokens for another account")
+    label = label.strip()
+    if len(label) > 100 or any(ord(ch) < 32 for ch in label):
+        raise InvalidInput("The token label must be one line of at most 100 characters.")
+    if expires_days is not None and not 1 <= expires_days <= MAX_TOKEN_DAYS:
+        raise InvalidInput(
+            f"--expires {expires_days}: give a number of days from 1 to {MAX_TOKEN_DAYS}."
+        )
+    now = now or utcnow()
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = now + timedelta(days=expires_days) if expires_days is not None else None
+    with writing(engine) as conn:
+        row = _load(conn, name)
+        if row.disabled:
+            raise InvalidInput(f"Account {name!r} is disabled: enable it before making tokens.")
+        token_id = repo.insert_token(
+            conn,
+            {
+                "token_hash": _token_hash(token),
+                "account_id": row.id,
+                "label": label,
+                "created_at": now,
+                "expires_at": expires,
+            },
+        )
+        detail = {
+            "account": name,
+            "token_id": token_id,
+            "label": label,
+            "expires_days": expires_days,
+        }
+        record(conn, campus_id=None, actor=actor.name, action="token.add", detail=detail)
+        (made,) = [t for t in repo.load_tokens(conn, row.id) if t.id == token_id]
+    return _token_info(made), token
+
+
+def list_tokens(engine: Engine, actor: Actor, name: str) -> list[TokenInfo]:
+    """Return the API tokens of account ``name``, oldest first (one's own, or anyone's with
+    ``manage_accounts``). Raises PermissionDenied, NotFound."""
+    _may_manage_tokens(actor, name, "list another account's API tokens")
+    with engine.connect() as conn:
+        row = _load(conn, name)
+        return [_token_info(t) for t in repo.load_tokens(conn, row.id)]
+
+
+def revoke_token(
+    engine: Engine, actor: Actor, name: str, token_id: int, *, now: datetime | None = None
+) -> None:
+    """Revoke API token ``token_id`` of account ``name``: refused from then on. One
+    ``token.revoke`` audit row. Raises PermissionDenied, NotFound (no such live token)."""
+    _may_manage_tokens(actor, name, "revoke another account's API tokens")
+    with writing(engine) as conn:
+        row = _load(conn, name)
+        if not repo.revoke_token(conn, row.id, token_id, now or utcnow()):
+            raise NotFound(
+                f"Account {name!r} has no live API token {token_id}: see "
+                f"`campusgrid users token list {name}`."
+            )
+        detail = {"account": name, "token_id": token_id}
+        record(conn, campus_id=None, actor=actor.name, action="token.revoke", detail=detail)
+
+
+def token_actor(engine: Engine, token: str | None, *, now: datetime | None = None) -> Actor | None:
+    """Return the account of a live API ``token``, or None (unknown, revoked, expired, or its
+    account disabled). Records the use at most once a minute."""
+    if not isinstance(token, str) or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+        return None
+    now = now or utcnow()
+    with engine.connect() as conn:
+        found = repo.load_token(conn, _token_hash(token))
+    if found is None:
+        return None
+    row, account = found
+    if row.revoked_at is not None or account.disabled:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > TOKEN_TOUCH_EVERY:
+        with writing(engine) as conn:
+            repo.touch_token(conn, row.id, now)
+    return actor_of(account)
+
+
 __all__ = [
     "DEFAULT_IDLE",
     "AccountInfo",
+    "TokenInfo",
     "actor_named",
     "actor_of",
     "add_account",
+    "add_token",
     "ensure_first_admin",
     "has_admin",
     "list_accounts",
+    "list_tokens",
     "open_session",
     "parse_role",
+    "revoke_token",
     "roles_table",
     "session_actor",
     "set_disabled",
@@ -444,4 +647,5 @@ __all__ = [
     "sign_in",
     "sign_out",
     "sso_actor",
+    "token_actor",
 ]

@@ -1,4 +1,4 @@
-"""Accounts and web sessions: rows in, plain records out (no permissions here: see
+"""Accounts, web sessions and API tokens: rows in, plain records out (no permissions here: see
 ``zoning.services.accounts``)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from zoning.clock import maybe_utc
-from zoning.store.models.accounts import Account, WebSession
+from zoning.store.models.accounts import Account, ApiToken, WebSession
 from zoning.store.models.campus import table_of
 
 ACCOUNT = table_of(Account)
@@ -142,3 +142,97 @@ def delete_sessions_of(conn: sa.Connection, account_id: int) -> int:
 def delete_idle_sessions(conn: sa.Connection, before: datetime) -> int:
     """Delete the sessions last used before ``before``."""
     return conn.execute(sa.delete(SESSION).where(SESSION.c.last_seen_at < before)).rowcount
+
+
+# --------------------------------------------------------------------------- API tokens
+
+TOKEN = table_of(ApiToken)
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """One stored API token (its hash stays here) and the name of its account."""
+
+    id: int
+    account_id: int
+    account: str
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    last_used_at: datetime | None
+
+
+def _token_row(r: Any) -> TokenRow:
+    return TokenRow(
+        id=int(r.id),
+        account_id=int(r.account_id),
+        account=r.name,
+        label=r.label or "",
+        created_at=maybe_utc(r.created_at) or r.created_at,
+        expires_at=maybe_utc(r.expires_at),
+        revoked_at=maybe_utc(r.revoked_at),
+        last_used_at=maybe_utc(r.last_used_at),
+    )
+
+
+def _tokens() -> sa.Select[Any]:
+    return sa.select(*TOKEN.c, ACCOUNT.c.name).join(ACCOUNT, ACCOUNT.c.id == TOKEN.c.account_id)
+
+
+def insert_token(conn: sa.Connection, values: dict[str, Any]) -> int:
+    """Store a new API token (the hash of its token) and return its id."""
+    return int(conn.execute(sa.insert(TOKEN).values(values).returning(TOKEN.c.id)).scalar_one())
+
+
+def load_tokens(conn: sa.Connection, account_id: int) -> list[TokenRow]:
+    """Return the tokens of one account, oldest first (revoked ones too)."""
+    q = _tokens().where(TOKEN.c.account_id == account_id).order_by(TOKEN.c.id)
+    return [_token_row(r) for r in conn.execute(q)]
+
+
+def load_token(conn: sa.Connection, token_hash: str) -> tuple[TokenRow, AccountRow] | None:
+    """Return the token whose value hashes to ``token_hash`` and its account, or None."""
+    q = sa.select(
+        TOKEN.c.id.label("token_id"),
+        TOKEN.c.label,
+        TOKEN.c.created_at.label("token_created_at"),
+        TOKEN.c.expires_at,
+        TOKEN.c.revoked_at,
+        TOKEN.c.last_used_at,
+        *ACCOUNT.c,
+    ).join(ACCOUNT, ACCOUNT.c.id == TOKEN.c.account_id)
+    r = conn.execute(q.where(TOKEN.c.token_hash == token_hash)).first()
+    if r is None:
+        return None
+    token = TokenRow(
+        id=int(r.token_id),
+        account_id=int(r.id),
+        account=r.name,
+        label=r.label or "",
+        created_at=maybe_utc(r.token_created_at) or r.token_created_at,
+        expires_at=maybe_utc(r.expires_at),
+        revoked_at=maybe_utc(r.revoked_at),
+        last_used_at=maybe_utc(r.last_used_at),
+    )
+    return token, _row(r)
+
+
+def revoke_token(conn: sa.Connection, account_id: int, token_id: int, now: datetime) -> int:
+    """Mark one live token of an account revoked at ``now``; return how many rows changed
+    (0: no such token of this account, or revoked already)."""
+    q = (
+        sa.update(TOKEN)
+        .where(
+            TOKEN.c.id == token_id,
+            TOKEN.c.account_id == account_id,
+            TOKEN.c.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+    )
+    return conn.execute(q).rowcount
+
+
+def touch_token(conn: sa.Connection, token_id: int, now: datetime) -> None:
+    """Record that the token was used at ``now``."""
+    conn.execute(sa.update(TOKEN).where(TOKEN.c.id == token_id).values(last_used_at=now))

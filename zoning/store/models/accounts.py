@@ -1,9 +1,9 @@
-"""Models of the account tables: accounts and their signed-in web sessions.
+"""Models of the account tables: accounts, their signed-in web sessions and API tokens.
 
-Created by migration ``0006``; keep them in step. Accounts are not tied to one campus: an
-account that stands for a person (an inspector, a zone leader) names the campus and the
-person. A session stores only the SHA-256 of its token; the token itself lives in the
-browser's cookie.
+Created by migrations ``0006`` and ``0008`` (``api_token``); keep them in step. Accounts
+are not tied to one campus: an account that stands for a person (an inspector, a zone
+leader) names the campus and the person. A session stores only the SHA-256 of its token;
+the token itself lives in the browser's cookie. An API token likewise stores only its hash.
 """
 
 from __future__ import annotations
@@ -48,3 +48,20 @@ class WebSession(Base):
     )
     created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+
+class ApiToken(Base):
+    """An account's long-lived API token (``Authorization: Bearer``): the hash of the token,
+    its label, when it expires (None: never), when it was revoked and last used."""
+
+    __tablename__ = "api_token"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("account.id", ondelete="CASCADE"), index=True
+    )
+    label: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(TZ)
+    revoked_at: Mapped[datetime | None] = mapped_column(TZ)
+    last_used_at: Mapped[datetime | None] = mapped_column(TZ)

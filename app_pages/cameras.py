@@ -14,6 +14,7 @@ from maps.payload import plain_text
 from app_pages import _ui
 
 ctx = _ui.context()
+actor = _ui.current_actor()
 lang = ctx.lang
 url, campus, version = ctx.url, ctx.campus.name, ctx.campus.data_version
 st.title(t("nav.cameras", lang))
@@ -27,7 +28,7 @@ plan = _ui.current_plan(ctx)
 plan_id = None if plan is None else plan.id
 
 with st.spinner(t("map.computing_coverage", lang)):
-    view = _ui.coverage(url, campus, version, plan_id)
+    view = _ui.coverage(url, campus, version, plan_id, actor=actor)
 summary = view.summary
 walkable = float(summary["walkable_area_m2"])  # type: ignore[arg-type]
 covered = float(summary["covered_area_m2"])  # type: ignore[arg-type]
@@ -79,7 +80,8 @@ if s1.button(t("cameras.suggest", lang), key="cam_suggest"):
     st.session_state["cam_suggested"] = count
 sites = None
 if st.session_state.get("cam_suggested"):
-    sites = _ui.suggested_sites(url, campus, version, int(st.session_state["cam_suggested"]))
+    wanted = int(st.session_state["cam_suggested"])
+    sites = _ui.suggested_sites(url, campus, version, wanted, actor=actor)
     with s2:
         st.dataframe(
             _ui.localised(
@@ -99,7 +101,7 @@ if st.session_state.get("cam_suggested"):
         )
 
 own = _ui.base_layers(url, campus, version, lang)
-overlays = _ui.coverage_layers(url, campus, version, plan_id, lang)
+overlays = _ui.coverage_layers(url, campus, version, plan_id, lang, actor=actor)
 prepared = [own[i] for i in (map_layers.GROUND, map_layers.LANDCOVER) if i in own]
 prepared += [overlays[cov.COVERAGE], overlays[cov.BLIND_SPOTS], overlays[cov.KEY_AREAS]]
 prepared += [own[i] for i in (map_layers.ROADS, map_layers.BUILDINGS, map_layers.CAMERAS)

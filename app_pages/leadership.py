@@ -94,7 +94,7 @@ open_hazards = hazards[hazards["state"].isin(measures.OPEN_STATES)]
 overdue = int((open_hazards["overdue_hours"] > 0).sum())
 with st.spinner(t("map.computing_coverage", lang)):
     # the figures only: the drawn form (bands in EPSG:4326) is the safety map's business
-    coverage = _ui.coverage_result(url, campus, version, plan.id).summary()
+    coverage = _ui.coverage_result(url, campus, version, plan.id, actor=actor).summary()
 blind_ha = float(coverage.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
 # ---------------------------------------------------------------- the period (replay week)
 weeks = measures.weeks_of(grid) if len(grid) else []

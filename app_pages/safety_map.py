@@ -139,8 +139,8 @@ need_coverage = colour_by == "coverage" or bool(
 coverage = None
 if need_coverage:
     with st.spinner(t("map.computing_coverage", lang)):
-        coverage = _ui.coverage(url, campus, version, plan_id)
-        prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang))
+        coverage = _ui.coverage(url, campus, version, plan_id, actor=actor)
+        prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang, actor=actor))
     legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
 if cells is not None and plan_id is not None and len(cells):
     prepared[map_layers.CELLS], legend = _ui.painted_cells(
@@ -156,7 +156,7 @@ if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show
     )
     legends.append((t("map.hazard_legend", lang), hazard_layers.hazard_legend(lang=lang)))
 if cov.SUGGESTED in show:
-    sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT)
+    sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT, actor=actor)
     prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
 wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
 deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])

@@ -262,20 +262,47 @@ def cell_detail(
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def coverage_result(
-    url: str, campus: str, data_version: int, plan_id: int | None
+def _coverage_result(
+    url: str, campus: str, data_version: int, plan_id: int | None, may_see: bool, _actor: Actor
 ) -> CoverageResult:
-    """Return the campus's camera coverage (seconds on a large campus: lazy; shared)."""
-    return cameras.campus_coverage(engine_for(url), campus, plan_id=plan_id)
+    return cameras.campus_coverage(engine_for(url), campus, actor=_actor, plan_id=plan_id)
+
+
+def coverage_result(
+    url: str, campus: str, data_version: int, plan_id: int | None, *, actor: Actor
+) -> CoverageResult:
+    """Return the campus's camera coverage if ``actor`` may see the map (VIEW_MAP; seconds on
+    a large campus: lazy, shared by every account that holds it). Raises PermissionDenied."""
+    may_see = actor.can(Permission.VIEW_MAP)
+    return _coverage_result(url, campus, data_version, plan_id, may_see, actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def coverage(url: str, campus: str, data_version: int, plan_id: int | None) -> CoverageView:
-    """Return the campus's camera coverage in drawn form (EPSG:4326, simplified)."""
-    return coverage_view(coverage_result(url, campus, data_version, plan_id))
+def _coverage(
+    url: str, campus: str, data_version: int, plan_id: int | None, may_see: bool, _actor: Actor
+) -> CoverageView:
+    return coverage_view(coverage_result(url, campus, data_version, plan_id, actor=_actor))
+
+
+def coverage(
+    url: str, campus: str, data_version: int, plan_id: int | None, *, actor: Actor
+) -> CoverageView:
+    """Return :func:`coverage_result` in drawn form (EPSG:4326, simplified; shared)."""
+    may_see = actor.can(Permission.VIEW_MAP)
+    return _coverage(url, campus, data_version, plan_id, may_see, actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def suggested_sites(url: str, campus: str, data_version: int, count: int) -> gpd.GeoDataFrame:
-    """Return ``count`` suggested camera sites (EPSG:4326), best first (cached)."""
-    return cameras.suggest_cameras(engine_for(url), campus, count=count)
+def _suggested_sites(
+    url: str, campus: str, data_version: int, count: int, may_see: bool, _actor: Actor
+) -> gpd.GeoDataFrame:
+    return cameras.suggest_cameras(engine_for(url), campus, actor=_actor, count=count)
+
+
+def suggested_sites(
+    url: str, campus: str, data_version: int, count: int, *, actor: Actor
+) -> gpd.GeoDataFrame:
+    """Return ``count`` suggested camera sites (EPSG:4326), best first, if ``actor`` may see
+    the map (VIEW_MAP; cached, shared by every account that holds it)."""
+    may_see = actor.can(Permission.VIEW_MAP)
+    return _suggested_sites(url, campus, data_version, count, may_see, actor)

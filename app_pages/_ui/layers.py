@@ -23,7 +23,7 @@ from maps.colours import RGBA, LegendEntry
 from maps.deck import PreparedLayer
 from maps.i18n import Lang
 from maps.payload import Record, plain_text
-from zoning.accounts import Actor
+from zoning.accounts import Actor, Permission
 from zoning.services import queries
 
 from app_pages._ui.caches import (
@@ -66,16 +66,30 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def coverage_layers(
-    url: str, campus: str, data_version: int, plan_id: int | None, lang: Lang
+def _coverage_layers(
+    url: str,
+    campus: str,
+    data_version: int,
+    plan_id: int | None,
+    lang: Lang,
+    may_see: bool,
+    _actor: Actor,
 ) -> dict[str, PreparedLayer]:
-    """Return the coverage, blind-spot and key-area layers serialised once."""
-    view = coverage(url, campus, data_version, plan_id)
+    view = coverage(url, campus, data_version, plan_id, actor=_actor)
     return {
         cov.COVERAGE: publish(cov.coverage_layer(view.bands, lang=lang)),
         cov.BLIND_SPOTS: publish(cov.blind_spots_layer(view.blind_spots, lang=lang)),
         cov.KEY_AREAS: publish(cov.key_areas_layer(view.key_areas, lang=lang)),
     }
+
+
+def coverage_layers(
+    url: str, campus: str, data_version: int, plan_id: int | None, lang: Lang, *, actor: Actor
+) -> dict[str, PreparedLayer]:
+    """Return the coverage, blind-spot and key-area layers serialised once (shared by every
+    account holding VIEW_MAP). Raises PermissionDenied."""
+    may_see = actor.can(Permission.VIEW_MAP)
+    return _coverage_layers(url, campus, data_version, plan_id, lang, may_see, actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -171,7 +185,7 @@ def _painted_cells(
             )
             values = measures.open_hazards_by_cell(chosen).to_dict()
         else:
-            values = dict(coverage(url, campus, data_version, plan_id).cell_pct)
+            values = dict(coverage(url, campus, data_version, plan_id, actor=_actor).cell_pct)
         values = {str(k): float(v) for k, v in values.items()}
         fills, legend, tips = measure_paint(codes, values, colour_by, lang)  # type: ignore[arg-type]
     else:

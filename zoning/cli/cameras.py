@@ -6,7 +6,15 @@ from typing import Annotated, Any
 
 import typer
 
-from zoning.cli.common import CampusArg, DbOption, JsonOption, engine_for, print_json, run
+from zoning.cli.common import (
+    CampusArg,
+    DbOption,
+    JsonOption,
+    acting,
+    engine_for,
+    print_json,
+    run,
+)
 
 
 def coverage(
@@ -21,7 +29,11 @@ def coverage(
     """Camera coverage: walkable area seen per IEC 62676-4 band, blind spots, key areas."""
     from zoning.services import cameras
 
-    summary = run(lambda: cameras.campus_coverage(engine_for(db), campus, plan_id=plan).summary())
+    summary = run(
+        lambda: cameras.campus_coverage(
+            engine_for(db), campus, actor=acting(db), plan_id=plan
+        ).summary()
+    )
     if as_json:
         print_json(summary)
         return
@@ -55,7 +67,9 @@ def suggest_cameras(
     from zoning.services import cameras
 
     rows = run(
-        lambda: cameras.sites_to_json(cameras.suggest_cameras(engine_for(db), campus, count=count))
+        lambda: cameras.sites_to_json(
+            cameras.suggest_cameras(engine_for(db), campus, actor=acting(db), count=count)
+        )
     )
     if as_json:
         print_json(rows)

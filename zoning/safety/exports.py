@@ -203,16 +203,23 @@ def export_preamble(
     ]
 
 
+#: CSV lines end in CR LF (RFC 4180), so a field holding a lone CR is quoted: with LF
+#: endings Python's csv writer leaves it bare, and a spreadsheet starts a new row there,
+#: whose first cell (``=1`` of ``"note\r=1"``) it would run as a formula.
+CSV_LINE_END = "\r\n"
+
+
 def csv_bytes(frame: pd.DataFrame, *, preamble: Sequence[tuple[str, str]] = ()) -> bytes:
-    """Return ``frame`` as CSV (UTF-8 with a BOM, formula-safe cells, see :func:`csv_safe`),
-    headed by the ``preamble`` lines (label, value) and an empty line when given."""
+    """Return ``frame`` as CSV (UTF-8 with a BOM, CR LF line ends, formula-safe cells, see
+    :func:`csv_safe`), headed by the ``preamble`` lines (label, value) and an empty line
+    when given."""
     out = io.StringIO()
     if preamble:
         pd.DataFrame([list(line) for line in preamble]).map(csv_safe).to_csv(
-            out, index=False, header=False
+            out, index=False, header=False, lineterminator=CSV_LINE_END
         )
-        out.write("\n")
-    frame.map(csv_safe).to_csv(out, index=False)
+        out.write(CSV_LINE_END)
+    frame.map(csv_safe).to_csv(out, index=False, lineterminator=CSV_LINE_END)
     return out.getvalue().encode("utf-8-sig")
 
 
@@ -251,7 +258,9 @@ def write_table(
         raise InvalidInput(f"The folder {out.parent} does not exist: create it first.")
     suffix = out.suffix.lower()
     if suffix == ".csv":
-        frame.map(csv_safe).to_csv(out, index=False, encoding="utf-8-sig")
+        frame.map(csv_safe).to_csv(
+            out, index=False, encoding="utf-8-sig", lineterminator=CSV_LINE_END
+        )
         return out
     if suffix != ".xlsx":
         raise InvalidInput(f"Cannot write {out.name}: use a .xlsx or .csv file name.")

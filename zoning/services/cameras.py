@@ -8,6 +8,7 @@ import geopandas as gpd
 from pyproj import CRS
 from sqlalchemy.engine import Engine
 
+from zoning.accounts import Actor, Permission
 from zoning.cameras.coverage import key_areas_from_layers, layers_coverage, walkable_area
 from zoning.cameras.report import CoverageResult
 from zoning.cameras.sites import suggest_sites
@@ -21,12 +22,17 @@ from zoning.store.plans import load_cells
 MAX_SUGGESTED = 200
 
 
-def campus_coverage(engine: Engine, campus: str, *, plan_id: int | None = None) -> CoverageResult:
+def campus_coverage(
+    engine: Engine, campus: str, *, actor: Actor, plan_id: int | None = None
+) -> CoverageResult:
     """Return the camera coverage of ``campus``, with per-cell figures for a plan's cells.
 
-    The plan defaults to the current one (active, else newest draft). Raises NotFound, or
-    InvalidInput for more cameras than ``$CAMPUSGRID_MAX_CAMERAS`` (20,000).
+    The plan defaults to the current one (active, else newest draft). Needs VIEW_MAP (the
+    coverage is part of the map, the same for every account that may see it). Raises
+    PermissionDenied, NotFound, or InvalidInput for more cameras than
+    ``$CAMPUSGRID_MAX_CAMERAS`` (20,000).
     """
+    actor.require(Permission.VIEW_MAP, "see the camera coverage")
     if plan_id is not None:
         check_id(plan_id, what="Plan")
     summary = campus_summary(engine, campus)
@@ -38,13 +44,14 @@ def campus_coverage(engine: Engine, campus: str, *, plan_id: int | None = None) 
     )
 
 
-def suggest_cameras(engine: Engine, campus: str, *, count: int) -> gpd.GeoDataFrame:
+def suggest_cameras(engine: Engine, campus: str, *, actor: Actor, count: int) -> gpd.GeoDataFrame:
     """Return up to ``count`` suggested new camera sites (EPSG:4326), best first.
 
     Candidates are wall mounts and road-side posts; each pick maximises the walkable area
     newly seen at ≥ detect, weighting key areas; ``count`` is 1 to MAX_SUGGESTED (200).
-    Raises InvalidInput, NotFound.
+    Needs VIEW_MAP. Raises PermissionDenied, InvalidInput, NotFound.
     """
+    actor.require(Permission.VIEW_MAP, "see suggested camera sites")
     check_count(count, what="The number of new cameras (--count)", low=1, high=MAX_SUGGESTED)
     summary = campus_summary(engine, campus)
     crs = CRS.from_user_input(summary.metric_crs)

@@ -21,6 +21,7 @@ from maps.i18n import t
 
 from app_pages import _ui
 from app_pages._ui.timing import page_run
+from app_pages._ui.warm import while_warming
 
 #: This folder: the pages are its files.
 HERE = Path(__file__).resolve().parent
@@ -48,8 +49,8 @@ def main() -> None:
     navigation = st.navigation(pages)
     slug = next((s for (s, *_), p in zip(PAGES, pages, strict=True) if p is navigation), "page")
     lang = _ui.sidebar()
-    with _ui.friendly_errors(lang), page_run(slug):
-        navigation.run()
+    with _ui.friendly_errors(lang), page_run(slug), while_warming(lang):
+        navigation.run()  # under a progress line while the server warms its caches
 
 
 if __name__ == "__main__":  # the script Streamlit runs (each rerun executes it afresh)

@@ -1,5 +1,6 @@
 """The campusgrid web server: the Streamlit app (``app_pages/app.py``) behind the sign-in
-gate, with the sign-in page and the layer files (:mod:`zoning.api`).
+gate, with the sign-in page and the layer files (:mod:`zoning.api`); at start a background
+thread warms the pages' caches (:mod:`app_pages._ui.warm`, ``CAMPUSGRID_WARM=0``: off).
 
 ``campusgrid serve`` runs ``streamlit run <this file>``: Streamlit finds the ``st.App``
 below and serves it (an ASGI app) instead of running this file as a page. The checkout's
@@ -15,7 +16,9 @@ from pathlib import Path
 import streamlit as st
 from zoning import api
 
+from app_pages._ui import warm
+
 #: The page script every session runs.
 PAGE_SCRIPT = Path(__file__).resolve().with_name("app.py")
 
-app = st.App(PAGE_SCRIPT, routes=api.routes(), middleware=api.middleware())
+app = st.App(PAGE_SCRIPT, routes=api.routes(), middleware=api.middleware(), lifespan=warm.lifespan)

@@ -35,6 +35,11 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     },
     "app.database": {"zh": "数据库：{url}", "en": "Database: {url}"},
     "app.error": {"zh": "出错了：{message}", "en": "Error: {message}"},
+    "app.warming": {
+        "zh": "服务器刚启动，正在准备校园数据（{campus}，第 {done}/{total} 个）…",
+        "en": "The server has just started and is preparing the campus data "
+        "({campus}, {done} of {total})…",
+    },
     "app.no_plan": {
         "zh": "该校园还没有网格方案。运行 `campusgrid split` 生成一个。",
         "en": "This campus has no grid plan yet. Run `campusgrid split` to create one.",

@@ -69,6 +69,39 @@ def _cell(row: dict[str | None, str | None], column: str, *, where: str) -> str 
     return value or None
 
 
+def clean_people(people: pd.DataFrame, *, where: str = "The people list") -> pd.DataFrame:
+    """Return a copy of ``people`` (:data:`PEOPLE_COLUMNS`) held to the CSV reader's rules:
+    texts stripped, no control character or line break, a name on every row, each name once,
+    known roles (aliases resolved). Raises InvalidInput naming the row (from 1).
+
+    >>> clean_people(pd.DataFrame({"name": [" 王五 "], "role": ["网格员"]}))["name"].tolist()
+    ['王五']
+    """
+    rows = []
+    seen: dict[str, int] = {}
+    records = people.to_dict("records")
+    for n, record in enumerate(records, start=1):
+        row = {
+            k: (None if v is None or (isinstance(v, float) and v != v) else str(v))
+            for k, v in record.items()
+        }
+        here = f"{where}, row {n}"
+        name = _cell(row, "name", where=here)  # type: ignore[arg-type]
+        if name is None:
+            raise InvalidInput(f"{here}: the name is empty.")
+        role = normalise_role(_cell(row, "role", where=here) or "")  # type: ignore[arg-type]
+        if role is None:
+            raise InvalidInput(
+                f"{here}: {name}'s role {row.get('role')!r} is not one of {', '.join(ROLES)}."
+            )
+        if name in seen:
+            raise InvalidInput(f"{here}: {name} is listed twice (first on row {seen[name]}).")
+        seen[name] = n
+        quarter, phone = (_cell(row, c, where=here) for c in ("quarter", "phone"))  # type: ignore[arg-type]
+        rows.append((name, role, quarter, phone))
+    return pd.DataFrame(rows, columns=list(PEOPLE_COLUMNS), dtype=object)
+
+
 def read_people_csv(path: Path) -> pd.DataFrame:
     """Return the people of a CSV (UTF-8, with or without BOM) as :data:`PEOPLE_COLUMNS`.
 

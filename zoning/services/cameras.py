@@ -34,7 +34,7 @@ def campus_coverage(
     """
     actor.require(Permission.VIEW_MAP, "see the camera coverage")
     if plan_id is not None:
-        check_id(plan_id, what="Plan")
+        plan_id = check_id(plan_id, what="Plan")
     summary = campus_summary(engine, campus)
     layers = load_layers(engine, campus)
     check_camera_count(len(layers.cameras))

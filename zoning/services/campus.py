@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission
+from zoning.campus.people import clean_people
 from zoning.errors import InvalidInput, NotFound
 from zoning.services._limits import check_feature_counts, check_import_size
 from zoning.services._progress import Progress, quiet
@@ -236,6 +237,7 @@ def upsert_people(
     Raises PermissionDenied (import_campus), NotFound.
     """
     actor.require(Permission.IMPORT_CAMPUS, "import people")
+    people = clean_people(people)
     on_behalf: str | None = None
     if by is not None and by.strip():
         listed = set(people["name"].dropna().astype(str)) if "name" in people else set()

@@ -235,7 +235,7 @@ def show_hazard(
     the refusal tells nothing about the hazard).
     """
     actor.require(Permission.VIEW_LEDGER, "read the hazard ledger")
-    check_id(hazard_id, what="Hazard")
+    hazard_id = check_id(hazard_id, what="Hazard")
     ops = campus_ops(engine, campus)
     scope = access_in(ops.cells, campus, actor)
     with engine.connect() as conn:
@@ -274,7 +274,7 @@ def move_hazard(
     actor.require(needs, f"{action} a hazard")
     now = utcnow()
     at = check_time(at, what="The time of the move", now=now) if at else now
-    check_id(hazard_id, what="Hazard")
+    hazard_id = check_id(hazard_id, what="Hazard")
     check_text(note, what="The note")
     if deadline is not None:
         deadline = check_time(deadline, what="The deadline")
@@ -521,7 +521,7 @@ def split_complaint(
     actor.require(Permission.RECEIVE_COMPLAINTS, "split a complaint")
     now = utcnow()
     at = check_time(at, what="The time of the split", now=now) if at else now
-    check_id(complaint_id, what="Complaint")
+    complaint_id = check_id(complaint_id, what="Complaint")
     ops = campus_ops(engine, campus)
     done_by = acting_as(actor, by, ops.people, campus)
     scope = access_in(ops.cells, campus, actor)

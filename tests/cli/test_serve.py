@@ -203,3 +203,17 @@ def test_the_same_setting_in_the_environment_is_accepted(tmp_path: Path) -> None
         done = _refused(tmp_path, "--port", str(port), STREAMLIT_SERVER_PORT=str(port))
     assert done.returncode == 2
     assert "is already in use" in done.stderr and "STREAMLIT" not in done.stderr
+
+
+def test_a_half_done_single_sign_on_stops_serve(tmp_path: Path) -> None:
+    done = _refused(
+        tmp_path,
+        "--port",
+        str(free_port()),
+        CAMPUSGRID_OIDC_ISSUER="https://sso.campus.example",
+        CAMPUSGRID_OIDC_CLIENT_ID="",
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert line.startswith("error: ") and "CAMPUSGRID_OIDC_CLIENT_ID" in line
+    assert "First start" not in done.stdout

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the system packages campusgrid needs, or say exactly how to.
-#   scripts/system-deps.sh run    python3-venv, SpatiaLite
-#   scripts/system-deps.sh test   the above + PostgreSQL with PostGIS + Chromium (+ a CJK font)
+#   scripts/system-deps.sh run    python3-venv, SpatiaLite, a CJK font (the QR sheets)
+#   scripts/system-deps.sh test   the above + PostgreSQL with PostGIS + Chromium
 # Idempotent: installs only what is missing; a second run does nothing.
 set -euo pipefail
 what="${1:-run}"
@@ -33,10 +33,11 @@ have_cjk_font() { command -v fc-list >/dev/null 2>&1 && [ -n "$(fc-list :lang=zh
 missing=()
 have_venv || missing+=(venv)
 have_spatialite || missing+=(spatialite)
+# `campusgrid qr` embeds a Chinese font in its PDF (macOS ships one).
+[ "$(uname -s)" = Darwin ] || have_cjk_font || missing+=(cjkfont)
 if [ "$what" = test ]; then
   have_postgis || missing+=(postgis)
   have_chromium || missing+=(chromium)
-  [ "$(uname -s)" = Darwin ] || have_cjk_font || missing+=(cjkfont)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 

@@ -3,7 +3,8 @@
 Without a live session cookie an HTML request is sent to ``/signin?next=…`` (303), any
 other request gets 401, and a websocket upgrade is closed before it opens. A websocket
 whose ``Origin`` is missing or names another host is refused even with a cookie. Only the
-sign-in page, the health check and the favicon answer without signing in; ``/api/`` and
+sign-in page, the health check, the favicon and the public complaint form (``/report``,
+``/track/…``) answer without signing in; ``/api/`` and
 ``/open311/`` pass through to their own token check (no cookie, no redirect). Every response
 carries the security headers of :data:`zoning.api.asgi.SECURITY_HEADERS`.
 """
@@ -29,8 +30,11 @@ PUBLIC_PATHS = frozenset(
         "/_stcore/health",
         "/favicon.ico",
         "/favicon.png",
+        "/report",
     }
 )
+#: Path prefixes that answer without a session: the public form's tracking pages.
+PUBLIC_PREFIXES = ("/track/",)
 #: Path prefixes that check their own credentials (an API token, never the session cookie:
 #: a cookie would let another site make a signed-in browser write).
 OWN_AUTH_PREFIXES = ("/api/", "/open311/")
@@ -67,7 +71,7 @@ class SignInGuard:
         if kind == "http":
             send = with_headers(send)
             path = scope.get("path", "")
-            if path in PUBLIC_PATHS or path.startswith(OWN_AUTH_PREFIXES):
+            if path in PUBLIC_PATHS or path.startswith((*OWN_AUTH_PREFIXES, *PUBLIC_PREFIXES)):
                 await self.app(scope, receive, send)
                 return
             actor = await run_in_threadpool(sessions.actor_of, cookies(scope).get(SESSION_COOKIE))

@@ -1,17 +1,31 @@
 """The ``campusgrid`` command (Typer): ``app`` holds every command, ``main`` runs it.
 
 One module per command group (``campus``, ``grid``, ``plans``, ``cameras``, ``safety``,
-``people``, ``users``, ``serve``); ``common`` holds the options and the error handling they
-share; ``app`` holds the bare root and ``main``. The group modules only declare their commands
-(plain functions, or a ``typer.Typer`` for a group with sub-commands); this module is the one place
-that adds them to the root, from the two lists below.
+``people``, ``users``, ``serve``, ``notify``, ``tick``…); ``common`` holds the options and the
+error handling they share; ``app`` holds the bare root and ``main``. The group modules only
+declare their commands (plain functions, or a ``typer.Typer`` for a group with sub-commands);
+this module is the one place that adds them to the root, from the two lists below.
 """
 
 from collections.abc import Callable
 
 import typer
 
-from zoning.cli import backup, cameras, campus, grid, people, plans, safety, serve, users
+from zoning.cli import (
+    backup,
+    cameras,
+    campus,
+    grid,
+    notify,
+    people,
+    plans,
+    qr,
+    safety,
+    serve,
+    tick,
+    tokens,
+    users,
+)
 from zoning.cli.app import INTERNAL_ERROR, main
 from zoning.cli.app import app as _root
 
@@ -36,6 +50,8 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("owner-at", plans.owner_at),
     ("backup", backup.backup),
     ("restore", backup.restore),
+    ("qr", qr.qr),
+    ("tick", tick.tick),
 )
 
 #: The command groups by name; Typer lists every group after the commands, in this order.
@@ -45,6 +61,8 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("complaints", safety.complaints_app),
     ("people", people.people_app),
     ("users", users.users_app),
+    ("tokens", tokens.tokens_app),
+    ("notify", notify.notify_app),
     ("edit", plans.edit_app),
 )
 

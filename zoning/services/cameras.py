@@ -44,6 +44,14 @@ def campus_coverage(
     )
 
 
+def list_cameras(engine: Engine, campus: str, *, actor: Actor) -> gpd.GeoDataFrame:
+    """Return the campus's cameras (EPSG:4326: heading, field of view and tilt in degrees,
+    mount height and range in metres, resolution in pixels). Needs VIEW_MAP. Raises
+    PermissionDenied, NotFound."""
+    actor.require(Permission.VIEW_MAP, "see the cameras")
+    return load_layers(engine, campus).cameras
+
+
 def suggest_cameras(engine: Engine, campus: str, *, actor: Actor, count: int) -> gpd.GeoDataFrame:
     """Return up to ``count`` suggested new camera sites (EPSG:4326), best first.
 

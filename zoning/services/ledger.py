@@ -58,6 +58,7 @@ from zoning.safety.ledger.workflow import (
     overdue_hours,
     responsible_at,
 )
+from zoning.services import notify
 from zoning.services.safety import (
     NOBODY,
     CampusOps,
@@ -259,8 +260,12 @@ def move_hazard(
     deadline: datetime | None = None,
     assignee: str | None = None,
     at: datetime | None = None,
+    events: int | None = None,
 ) -> HazardView:
     """Apply ``action`` to a hazard and store the event; nothing changes on any error.
+
+    ``events`` (the number of events the caller saw: its version) makes the move happen
+    only if the hazard still has that many, else InvalidInput "changed by someone else".
 
     Verify, rework and close need ``verify_hazards`` and may not be done by whoever
     rectified the hazard (its last ``complete``, by person or by account); every other
@@ -285,6 +290,10 @@ def move_hazard(
         before = repo.load_hazard(conn, ops.cid, hazard_id)
         if not scope.sees_hazard(before):
             raise _outside(actor, f"{action} hazard #{hazard_id}", needs)
+        if events is not None and len(before.history) != events:
+            raise InvalidInput(
+                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry."
+            )
         if action in VERIFY_ACTIONS:
             _check_duties(conn, ops.cid, before, actor, done_by, action)
         if action == "dispatch" and assignee is None:
@@ -312,6 +321,12 @@ def move_hazard(
                 "to": after.state, "by": done_by, "note": note, **on_behalf(actor, by),
             },
         )  # fmt: skip
+        if action == "dispatch":
+            notify.enqueue_hazard(
+                conn, campus=campus, cid=ops.cid, hazard=after, hazard_id=hazard_id,
+                event="assigned", key=f"hazard:{hazard_id}:assigned:{len(after.history)}",
+                recipient=after.assignee, at=now,
+            )  # fmt: skip
     return _shown(view(after, ops.staff, now=at), scope)
 
 
@@ -494,6 +509,11 @@ def add_complaint(
                 "category": category, "cell": routed.complaint.cell_code,
             },
         )  # fmt: skip
+        if joins is None:
+            notify.enqueue_complaint(
+                conn, campus=campus, cid=ops.cid, hazard=routed.hazard, hazard_id=hazard_id,
+                complaint_id=complaint_id, at=now,
+            )  # fmt: skip
     complaint = replace(routed.complaint, id=str(complaint_id))
     return ComplaintView(complaint, hazard_id, state, joined=joins is not None)
 

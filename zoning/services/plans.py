@@ -33,6 +33,7 @@ from zoning.plans import edits
 from zoning.plans.diff import PlanDiff, diff_plans
 from zoning.plans.qgis import Imported, exported_plan, prepare_import, read_cells_layer
 from zoning.safety.exports import csv_safe
+from zoning.services import notify
 from zoning.services.campus import on_behalf_of
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people, record_event
@@ -396,8 +397,12 @@ def activate_plan(
 
     automatic_backup(engine, reason="activate")  # the newest few are kept (see backup)
     return plan_store.activate(
-        engine, session, actor=actor.name, on_behalf=on_behalf, reason=reason, at=at
-    )
+        engine, session, actor=actor.name, on_behalf=on_behalf, reason=reason, at=at,
+        then=lambda conn, done: notify.enqueue_activation(
+            conn, campus=campus, plan_id=done.plan_id, activated_at=done.activated_at,
+            owners_changed=done.owners_changed,
+        ),
+    )  # fmt: skip
 
 
 def _import_base(

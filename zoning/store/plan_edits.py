@@ -12,7 +12,7 @@ activation, retire the codes that disappear, re-home every open located item
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -381,8 +381,11 @@ def activate(
     on_behalf: str | None = None,
     at: datetime | None = None,
     located: Sequence[LocatedTable] = LOCATED_TABLES,
+    then: Callable[[sa.Connection, Activation], object] | None = None,
 ) -> Activation:
     """Make the session's draft the active plan, in one transaction (see the module).
+
+    ``then`` runs last inside that transaction (the services queue notifications there).
 
     The caller validates ``session.state`` first; the row_version check guarantees that the
     validated cells are the ones activated. ``actor`` is the account (the audit row's
@@ -458,6 +461,8 @@ def activate(
         )
         _audit(conn, session.cid, actor, "plan.activate", {"reason": reason, **result.to_json()},
                on_behalf)  # fmt: skip
+        if then is not None:
+            then(conn, result)
         bump_data_version(conn, session.cid)
     return result
 

@@ -1,11 +1,15 @@
 """The REST API under ``/api/v1``: JSON in and out, an API token (``Authorization: Bearer``)
-on every call but the OpenAPI document, errors as ``{"error": {"code", "message"}}``.
+or the browser's session on every call but the OpenAPI document and its page, errors as
+``{"error": {"code", "message"}}``.
 
 - :mod:`~zoning.api.rest.table`: the endpoints, described once;
 - :mod:`~zoning.api.rest.handlers`: what each does (the services, with the token's account);
 - :mod:`~zoning.api.rest.endpoint`: parsing, validation and the error statuses;
 - :mod:`~zoning.api.rest.auth`: the Bearer check and the refused-token rate limit;
-- :mod:`~zoning.api.rest.openapi`: the OpenAPI 3.1 document made from the table.
+- :mod:`~zoning.api.rest.openapi`: the OpenAPI 3.1 document made from the table;
+- :mod:`~zoning.api.rest.docs`: that document as a page at ``/api/v1/docs``;
+- :mod:`~zoning.api.rest.pages`: cursor pagination; :mod:`~zoning.api.rest.uploads`:
+  multipart bodies with photos.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from zoning.api.rest.docs import docs
 from zoning.api.rest.endpoint import PREFIX
 from zoning.api.rest.errors import ApiError
 from zoning.api.rest.openapi import document
@@ -39,6 +44,7 @@ def routes(extra_paths: dict[str, Any] | None = None) -> list[BaseRoute]:
 
     return [
         Route(PREFIX + "/openapi.json", openapi, methods=["GET"]),
+        Route(PREFIX + "/docs", docs, methods=["GET"]),
         *(endpoint.route() for endpoint in ENDPOINTS),
         Route("/api/{rest:path}", unknown, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
     ]

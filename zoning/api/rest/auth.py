@@ -1,7 +1,9 @@
 """Who calls the API: ``Authorization: Bearer TOKEN`` (an API token, see
-``campusgrid users token add``), never a browser cookie (a cookie would let another site
-make a signed-in browser write: CSRF). Refused tokens are counted per client address; too
-many in a minute and that address is answered 429 for the rest of the minute."""
+``campusgrid tokens create``), the way for scripts; or the browser's session cookie, for
+the pages. A cookie alone may read (GET); a write with a cookie also needs the page's own
+origin (``Origin``) and the header ``X-Requested-With: campusgrid``, which another site's
+form cannot send (CSRF). Refused tokens are counted per client address; too many in a
+minute and that address is answered 429 for the rest of the minute."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.requests import Request
 
 from zoning.accounts import Actor
+from zoning.api import sessions
+from zoning.api.asgi import SESSION_COOKIE, cookies, same_origin
 from zoning.api.rest.errors import ApiError, unauthorized
 from zoning.api.sessions import engine
 from zoning.services import accounts
@@ -23,6 +28,10 @@ FAILURES_ENV = "CAMPUSGRID_API_MAX_FAILURES"
 DEFAULT_FAILURES = 10
 #: The window (s) over which refused tokens are counted.
 WINDOW_S = 60.0
+#: The header (and its value) a page's script sends with a write made with the cookie.
+CSRF_HEADER = ("x-requested-with", "campusgrid")
+#: Methods that only read.
+READING = frozenset({"GET", "HEAD"})
 
 
 class FailureWindow:
@@ -92,7 +101,7 @@ def too_many(wait_s: float) -> ApiError:
         429,
         "too_many_failures",
         f"Too many refused tokens from this address: wait {int(wait_s) + 1} s and check the "
-        "token (`campusgrid users token list NAME`).",
+        "token (`campusgrid tokens list NAME`).",
         retry_after=int(wait_s) + 1,
     )
 
@@ -105,13 +114,58 @@ def check_token(token: str | None, client: str, what: str = "Authorization: Bear
         raise too_many(wait)
     if token is None:
         raise unauthorized(
-            f"Send an API token as {what} (make one with `campusgrid users token add NAME`)."
+            f"Send an API token as {what} (make one with `campusgrid tokens create NAME`)."
         )
     actor = accounts.token_actor(engine(), token)
     if actor is None:
         FAILURES.failed(client)
         raise unauthorized(
             "The API token is unknown, revoked or expired, or its account is disabled: make a "
-            "new one with `campusgrid users token add NAME`."
+            "new one with `campusgrid tokens create NAME`."
+        )
+    return actor
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """What a request brings: its Bearer token, its session cookie, whether it is a write,
+    whether a cookie write came from our own page (same origin and the CSRF header)."""
+
+    token: str | None
+    session: str | None
+    writes: bool
+    own_page: bool
+
+
+def credentials(request: Request) -> Credentials:
+    """Return the request's :class:`Credentials`."""
+    scope = request.scope
+    name, value = CSRF_HEADER
+    own = same_origin(scope, required=True) and request.headers.get(name, "") == value
+    return Credentials(
+        bearer(request),
+        cookies(scope).get(SESSION_COOKIE),
+        request.method not in READING,
+        own,
+    )
+
+
+def check_caller(given: Credentials, client: str) -> Actor:
+    """Return the account of a request: its Bearer token, else its session cookie (a write
+    with a cookie only from our own page). Blocking; ApiError 401, 403 or 429."""
+    if given.token is not None or given.session is None:
+        return check_token(given.token, client)
+    if given.writes and not given.own_page:
+        raise ApiError(
+            403,
+            "csrf",
+            "A write with the browser's session needs the page's own Origin and the header "
+            "X-Requested-With: campusgrid; scripts send an API token (Authorization: Bearer).",
+        )
+    actor = sessions.actor_of(given.session)
+    if actor is None:
+        raise unauthorized(
+            "The browser's session has ended: sign in again at /signin, or send an API token "
+            "(Authorization: Bearer)."
         )
     return actor

@@ -1,6 +1,6 @@
-"""One API endpoint described once: method, path, parameters, body fields, permission and
-handler. The routes and the OpenAPI document are both made from these descriptions, so the
-document cannot drift from what the server does."""
+"""One API endpoint described once: method, path, parameters, body fields, permission,
+pagination, preconditions and handler. The routes and the OpenAPI document are both made
+from these descriptions, so the document cannot drift from what the server does."""
 
 from __future__ import annotations
 
@@ -19,8 +19,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from zoning.accounts import Actor
-from zoning.api.rest.auth import bearer, check_token, client_of
+from zoning.api.rest.auth import check_caller, client_of, credentials
 from zoning.api.rest.errors import ApiError, from_error, internal
+from zoning.api.rest.pages import page
+from zoning.api.rest.uploads import Upload, read_multipart
 from zoning.api.sessions import engine
 from zoning.errors import CampusgridError
 
@@ -42,6 +44,9 @@ class Field:
     description: str
     required: bool = False
     enum: tuple[str, ...] = ()
+    #: The smallest and largest number allowed (numbers and integers; None: any).
+    low: float | None = None
+    high: float | None = None
 
     def schema(self) -> dict[str, Any]:
         """Return the field's JSON Schema."""
@@ -53,6 +58,10 @@ class Field:
             out = {"type": self.type}
         if self.enum:
             out["enum"] = list(self.enum)
+        if self.low is not None:
+            out["minimum"] = self.low
+        if self.high is not None:
+            out["maximum"] = self.high
         return {**out, "description": self.description}
 
 
@@ -66,10 +75,22 @@ class Call:
     path: Mapping[str, str]
     query: Mapping[str, Any]
     body: Mapping[str, Any]
+    #: The request's ``If-Match`` header (None: not sent).
+    if_match: str | None = None
+    #: Uploaded photos of a multipart request: ITEM → the file saved for the call.
+    photos: Mapping[str, str] = field(default_factory=dict)
 
 
-#: A handler: the call → (HTTP status, JSON-ready data).
-Handler = Callable[[Call], tuple[int, Any]]
+#: A handler's answer: (HTTP status, JSON-ready data) or (status, data, extra headers).
+Reply = tuple[int, Any] | tuple[int, Any, dict[str, str]]
+#: A handler: the call → its reply.
+Handler = Callable[[Call], Reply]
+
+#: The pagination parameters every list takes.
+PAGE_FIELDS = (
+    Field("limit", "integer", "Items per page, 1 to 1000 (default 100).", low=1, high=1000),
+    Field("cursor", "string", "The next_cursor of the previous page (leave out for the first)."),
+)
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,26 @@ class Endpoint:
     status: int = 200
     tag: str = "campusgrid"
     response: dict[str, Any] = field(default_factory=lambda: {"type": "object"})
+    #: The key(s) of the answer's list when the endpoint pages it (``?limit=&cursor=``).
+    pages: str | tuple[str, ...] | None = None
+    #: Whether the request must carry ``If-Match`` (the ETag of what it changes).
+    if_match: bool = False
+    #: Whether the answer carries an ``ETag``.
+    etag: bool = False
+    #: Whether the body may also come as multipart/form-data with photos.
+    multipart: bool = False
+
+    @property
+    def page_keys(self) -> tuple[str, ...]:
+        """Return the keys of the list an answer may page (none: not paged)."""
+        if self.pages is None:
+            return ()
+        return (self.pages,) if isinstance(self.pages, str) else self.pages
+
+    @property
+    def query_fields(self) -> tuple[Field, ...]:
+        """Return the query parameters, pagination's included."""
+        return self.query + (PAGE_FIELDS if self.pages else ())
 
     @property
     def operation_id(self) -> str:
@@ -151,6 +192,10 @@ def parse_value(spec: Field, value: Any, *, text: bool) -> Any:
         raise _bad(spec.name, str(err) if "give" in str(err) else f"not a valid {kind}") from None
     if spec.enum and parsed not in spec.enum:
         raise _bad(spec.name, f"use one of: {', '.join(spec.enum)}")
+    if spec.low is not None and parsed < spec.low:
+        raise _bad(spec.name, f"give at least {spec.low:g}")
+    if spec.high is not None and parsed > spec.high:
+        raise _bad(spec.name, f"give at most {spec.high:g}")
     return parsed
 
 
@@ -199,16 +244,42 @@ async def read_json(request: Request) -> dict[str, Any]:
     return data
 
 
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").startswith("multipart/form-data")
+
+
+async def read_body(endpoint: Endpoint, request: Request) -> tuple[dict[str, Any], Upload]:
+    """Return the request's body fields and uploaded photos (none unless multipart)."""
+    if not endpoint.body:
+        return {}, Upload.none()
+    if endpoint.multipart and _is_multipart(request):
+        return await read_multipart(request)
+    return await read_json(request), Upload.none()
+
+
+def run_handler(endpoint: Endpoint, call: Call) -> tuple[int, Any, dict[str, str]]:
+    """Run the handler (blocking) and return (status, data, headers)."""
+    reply = endpoint.handler(call)
+    headers = reply[2] if len(reply) == 3 else {}
+    return reply[0], reply[1], headers
+
+
 async def answer(endpoint: Endpoint, request: Request) -> Response:
-    """Authenticate, parse, run the handler in a worker thread, and answer JSON; every
-    failure is an :class:`ApiError` response."""
+    """Authenticate, parse, run the handler in a worker thread, page a list, and answer
+    JSON; every failure is an :class:`ApiError` response."""
+    upload = Upload.none()
     try:
-        actor = await run_in_threadpool(check_token, bearer(request), client_of(request))
-        query = parse_fields(endpoint.query, dict(request.query_params), text=True)
-        body = await read_json(request) if endpoint.body else {}
+        given = credentials(request)
+        actor = await run_in_threadpool(check_caller, given, client_of(request))
+        query = parse_fields(endpoint.query_fields, dict(request.query_params), text=True)
+        body, upload = await read_body(endpoint, request)
         parsed = parse_fields(endpoint.body, body, text=False)
-        call = Call(actor, engine(), dict(request.path_params), query, parsed)
-        status, data = await run_in_threadpool(endpoint.handler, call)
+        match = request.headers.get("if-match")
+        call = Call(actor, engine(), dict(request.path_params), query, parsed, match, upload.photos)
+        status, data, headers = await run_in_threadpool(run_handler, endpoint, call)
+        key = next((k for k in endpoint.page_keys if k in data), None)
+        if key is not None:
+            data = page(data, key, request.url.path, query)
     except ApiError as err:
         retry = err.extra.get("retry_after")
         return err.response({"Retry-After": str(retry)} if retry else None)
@@ -216,4 +287,6 @@ async def answer(endpoint: Endpoint, request: Request) -> Response:
         return from_error(err).response()
     except Exception as err:  # a bug: logged, answered 500 without details
         return internal(err).response()
-    return JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store"})
+    finally:
+        upload.discard()
+    return JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store", **headers})

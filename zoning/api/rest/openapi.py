@@ -36,6 +36,14 @@ ERRORS: dict[str, str] = {
     "422": "A field is missing or of the wrong type (names the field)",
     "429": "Too many refused tokens from this address",
 }
+#: Answered only by endpoints that require ``If-Match``.
+PRECONDITION_ERRORS: dict[str, str] = {
+    "412": "If-Match names an old ETag: the hazard changed since it was read",
+    "428": "If-Match is missing",
+}
+ETAG_HEADER = {
+    "ETag": {"description": "The hazard's version, for If-Match", "schema": {"type": "string"}}
+}
 _PATH_PARAM = re.compile(r"{(\w+)}")
 
 
@@ -59,9 +67,21 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
     ]
     params += [
         {"name": f.name, "in": "query", "required": f.required, "schema": f.schema()}
-        for f in endpoint.query
+        for f in endpoint.query_fields
     ]
+    if endpoint.if_match:
+        params.append({
+            "name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+            "description": "The ETag of the hazard as last read (GET it first).",
+        })  # fmt: skip
     needs = f" Needs `{endpoint.permission}`." if endpoint.permission else ""
+    ok: dict[str, Any] = {
+        "description": "OK",
+        "content": {"application/json": {"schema": endpoint.response}},
+    }
+    if endpoint.etag:
+        ok["headers"] = ETAG_HEADER
+    errors = {**ERRORS, **(PRECONDITION_ERRORS if endpoint.if_match else {})}
     op: dict[str, Any] = {
         "operationId": endpoint.operation_id,
         "summary": endpoint.summary,
@@ -69,11 +89,8 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
         "tags": [endpoint.tag],
         "parameters": params,
         "responses": {
-            str(endpoint.status): {
-                "description": "OK",
-                "content": {"application/json": {"schema": endpoint.response}},
-            },
-            **{code: _error(text) for code, text in ERRORS.items()},
+            str(endpoint.status): ok,
+            **{code: _error(text) for code, text in sorted(errors.items())},
         },
     }
     if endpoint.body:
@@ -83,11 +100,22 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
             "required": [f.name for f in endpoint.body if f.required],
             "properties": {f.name: f.schema() for f in endpoint.body},
         }
-        op["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": schema}},
-        }
+        content: dict[str, Any] = {"application/json": {"schema": schema}}
+        if endpoint.multipart:
+            content["multipart/form-data"] = {"schema": MULTIPART_SCHEMA}
+        op["requestBody"] = {"required": True, "content": content}
     return op
+
+
+#: A multipart body: the JSON fields as the part ``checklist``, a file ``photo.ITEM`` per
+#: photographed item (at most 20, each within the photo size limit).
+MULTIPART_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["checklist"],
+    "properties": {"checklist": {"type": "string", "description": "The JSON fields."}},
+    "patternProperties": {"^photo\\..+$": {"type": "string", "format": "binary"}},
+    "additionalProperties": False,
+}
 
 
 def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -104,6 +132,15 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
             "responses": {"200": {"description": "The OpenAPI document"}},
         }
     }
+    paths[PREFIX + "/docs"] = {
+        "get": {
+            "operationId": "docs",
+            "summary": "This document as a page, with a form to try each call",
+            "security": [],
+            "responses": {"200": {"description": "An HTML page",
+                                  "content": {"text/html": {"schema": {"type": "string"}}}}},
+        }
+    }  # fmt: skip
     paths.update(extra_paths or {})
     return {
         "openapi": "3.1.0",
@@ -112,8 +149,12 @@ def document(extra_paths: dict[str, Any] | None = None) -> dict[str, Any]:
             "version": "1",
             "description": (
                 "The campus grid, its hazard ledger, complaints and inspections. Every call "
-                "acts as the account of its API token (`campusgrid users token add NAME`), "
-                "with that account's role and scope; every write is audited."
+                "acts as the account of its API token (`campusgrid tokens create NAME`), "
+                "with that account's role and scope; every write is audited. The browser's "
+                "session cookie also works: reads alone, or writes from the page's own origin "
+                "with `X-Requested-With: campusgrid`. Lists page with `limit` and `cursor` "
+                "(`next_cursor` in the answer); moving a hazard needs `If-Match` with its "
+                "`ETag`."
             ),
         },
         "servers": [{"url": "/"}],

@@ -4,6 +4,7 @@ routes and the OpenAPI document are both made from :data:`ENDPOINTS`."""
 from __future__ import annotations
 
 from zoning.api.rest import handlers as h
+from zoning.api.rest import map_handlers as m
 from zoning.api.rest.endpoint import Endpoint, Field
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.ledger.workflow import ACTIONS, STATES
@@ -15,30 +16,91 @@ MAP = "map"
 
 
 def _listing(key: str) -> dict[str, object]:
-    return {"type": "object", "properties": {key: {"type": "array", "items": {"type": "object"}}}}
+    return {
+        "type": "object",
+        "required": [key, "next_cursor", "total"],
+        "properties": {
+            key: {"type": "array", "items": {"type": "object"}},
+            "next_cursor": {"type": ["string", "null"]},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _collection() -> dict[str, object]:
+    return {
+        "type": "object",
+        "required": ["type", "features", "next_cursor"],
+        "properties": {
+            "type": {"const": "FeatureCollection"},
+            "features": {"type": "array"},
+            "next_cursor": {"type": ["string", "null"]},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+def _either(key: str) -> dict[str, object]:
+    return {
+        "type": "object",
+        "required": ["next_cursor"],
+        "properties": {
+            key: {"type": "array", "items": {"type": "object"}},
+            "features": {"type": "array"},
+            "next_cursor": {"type": ["string", "null"]},
+            "total": {"type": "integer"},
+        },
+    }
+
+
+_LON = Field("lon", "number", "Longitude, WGS-84 degrees.", required=True, low=-180, high=180)
+_LAT = Field("lat", "number", "Latitude, WGS-84 degrees.", required=True, low=-90, high=90)
+_WINDOW = (Field("from", "date", "First day (default 89 days before the last)."),
+           Field("to", "date", "Last day (default today)."))  # fmt: skip
 
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("GET", "/me", h.me, "The token's account, role and permissions", None,
              tag="accounts"),
     Endpoint("GET", "/campuses", h.list_campuses, "The campuses", "view_map", tag=MAP,
-             response=_listing("campuses")),
+             response=_listing("campuses"), pages="campuses"),
+    Endpoint("GET", "/campuses/{campus}/plans", m.list_plans,
+             "The campus's plans, oldest first", "view_map", tag=MAP,
+             response=_listing("plans"), pages="plans"),
+    Endpoint("GET", "/campuses/{campus}/plans/{plan_id}", m.show_plan, "One plan", "view_map",
+             tag=MAP),
+    Endpoint("GET", "/campuses/{campus}/cells/at", m.cell_at,
+             "Which cell and owner held a spot, now or at a time", "view_map", tag=MAP,
+             query=(_LON, _LAT,
+                    Field("at", "date-time", "The moment, with its time zone (default now).")),
+             response={"type": "object", "required": ["code", "plan_id"],
+                       "properties": {"code": {"type": "string"},
+                                      "plan_id": {"type": "integer"},
+                                      "owner": {"type": ["string", "null"]}}}),
     Endpoint("GET", "/campuses/{campus}/cells", h.campus_cells,
              "The active plan's cells (GeoJSON FeatureCollection, WGS-84)", "view_map", tag=MAP,
-             response={"type": "object", "required": ["type", "features"],
-                       "properties": {"type": {"const": "FeatureCollection"},
-                                      "features": {"type": "array"}}}),
+             query=(Field("bbox", "string", "Only cells meeting min_lon,min_lat,max_lon,max_lat "
+                          "(degrees)."),
+                    Field("zone", "string", "Only the cells of this zone.")),
+             response=_collection(), pages="features"),
+    Endpoint("GET", "/campuses/{campus}/cameras", m.list_cameras, "The campus's cameras",
+             "view_map", tag=MAP, response=_listing("cameras"), pages="cameras"),
+    Endpoint("GET", "/campuses/{campus}/cameras/coverage", m.camera_coverage,
+             "The camera coverage summary (areas in m², cells in %)", "view_map", tag=MAP),
     Endpoint("GET", "/campuses/{campus}/hazards", h.list_hazards,
              "The hazard ledger in the account's scope", "view_ledger", tag=LEDGER,
              query=(Field("status", "string", "Only this state, or open (every open state).",
                           enum=("open", *STATES)),
-                    Field("overdue", "boolean", "Only open hazards past their deadline.")),
-             response=_listing("hazards")),
+                    Field("overdue", "boolean", "Only open hazards past their deadline."),
+                    Field("format", "string", "geojson: a FeatureCollection of points.",
+                          enum=("json", "geojson"))),
+             response=_either("hazards"), pages=("hazards", "features")),
     Endpoint("GET", "/campuses/{campus}/hazards/{hazard_id}", h.show_hazard,
-             "One hazard with its history", "view_ledger", tag=LEDGER),
+             "One hazard with its history (and its ETag)", "view_ledger", tag=LEDGER,
+             etag=True),
     Endpoint("POST", "/campuses/{campus}/hazards/{hazard_id}/moves", h.move_hazard,
              "Move a hazard along its workflow (verify/rework/close need verify_hazards)",
-             "report_hazards", tag=LEDGER,
+             "report_hazards", tag=LEDGER, if_match=True, etag=True,
              body=(Field("action", "string", "The workflow action.", required=True,
                          enum=ACTIONS),
                    Field("note", "string", "Why (required for reject, rework, extend)."),
@@ -47,12 +109,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                          "person responsible now)."))),
     Endpoint("GET", "/campuses/{campus}/complaints", h.list_complaints,
              "The complaints in the account's scope", "view_ledger", tag=LEDGER,
-             response=_listing("complaints")),
+             response=_listing("complaints"), pages="complaints"),
     Endpoint("POST", "/campuses/{campus}/complaints", h.add_complaint,
              "Record a located complaint (routed to its cell's owner)", "receive_complaints",
              tag=LEDGER, status=201,
-             body=(Field("lon", "number", "Longitude, WGS-84 degrees.", required=True),
-                   Field("lat", "number", "Latitude, WGS-84 degrees.", required=True),
+             body=(_LON, _LAT,
                    Field("category", "string", "The complaint category.", required=True,
                          enum=tuple(DEFAULT_CATEGORIES)),
                    Field("text", "string", "What is wrong.", required=True),
@@ -63,10 +124,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              "submit_inspections", tag=INSPECTIONS,
              query=(Field("owner", "string", "Only this owner's list."),
                     Field("date", "date", "The day (default today).")),
-             response=_listing("due")),
+             response=_listing("due"), pages="due"),
+    Endpoint("GET", "/campuses/{campus}/inspections/mine", h.my_inspections,
+             "My open inspections: the token's account's own cells", "submit_inspections",
+             tag=INSPECTIONS, query=(Field("date", "date", "The day (default today)."),),
+             response=_listing("due"), pages="due"),
     Endpoint("POST", "/campuses/{campus}/inspections", h.submit_inspection,
-             "Submit a checklist; every failed item opens a hazard", "submit_inspections",
-             tag=INSPECTIONS, status=201,
+             "Submit a checklist (JSON, or multipart with photos); every failed item opens a "
+             "hazard", "submit_inspections", tag=INSPECTIONS, status=201, multipart=True,
              body=(Field("cell", "string", "The cell code.", required=True),
                    Field("template", "string", "The checklist code, e.g. fire.",
                          required=True),
@@ -74,14 +139,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                          required=True),
                    Field("notes", "object", "ITEM → note."),
                    Field("at", "date-time", "When (default now; not in the future)."),
-                   Field("lon", "number", "Where (default: the cell), WGS-84 degrees."),
-                   Field("lat", "number", "Where (default: the cell), WGS-84 degrees."),
+                   Field("lon", "number", "Where (default: the cell), WGS-84 degrees.",
+                         low=-180, high=180),
+                   Field("lat", "number", "Where (default: the cell), WGS-84 degrees.",
+                         low=-90, high=90),
                    Field("period", "string", "The period of a late one, e.g. 2026-W09."))),
     Endpoint("GET", "/campuses/{campus}/reports/completion", h.completion_report,
              "Completion and ledger rates per cell, zone, owner, domain or week",
              "view_reports", tag="reports",
              query=(Field("by", "string", "Group by (default cell).", enum=tuple(REPORT_KEYS)),
-                    Field("from", "date", "First day (default 89 days before the last)."),
-                    Field("to", "date", "Last day (default today).")),
-             response=_listing("rows")),
+                    *_WINDOW),
+             response=_listing("rows"), pages="rows"),
+    Endpoint("GET", "/campuses/{campus}/reports/ledger", h.ledger_report,
+             "Ledger rates (closure, on time, rework, extension) per cell, zone, owner, domain "
+             "or week", "view_reports", tag="reports",
+             query=(Field("by", "string", "Group by (default cell).", enum=tuple(REPORT_KEYS)),
+                    *_WINDOW),
+             response=_listing("rows"), pages="rows"),
 )  # fmt: skip

@@ -1,7 +1,7 @@
 """The SQLAlchemy 2 + GeoAlchemy2 tables: ``campus`` (the base, campuses, the map layers,
 people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
-lineage), ``accounts`` (accounts, web sessions) and ``safety`` (checklists, inspections,
-hazards and their events, complaints).
+lineage), ``accounts`` (accounts, web sessions), ``notify`` (channels, outbox, job leases)
+and ``safety`` (checklists, inspections, hazards and their events, complaints).
 The tables are created by the Alembic migrations in ``zoning/store/migrations``.
 """
 
@@ -22,6 +22,7 @@ from zoning.store.models.campus import (
     Road,
     table_of,
 )
+from zoning.store.models.notify import JobLease, NotifyChannel, OutboxRow
 from zoning.store.models.plans import CodeLineage, PlanActivation, PlanEdit
 from zoning.store.models.safety import (
     OPS_TABLES,
@@ -55,7 +56,10 @@ __all__ = [
     "Inspection",
     "InspectionDue",
     "InspectionResult",
+    "JobLease",
     "Landcover",
+    "NotifyChannel",
+    "OutboxRow",
     "Person",
     "PlanActivation",
     "PlanEdit",

@@ -263,7 +263,10 @@ def routes() -> list[Route]:
 def openapi_paths() -> dict[str, Any]:
     """Return the Open311 routes as OpenAPI paths (for ``/api/v1/openapi.json``)."""
     error = {"description": "GeoReport error list: [{code, description}]"}
-    listing = {"200": {"description": "A JSON list"}, "400": error, "403": error, "404": error}
+    listing = {
+        "200": {"description": "A JSON list"},
+        **{code: error for code in ("400", "401", "403", "404", "429")},
+    }
     key = {"name": "api_key", "in": "query", "required": False, "schema": {"type": "string"}}
     return {
         PREFIX + "/services.json": {
@@ -279,7 +282,8 @@ def openapi_paths() -> dict[str, Any]:
                      "requestBody": {"content": {"application/x-www-form-urlencoded": {
                          "schema": {"type": "object", "required": ["service_code"]}}}},
                      "responses": {"201": {"description": "[{service_request_id}]"},
-                                   "400": error, "403": error, "404": error}},
+                                   **{code: error for code in ("400", "401", "403", "404",
+                                                               "413", "429")}}},
         },
         PREFIX + "/requests/{request_id}.json": {
             "get": {"operationId": "open311_request", "summary": "One service request",

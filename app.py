@@ -16,11 +16,11 @@ if __name__ == "__main__":  # a page run (tests, benchmarks): the pages
 
     main()
 else:  # imported by `streamlit run app.py`: the server, behind the sign-in gate
-    from app_pages._ui import warm
+    from app_pages._ui.lifespan import lifespan
 
     app = st.App(
         Path(__file__).resolve().parent / "app_pages" / "app.py",
         routes=api.routes(),
         middleware=api.middleware(),
-        lifespan=warm.lifespan,  # the pages' caches filled in the background at start
+        lifespan=lifespan,  # the pages' caches filled in the background at start
     )

@@ -25,6 +25,8 @@ from zoning.services import queries
 from zoning.services.safety import completion_reports, report_window
 
 from app_pages import _ui
+from app_pages._ui.caches import report_ledger
+from app_pages._ui.warm import in_parallel
 
 ctx = _ui.context()
 lang = ctx.lang
@@ -81,9 +83,19 @@ def period_text(week: str | None, start: date, end: date, lang: str) -> str:
     return t(key, lang, week=week, start=start.isoformat(), end=end.isoformat())
 
 
-all_zone, all_owner, by_week = _ui.reports(
-    url, campus, plan.id, version, ("zone", "owner", "week"), actor=actor
-).values()
+# Cold (a server that has not warmed them yet), the page's halves are independent: the
+# completion and owner grids, the ledger rates, the hazards and the camera coverage are
+# computed at once, not one after another (each is then a cache hit below).
+BY, pid = ("zone", "owner", "week"), plan.id
+with st.spinner(t("leadership.computing", lang)):
+    in_parallel(
+        lambda: _ui.completion_grid(url, campus, pid, version, actor=actor),
+        lambda: _ui.owner_grid(url, campus, pid, version, actor=actor),
+        lambda: report_ledger(url, campus, pid, version, BY, actor=actor),
+        lambda: _ui.hazards(url, campus, pid, version, actor=actor),
+        lambda: _ui.coverage_result(url, campus, version, pid, actor=actor),
+    )
+all_zone, all_owner, by_week = _ui.reports(url, campus, plan.id, version, BY, actor=actor).values()
 _, first_day, last_day = report_window(("zone",), start=None, end=None, now=None)
 grid = _ui.completion_grid(url, campus, plan.id, version, actor=actor)
 hazards = _ui.hazards(url, campus, plan.id, version, actor=actor)

@@ -319,6 +319,10 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "leadership.export": {"zh": "导出汇报材料", "en": "Export for the meeting"},
     "leadership.export_xlsx": {"zh": "下载 Excel 报表", "en": "Download the Excel report"},
     "leadership.export_png": {"zh": "下载图表 PNG", "en": "Download the charts (PNG)"},
+    "leadership.computing": {
+        "zh": "正在汇总完成率、隐患和监控覆盖（首次需数秒）…",
+        "en": "Summing up completion, hazards and camera coverage (a few seconds the first time)…",
+    },
     "leadership.no_history": {
         "zh": "还没有巡查记录：提交巡查后这里会显示完成率。",
         "en": "No inspections yet: completion shows here once checklists are submitted.",

@@ -15,8 +15,9 @@ so their caches are keyed by what the account sees, :func:`queries.visibility` (
 scope, zone, person), never by the account: the 20 inspectors of one zone leader's cells
 share nothing, the 20 safety officers share everything. The grids hold counts only, so they
 are keyed by the rows part alone (``Visibility.rows``; the permission is checked before the
-cache). Each cached function gets the account as ``_actor`` (not hashed) and computes as
-it: an account with that key sees exactly the same.
+cache), and so are the reports' ledger rates (counts too). Each cached function gets the
+account as ``_actor`` (not hashed) and computes as it: an account with that key sees exactly
+the same.
 """
 
 from __future__ import annotations
@@ -210,11 +211,30 @@ def _report_ledger(
     data_version: int,
     by: tuple[str, ...],
     key: tuple[object, ...],
-    seen: queries.Visibility,
+    rows: tuple[object, ...],
     _actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
     return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end, actor=_actor)
+
+
+def report_ledger(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    by: tuple[str, ...],
+    *,
+    actor: Actor,
+) -> dict[str, pd.DataFrame]:
+    """Return the ledger half of :func:`reports` (hazard rates for each of ``by`` over the
+    last 90 days), cached by what ``actor`` sees until the hazards change. Raises
+    PermissionDenied without VIEW_REPORTS. Rates are counts, the same for every role of one
+    scope (nothing in them is redacted), so they are keyed by the rows part of what the
+    account sees, as the grids: the campus-wide roles share one entry."""
+    actor.require(Permission.VIEW_REPORTS, "see the reports")
+    key = ops_key(url, campus).hazards
+    return _report_ledger(url, campus, plan_id, data_version, by, key, seen_rows(actor), actor)
 
 
 def reports(
@@ -235,7 +255,7 @@ def reports(
     tables = _report_completion(
         url, campus, plan_id, data_version, by, ops.inspections, seen.rows, actor
     )
-    rates = _report_ledger(url, campus, plan_id, data_version, by, ops.hazards, seen, actor)
+    rates = report_ledger(url, campus, plan_id, data_version, by, actor=actor)
     return {b: safety.join_report(tables[b], rates[b], b) for b in by}
 
 

@@ -21,6 +21,10 @@ class Role(StrEnum):
     INSPECTOR = "inspector"
     LEADERSHIP = "leadership"
     VIEWER = "viewer"
+    COUNSELLOR = "counsellor"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    GRID_MEMBER = "grid_member"
+    STUDENT = "student"
 
 
 class Permission(StrEnum):
@@ -56,6 +60,14 @@ class Permission(StrEnum):
     """Download or write workbooks and CSV files."""
     VIEW_AUDIT = "view_audit"
     """Read the audit trail."""
+    MANAGE_STUDENTS = "manage_students"
+    """Import the student roster and the staff (people grid)."""
+    VIEW_STUDENTS = "view_students"
+    """The students of the account's part of the people grid, and the roll-call board."""
+    RUN_ROLLCALL = "run_rollcall"
+    """Run the nightly roll call: its codes, leave and away marks (within the part)."""
+    CHECK_IN = "check_in"
+    """Check in to the nightly roll call (oneself, or a grid member's students)."""
 
 
 P = Permission
@@ -70,13 +82,20 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     ),
     Role.SAFETY_OFFICER: _STAFF
     | {P.VIEW_SENSITIVE, P.SUBMIT_INSPECTIONS, P.REPORT_HAZARDS, P.VERIFY_HAZARDS}
-    | {P.RECEIVE_COMPLAINTS, P.EXPORT, P.VIEW_AUDIT},
+    | {P.RECEIVE_COMPLAINTS, P.EXPORT, P.VIEW_AUDIT}
+    | {P.MANAGE_STUDENTS, P.VIEW_STUDENTS, P.RUN_ROLLCALL},
     Role.ZONE_LEADER: _STAFF
     | {P.VIEW_SENSITIVE, P.SUBMIT_INSPECTIONS, P.REPORT_HAZARDS, P.VERIFY_HAZARDS}
     | {P.RECEIVE_COMPLAINTS, P.EXPORT},
     Role.INSPECTOR: _STAFF | {P.SUBMIT_INSPECTIONS, P.REPORT_HAZARDS},
     Role.LEADERSHIP: frozenset({P.VIEW_MAP, P.VIEW_REPORTS, P.EXPORT}),
     Role.VIEWER: frozenset({P.VIEW_MAP}),
+    Role.COUNSELLOR: frozenset({P.VIEW_MAP, P.VIEW_STUDENTS, P.VIEW_PHONES, P.RUN_ROLLCALL}),
+    Role.DEPUTY_SECRETARY: frozenset(
+        {P.VIEW_MAP, P.VIEW_STUDENTS, P.VIEW_PHONES, P.RUN_ROLLCALL}
+    ),
+    Role.GRID_MEMBER: frozenset({P.VIEW_MAP, P.VIEW_STUDENTS, P.RUN_ROLLCALL, P.CHECK_IN}),
+    Role.STUDENT: frozenset({P.VIEW_MAP, P.CHECK_IN}),
 }
 
 #: What each role is for, in the two UI languages (the CLI prints the English one).
@@ -94,6 +113,13 @@ DESCRIPTION: dict[Role, tuple[str, str]] = {
         "aggregates and rankings, no personal data",
     ),
     Role.VIEWER: ("只读：地图", "the map only"),
+    Role.COUNSELLOR: ("辅导员：所带班级的学生与点名", "a counsellor: their classes' students"),
+    Role.DEPUTY_SECRETARY: ("学院副书记：本学院的学生与点名", "a college's students"),
+    Role.GRID_MEMBER: (
+        "学生网格员/班长：本楼栋或本班的点名",
+        "a student grid member: their building or class",
+    ),
+    Role.STUDENT: ("学生：本人点名签到", "a student: their own check-in"),
 }
 
 

@@ -8,6 +8,7 @@
 - :mod:`~zoning.api.layers`: ``/layers/NAME``, the map's heavy layer files;
 - :mod:`~zoning.api.rest`: the REST API under ``/api/v1`` (API tokens, OpenAPI);
 - :mod:`~zoning.api.open311`: Open311 GeoReport v2 under ``/open311/v2``;
+- :mod:`~zoning.api.phone`: ``/m``, the phone page for grid owners (offline queue);
 - :mod:`~zoning.api.public`: the public complaint form ``/report`` and ``/track/NUMBER``;
 - :mod:`~zoning.api.settings`: idle time, layer folder, database from the environment.
 """
@@ -17,7 +18,7 @@ from __future__ import annotations
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute
 
-from zoning.api import layers, oidc, open311, public, rest, signin
+from zoning.api import layers, oidc, open311, phone, public, rest, signin
 from zoning.api.asgi import SESSION_COOKIE
 from zoning.api.guard import SignInGuard
 from zoning.api.settings import idle_time, layer_dir
@@ -30,6 +31,7 @@ def routes() -> list[BaseRoute]:
         *signin.routes(),
         *oidc.routes(),
         *layers.routes(),
+        *phone.routes(),
         *open311.routes(),
         *public.routes(),
         *rest.routes(open311.openapi_paths()),

@@ -2,8 +2,10 @@
 
 The form carries a double-submit token (a cookie and a hidden field that must match). A
 good password sets the session cookie (HttpOnly, SameSite=Lax, Path=/, Secure over HTTPS)
-and goes to ``next`` — a path of this site only. A refusal shows the form again with the
-one-line reason, status 401; five wrong passwords lock the account (the service does).
+and goes to ``next`` — a path of this site only. With "keep me signed in" ticked (or
+``next`` the phone page ``/m``) the cookie is persistent: Max-Age the idle time. A refusal
+shows the form again with the one-line reason, status 401; five wrong passwords lock the
+account (the service does).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from starlette.routing import Route
 
 from zoning.api import sessions
 from zoning.api.asgi import CSRF_COOKIE, SESSION_COOKIE, over_https, same_origin
-from zoning.api.settings import sso_label
+from zoning.api.settings import idle_time, sso_label
 from zoning.api.signin_page import PAGE_CSP, refused_page, sign_in_page
 from zoning.errors import SignInFailed
 from zoning.services import accounts
@@ -115,21 +117,39 @@ async def submit(request: Request) -> Response:
         token = await run_in_threadpool(accounts.open_session, sessions.engine(), actor)
     except SignInFailed as err:
         return _with_csrf(request, 401, next_path=next_path, name=name, error=str(err))
-    return session_redirect(request, next_path, token)
+    keep = form.get("remember") == "1" or is_phone_path(next_path)
+    return session_redirect(request, next_path, token, persistent=keep)
 
 
-def session_redirect(request: Request, next_path: str, token: str) -> RedirectResponse:
-    """Return a 303 to ``next_path`` that sets the session cookie ``token`` (HttpOnly,
-    SameSite=Lax, Path=/, Secure over HTTPS): the end of every way of signing in."""
-    response = RedirectResponse(next_path, status_code=303)
+def is_phone_path(path: str) -> bool:
+    """True for the phone page ``/m`` and its files: a sign-in for it stays signed in."""
+    return path == "/m" or path.startswith(("/m/", "/m?"))
+
+
+def set_session_cookie(
+    response: Response, request: Request, token: str, *, persistent: bool
+) -> None:
+    """Set the session cookie ``token`` on ``response`` (HttpOnly, SameSite=Lax, Path=/,
+    Secure over HTTPS); ``persistent``: kept by the browser for the idle time (Max-Age),
+    else until the browser closes."""
     response.set_cookie(
         SESSION_COOKIE,
         token,
+        max_age=int(idle_time().total_seconds()) if persistent else None,
         httponly=True,
         samesite="lax",
         secure=over_https(request.scope),
         path="/",
     )
+
+
+def session_redirect(
+    request: Request, next_path: str, token: str, *, persistent: bool = False
+) -> RedirectResponse:
+    """Return a 303 to ``next_path`` that sets the session cookie ``token`` (see
+    :func:`set_session_cookie`): the end of every way of signing in."""
+    response = RedirectResponse(next_path, status_code=303)
+    set_session_cookie(response, request, token, persistent=persistent)
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -18,6 +18,7 @@ _STYLE = (
     "padding:0 1rem;color:#262730}label{display:block;margin-top:1rem}"
     "input{width:100%;padding:.5rem;box-sizing:border-box;font-size:1rem}"
     "button{margin-top:1.5rem;padding:.5rem 1.5rem;font-size:1rem}"
+    ".keep input{width:auto;margin-right:.5rem}"
     ".error{color:#b00020;margin-top:1rem}.en{color:#555;font-size:.9em}"
     ".sso{display:block;margin-top:1.5rem;padding:.5rem;text-align:center;"
     "border:1px solid #262730;color:#262730;text-decoration:none}"
@@ -55,7 +56,7 @@ def sign_in_page(
     """Return the sign-in page: the form posting to ``/signin`` with the double-submit
     token ``csrf`` and the path to go to after signing in; ``error`` shown in both
     languages above the form; with ``sso_label``, a link of that text to single sign-on
-    (``/signin/sso``) below it."""
+    (``/signin/sso``) below it. "Keep me signed in" is ticked for the phone page ``/m``."""
     sso = ""
     if sso_label:
         target = "/signin/sso?next=" + quote(next_path, safe="")
@@ -68,6 +69,7 @@ def sign_in_page(
             f'<p class="error" role="alert">{escape(chinese(error))}'
             f'<br><span class="en">{escape(error)}</span></p>'
         )
+    keep = " checked" if next_path == "/m" or next_path.startswith(("/m/", "/m?")) else ""
     return f"""<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -84,6 +86,8 @@ def sign_in_page(
  value="{escape(name)}" autofocus>
 <label for="password">密码 <span class="en">Password</span></label>
 <input id="password" name="password" type="password" autocomplete="current-password" required>
+<label class="keep"><input type="checkbox" name="remember" value="1"{keep}>
+ 在此设备上保持登录 <span class="en">Keep me signed in on this device</span></label>
 <button type="submit">登录 <span class="en">Sign in</span></button>
 </form>
 {sso}

@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from zoning.accounts import Actor
+from zoning.api.rest import idempotency
 from zoning.api.rest.auth import check_caller, client_of, credentials
 from zoning.api.rest.errors import ApiError, from_error, internal
 from zoning.api.rest.pages import page
@@ -266,27 +267,42 @@ def run_handler(endpoint: Endpoint, call: Call) -> tuple[int, Any, dict[str, str
 
 async def answer(endpoint: Endpoint, request: Request) -> Response:
     """Authenticate, parse, run the handler in a worker thread, page a list, and answer
-    JSON; every failure is an :class:`ApiError` response."""
+    JSON; every failure is an :class:`ApiError` response. A POST with ``Idempotency-Key``
+    runs once per key: a repeat gets the first answer (see :mod:`.idempotency`)."""
     upload = Upload.none()
+    claim: idempotency.Claim | None = None
     try:
         given = credentials(request)
         actor = await run_in_threadpool(check_caller, given, client_of(request))
         query = parse_fields(endpoint.query_fields, dict(request.query_params), text=True)
         body, upload = await read_body(endpoint, request)
         parsed = parse_fields(endpoint.body, body, text=False)
+        key = idempotency.key_of(request) if endpoint.method == "POST" else None
+        if key is not None:
+            held = await run_in_threadpool(
+                idempotency.begin, engine(), actor, key, f"POST {request.url.path}"
+            )
+            if isinstance(held, Response):
+                return held
+            claim = held
         match = request.headers.get("if-match")
         call = Call(actor, engine(), dict(request.path_params), query, parsed, match, upload.photos)
         status, data, headers = await run_in_threadpool(run_handler, endpoint, call)
-        key = next((k for k in endpoint.page_keys if k in data), None)
-        if key is not None:
-            data = page(data, key, request.url.path, query)
+        listed = next((k for k in endpoint.page_keys if k in data), None)
+        if listed is not None:
+            data = page(data, listed, request.url.path, query)
+        response: Response = JSONResponse(
+            data, status_code=status, headers={"Cache-Control": "no-store", **headers}
+        )
     except ApiError as err:
         retry = err.extra.get("retry_after")
-        return err.response({"Retry-After": str(retry)} if retry else None)
+        response = err.response({"Retry-After": str(retry)} if retry else None)
     except CampusgridError as err:
-        return from_error(err).response()
+        response = from_error(err).response()
     except Exception as err:  # a bug: logged, answered 500 without details
-        return internal(err).response()
+        response = internal(err).response()
     finally:
         upload.discard()
-    return JSONResponse(data, status_code=status, headers={"Cache-Control": "no-store", **headers})
+    if claim is not None:
+        await run_in_threadpool(idempotency.settle, engine(), claim, response)
+    return response

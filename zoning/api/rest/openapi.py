@@ -41,6 +41,19 @@ PRECONDITION_ERRORS: dict[str, str] = {
     "412": "If-Match names an old ETag: the hazard changed since it was read",
     "428": "If-Match is missing",
 }
+#: Every POST takes ``Idempotency-Key`` (see zoning.api.rest.idempotency).
+IDEMPOTENCY_PARAM: dict[str, Any] = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[!-~]+$"},
+    "description": "A key of your own (a UUID) for this request: a repeat with the same key "
+    "gets the first answer (header Idempotent-Replayed: true) without a second write. Kept "
+    "7 days per account; a 5xx or 429 answer is not kept (the repeat runs again).",
+}  # fmt: skip
+#: Answered only by POSTs sent with ``Idempotency-Key``.
+IDEMPOTENCY_ERRORS: dict[str, str] = {
+    "409": "Conflicts with the current state, or the first request with this "
+    "Idempotency-Key is still running (code in_progress: retry after Retry-After seconds)",
+}
 ETAG_HEADER = {
     "ETag": {"description": "The hazard's version, for If-Match", "schema": {"type": "string"}}
 }
@@ -74,6 +87,8 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
             "name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
             "description": "The ETag of the hazard as last read (GET it first).",
         })  # fmt: skip
+    if endpoint.method == "POST":
+        params.append(IDEMPOTENCY_PARAM)
     needs = f" Needs `{endpoint.permission}`." if endpoint.permission else ""
     ok: dict[str, Any] = {
         "description": "OK",
@@ -82,6 +97,8 @@ def operation(endpoint: Endpoint) -> dict[str, Any]:
     if endpoint.etag:
         ok["headers"] = ETAG_HEADER
     errors = {**ERRORS, **(PRECONDITION_ERRORS if endpoint.if_match else {})}
+    if endpoint.method == "POST":
+        errors = {**errors, **IDEMPOTENCY_ERRORS}
     op: dict[str, Any] = {
         "operationId": endpoint.operation_id,
         "summary": endpoint.summary,

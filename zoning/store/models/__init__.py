@@ -1,7 +1,9 @@
 """The SQLAlchemy 2 + GeoAlchemy2 tables: ``campus`` (the base, campuses, the map layers,
 people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
-lineage), ``accounts`` (accounts, web sessions), ``notify`` (channels, outbox, job leases)
-and ``safety`` (checklists, inspections, hazards and their events, complaints).
+lineage), ``accounts`` (accounts, web sessions), ``idempotency`` (the API's
+Idempotency-Key answers), ``notify`` (channels, outbox, job leases), ``people_grid``
+(students, roll calls) and ``safety`` (checklists, inspections, hazards and their events,
+complaints).
 The tables are created by the Alembic migrations in ``zoning/store/migrations``.
 """
 
@@ -22,7 +24,16 @@ from zoning.store.models.campus import (
     Road,
     table_of,
 )
+from zoning.store.models.idempotency import IdempotencyKey
 from zoning.store.models.notify import JobLease, NotifyChannel, OutboxRow
+from zoning.store.models.people_grid import (
+    Leave,
+    Rollcall,
+    RollcallMark,
+    RollcallSecret,
+    StaffLink,
+    Student,
+)
 from zoning.store.models.plans import CodeLineage, PlanActivation, PlanEdit
 from zoning.store.models.safety import (
     OPS_TABLES,
@@ -53,11 +64,13 @@ __all__ = [
     "GridPlan",
     "HazardEvent",
     "HazardRow",
+    "IdempotencyKey",
     "Inspection",
     "InspectionDue",
     "InspectionResult",
     "JobLease",
     "Landcover",
+    "Leave",
     "NotifyChannel",
     "OutboxRow",
     "Person",
@@ -66,6 +79,11 @@ __all__ = [
     "Poi",
     "RetiredCode",
     "Road",
+    "Rollcall",
+    "RollcallMark",
+    "RollcallSecret",
+    "StaffLink",
+    "Student",
     "WebSession",
     "table_of",
 ]

@@ -7,6 +7,7 @@ draft changed meanwhile by another planner gives a conflict message and saves no
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import geopandas as gpd
@@ -14,7 +15,7 @@ import pandas as pd
 import shapely
 import streamlit as st
 from maps import plan_layers
-from maps.colours import legend_html
+from maps.colours import legend_html, use_group
 from maps.i18n import label, t
 from maps.payload import plain_text
 from zoning import services
@@ -412,6 +413,19 @@ with problems_col:
         )
     else:
         st.success(t("plan.valid", lang))
+    for warning in report.warnings:  # safety domains this plan schedules nothing of
+        uses = Counter[str]()
+        for use, n in warning.get("uses", {}).items():
+            uses[t(f"use.{use_group(use)}", lang)] += int(n)
+        st.warning(
+            t(
+                "plan.unscheduled",
+                lang,
+                counts=", ".join(f"{n} {name}" for name, n in sorted(uses.items())),
+                n=sum(uses.values()),
+                domain=wf.domain_name(warning.get("domain"), lang),
+            )
+        )
 
 with diff_col:
     st.markdown(f"**{t('plan.diff', lang)}**")

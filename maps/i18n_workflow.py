@@ -98,6 +98,12 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     # planner: validation, diff, activation
     "plan.problems": {"zh": "校验问题（{n}）", "en": "Validation problems ({n})"},
     "plan.valid": {"zh": "方案校验通过。", "en": "The plan is valid."},
+    "plan.unscheduled": {
+        "zh": "有{counts}的建筑（共 {n} 栋），但没有排定任何“{domain}”检查：请按建筑划分，"
+        "或在检查表中设置 per_building: true。",
+        "en": "{counts} building(s) ({n} in all) but no {domain} checks are scheduled: split "
+        "by building, or set per_building: true in the checklist.",
+    },
     "plan.problem_tip": {"zh": "问题：{message}", "en": "Problem: {message}"},
     "plan.diff": {"zh": "与生效方案的差异", "en": "Difference from the active plan"},
     "plan.diff_self": {"zh": "这是生效方案本身。", "en": "This is the active plan itself."},
@@ -175,8 +181,38 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "insp.major": {"zh": "（重大隐患项）", "en": "(major hazard item)"},
     "insp.submit": {"zh": "提交", "en": "Submit"},
     "insp.submitted": {
-        "zh": "已提交巡查 #{id}（{period}，{late}），发现隐患 {n} 条。",
-        "en": "Inspection #{id} saved ({period}, {late}); {n} hazard(s) opened.",
+        "zh": "已提交巡查 #{id}（{cell}，{period}，{late}），发现隐患 {n} 条。",
+        "en": "Inspection #{id} saved ({cell}, {period}, {late}); {n} hazard(s) opened.",
+    },
+    "insp.amended": {
+        "zh": "已更正巡查，记录为 #{id}（{cell}，{period}），原记录保留；新发现隐患 {n} 条。",
+        "en": "Amendment #{id} saved ({cell}, {period}); the first submission is kept; "
+        "{n} new hazard(s) opened.",
+    },
+    "insp.form_for": {
+        "zh": "网格 {cell} · {domain} · {template} · {period}",
+        "en": "Cell {cell} · {domain} · {template} · {period}",
+    },
+    "insp.no_template": {
+        "zh": "检查表 {template} 已不存在：请联系安全处。",
+        "en": "Checklist {template} no longer exists: ask the safety office.",
+    },
+    "insp.unanswered": {
+        "zh": "还有 {n} 项未作答：每一项都须选择合格、不合格或不适用。",
+        "en": "{n} item(s) unanswered: choose pass, fail or n/a for every item.",
+    },
+    "insp.fail_needs_note": {
+        "zh": "{n} 个不合格项没有备注：请写明发现的问题。",
+        "en": "{n} failed item(s) have no note: say what was found.",
+    },
+    "insp.fail_note": {"zh": "发现的问题（必填）", "en": "What was found (required)"},
+    "insp.photo": {"zh": "上传照片", "en": "Upload a photo"},
+    "insp.camera": {"zh": "拍照", "en": "Take a photo"},
+    "insp.amend_reason": {"zh": "更正原因", "en": "Reason for the amendment"},
+    "insp.amend": {"zh": "更正/Amend", "en": "Amend"},
+    "insp.amend_needs_reason": {
+        "zh": "更正须写明原因。",
+        "en": "An amendment needs a reason.",
     },
     "insp.late": {"zh": "逾期提交", "en": "late"},
     "insp.on_time": {"zh": "按时", "en": "on time"},

@@ -170,9 +170,13 @@ def test_submitting_a_failed_item_opens_a_hazard(
     template = operations.checklist_templates()[str(first["template_code"])]
     item = template.items[0]
     hazards_before = len(ledger.list_hazards(open_engine(demo_url), "demo", actor=ADMIN))
-    app.radio(key=f"insp_res:{item.code}@zh").set_value("fail")
-    app.text_input(key=f"insp_note:{item.code}").set_value("<b>消防通道堵塞</b>")
-    app.button[0].click().run()  # the form's submit button
+    due = f"{first['cell_code']}|{first['template_code']}|{first['period']}"
+    for other in template.items:
+        app.radio(key=f"insp_res:{due}:{other.code}@zh").set_value("pass")
+    app.radio(key=f"insp_res:{due}:{item.code}@zh").set_value("fail")
+    app.text_input(key=f"insp_note:{due}:{item.code}").set_value("<b>消防通道堵塞</b>")
+    app.run()
+    app.button(key="insp_submit").click().run()
     assert not app.exception and not app.error, [e.value for e in app.error]
     hazards = ledger.list_hazards(open_engine(demo_url), "demo", actor=ADMIN)
     assert len(hazards) == hazards_before + 1

@@ -162,3 +162,30 @@ def test_an_inspector_acting_with_as_is_refused_verification_in_one_line(db_url:
     code, out, _ = cli("--as", "zhang", "hazards", "show", CAMPUS, "1", "--db", db_url, "--json")
     assert code == 0 and json.loads(out)["state"] == "reported"
     engine.dispose()
+
+
+def test_a_repeat_submission_is_refused_and_amend_corrects_it(db_url: str) -> None:
+    make_campus(open_engine(db_url))
+    base = (
+        "inspections", "submit", CAMPUS, "--cell", "C-00-00", "--template", "security",
+        "--by", "张一", "--result", "*=pass", "--db", db_url,
+    )  # fmt: skip
+    code, out, err = cli(*base, "--at", "2026-03-03T10:00", "--json")
+    assert code == 0, err
+    first = json.loads(out)["inspection_id"]
+    code, out, err = cli(*base, "--at", "2026-03-04T09:00")
+    assert code == 2 and out == ""
+    line = err.strip()
+    assert "\n" not in line and "Traceback" not in line
+    assert "already submitted by 张一 at 2026-03-03 10:00" in line
+    assert f"(inspection {first})" in line and "--amend --reason" in line
+    code, out, err = cli(*base, "--at", "2026-03-04T09:00", "--amend")
+    assert code == 2 and "An amendment needs a reason" in err
+    code, out, err = cli(
+        *base, "--at", "2026-03-04T09:00", "--amend", "--reason", "patrols were not done"
+    )
+    assert code == 0, err
+    assert f"amends inspection {first}" in out
+    code, out, err = cli("audit", CAMPUS, "--action", "inspection.amend", "--db", db_url)
+    assert code == 0, err
+    assert "patrols were not done" in out

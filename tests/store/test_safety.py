@@ -345,8 +345,8 @@ def test_bulk_insert_keeps_utc_times_on_both_backends(db: Engine) -> None:
         cid = conn.execute(sa.text("SELECT id FROM campus")).scalar_one()
         due = repo.load_due(conn, cid, cell_code="C-00-00", template_code="security")
         due_id = int(due["id"].iloc[0])
-        repo.mark_submitted(conn, due_id, stamp)
-        repo.mark_submitted(conn, due_id, stamp + timedelta(hours=1))  # later: ignored
+        assert repo.claim_due(conn, due_id, stamp)
+        assert not repo.claim_due(conn, due_id, stamp + timedelta(hours=1))  # taken: ignored
     with db.connect() as conn:
         again = repo.load_due(conn, cid, cell_code="C-00-00", template_code="security")
     assert again.loc[again["id"] == due_id, "submitted_at"].iloc[0] == pd.Timestamp(stamp)
@@ -397,13 +397,14 @@ def test_completion_summary_follows_schedule_submissions_and_edits(db: Engine) -
         db, CAMPUS, cell="C-00-01", template="security", by="张一", results={"*": "pass"},
         at=T0 + timedelta(days=8), period="2026-W10", actor=ADMIN,
     )  # fmt: skip
-    ops.submit_inspection(  # late first, then an earlier submission (back-dated) wins
+    ops.submit_inspection(  # late, then amended: the first submission's time stays
         db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
         at=T0 + timedelta(days=8), period="2026-W10", actor=ADMIN,
     )  # fmt: skip
     ops.submit_inspection(
         db, CAMPUS, cell="C-01-00", template="security", by="张一", results={"*": "pass"},
-        at=T0 + timedelta(days=1), period="2026-W10", actor=ADMIN,
+        at=T0 + timedelta(days=8, hours=1), period="2026-W10", actor=ADMIN, amend=True,
+        reason="a typo",
     )  # fmt: skip
     ops.schedule(db, CAMPUS, through=date(2026, 7, 31))  # a schedule change adds rows
     summary, truth = _summary_and_truth(db)

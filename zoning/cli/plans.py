@@ -103,14 +103,21 @@ def validate(
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Validate a plan (gaps, overlaps, slivers, areas, owners, codes); exit 1 if invalid."""
+    """Validate a plan (gaps, overlaps, slivers, areas, owners, codes); exit 1 if invalid.
+
+    Also warns (exit 0) about safety domains the plan schedules nothing of although the
+    campus has buildings for them."""
     from zoning.services import plans
 
     report = _run_json(lambda: plans.validate_plan(engine_for(db), campus, plan), as_json)
     if as_json:
-        print_json({"valid": report.valid, "problems": report.problems})
+        print_json(
+            {"valid": report.valid, "problems": report.problems, "warnings": report.warnings}
+        )
     else:
         _problems(report.problems)
+        for warning in report.warnings:  # the plan stays valid: exit 0
+            typer.echo(f"warning [{warning['kind']}]: {warning['message']}", err=True)
         typer.echo(f"plan {report.plan_id}: " + ("valid" if report.valid else "INVALID"))
     if not report.valid:
         raise typer.Exit(1)

@@ -138,10 +138,22 @@ def inspections_submit(
     period: Annotated[
         str | None, typer.Option("--period", help="Period label for a late one, e.g. 2026-W09.")
     ] = None,
+    amend: Annotated[
+        bool,
+        typer.Option(
+            "--amend",
+            help="Correct the item's submission: stored as an amendment linked to the first "
+            "(both kept); needs --reason.",
+        ),
+    ] = False,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="What the amendment corrects (with --amend).")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Submit a checklist; every failed item opens a hazard in the ledger."""
+    """Submit a checklist (once per due item; --amend corrects it); every failed item opens a
+    hazard in the ledger."""
     from zoning.services import safety
 
     report = run(
@@ -158,6 +170,8 @@ def inspections_submit(
             lon=lon,
             lat=lat,
             period=period,
+            amend=amend,
+            reason=reason,
             actor=acting(db),
         )
     )
@@ -165,6 +179,8 @@ def inspections_submit(
         print_json(report.to_json())
         return
     status = "LATE" if report.late else "on time"
+    if report.amends is not None:
+        status += f", amends inspection {report.amends}"
     hazards = ", ".join(str(h) for h in report.hazard_ids) or "none"
     typer.echo(
         f"inspection {report.inspection_id}: {report.cell_code} {report.template_code} "

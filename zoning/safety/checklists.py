@@ -4,8 +4,8 @@ A template is one YAML file. The shipped defaults live in ``zoning/safety/data/c
 file per safety domain); a user folder, given by ``CAMPUSGRID_CHECKLISTS`` or passed as
 ``user_dir``, overrides shipped templates with the same ``code`` and adds new ones.
 
-File format (every key except ``code``, ``frequency_by_use`` and ``building_uses`` is
-required; unknown keys are refused so that typos do not pass silently)::
+File format (every key except ``code``, ``frequency_by_use``, ``building_uses`` and
+``per_building`` is required; unknown keys are refused so that typos do not pass silently)::
 
     code: fire                   # optional, defaults to the file name without .yaml
     domain: fire                 # one of zoning.safety.domains.DOMAIN_CODES
@@ -17,6 +17,7 @@ required; unknown keys are refused so that typos do not pass silently)::
       dormitory: daily
     cell_kinds: [building, open] # building | floor | open | square | unit | hex | any
     building_uses: []            # optional; empty = every building
+    per_building: true           # optional: also any cell holding such a building (below)
     items:
       - code: exits_clear
         zh: 疏散通道、安全出口畅通，无锁闭、堵塞
@@ -26,6 +27,14 @@ required; unknown keys are refused so that typos do not pass silently)::
 Applicability: a template applies to a cell whose kind is listed (or when ``any`` is);
 ``building_uses`` restricts *building* (and floor) cells only, so one template can cover
 squares and open ground as well as, say, sports halls.
+
+Per building: a ``per_building`` template follows what stands in a cell whatever the split
+method. Besides the cells the rules above give it, it applies to a cell of any other kind
+(unit, square, hex, open) that *holds* a building of one of its ``building_uses`` (empty:
+every building with people, :func:`has_people`); a building is held by the one cell that
+holds most of its footprint. Its cadence there is the strictest ``frequency_for`` among the
+buildings held, and the due row names them. ``per_building`` is left out of the content
+hash: where a checklist is scheduled does not change what an inspection against it records.
 
 Versioning: each template carries its ``version`` and a ``content_hash`` (SHA-256 of the
 parsed content, so comments and formatting do not change it). A user template that keeps
@@ -43,7 +52,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -59,6 +68,15 @@ FREQUENCIES: tuple[str, ...] = ("daily", "weekly", "monthly", "quarterly")
 CELL_KINDS: tuple[str, ...] = ("building", "floor", "open", "square", "unit", "hex")
 ENV_VAR = "CAMPUSGRID_CHECKLISTS"
 _TOKEN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+#: Building uses (OSM ``building=*`` values) taken to have nobody in them: a per-building
+#: template without ``building_uses`` (fire) is not scheduled for them.
+UNOCCUPIED_USES: frozenset[str] = frozenset(
+    {
+        "bridge", "bunker", "carport", "construction", "garage", "garages", "greenhouse",
+        "hut", "roof", "ruins", "service", "shed", "silo", "storage_tank",
+        "transformer_tower", "water_tower",
+    }
+)  # fmt: skip
 _TOP_KEYS = frozenset(
     {
         "code",
@@ -70,6 +88,7 @@ _TOP_KEYS = frozenset(
         "frequency_by_use",
         "cell_kinds",
         "building_uses",
+        "per_building",
         "items",
     }
 )
@@ -100,6 +119,7 @@ class ChecklistTemplate:
     items: tuple[ChecklistItem, ...]
     building_uses: tuple[str, ...] = ()
     frequency_by_use: tuple[tuple[str, str], ...] = ()
+    per_building: bool = False
     content_hash: str = ""
     source: str = ""
 
@@ -129,6 +149,26 @@ class ChecklistTemplate:
     def frequency_for(self, use: str | None = None) -> str:
         """Return the inspection frequency for a cell with building ``use``."""
         return dict(self.frequency_by_use).get(use or "", self.frequency)
+
+    def covers_building(self, use: str | None) -> bool:
+        """Return True when this per-building template is for a building of ``use``: one of
+        its ``building_uses``, or, when it lists none, any building with people."""
+        if not self.per_building:
+            return False
+        if self.building_uses:
+            return use in self.building_uses
+        return has_people(use)
+
+
+def has_people(use: str | None) -> bool:
+    """Return True for a building use taken to have people in it (not in UNOCCUPIED_USES;
+    an unknown use counts as occupied)."""
+    return use not in UNOCCUPIED_USES
+
+
+def strictest(frequencies: Iterable[str]) -> str:
+    """Return the most frequent cadence of ``frequencies`` (daily before weekly …)."""
+    return min(frequencies, key=FREQUENCIES.index)
 
 
 @dataclass(frozen=True)
@@ -251,6 +291,11 @@ def parse_template(data: object, *, source: str) -> ChecklistTemplate:
     uses = _str_list(data.get("building_uses") or [], name, "building_uses")
     for use in uses:
         _require_token(use, name, "building_uses")
+    per_building = data.get("per_building", False)
+    if not isinstance(per_building, bool):
+        raise InvalidInput(
+            f"{name}: key 'per_building' must be true or false, got {per_building!r}."
+        )
     items = _parse_items(_require(data, "items", name), name)
     content: dict[str, Any] = {
         "code": code,
@@ -278,6 +323,7 @@ def parse_template(data: object, *, source: str) -> ChecklistTemplate:
         items=items,
         building_uses=tuple(uses),
         frequency_by_use=tuple(content["frequency_by_use"]),
+        per_building=per_building,
         content_hash=digest,
         source=str(source),
     )

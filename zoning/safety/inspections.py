@@ -2,8 +2,10 @@
 
 The due rows are a plain DataFrame (one row per cell × template × period, columns
 :data:`DUE_COLUMNS`) so that storage can write them as rows and the map can colour cells by
-them. A period is due at local midnight after its last day (``due_at``, UTC); a submission
-at or after ``due_at`` is *late*, never on time.
+them. A per-building checklist (:mod:`zoning.safety.checklists`) also goes to the cells
+holding a building it is for, and its due row names those buildings (``buildings``, joined
+by :data:`BUILDING_SEP`). A period is due at local midnight after its last day (``due_at``,
+UTC); a submission at or after ``due_at`` is *late*, never on time.
 """
 
 from __future__ import annotations
@@ -23,14 +25,21 @@ from zoning.safety.checklists import (
     ChecklistTemplate,
     period_due_at,
     periods_due_between,
+    strictest,
 )
 from zoning.safety.ledger.workflow import DEFAULT_POLICY, DeadlinePolicy, Hazard, new_hazard
 
 OUTCOMES: tuple[str, ...] = ("pass", "fail", "not_applicable")
 DUE_COLUMNS: tuple[str, ...] = (
     "cell_code", "zone", "owner", "kind", "use", "template_code", "template_version",
-    "domain", "frequency", "period", "period_start", "due_date", "due_at",
+    "domain", "frequency", "period", "period_start", "due_date", "due_at", "buildings",
 )  # fmt: skip
+RULE_COLUMNS: tuple[str, ...] = (
+    "cell_code", "template_code", "template_version", "domain", "frequency", "buildings",
+)  # fmt: skip
+#: Between the building names of one due row.
+BUILDING_SEP = "; "
+BUILDING_KINDS: tuple[str, ...] = ("building", "floor")
 COMPLETION_GROUPS: tuple[str, ...] = (
     "cell_code", "zone", "owner", "domain", "template_code", "frequency", "week", "period",
 )  # fmt: skip
@@ -53,12 +62,14 @@ class DueInspection:
     period_start: date
     due_date: date
     due_at: datetime
+    buildings: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> DueInspection:
-        """Build from one row of :func:`due_inspections` (a Series or a dict)."""
-        values = {name: row[name] for name in DUE_COLUMNS}
-        for name in ("zone", "owner", "use"):
+        """Build from one row of :func:`due_inspections` (a Series or a dict); a row
+        without ``buildings`` (stored before it existed) names none."""
+        values: dict[str, Any] = {name: row.get(name) for name in DUE_COLUMNS}
+        for name in ("zone", "owner", "use", "buildings"):
             if values[name] is None or pd.isna(values[name]):
                 values[name] = None
         values["template_version"] = int(values["template_version"])
@@ -116,9 +127,11 @@ def due_inspections(
     """Return the inspections due between ``start`` and ``end`` (local dates, inclusive).
 
     ``cells`` needs columns code, zone, kind, owner and optionally ``use`` (the building
-    use of building cells). A period is included when its due date lies in the range, so
-    consecutive ranges never count a period twice. A cell without an owner gets its zone's
-    entry in ``fallback_owners`` (属地兜底). Raises :class:`InvalidInput` for missing columns.
+    use of building cells) and ``buildings`` (per cell, the (name, use) pairs of the
+    buildings it holds: see :func:`scheduled_rules`). A period is included when its due date
+    lies in the range, so consecutive ranges never count a period twice. A cell without an
+    owner gets its zone's entry in ``fallback_owners`` (属地兜底). Raises
+    :class:`InvalidInput` for missing columns.
     """
     missing = [c for c in ("code", "zone", "kind", "owner") if c not in cells.columns]
     if missing:
@@ -135,19 +148,7 @@ def due_inspections(
     if fallback_owners:
         vacant = plain["owner"].isna()
         plain.loc[vacant, "owner"] = plain.loc[vacant, "zone"].map(dict(fallback_owners))
-    plain["use_key"] = plain["use"].fillna("")
-    rules = []
-    for kind, use in plain[["kind", "use_key"]].drop_duplicates().itertuples(index=False):
-        for template in templates.values():
-            if template.applies_to(kind=kind, use=use or None):
-                rules.append(
-                    (kind, use, template.code, template.version, template.domain,
-                     template.frequency_for(use or None))
-                )  # fmt: skip
-    rule_frame = pd.DataFrame(
-        rules,
-        columns=["kind", "use_key", "template_code", "template_version", "domain", "frequency"],
-    )
+    rules = scheduled_rules(cells, templates)
     periods = [
         (freq, p.label, p.start, p.end, period_due_at(p, tz=tz))
         for freq in FREQUENCIES
@@ -157,9 +158,71 @@ def due_inspections(
         periods, columns=["frequency", "period", "period_start", "due_date", "due_at"]
     )
     period_frame["due_at"] = pd.to_datetime(period_frame["due_at"], utc=True)
-    due = plain.merge(rule_frame, on=["kind", "use_key"]).merge(period_frame, on="frequency")
+    due = plain.merge(rules, on="cell_code").merge(period_frame, on="frequency")
     due = due.sort_values(["due_date", "cell_code", "template_code"], kind="stable")
     return due[list(DUE_COLUMNS)].reset_index(drop=True)
+
+
+def scheduled_rules(
+    cells: pd.DataFrame, templates: Mapping[str, ChecklistTemplate]
+) -> pd.DataFrame:
+    """Return which template each cell is scheduled, at which cadence, naming which buildings.
+
+    One row per cell × template (:data:`RULE_COLUMNS`). ``cells`` has code, kind, optionally
+    ``use`` and ``buildings`` (an iterable of (name, use) pairs per cell: the buildings it
+    holds). A template applies by its cell-kind rules (``applies_to``); a per-building one
+    also to a cell of another kind holding a building it is for, at the strictest cadence
+    of those buildings. A per-building row names the buildings it is for, else None.
+    """
+    kinds = cells["kind"].astype(object).to_numpy()
+    uses = _nullable(cells["use"]) if "use" in cells.columns else np.full(len(cells), None)
+    frame = pd.DataFrame(
+        {"cell_code": cells["code"].astype(object).to_numpy(), "kind": kinds,
+         "use_key": pd.Series(uses, dtype=object).fillna("").to_numpy()}
+    )  # fmt: skip
+    by_kind = []
+    for kind, use in frame[["kind", "use_key"]].drop_duplicates().itertuples(index=False):
+        for template in templates.values():
+            if template.applies_to(kind=kind, use=use or None):
+                by_kind.append(
+                    (kind, use, template.code, template.version, template.domain,
+                     template.frequency_for(use or None))
+                )  # fmt: skip
+    kind_rules = pd.DataFrame(
+        by_kind,
+        columns=["kind", "use_key", "template_code", "template_version", "domain", "frequency"],
+    )
+    rules = frame.merge(kind_rules, on=["kind", "use_key"])
+    rules["buildings"] = pd.Series([None] * len(rules), index=rules.index, dtype=object)
+    per_building = [t for _, t in sorted(templates.items()) if t.per_building]
+    if not per_building or "buildings" not in cells.columns:
+        return rules[list(RULE_COLUMNS)].reset_index(drop=True)
+    named: dict[tuple[str, str], str] = {}
+    extra = []
+    # A Python loop over the cells that hold a building (a few thousand on a large campus)
+    # × the per-building templates (four shipped).
+    held_by = cells["buildings"].to_numpy(dtype=object)
+    for code, kind, use, held in zip(frame["cell_code"], kinds, uses, held_by, strict=True):
+        if held is None or not len(held):
+            continue
+        for template in per_building:
+            mine = [(str(n), u) for n, u in held if template.covers_building(u)]
+            if not mine:
+                continue
+            names = BUILDING_SEP.join(sorted({n for n, _ in mine}))
+            if template.applies_to(kind=kind, use=use):
+                named[(str(code), template.code)] = names
+            elif kind not in BUILDING_KINDS:
+                frequency = strictest(template.frequency_for(u) for _, u in mine)
+                extra.append(
+                    (code, template.code, template.version, template.domain, frequency, names)
+                )
+    keys = zip(rules["cell_code"].astype(str), rules["template_code"], strict=True)
+    rules["buildings"] = pd.Series([named.get(k) for k in keys], index=rules.index, dtype=object)
+    if not extra:
+        return rules[list(RULE_COLUMNS)].reset_index(drop=True)
+    added = pd.DataFrame(extra, columns=list(RULE_COLUMNS)).astype({"buildings": object})
+    return pd.concat([rules[list(RULE_COLUMNS)], added], ignore_index=True)
 
 
 def submit(

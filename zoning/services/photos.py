@@ -5,7 +5,8 @@ or TIFF) of at most ``$CAMPUSGRID_MAX_PHOTO_MB`` (default 20 MB) and 50 megapixe
 re-encoded into the store (``$CAMPUSGRID_PHOTO_DIR``, else ``photos`` beside a SpatiaLite
 file, else ``data/photos``; see :func:`zoning.store.backup.photo_store`) as
 ``<sha256>.jpg`` (``.png`` with transparency), turned upright by its EXIF orientation and
-with every EXIF, XMP and ICC field dropped (GPS position, phone model, owner's name). The
+with every EXIF, XMP and ICC field dropped (phone model, owner's name, times) except the GPS
+position where the photo has one (where the hazard was seen). The
 database stores the copy's path, never the path the user typed, so a path like
 ``/etc/shadow`` is refused as "not an image" and nothing outside the store is referenced.
 """
@@ -49,7 +50,7 @@ def max_photo_bytes() -> int:
 
 def _image_bytes(path: Path, *, what: str) -> tuple[bytes, str]:
     """Return the photo at ``path`` re-encoded without metadata, and its suffix."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import ExifTags, Image, ImageOps, UnidentifiedImageError
 
     limit = max_photo_bytes()
     try:
@@ -67,6 +68,7 @@ def _image_bytes(path: Path, *, what: str) -> tuple[bytes, str]:
                         f"{what} ({str(path)!r}) is {opened.width}×{opened.height} pixels: at most "
                         f"{MAX_PIXELS // 1_000_000} megapixels are allowed."
                     )
+                gps = opened.getexif().get_ifd(ExifTags.IFD.GPSInfo)
                 upright = ImageOps.exif_transpose(opened)
                 alpha = "A" in upright.getbands() or "transparency" in upright.info
                 clean = upright.convert("RGBA" if alpha else "RGB")
@@ -81,11 +83,15 @@ def _image_bytes(path: Path, *, what: str) -> tuple[bytes, str]:
             f"{what} ({str(path)!r}) cannot be read as an image ({type(exc).__name__}): give "
             "the photo's file."
         ) from None
+    kept = Image.Exif()
+    if gps:  # the location only: every other EXIF field stays behind
+        kept[ExifTags.IFD.GPSInfo] = dict(gps)
+    exif = kept.tobytes() if gps else b""
     out = io.BytesIO()
     if alpha:
-        clean.save(out, format="PNG", optimize=True)
+        clean.save(out, format="PNG", optimize=True, exif=exif)
         return out.getvalue(), ".png"
-    clean.save(out, format="JPEG", quality=90)
+    clean.save(out, format="JPEG", quality=90, exif=exif)
     return out.getvalue(), ".jpg"
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,15 @@ from zoning.grid.topology import TOLERANCE_M, Problem, problems_to_json, validat
 from zoning.plans import edits
 from zoning.plans.diff import PlanDiff, diff_plans
 from zoning.plans.qgis import Imported, exported_plan, prepare_import, read_cells_layer
+from zoning.safety import inspections as insp
+from zoning.safety.checklists import ChecklistTemplate, has_people
 from zoning.safety.exports import csv_safe
-from zoning.services import notify
+from zoning.services import notify, safety
 from zoning.services.campus import on_behalf_of
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people, record_event
 from zoning.store.frames import read_frame
-from zoning.store.models.campus import AuditEvent, GridCell, GridPlan, table_of
+from zoning.store.models.campus import AuditEvent, Building, GridCell, GridPlan, table_of
 from zoning.store.plan_edits import Activation, OwnerAt, PlanSession, edit_log
 from zoning.store.plans import PlanSummary, current_plan, list_plans, retired_codes, save_plan
 from zoning.store.rehome import LOCATED_TABLES, open_points
@@ -73,15 +76,22 @@ class ValidationReport:
     plan_id: int
     row_version: int
     problems: list[dict[str, Any]]
+    #: What does not make the plan invalid but needs a look (:func:`unscheduled_domains`).
+    warnings: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        """True when the plan has no problem."""
+        """True when the plan has no problem (warnings do not count)."""
         return not self.problems
 
     def to_json(self) -> dict[str, Any]:
         """Return the report in the form `campusgrid validate --json` prints."""
-        return {"plan_id": self.plan_id, "valid": self.valid, "problems": self.problems}
+        return {
+            "plan_id": self.plan_id,
+            "valid": self.valid,
+            "problems": self.problems,
+            "warnings": self.warnings,
+        }
 
 
 @dataclass(frozen=True)
@@ -198,7 +208,68 @@ def _returning(engine: Engine, session: PlanSession, codes: list[str]) -> set[st
 def validate_plan(engine: Engine, campus: str, plan_id: int | None = None) -> ValidationReport:
     """Validate a plan (default: the current one) by the zoning rules. Raises NotFound."""
     session = _session(engine, campus, plan_id)
-    return ValidationReport(session.plan_id, session.row_version, _problems(engine, session))
+    return ValidationReport(
+        session.plan_id,
+        session.row_version,
+        _problems(engine, session),
+        unscheduled_domains(engine, session),
+    )
+
+
+def unscheduled_domains(engine: Engine, session: PlanSession) -> list[dict[str, Any]]:
+    """Return a warning per safety domain the plan's cells schedule nothing of although the
+    campus has buildings it is for ("3 canteen buildings but no food checks are scheduled").
+
+    A domain counts when one of its checklists is for buildings (its cell kinds include
+    building or floor); its buildings are those of its ``building_uses`` (none listed: every
+    building with people). Each warning: kind ``unscheduled_domain``, domain, uses (use →
+    buildings), checklists, message.
+    """
+    templates = safety.checklist_templates()
+    metric = session.state.metric_crs
+    cells = session.state.cells.to_crs(metric)
+    with engine.connect() as conn:
+        buildings = read_frame(
+            conn, table_of(Building), ["id", "name", "use"], Building.campus_id == session.cid
+        ).to_crs(metric)
+    if not len(buildings) or not len(cells):
+        return []
+    uses, held = safety.cell_contents(cells, buildings)
+    frame = pd.DataFrame(
+        {"code": cells["code"].to_numpy(), "kind": cells["kind"].to_numpy(), "use": uses,
+         "buildings": held}
+    )  # fmt: skip
+    scheduled = set(insp.scheduled_rules(frame, templates)["domain"])
+    building_uses = [u if isinstance(u, str) and u else None for u in buildings["use"]]
+    warnings: list[dict[str, Any]] = []
+    by_domain: dict[str, list[ChecklistTemplate]] = {}
+    for template in templates.values():
+        if {"building", "floor", "any"} & set(template.cell_kinds):
+            by_domain.setdefault(template.domain, []).append(template)
+    for domain, mine in sorted(by_domain.items()):
+        if domain in scheduled:
+            continue
+        found = Counter(
+            use or "unknown-use"
+            for use in building_uses
+            if any(use in t.building_uses if t.building_uses else has_people(use) for t in mine)
+        )
+        if not found:
+            continue
+        counted = ", ".join(f"{n} {use}" for use, n in sorted(found.items()))
+        total = sum(found.values())
+        codes = ", ".join(sorted(t.code for t in mine))
+        message = (
+            f"{counted} building{'s' if total != 1 else ''} but no {domain} checks are "
+            f"scheduled: checklist {codes} applies to none of this plan's cells. Split by "
+            "building, or set `per_building: true` in the checklist so that the cells "
+            "holding these buildings get it."
+        )
+        warnings.append(
+            {"kind": "unscheduled_domain", "domain": domain, "uses": dict(sorted(found.items())),
+             "checklists": sorted(t.code for t in mine), "message": message}
+        )  # fmt: skip
+    return warnings
 
 
 def create_draft(

@@ -37,7 +37,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission, Scope
-from zoning.clock import as_utc, local_day, local_noon, utcnow
+from zoning.clock import as_utc, local_day, local_noon, local_text, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import WGS84
 from zoning.safety import inspections as insp
@@ -207,8 +207,10 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         cid = campus_id(conn, campus)
         metric = conn.execute(sa.select(Campus.metric_crs).where(Campus.id == cid)).scalar_one()
         people = _people(conn, cid)
-        buildings = read_frame(conn, table_of(Building), ["use"], Building.campus_id == cid)
-    cells["use"] = cell_uses(cells.to_crs(metric), buildings.to_crs(metric))
+        buildings = read_frame(
+            conn, table_of(Building), ["id", "name", "use"], Building.campus_id == cid
+        )
+    cells["use"], cells["buildings"] = cell_contents(cells.to_crs(metric), buildings.to_crs(metric))
     return CampusOps(
         campus=campus,
         cid=cid,
@@ -332,7 +334,22 @@ def cell_uses(
     Only when buildings of that use cover at least ``min_share`` of the cell (metric CRS);
     else None. Building cells get their building's use this way too.
     """
+    return cell_contents(cells, buildings, min_share=min_share)[0]
+
+
+def cell_contents(
+    cells: gpd.GeoDataFrame, buildings: gpd.GeoDataFrame, *, min_share: float = 0.2
+) -> tuple[pd.Series, pd.Series]:
+    """Return each cell's building use (:func:`cell_uses`) and the buildings it holds.
+
+    A building is held by the one cell with the largest share of its footprint (ties: the
+    first cell), whatever the split method; held is a tuple of (name, use) pairs per cell,
+    by name. ``buildings`` needs ``use`` and may have ``name`` and ``id`` (an unnamed
+    building is "#<id>", else "#<row>"). Metric CRS; one intersection per building × cell
+    pair, shared by both answers.
+    """
     out: list[str | None] = [None] * len(cells)
+    held: list[tuple[tuple[str, str | None], ...]] = [()] * len(cells)
     if len(cells) and len(buildings):
         geoms = np.asarray(cells.geometry.values, dtype=object)
         feet = np.asarray(buildings.geometry.values, dtype=object)
@@ -349,7 +366,38 @@ def cell_uses(
             use, area = max(per_use.items(), key=lambda kv: (kv[1], kv[0]))
             if area >= min_share * float(areas[c]):
                 out[c] = use
-    return pd.Series(out, index=cells.index, dtype=object)
+        held = _held_buildings(buildings, bi, ci, shared, len(cells))
+    return pd.Series(out, index=cells.index, dtype=object), pd.Series(
+        held, index=cells.index, dtype=object
+    )
+
+
+def _held_buildings(
+    buildings: pd.DataFrame,
+    bi: np.ndarray[Any, np.dtype[Any]],
+    ci: np.ndarray[Any, np.dtype[Any]],
+    shared: np.ndarray[Any, np.dtype[Any]],
+    n_cells: int,
+) -> list[tuple[tuple[str, str | None], ...]]:
+    """Return per cell the (name, use) of the buildings whose largest share lies in it."""
+    held: list[list[tuple[str, str | None]]] = [[] for _ in range(n_cells)]
+    if not len(bi):
+        return [()] * n_cells
+    order = np.lexsort((ci, -shared, bi))  # per building: largest share first, then cell
+    first = order[np.r_[True, bi[order][1:] != bi[order][:-1]]]
+    names = buildings["name"].to_numpy(dtype=object) if "name" in buildings else None
+    ids = buildings["id"].to_numpy(dtype=object) if "id" in buildings else None
+    uses = buildings["use"].to_numpy(dtype=object)
+    for pick in first:
+        b, c = int(bi[pick]), int(ci[pick])
+        if float(shared[pick]) <= 0.0:
+            continue  # touches the cell only
+        name = names[b] if names is not None else None
+        if not isinstance(name, str) or not name.strip():
+            name = f"#{ids[b] if ids is not None else b}"
+        use = uses[b] if isinstance(uses[b], str) and uses[b] else None
+        held[c].append((str(name).strip(), use))
+    return [tuple(sorted(h, key=lambda nu: (nu[0], nu[1] or ""))) for h in held]
 
 
 def on_campus(ops: CampusOps, lon: float, lat: float, *, what: str) -> tuple[float, float]:
@@ -405,7 +453,7 @@ def checklist_templates() -> dict[str, ChecklistTemplate]:
 def due_rows(
     due: pd.DataFrame, cells: gpd.GeoDataFrame, *, campus: int, plan_id: int
 ) -> list[tuple[Any, ...]]:
-    """Return insert tuples for due rows (repo.DUE_STORE_COLUMNS + lon, lat of the cell)."""
+    """Return insert tuples for due rows (repo.DUE_INSERT_COLUMNS + lon, lat of the cell)."""
     points = shapely.point_on_surface(np.asarray(cells.geometry.values, dtype=object))
     where = {
         str(code): (round(float(p.x), 7), round(float(p.y), 7))
@@ -414,8 +462,11 @@ def due_rows(
     iso = pd.to_datetime(due["due_date"]).dt.isocalendar()
     weeks = [f"{y}-W{w:02d}" for y, w in zip(iso["year"], iso["week"], strict=True)]
     submitted = due["submitted_at"] if "submitted_at" in due.columns else [None] * len(due)
+    named = due["buildings"] if "buildings" in due.columns else [None] * len(due)
     rows = []
-    for row, week, sub in zip(due.itertuples(index=False), weeks, submitted, strict=True):
+    for row, week, sub, names in zip(
+        due.itertuples(index=False), weeks, submitted, named, strict=True
+    ):
         lon, lat = where[str(row.cell_code)]
         rows.append(
             (
@@ -424,7 +475,7 @@ def due_rows(
                 row.use if isinstance(row.use, str) else None, row.template_code,
                 int(str(row.template_version)), row.domain, row.frequency, row.period,
                 row.period_start, row.due_date, py_time(row.due_at), week,
-                py_time(sub),
+                py_time(sub), names if isinstance(names, str) and names else None,
                 lon, lat,
             )
         )  # fmt: skip
@@ -495,7 +546,7 @@ def ensure_campus_schedule(engine: Engine, campus: str, day: date) -> None:
 
 TODO_COLUMNS = (
     "todo", "owner", "due_date", "cell_code", "zone", "template_code", "domain", "frequency",
-    "period",
+    "period", "buildings",
 )  # fmt: skip
 
 
@@ -566,6 +617,7 @@ class SubmitReport:
     due_at: datetime
     late: bool
     hazard_ids: tuple[int, ...]
+    amends: int | None = None  # the first submission an amendment corrects
 
     def to_json(self) -> dict[str, Any]:
         """Return the report as JSON-ready data."""
@@ -579,6 +631,7 @@ class SubmitReport:
             "due_at": self.due_at.isoformat(),
             "late": self.late,
             "hazards": list(self.hazard_ids),
+            "amends": self.amends,
         }
 
 
@@ -632,9 +685,18 @@ def submit_inspection(
     lon: float | None = None,
     lat: float | None = None,
     period: str | None = None,
+    amend: bool = False,
+    reason: str | None = None,
 ) -> SubmitReport:
     """Store a checklist for ``cell`` × ``template`` (the period containing ``at``, or
     ``period``); every failed item opens a hazard. Nothing is stored on any error.
+
+    A due item (cell × template × period) is submitted once: a second submission raises
+    InvalidInput naming the first (who, when), also when two arrive at the same moment
+    (:func:`zoning.store.safety.claim_due`). A correction is ``amend=True`` with a
+    ``reason``: a new inspection linked to the first (both stay in the history), audited as
+    ``inspection.amend``; it opens hazards only for items no earlier submission of the item
+    failed, and the item's submission time (on time or late) stays the first one's.
 
     ``at`` (default now) may not be in the future; ``lon``/``lat`` (default: a point of the
     cell) must lie on the campus (:func:`on_campus`); photos are copied into the photo store
@@ -646,6 +708,7 @@ def submit_inspection(
     InvalidInput (results, time, location, photo).
     """
     actor.require(Permission.SUBMIT_INSPECTIONS, "submit an inspection")
+    reason = _amend_reason(amend, reason)
     now = utcnow()
     at = check_time(at, what="The inspection time", now=now) if at else now
     if period is not None:
@@ -703,31 +766,46 @@ def submit_inspection(
         lat=where_lat,
         results=item_results,
     )
+    due_id, due_period = int(row["id"]), str(row["period"])
+    item = f"Cell {cell}'s {template!r} inspection for {due_period}"
     new_photos: list[str] = []
     try:
         submission = _with_stored_photos(engine, outcome.submission, new_photos)
         with writing(engine) as conn:
+            hazards = outcome.hazards
+            first: repo.FirstSubmission | None = None
+            if amend:
+                first = repo.first_submission(conn, due_id)
+                if first is None:
+                    raise InvalidInput(
+                        f"{item} has not been submitted yet: there is nothing to amend; "
+                        "submit it without --amend."
+                    )
+                failed = repo.failed_items(conn, due_id)
+                hazards = tuple(h for h in hazards if h.item_code not in failed)
+            elif not repo.claim_due(conn, due_id, at):
+                raise InvalidInput(_already_submitted(item, repo.first_submission(conn, due_id)))
             repo.record_template_versions(conn, [templates[template]])
             (new_id,) = repo.save_submissions(
                 conn,
                 ops.cid,
-                [repo.SubmissionRecord(submission, int(row["id"]), ops.plan_id,
-                                       row["zone"], row["owner"])],
+                [repo.SubmissionRecord(
+                    submission, due_id, ops.plan_id, row["zone"], row["owner"],
+                    amends=first.inspection_id if first else None, amend_reason=reason,
+                )],
             )  # fmt: skip
-            repo.mark_submitted(conn, int(row["id"]), at)
             hazard_ids = repo.save_hazards(
-                conn,
-                ops.cid,
-                [repo.HazardRecord(h, ops.plan_id, new_id) for h in outcome.hazards],
+                conn, ops.cid, [repo.HazardRecord(h, ops.plan_id, new_id) for h in hazards]
             )
+            amended = {"amends": first.inspection_id, "reason": reason} if first else {}
             record(
                 conn,
                 campus_id=ops.cid,
                 actor=actor.name,
-                action="inspection.submit",
+                action="inspection.amend" if amend else "inspection.submit",
                 detail={
                     "inspection_id": new_id, "cell": cell, "template": template,
-                    "period": str(row["period"]), "inspector": inspector,
+                    "period": due_period, "inspector": inspector, **amended,
                     "hazards": list(hazard_ids), **on_behalf(actor, by),
                 },
             )  # fmt: skip
@@ -745,6 +823,33 @@ def submit_inspection(
         due_at=py_time(row["due_at"]) or at,
         late=s.late,
         hazard_ids=tuple(hazard_ids),
+        amends=first.inspection_id if first else None,
+    )
+
+
+def _amend_reason(amend: bool, reason: str | None) -> str | None:
+    """Return the amendment's reason, stripped; raise InvalidInput when it is missing (an
+    amendment) or given without ``amend``."""
+    text = (reason or "").strip()
+    if not amend:
+        if text:
+            raise InvalidInput("A reason goes with an amendment only: add --amend, or drop it.")
+        return None
+    if not text:
+        raise InvalidInput("An amendment needs a reason (--reason TEXT): say what it corrects.")
+    check_text(text, what="The reason of the amendment", limit=500)
+    return text
+
+
+def _already_submitted(item: str, first: repo.FirstSubmission | None) -> str:
+    """Return the refusal of a second submission, naming the first (who, when)."""
+    if first is None:  # submitted, but that inspection was since deleted
+        return f"{item} was already submitted: to correct it, amend it with a reason."
+    return (
+        f"{item} was already submitted by {first.inspector} at "
+        f"{local_text(first.submitted_at)} (inspection {first.inspection_id}): a due item is "
+        "submitted once; to correct it, amend it with a reason (--amend --reason TEXT, or "
+        "更正/Amend on the page)."
     )
 
 

@@ -44,6 +44,8 @@ DUE_STORE_COLUMNS = (
     "template_version", "domain", "frequency", "period", "period_start", "due_date", "due_at",
     "week", "submitted_at",
 )  # fmt: skip
+#: What :func:`insert_due` writes: the columns above, then the buildings a row names.
+DUE_INSERT_COLUMNS = (*DUE_STORE_COLUMNS, "buildings")
 HAZARD_COLUMNS = (
     "id", "campus_id", "source", "domain", "severity", "description", "state", "reported_by",
     "reported_at", "deadline", "original_deadline", "assignee", "plan_id", "cell_code", "zone",
@@ -250,8 +252,8 @@ def due_keys(conn: sa.Connection, cid: int, start: date, end: date) -> set[tuple
 
 
 def insert_due(conn: sa.Connection, rows: Iterable[Sequence[Any]]) -> int:
-    """Bulk-insert due rows: tuples in :data:`DUE_STORE_COLUMNS` order, then lon, lat."""
-    return bulk_insert(conn, "inspection_due", DUE_STORE_COLUMNS, rows, point=True)
+    """Bulk-insert due rows: tuples in :data:`DUE_INSERT_COLUMNS` order, then lon, lat."""
+    return bulk_insert(conn, "inspection_due", DUE_INSERT_COLUMNS, rows, point=True)
 
 
 def load_due(
@@ -266,12 +268,14 @@ def load_due(
     started_by: date | None = None,
     open_only: bool = False,
 ) -> pd.DataFrame:
-    """Return due rows of campus ``cid`` (id, the DUE_COLUMNS, submitted_at, lon, lat)."""
+    """Return due rows of campus ``cid`` (id, the DUE_COLUMNS with ``buildings`` the names
+    of the buildings a row is for, submitted_at, lon, lat)."""
     d = InspectionDue
     stmt = sa.select(
         d.id, d.plan_id, d.cell_code, d.zone, d.owner, d.kind, d.use, d.template_code,
         d.template_version, d.domain, d.frequency, d.period, d.period_start, d.due_date,
-        d.due_at, d.submitted_at, sa.func.ST_X(d.geometry), sa.func.ST_Y(d.geometry),
+        d.due_at, d.buildings, d.submitted_at, sa.func.ST_X(d.geometry),
+        sa.func.ST_Y(d.geometry),
     ).where(d.campus_id == cid)  # fmt: skip
     if start is not None:
         stmt = stmt.where(d.due_date >= start)
@@ -291,7 +295,7 @@ def load_due(
     columns = [
         "id", "plan_id", "cell_code", "zone", "owner", "kind", "use", "template_code",
         "template_version", "domain", "frequency", "period", "period_start", "due_date",
-        "due_at", "submitted_at", "lon", "lat",
+        "due_at", "buildings", "submitted_at", "lon", "lat",
     ]  # fmt: skip
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
     frame["zone"] = [zone_label(z) for z in frame["zone"]]
@@ -300,14 +304,41 @@ def load_due(
     return frame
 
 
-def mark_submitted(conn: sa.Connection, due_id: int, at: datetime) -> None:
-    """Keep ``inspection_due.submitted_at`` the first submission time of ``due_id``."""
+def claim_due(conn: sa.Connection, due_id: int, at: datetime) -> bool:
+    """Mark due item ``due_id`` submitted at ``at`` if nobody has; return whether this call did.
+
+    A conditional update inside the caller's transaction: of two concurrent submissions of
+    one due item exactly one claims it (PostgreSQL makes the second wait on the row and then
+    see it taken; SQLite has one writer at a time).
+    """
     d = InspectionDue
-    conn.execute(
-        sa.update(d)
-        .where(d.id == due_id, sa.or_(d.submitted_at.is_(None), d.submitted_at > as_utc(at)))
-        .values(submitted_at=as_utc(at))
+    done = conn.execute(
+        sa.update(d).where(d.id == due_id, d.submitted_at.is_(None)).values(submitted_at=as_utc(at))
     )
+    return bool(done.rowcount == 1)
+
+
+@dataclass(frozen=True)
+class FirstSubmission:
+    """The first submission of a due item: its id, inspector and time (UTC)."""
+
+    inspection_id: int
+    inspector: str
+    submitted_at: datetime
+
+
+def first_submission(conn: sa.Connection, due_id: int) -> FirstSubmission | None:
+    """Return the first submission of due item ``due_id`` (not an amendment), or None."""
+    i = Inspection
+    row = conn.execute(
+        sa.select(i.id, i.inspector, i.submitted_at)
+        .where(i.due_id == due_id, i.amends.is_(None))
+        .order_by(i.submitted_at, i.id)
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return FirstSubmission(int(row[0]), str(row[1]), as_utc(row[2]))
 
 
 def write_schedule_mark(
@@ -389,7 +420,10 @@ def completion_query(
     plain = all(isinstance(key.type, sa.String | sa.Integer) for key in keys)
     in_range = sa.and_(d.campus_id == cid, d.due_date >= start, d.due_date <= end)
     if cells is not None:
-        in_range = sa.and_(in_range, d.cell_code.in_(sorted(set(cells))))
+        # One code twice: SQLite plans ``IN (one)`` as ``=`` and then walks the campus's
+        # whole owner index to skip the GROUP BY sort (0.6 s on the large demo, not 5 ms).
+        codes = sorted(set(cells))
+        in_range = sa.and_(in_range, d.cell_code.in_(codes * 2 if len(codes) == 1 else codes))
     if many_groups and names and plain:
         return _completion_from_rows(conn, keys, in_range, names, now=now)
     done = sa.and_(d.submitted_at.is_not(None), d.submitted_at <= now)
@@ -540,6 +574,8 @@ class SubmissionRecord:
     plan_id: int | None
     zone: str | None
     owner: str | None
+    amends: int | None = None  # the first submission this one corrects
+    amend_reason: str | None = None
 
 
 def save_submissions(
@@ -547,19 +583,20 @@ def save_submissions(
 ) -> list[int]:
     """Store submissions and their item results; return the new inspection ids.
 
-    ``inspection_due.submitted_at`` is *not* updated here: use :func:`mark_submitted`, or
-    write due rows with their ``submitted_at`` already set (bulk history).
+    ``inspection_due.submitted_at`` is *not* updated here: use :func:`claim_due`, or
+    write due rows with their ``submitted_at`` already set (bulk history). A second first
+    submission of one due item breaks the unique index ``uq_inspection_due_once``.
     """
     ids = reserve_ids(conn, "inspection", len(records))
     bulk_insert(
         conn,
         "inspection",
-        INSPECTION_COLUMNS,
+        (*INSPECTION_COLUMNS, "amends", "amend_reason"),
         (
             (
                 new_id, cid, r.due_id, r.plan_id, s.cell_code, zone_number(r.zone), r.owner,
                 s.template_code, s.template_version, s.template_hash, s.period, s.inspector,
-                as_utc(s.submitted_at), s.late, s.lon, s.lat,
+                as_utc(s.submitted_at), s.late, r.amends, r.amend_reason, s.lon, s.lat,
             )
             for new_id, r in zip(ids, records, strict=True)
             for s in (r.submission,)
@@ -577,6 +614,18 @@ def save_submissions(
         ),
     )
     return ids
+
+
+def failed_items(conn: sa.Connection, due_id: int) -> set[str]:
+    """Return the items that any submission of due item ``due_id`` failed."""
+    r, i = InspectionResult, Inspection
+    rows = conn.execute(
+        sa.select(r.item_code)
+        .join(i, i.id == r.inspection_id)
+        .where(i.due_id == due_id, r.outcome == "fail")
+        .distinct()
+    )
+    return {str(code) for (code,) in rows}
 
 
 def load_results(conn: sa.Connection, inspection_id: int) -> pd.DataFrame:

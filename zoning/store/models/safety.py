@@ -1,7 +1,8 @@
 """Models of the safety-operations tables: inspections, the hazard ledger, complaints.
 
 Created by migrations ``0002``, ``0004`` (``completion_week``, its triggers), ``0005``
-(the completion index widened) and ``0007`` (``schedule_mark``); keep them in step. Every
+(the completion index widened), ``0007`` (``schedule_mark``) and ``0014`` (amendments, one
+first submission per due item); keep them in step. Every
 located row (due inspection, submission, hazard, complaint) keeps its own POINT (EPSG:4326)
 plus the plan, cell code, zone and owner *at the time*, so it follows the territory when
 boundaries are redrawn. Owners and actors are stored by name (names are unique per campus),
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -98,6 +100,8 @@ class InspectionDue(Base):
     week: Mapped[str] = mapped_column(String(10))  # ISO week of the due date, "2026-W09"
     submitted_at: Mapped[datetime | None] = mapped_column(TZ)  # first submission
     geometry = mapped_column(_point(spatial_index=False), nullable=False)
+    # migration 0015: the buildings a per-building checklist's row is for ("A; B"), else NULL
+    buildings: Mapped[str | None] = mapped_column(Text)
 
 
 class CompletionWeek(Base):
@@ -123,10 +127,23 @@ class CompletionWeek(Base):
 
 
 class Inspection(Base):
-    """A submitted checklist: where, when, by whom, against which template version."""
+    """A submitted checklist: where, when, by whom, against which template version.
+
+    A due item has one first submission (``amends`` NULL; a partial unique index, migration
+    0014); a correction is a new row whose ``amends`` names that first one, with its reason.
+    """
 
     __tablename__ = "inspection"
-    __table_args__ = (Index("ix_inspection_campus_time", "campus_id", "submitted_at"),)
+    __table_args__ = (
+        Index("ix_inspection_campus_time", "campus_id", "submitted_at"),
+        Index(
+            "uq_inspection_due_once",
+            "due_id",
+            unique=True,
+            sqlite_where=text("due_id IS NOT NULL AND amends IS NULL"),
+            postgresql_where=text("due_id IS NOT NULL AND amends IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     campus_id: Mapped[int] = _campus()
     due_id: Mapped[int | None] = mapped_column(
@@ -144,6 +161,10 @@ class Inspection(Base):
     submitted_at: Mapped[datetime] = mapped_column(TZ)
     late: Mapped[bool] = mapped_column(Boolean)
     geometry = mapped_column(_point(spatial_index=False), nullable=False)
+    amends: Mapped[int | None] = mapped_column(
+        ForeignKey("inspection.id", ondelete="SET NULL"), index=True
+    )
+    amend_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class InspectionResult(Base):

@@ -254,6 +254,9 @@ def _form(owner: str, due: pd.DataFrame, k: int) -> None:
             )
         )
     )
+    buildings = row.get("buildings")
+    if isinstance(buildings, str) and buildings:
+        st.caption(t("insp.form_buildings", lang, buildings=_ui.md(buildings)))
     if template is None:
         st.warning(t("insp.no_template", lang, template=plain_text(row["template_code"])))
         return
@@ -325,6 +328,8 @@ else:
             "domain": [wf.domain_name(d, lang) for d in todo["domain"]],
             "frequency": [label("freq", f, lang) for f in todo["frequency"]],
             "period": todo["period"],
+            # the buildings a per-building checklist covers in this cell (issue 16)
+            "buildings": todo["buildings"].fillna("").astype(str),
         }
     )
     wf.show_table(shown, lang, height=260)

@@ -189,6 +189,7 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
         "en": "Amendment #{id} saved ({cell}, {period}); the first submission is kept; "
         "{n} new hazard(s) opened.",
     },
+    "insp.form_buildings": {"zh": "所涉楼栋：{buildings}", "en": "Buildings: {buildings}"},
     "insp.form_for": {
         "zh": "网格 {cell} · {domain} · {template} · {period}",
         "en": "Cell {cell} · {domain} · {template} · {period}",
@@ -237,6 +238,7 @@ WORKFLOW_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "freq.quarterly": {"zh": "每季度", "en": "quarterly"},
     "field.todo": {"zh": "类型", "en": "To do"},
     "field.cell_code": {"zh": "网格编码", "en": "Cell"},
+    "field.buildings": {"zh": "所涉楼栋", "en": "Buildings"},
     "field.template": {"zh": "检查表", "en": "Checklist"},
     "field.on_time": {"zh": "按时完成", "en": "On time"},
     "field.pending": {"zh": "未到期", "en": "Pending"},

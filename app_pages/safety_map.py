@@ -271,7 +271,7 @@ with right:
     camera = _selected(map_layers.CAMERAS)
     other = _selected(cov.BLIND_SPOTS) or _selected(cov.KEY_AREAS) or _selected(cov.SUGGESTED)
     if cell is not None:
-        _cell_panel(plain_text(cell.get("code")))
+        _cell_panel(map_layers.picked_cell_code(cell))
     elif hazard is not None:  # a cell's hazard column: that cell's panel (its hazards listed)
         if hazard.get("code"):
             _cell_panel(plain_text(hazard.get("code")))

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.ui import ensure_db, serve  # noqa: E402
+from bench.ui import FILE_PATHS, ensure_db, serve, signed_in_context  # noqa: E402
 from tests.e2e.browser import CHART, CHROMIUM, CHROMIUM_ARGS, wait_drawn  # noqa: E402
 
 HOOK = r"""
@@ -119,9 +119,12 @@ def main() -> None:
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
                 )
                 base = f"http://127.0.0.1:{port}/{args.url_suffix}"
-                page, seconds, _ = _visit(browser, base)  # warms the server caches
+                signed_in = signed_in_context(browser, f"http://127.0.0.1:{port}", args.db)
+                page, seconds, _ = _visit(signed_in, base)  # warms the server caches
                 page.close()
-                context = browser.new_context(viewport={"width": args.width, "height": 1000})
+                context = signed_in_context(
+                    browser, f"http://127.0.0.1:{port}", args.db, width_px=args.width
+                )
                 context.add_init_script(HOOK)
                 page = context.new_page()
                 fetched: list[tuple[float, str]] = []
@@ -129,7 +132,7 @@ def main() -> None:
                     "requestfinished",
                     lambda r: (
                         fetched.append((time.perf_counter(), r.url.rsplit("/", 1)[-1]))
-                        if "/app/static/" in r.url
+                        if any(path in r.url for path in FILE_PATHS)
                         else None
                     ),
                 )

@@ -107,9 +107,10 @@ METHODS = {b"GET", b"POST", b"HEAD", b"OPTIONS", b"PUT", b"DELETE"}
 class CountingProxy:
     """A TCP proxy on 127.0.0.1 that counts the bytes the server sends, by request path.
 
-    ``counts["ws"]`` is the websocket (``/_stcore/stream``), ``counts["static"]`` the
-    ``/app/static/`` files, ``counts["other"]`` the rest (the app's JavaScript…). The bytes
-    are what crossed the socket: compressed when the server compresses.
+    ``counts["ws"]`` is the websocket (``/_stcore/stream``), ``counts["static"]`` the map's
+    files (``/layers/``, ``/app/static/``), ``counts["other"]`` the rest (the app's
+    JavaScript…). The bytes are what crossed the socket: compressed when the server
+    compresses.
     """
 
     def __init__(self, target_port: int) -> None:
@@ -154,7 +155,7 @@ class CountingProxy:
                     path = parts[1].decode("latin-1") if len(parts) > 1 else ""
                     if path.startswith("/_stcore/stream"):
                         kind[0] = "ws"
-                    elif path.startswith("/app/static/"):
+                    elif path.startswith(FILE_PATHS):
                         kind[0] = "static"
                     else:
                         kind[0] = "other"
@@ -204,16 +205,57 @@ def serve(script: Path, url: str, timing: Path) -> tuple[subprocess.Popen[bytes]
     raise RuntimeError("streamlit did not start")
 
 
+#: The account the UI benchmarks sign in as (made in the bench database when missing).
+BENCH_ACCOUNT = "bench-admin"
+BENCH_PASSWORD = "bench-ui-password-1"
+#: Request paths of the map's files: the layer files (``/layers/NAME``, signed-in only) and
+#: Streamlit's static files (the peer's pages).
+FILE_PATHS = ("/layers/", "/app/static/")
+
+
+def ensure_account(url: str) -> None:
+    """Create the admin account :data:`BENCH_ACCOUNT` in the database at ``url`` (as the
+    local operator, as ``campusgrid users add`` does) unless it exists."""
+    from zoning.services import accounts
+    from zoning.store.engine import open_engine
+
+    engine = open_engine(url)
+    try:
+        if accounts.sso_actor(engine, BENCH_ACCOUNT) is None:
+            accounts.add_account(engine, local_operator(), BENCH_ACCOUNT, "admin", BENCH_PASSWORD)
+    finally:
+        engine.dispose()
+
+
+def signed_in_context(browser: Any, base: str, db_url: str, *, width_px: int = 1400) -> Any:
+    """Return a new browser context (``width_px`` × 1000 px) signed in to the server at
+    ``base`` (the guarded app) as :data:`BENCH_ACCOUNT`: the session cookie comes from the
+    real sign-in form (HTTP), valid for every port of 127.0.0.1 (the counting proxy's too)."""
+    from tests.e2e.signin import session_cookie
+    from zoning.api.asgi import SESSION_COOKIE
+
+    ensure_account(db_url)
+    token = session_cookie(base, BENCH_ACCOUNT, BENCH_PASSWORD)
+    context = browser.new_context(viewport={"width": width_px, "height": 1000})
+    context.add_cookies(
+        [{"name": SESSION_COOKIE, "value": token, "url": base, "httpOnly": True,
+          "sameSite": "Lax"}]
+    )  # fmt: skip
+    return context
+
+
 def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, float, float]:
-    """Open ``base`` in a new tab; return the page, seconds until the whole map is drawn
-    (the canvas has drawn, every layer file fetched, and the picture no longer changes),
-    and the fraction of the chart drawn. Waits at most about ``timeout_s`` (s) per step."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    """Open ``base`` in a new tab of ``browser`` (a browser or a signed-in context); return
+    the page, seconds until the whole map is drawn (the canvas has drawn, every layer file
+    fetched, and the picture no longer changes), and the fraction of the chart drawn. Waits
+    at most about ``timeout_s`` (s) per step."""
+    size = {"viewport": {"width": 1400, "height": 1000}}  # a context has its own
+    page = browser.new_page(**size) if hasattr(browser, "new_context") else browser.new_page()
     pending: set[Any] = set()
     last_request = [0.0]
 
     def started_(request: Any) -> None:
-        if "/app/static/" in request.url:
+        if any(path in request.url for path in FILE_PATHS):
             pending.add(request)
             last_request[0] = time.perf_counter()
 
@@ -238,12 +280,18 @@ def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, f
     return page, shot_at - started, fraction
 
 
-def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[str, float]:
+def measure(
+    proxy: CountingProxy, timing: Path, *, options: list[str], db_url: str | None = None
+) -> dict[str, float]:
+    """Return the figures of the server behind ``proxy``; with ``db_url`` the server is the
+    guarded app, and the browser signs in first (as :data:`BENCH_ACCOUNT` of ``db_url``)."""
     from playwright.sync_api import sync_playwright
 
     base = f"http://127.0.0.1:{proxy.port}"
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        direct = f"http://127.0.0.1:{proxy.target_port}"
+        browser = launched if db_url is None else signed_in_context(launched, direct, db_url)
         page, cold, _ = _visit(browser, base)  # first visit: every server cache empty
         wait_idle(page, 300_000)
         page.close()
@@ -263,7 +311,7 @@ def measure(proxy: CountingProxy, timing: Path, *, options: list[str]) -> dict[s
             lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
             runs = [float(v) for name, v in lines if name.endswith(".run")]
             medians[series] = statistics.median(runs) * 1000 if runs else float("nan")
-        browser.close()
+        launched.close()
     return {
         "first_draw_cold_s": cold,
         "first_draw_warm_s": warm,
@@ -284,17 +332,23 @@ def main() -> None:
         timing = Path(folder) / "timing.log"
         naive = Path(folder) / "naive_app.py"
         naive.write_text(NAIVE_PAGE)
-        for name, script, options in (
+        for name, script, options, guarded in (
             (
                 "campusgrid",
-                ROOT / "app.py",
+                ROOT / "app.py",  # builds st.App: the sign-in gate, /layers/, the lifespan
                 ["片区", "未闭环隐患", "网格类型", "面积", "巡查完成率"],
+                True,
             ),
-            ("naive", naive, ["b", "a", "b", "a", "b"]),
+            ("naive", naive, ["b", "a", "b", "a", "b"], False),
         ):
             process, port = serve(script, args.db, timing)
             try:
-                results[name] = measure(CountingProxy(port), timing, options=options)
+                results[name] = measure(
+                    CountingProxy(port),
+                    timing,
+                    options=options,
+                    db_url=args.db if guarded else None,
+                )
             finally:
                 process.terminate()
                 process.wait(timeout=20)

@@ -42,6 +42,7 @@ def main() -> None:
         from streamlit.testing.v1 import AppTest
 
         from tests.opsdata import open_due, submit_passed
+        from tests.signed_in import signed_in
         from zoning import services
         from zoning.store.engine import open_engine
 
@@ -49,7 +50,9 @@ def main() -> None:
         campus = services.list_campuses(engine)[0].name
         print(f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}")
         for page in PAGES:
-            app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=900)
+            # AppTest carries no cookie: signed in as an admin account the way single
+            # sign-on does (``st.user`` naming it), made in the copy when missing.
+            app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=900))
             app.switch_page(page)
             app.run()
             figures = {}

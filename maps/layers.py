@@ -335,6 +335,7 @@ def painted_cells_layer(
     codes: frozenset[str] | None = None,
     layer_id: str = CELLS,
     stroked: bool | None = None,
+    details: bool = True,
 ) -> pdk.Layer:
     """Return the cells of ``records`` (see :func:`cell_records`) coloured by ``fills``.
 
@@ -342,11 +343,19 @@ def painted_cells_layer(
     (the leadership heatmap); ``codes`` keeps only those cells. The records are not changed.
     ``stroked`` (default: when flat) outlines each cell; pass False when the outlines are
     drawn by :func:`cell_outlines_layer` (one line per shared edge run: far cheaper to draw).
+    With ``details`` False each cell carries its geometry, its colour and its code only (the
+    code is its tooltip, ``tip``: see :func:`picked_cell_code`; ``tips`` is ignored): the
+    rest is in the cell's panel, read on click. A quarter of the safety map's heaviest file
+    was tooltip text the browser parsed before the first draw (bench/README.md).
     """
     out: list[Record] = []
     for record in records:  # ~13,000 cells on the large demo: a dict merge each, ~10 ms
         code = record["code"]
         if codes is not None and code not in codes:
+            continue
+        if not details:
+            fill = fills.get(code, colours.MISSING)
+            out.append({"polygon": record["polygon"], "fill": fill, "tip": code})
             continue
         painted = {**record, "fill": fills.get(code, colours.MISSING)}
         if tips is not None and code in tips:
@@ -378,6 +387,12 @@ def painted_cells_layer(
         auto_highlight=True,
         **props,
     )
+
+
+def picked_cell_code(picked: Mapping[str, Any]) -> str:
+    """Return the code of a cell picked on the map (a record of :func:`painted_cells_layer`:
+    ``code``, or the ``tip`` that is the code when the layer carries no details)."""
+    return plain_text(picked.get("code") or picked.get("tip"))
 
 
 #: Tolerances when joining cell edges into straight lines (see :func:`cell_outline_paths`):

@@ -22,7 +22,7 @@ the same.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import geopandas as gpd
 import pandas as pd
@@ -93,22 +93,46 @@ def _completion_grid(
 ) -> pd.DataFrame:
     engine = engine_for(url)
     safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
-    return splice.spliced(
-        ("grid", url, campus, plan_id, data_version, rows),
+    where = grid_where(url, campus, plan_id, data_version, rows)
+    now = utcnow()
+    frame = splice.spliced(
+        where,
         key,
-        lambda: queries.completion_grid(engine, campus, actor=_actor),
-        lambda base: splice.grid_delta(engine, campus, base, key, actor=_actor),
+        lambda: queries.completion_grid(engine, campus, now=now, actor=_actor),
+        lambda base: splice.grid_delta(engine, campus, base, key, actor=_actor, now=now),
     )
+    part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
+    splice.remember_due(where, part, lambda: queries.next_due_at(engine, campus, now=now))
+    return frame
+
+
+def grid_where(
+    url: str, campus: str, plan_id: int, data_version: int, rows: tuple[object, ...]
+) -> tuple[object, ...]:
+    """Return the splice cache's name of a completion grid (see :mod:`splice`)."""
+    return ("grid", url, campus, plan_id, data_version, rows)
+
+
+def completion_key(
+    url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
+) -> tuple[object, ...]:
+    """Return what the completion grid of what ``actor`` sees depends on: the inspections
+    part of the fingerprint and the due-time part (``splice.due_part``: it moves when a
+    pending row's due time passes, so a rerun after it turns those cells missed without a
+    reload). Costs no query beyond the fingerprint."""
+    where = grid_where(url, campus, plan_id, data_version, seen_rows(actor))
+    return (*ops_key(url, campus).inspections, splice.due_part(where, utcnow()))
 
 
 def completion_grid(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> pd.DataFrame:
     """Return completion per cell × week × domain over the last 90 days, of the cells
-    ``actor`` sees (cached until the inspections or due rows change; after new submissions
-    only their cells are recounted). Raises PermissionDenied without VIEW_MAP."""
+    ``actor`` sees (cached until the inspections or due rows change or a due time passes;
+    after new submissions or a passed due time only those cells are recounted). Raises
+    PermissionDenied without VIEW_MAP."""
     actor.require(Permission.VIEW_MAP, "see the campus map")
-    key = ops_key(url, campus).inspections
+    key = completion_key(url, campus, plan_id, data_version, actor=actor)
     return _completion_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
 
 

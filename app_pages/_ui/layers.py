@@ -28,6 +28,7 @@ from zoning.services import queries
 
 from app_pages._ui.caches import (
     completion_grid,
+    completion_key,
     coverage,
     hazards,
     load_cells,
@@ -171,7 +172,6 @@ def _painted_cells(
     zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
     cells = load_cells(url, campus, plan_id, data_version)
     codes = zone_codes(cells, zones)
-    tips: dict[str, str] | None = None
     if colour_by in measures.MEASURES:
         values: dict[Any, Any] = {}
         if colour_by == "completion":
@@ -187,14 +187,15 @@ def _painted_cells(
         else:
             values = dict(coverage(url, campus, data_version, plan_id, actor=_actor).cell_pct)
         values = {str(k): float(v) for k, v in values.items()}
-        fills, legend, tips = measure_paint(codes, values, colour_by, lang)  # type: ignore[arg-type]
+        fills, legend = measures.measure_colours(codes, values, colour_by, lang=lang)  # type: ignore[arg-type]
     else:
         fill_list, legend = map_layers.cell_colours(cells, colour_by=colour_by, lang=lang)  # type: ignore[arg-type]
         fills = dict(zip((str(c) for c in cells["code"]), fill_list, strict=True))
     base = cell_base(url, campus, plan_id, data_version, lang)
     # Outlines as one layer of merged lines, not a stroke per cell: 13,000 stroked rings
-    # were most of the map's draw time in a software renderer (bench/README.md).
-    layer = map_layers.painted_cells_layer(base, fills, tips=tips, codes=codes, stroked=False)
+    # were most of the map's draw time in a software renderer (bench/README.md). No
+    # tooltip text but the code: the cell's panel (on click) reads its details.
+    layer = map_layers.painted_cells_layer(base, fills, codes=codes, stroked=False, details=False)
     return publish(layer), legend
 
 
@@ -216,15 +217,19 @@ def painted_cells(
     return with_live_file(  # type: ignore[no-any-return]
         _painted_cells,
         url, campus, plan_id, data_version, lang, colour_by, filters,
-        measure_key(url, campus, colour_by), queries.visibility(actor), actor,
+        measure_key(url, campus, colour_by, plan_id, data_version, actor=actor),
+        queries.visibility(actor), actor,
     )  # fmt: skip
 
 
-def measure_key(url: str, campus: str, colour_by: str) -> tuple[object, ...]:
+def measure_key(
+    url: str, campus: str, colour_by: str, plan_id: int, data_version: int, *, actor: Actor
+) -> tuple[object, ...]:
     """Return what the cells painted by ``colour_by`` depend on among the operations data:
-    the inspections for completion, the hazards for open hazards, nothing otherwise."""
+    the inspections and due times for completion (``caches.completion_key``), the hazards
+    for open hazards, nothing otherwise."""
     if colour_by == "completion":
-        return ops_key(url, campus).inspections
+        return completion_key(url, campus, plan_id, data_version, actor=actor)
     if colour_by == "hazards":
         return ops_key(url, campus).hazards
     return ()
@@ -269,7 +274,8 @@ def completion_heatmap(
     change (the week replay steps through them)."""
     return with_live_file(  # type: ignore[no-any-return]
         _completion_heatmap,
-        url, campus, plan_id, data_version, lang, week, ops_key(url, campus).inspections,
+        url, campus, plan_id, data_version, lang, week,
+        completion_key(url, campus, plan_id, data_version, actor=actor),
         queries.visibility(actor), actor,
     )  # fmt: skip
 

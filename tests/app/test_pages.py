@@ -101,7 +101,9 @@ def test_completion_measure_colours_cells_with_a_legend(app: AppTest) -> None:
     assert isinstance(cells, list) and cells
     colours = {tuple(c["fill"][:3]) for c in cells}  # type: ignore[index]
     assert len(colours) >= 2, "completion should tell cells apart"
-    assert all("巡查完成率" in c["tip"] for c in cells)  # type: ignore[index]
+    # Geometry, colour and the code as tooltip only: the details are read on click.
+    assert all(sorted(c) == ["fill", "polygon", "tip"] for c in cells)  # type: ignore[call-overload]
+    assert not any("巡查完成率" in c["tip"] for c in cells)  # type: ignore[index]
     assert any("0–60%" in m.value for m in app.markdown)
     assert _layer(app, "hazards")["@@type"] == "PolygonLayer"
 
@@ -114,7 +116,7 @@ def test_coverage_layers_and_filters_keep_the_chart(app: AppTest) -> None:
     assert _layer(app, "blind_spots")["data"]
     app.multiselect(key="map_zones").set_value(["1"]).run()
     assert not app.exception
-    codes = {c["code"] for c in _layer(app, "cells")["data"]}  # type: ignore[index]
+    codes = {c["tip"] for c in _layer(app, "cells")["data"]}  # type: ignore[index]  # the code is the tip
     assert codes and all(code.startswith("DEMO-01-") for code in codes)
     # The same element id: the browser keeps its map (view state) across filter changes.
     assert app.get("deck_gl_json_chart")[0].proto.id == before

@@ -266,6 +266,48 @@ def inspected_cells(engine: Engine, campus: str, *, after: int, upto: int) -> li
     return sorted({code for row in rows for code in row if code is not None})
 
 
+def next_due_at(engine: Engine, campus: str, *, now: datetime | None = None) -> datetime | None:
+    """Return the earliest due time (UTC) after ``now`` among the due rows nothing was
+    submitted for yet, due on or before today (local): the next moment a cell of the
+    completion grid turns from pending to missed (None: none left today). One read over
+    the campus's due rows of the last two days."""
+    now = as_utc(now or utcnow())
+    today = local_day(now)
+    d = InspectionDue
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        found = conn.execute(
+            sa.select(sa.func.min(d.due_at)).where(
+                d.campus_id == cid,
+                d.due_date >= today - timedelta(days=1),
+                d.due_date <= today,
+                d.submitted_at.is_(None),
+                d.due_at > now,
+            )
+        ).scalar()
+    return None if found is None else as_utc(found)
+
+
+def due_passed_cells(engine: Engine, campus: str, *, since: datetime, upto: datetime) -> list[str]:
+    """Return the codes of the cells with a due row nothing was submitted for whose due time
+    lies in [``since``, ``upto``] (UTC): the cells that turned from pending to missed."""
+    d = InspectionDue
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        codes = conn.execute(
+            sa.select(d.cell_code)
+            .distinct()
+            .where(
+                d.campus_id == cid,
+                d.due_date >= local_day(as_utc(since)) - timedelta(days=1),
+                d.submitted_at.is_(None),
+                d.due_at >= as_utc(since),
+                d.due_at <= as_utc(upto),
+            )
+        ).scalars()
+        return sorted(str(c) for c in codes)
+
+
 def completion_grid(
     engine: Engine,
     campus: str,

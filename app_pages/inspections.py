@@ -20,7 +20,7 @@ from maps.i18n import label, t
 from maps.payload import plain_text
 from zoning.accounts import Actor, Scope
 from zoning.safety.checklists import ChecklistItem
-from zoning.services import ledger, safety
+from zoning.services import ledger, queries, safety
 
 from app_pages import _ui
 from app_pages import _workflow as wf
@@ -29,30 +29,59 @@ ctx = _ui.context()
 lang = ctx.lang
 campus = ctx.campus.name
 OUTCOMES = ("pass", "fail", "na")
-VERSION_KEY = "_insp_version"  # bumped by every submission: the report is cached on it
-TODO_KEY = "_insp_todo"  # this session's to-do lists, dropped after every submission
 PICKED = "_insp_picked"  # the item the picker moves to after a submission
 DONE = "_insp_done"  # (due id, kind, text, tables): the outcome shown beside the button
+TODO_KEY = "_insp_todo"  # the fingerprint this session's to-do lists were drawn with
 REFUSED = "_insp_refused"  # due id whose submission was refused as already submitted
 REPORT_BY = ("zone", "owner", "domain", "week")
 PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
+@st.cache_data(show_spinner=False, max_entries=64, ttl=300)
+def _shared_todo(
+    url: str,
+    name: str,
+    owner: str,
+    seen: queries.Visibility,
+    inspections: tuple[object, ...],
+    _who: Actor,
+) -> pd.DataFrame:
+    return safety.todo(_ui.engine_for(url), name, owner=owner, actor=_who)
+
+
 def _todo(owner: str, who: Actor) -> pd.DataFrame:
-    """``owner``'s to-do as ``who`` may see it, kept for this session only (never shared
-    between sessions: another browser's submission shows on the next load)."""
-    kept: dict[tuple[str, str, int, str], pd.DataFrame] = st.session_state.setdefault(TODO_KEY, {})
-    key = (campus, owner, ctx.campus.data_version, who.name)
-    if key not in kept:
-        kept[key] = safety.todo(wf.engine(ctx), campus, owner=owner, actor=who)
-    return kept[key]
+    """``owner``'s to-do as ``who`` may see it, shared by the accounts that see the same
+    (role, scope, zone, person): twenty officers on the large demo read it once, not twenty
+    times. A session keeps the operations fingerprint it first drew with (its picker stays
+    put while others work) until it submits; a new session, or this one after a submission,
+    reads the current list (another browser's submission shows then)."""
+    pinned: dict[tuple[str, str], tuple[object, ...]] = st.session_state.setdefault(TODO_KEY, {})
+    key = (campus, owner)
+    if key not in pinned:
+        pinned[key] = _ui.ops_key(ctx.url, campus).inspections
+    seen = queries.visibility(who)
+    return _shared_todo(ctx.url, campus, owner, seen, pinned[key], who)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=300)
-def _report(
-    url: str, name: str, by: str, data_version: int, version: int, who: Actor
+def _shared_report(
+    url: str,
+    name: str,
+    by: str,
+    seen: queries.Visibility,
+    inspections: tuple[object, ...],
+    hazards: tuple[object, ...],
+    _who: Actor,
 ) -> pd.DataFrame:
-    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=who)
+    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=_who)
+
+
+def _report(by: str, who: Actor) -> pd.DataFrame:
+    """The completion report by ``by``, shared by the accounts that see the same rows and
+    read again when inspections or hazards change anywhere."""
+    ops = _ui.ops_key(ctx.url, campus)
+    seen = queries.visibility(who)
+    return _shared_report(ctx.url, campus, by, seen, ops.inspections, ops.hazards, who)
 
 
 def _template_name(code: str) -> str:
@@ -156,8 +185,7 @@ def _submit(
             st.session_state[REFUSED] = due
         return
     st.session_state.pop(REFUSED, None)
-    st.session_state.pop(TODO_KEY, None)  # fresh from the database on the next draw
-    st.session_state[VERSION_KEY] = st.session_state.get(VERSION_KEY, 0) + 1
+    st.session_state.pop(TODO_KEY, None)  # the current list on the next draw
     st.session_state[PICKED] = following
     template = safety.checklist_templates()[template_code]
     for item in template.items:
@@ -301,7 +329,6 @@ if not owners:
     st.info(t("insp.nothing", lang))
     st.stop()
 owner = str(st.selectbox(t("insp.owner", lang), options=owners, key=f"insp_owner:{campus}"))
-version = int(st.session_state.get(VERSION_KEY, 0))
 todo = _todo(owner, me)
 kinds = todo["todo"].astype(str) if len(todo) else pd.Series(dtype=str)
 st.markdown(f"### {t('insp.todo', lang)}")
@@ -372,7 +399,7 @@ by = str(
         key=wf.lang_key("insp_report_by", lang),
     )
 )
-report = _report(ctx.url, campus, by, ctx.campus.data_version, version, me)
+report = _report(by, me)
 columns = [
     by,
     "due",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import typer
 
 from zoning.cli import (
+    attention,
     backup,
     cameras,
     campus,
@@ -27,6 +28,7 @@ from zoning.cli import (
     tick,
     tokens,
     users,
+    whereabouts,
 )
 from zoning.cli.app import INTERNAL_ERROR, main
 from zoning.cli.app import app as _root
@@ -54,6 +56,7 @@ COMMANDS: tuple[tuple[str, Callable[..., None]], ...] = (
     ("restore", backup.restore),
     ("qr", qr.qr),
     ("tick", tick.tick),
+    ("duty", attention.duty),
 )
 
 #: The command groups by name; Typer lists every group after the commands, in this order.
@@ -65,6 +68,8 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("users", users.users_app),
     ("students", students.students_app),
     ("rollcall", rollcall.rollcall_app),
+    ("whereabouts", whereabouts.whereabouts_app),
+    ("attention", attention.attention_app),
     ("tokens", tokens.tokens_app),
     ("notify", notify.notify_app),
     ("edit", plans.edit_app),

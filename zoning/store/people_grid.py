@@ -1,4 +1,5 @@
-"""Repository of the people grid: the roster, staff links, roll calls, marks, leave, secrets.
+"""Repository of the people grid: the roster, staff links, roll calls, marks, leave, secrets,
+holidays and whereabouts, return follow-ups, key students and their visits.
 
 Functions take an open connection (the service holds the transaction) and return plain
 rows; the rules live in :mod:`zoning.people` and the services.
@@ -17,14 +18,25 @@ import sqlalchemy as sa
 from shapely.geometry.base import BaseGeometry
 
 from zoning.people import StaffRecord, StudentRecord
-from zoning.store.models.campus import Building, Campus, GridCell, GridPlan, table_of
+from zoning.store.models.campus import (
+    Building,
+    Campus,
+    GridCell,
+    GridPlan,
+    table_of,
+)
 from zoning.store.models.people_grid import (
+    Attention,
+    AttentionVisit,
+    Holiday,
     Leave,
+    ReturnFollowup,
     Rollcall,
     RollcallMark,
     RollcallSecret,
     StaffLink,
     Student,
+    Whereabouts,
 )
 
 STUDENT = table_of(Student)
@@ -345,3 +357,220 @@ def leaves_on(conn: sa.Connection, cid: int, night: date) -> dict[int, str]:
         .order_by(table.c.id)
     )
     return {int(s): str(k) for s, k in rows}
+
+
+# --------------------------------------------------------------------------- holidays
+
+HOLIDAY = table_of(Holiday)
+WHEREABOUTS = table_of(Whereabouts)
+FOLLOWUP = table_of(ReturnFollowup)
+ATTENTION = table_of(Attention)
+VISIT = table_of(AttentionVisit)
+
+
+def find_holiday(conn: sa.Connection, cid: int, name: str) -> sa.Row[Any] | None:
+    """Return the campus's holiday named ``name``."""
+    return conn.execute(
+        sa.select(HOLIDAY).where(HOLIDAY.c.campus_id == cid, HOLIDAY.c.name == name)
+    ).first()
+
+
+def holiday_names(conn: sa.Connection, cid: int) -> list[str]:
+    """Return the names of the campus's holidays, latest start first."""
+    return [
+        str(n)
+        for n in conn.execute(
+            sa.select(HOLIDAY.c.name)
+            .where(HOLIDAY.c.campus_id == cid)
+            .order_by(HOLIDAY.c.starts.desc())
+        ).scalars()
+    ]
+
+
+def insert_holiday(conn: sa.Connection, values: dict[str, Any]) -> int:
+    """Insert a holiday (``campus_id, name, starts, ends, return_by, created_by,
+    created_at``); return its id."""
+    return int(
+        conn.execute(sa.insert(HOLIDAY).values(**values).returning(HOLIDAY.c.id)).scalar_one()
+    )
+
+
+def whereabouts_of(conn: sa.Connection, holiday_id: int) -> dict[int, sa.Row[Any]]:
+    """Return student id → the holiday's whereabouts row."""
+    return {
+        int(r.student_id): r
+        for r in conn.execute(sa.select(WHEREABOUTS).where(WHEREABOUTS.c.holiday_id == holiday_id))
+    }
+
+
+def whereabouts_one(conn: sa.Connection, holiday_id: int, student_id: int) -> sa.Row[Any] | None:
+    """Return the student's whereabouts row of the holiday."""
+    return conn.execute(
+        sa.select(WHEREABOUTS).where(
+            WHEREABOUTS.c.holiday_id == holiday_id, WHEREABOUTS.c.student_id == student_id
+        )
+    ).first()
+
+
+def put_whereabouts(
+    conn: sa.Connection, holiday_id: int, student_id: int, values: dict[str, Any]
+) -> None:
+    """Update the student's whereabouts row of the holiday with ``values``, made if missing."""
+    where = (WHEREABOUTS.c.holiday_id == holiday_id) & (WHEREABOUTS.c.student_id == student_id)
+    if conn.execute(sa.update(WHEREABOUTS).where(where).values(**values)).rowcount == 0:
+        conn.execute(
+            sa.insert(WHEREABOUTS),
+            [{"holiday_id": holiday_id, "student_id": student_id, "flags": "", **values}],
+        )
+
+
+def insert_followup(conn: sa.Connection, values: dict[str, Any]) -> None:
+    """Insert a return follow-up (``holiday_id, student_id, contacted, reason,
+    expected_return, escalated, by, at``)."""
+    conn.execute(sa.insert(FOLLOWUP), [values])
+
+
+def followups(conn: sa.Connection, holiday_id: int) -> dict[int, list[sa.Row[Any]]]:
+    """Return student id → the holiday's follow-up notes, oldest first."""
+    found: dict[int, list[sa.Row[Any]]] = {}
+    for r in conn.execute(
+        sa.select(FOLLOWUP).where(FOLLOWUP.c.holiday_id == holiday_id).order_by(FOLLOWUP.c.id)
+    ):
+        found.setdefault(int(r.student_id), []).append(r)
+    return found
+
+
+# --------------------------------------------------------------------------- key students
+
+
+def find_attention(conn: sa.Connection, cid: int, student_id: int) -> sa.Row[Any] | None:
+    """Return the student's key-student row (active or not)."""
+    return conn.execute(
+        sa.select(ATTENTION).where(
+            ATTENTION.c.campus_id == cid, ATTENTION.c.student_id == student_id
+        )
+    ).first()
+
+
+def put_attention(conn: sa.Connection, cid: int, student_id: int, values: dict[str, Any]) -> None:
+    """Put the student on the campus's key-student list (``reason, since, added_by,
+    created_at``), reactivating an earlier row."""
+    where = (ATTENTION.c.campus_id == cid) & (ATTENTION.c.student_id == student_id)
+    done = conn.execute(sa.update(ATTENTION).where(where).values(**values, active=True))
+    if done.rowcount == 0:
+        conn.execute(
+            sa.insert(ATTENTION),
+            [{"campus_id": cid, "student_id": student_id, "active": True, **values}],
+        )
+
+
+def attention_rows(conn: sa.Connection, cid: int) -> list[sa.Row[Any]]:
+    """Return the campus's active key students with their last visit day (``last_visit``,
+    None when never visited) and number of visits (``visits``)."""
+    last = (
+        sa.select(
+            VISIT.c.attention_id,
+            sa.func.max(VISIT.c.visited_on).label("last_visit"),
+            sa.func.count().label("visits"),
+        )
+        .group_by(VISIT.c.attention_id)
+        .subquery()
+    )
+    return list(
+        conn.execute(
+            sa.select(ATTENTION, last.c.last_visit, last.c.visits)
+            .outerjoin(last, last.c.attention_id == ATTENTION.c.id)
+            .where(ATTENTION.c.campus_id == cid, ATTENTION.c.active.is_(True))
+            .order_by(ATTENTION.c.id)
+        )
+    )
+
+
+def insert_visit(conn: sa.Connection, values: dict[str, Any]) -> None:
+    """Insert a visit (``attention_id, visited_on, note, by, created_at``)."""
+    conn.execute(sa.insert(VISIT), [values])
+
+
+def missed_nights(conn: sa.Connection, cid: int, since: date) -> dict[int, date]:
+    """Return student id → the latest night from ``since`` on they were marked missing."""
+    call = table_of(Rollcall)
+    rows = conn.execute(
+        sa.select(MARK.c.student_id, sa.func.max(call.c.night))
+        .join(call, call.c.id == MARK.c.rollcall_id)
+        .where(call.c.campus_id == cid, call.c.night >= since, MARK.c.state == "missing")
+        .group_by(MARK.c.student_id)
+    )
+    return {int(s): n for s, n in rows}
+
+
+# --------------------------------------------------------------------------- duty records
+
+
+def closed_nights(conn: sa.Connection, cid: int, since: date, until: date) -> list[date]:
+    """Return the nights from ``since`` to ``until`` whose roll call was closed."""
+    call = table_of(Rollcall)
+    return list(
+        conn.execute(
+            sa.select(call.c.night)
+            .where(call.c.campus_id == cid, call.c.night.between(since, until))
+            .where(call.c.closed_at.is_not(None))
+            .order_by(call.c.night)
+        ).scalars()
+    )
+
+
+def missing_by_building(
+    conn: sa.Connection, cid: int, since: date, until: date
+) -> dict[tuple[date, str], int]:
+    """Return (night, building) → how many students were marked missing that night."""
+    call = table_of(Rollcall)
+    rows = conn.execute(
+        sa.select(call.c.night, STUDENT.c.building, sa.func.count())
+        .join(MARK, MARK.c.rollcall_id == call.c.id)
+        .join(STUDENT, STUDENT.c.id == MARK.c.student_id)
+        .where(call.c.campus_id == cid, call.c.night.between(since, until))
+        .where(MARK.c.state == "missing")
+        .group_by(call.c.night, STUDENT.c.building)
+    )
+    return {(n, str(b)): int(c) for n, b, c in rows}
+
+
+def duty_counts(
+    conn: sa.Connection, cid: int, names: Sequence[str], since: datetime, until: datetime
+) -> dict[tuple[str, str], int]:
+    """Return (account, what) → how many of the campus's records the accounts ``names``
+    made in [since, until): ``checkins`` (present marks of students other than the account's
+    own, keyed by the student number as ``checkin:NO``), ``leaves`` (leave and away marks),
+    ``verified`` and ``returned`` (holiday whereabouts)."""
+    out: dict[tuple[str, str], int] = {}
+    if not names:
+        return out
+    wanted = list(names)
+    for by, no, count in conn.execute(
+        sa.select(MARK.c.by, STUDENT.c.student_no, sa.func.count())
+        .join(STUDENT, STUDENT.c.id == MARK.c.student_id)
+        .where(STUDENT.c.campus_id == cid, MARK.c.by.in_(wanted), MARK.c.state == "present")
+        .where(MARK.c.at >= since, MARK.c.at < until)
+        .group_by(MARK.c.by, STUDENT.c.student_no)
+    ):
+        out[(str(by), f"checkin:{no}")] = int(count)
+    leave = table_of(Leave)
+    for by, count in conn.execute(
+        sa.select(leave.c.by, sa.func.count())
+        .join(STUDENT, STUDENT.c.id == leave.c.student_id)
+        .where(STUDENT.c.campus_id == cid, leave.c.by.in_(wanted))
+        .where(leave.c.created_at >= since, leave.c.created_at < until)
+        .group_by(leave.c.by)
+    ):
+        out[(str(by), "leaves")] = int(count)
+    for what in ("verified", "returned"):
+        by_col, at_col = WHEREABOUTS.c[f"{what}_by"], WHEREABOUTS.c[f"{what}_at"]
+        for by, count in conn.execute(
+            sa.select(by_col, sa.func.count())
+            .join(STUDENT, STUDENT.c.id == WHEREABOUTS.c.student_id)
+            .where(STUDENT.c.campus_id == cid, by_col.in_(wanted))
+            .where(at_col >= since, at_col < until)
+            .group_by(by_col)
+        ):
+            out[(str(by), what)] = int(count)
+    return out

@@ -27,12 +27,17 @@ from zoning.store.models.campus import (
 from zoning.store.models.idempotency import IdempotencyKey
 from zoning.store.models.notify import JobLease, NotifyChannel, OutboxRow
 from zoning.store.models.people_grid import (
+    Attention,
+    AttentionVisit,
+    Holiday,
     Leave,
+    ReturnFollowup,
     Rollcall,
     RollcallMark,
     RollcallSecret,
     StaffLink,
     Student,
+    Whereabouts,
 )
 from zoning.store.models.plans import CodeLineage, PlanActivation, PlanEdit
 from zoning.store.models.safety import (
@@ -51,6 +56,8 @@ __all__ = [
     "OPS_TABLES",
     "SRID",
     "Account",
+    "Attention",
+    "AttentionVisit",
     "AuditEvent",
     "Base",
     "Building",
@@ -64,6 +71,7 @@ __all__ = [
     "GridPlan",
     "HazardEvent",
     "HazardRow",
+    "Holiday",
     "IdempotencyKey",
     "Inspection",
     "InspectionDue",
@@ -78,6 +86,7 @@ __all__ = [
     "PlanEdit",
     "Poi",
     "RetiredCode",
+    "ReturnFollowup",
     "Road",
     "Rollcall",
     "RollcallMark",
@@ -85,5 +94,6 @@ __all__ = [
     "StaffLink",
     "Student",
     "WebSession",
+    "Whereabouts",
     "table_of",
 ]

@@ -119,3 +119,91 @@ class RollcallSecret(Base):
     )
     secret: Mapped[str] = mapped_column(String(128))
     created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+
+class Holiday(Base):
+    """A holiday of a campus (假期): its days and the return deadline (migration ``0016``)."""
+
+    __tablename__ = "holiday"
+    __table_args__ = (UniqueConstraint("campus_id", "name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts: Mapped[date] = mapped_column(Date)
+    ends: Mapped[date] = mapped_column(Date)
+    return_by: Mapped[date] = mapped_column(Date)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+
+class Whereabouts(Base):
+    """A student's declared whereabouts for a holiday (假期去向), its risk flags (``;``-joined),
+    the grid member's verification and the return mark."""
+
+    __tablename__ = "whereabouts"
+    __table_args__ = (UniqueConstraint("holiday_id", "student_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holiday_id: Mapped[int] = mapped_column(ForeignKey("holiday.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), index=True
+    )
+    plan: Mapped[str | None] = mapped_column(String(16))
+    destination: Mapped[str | None] = mapped_column(Text)
+    leave_on: Mapped[date | None] = mapped_column(Date)
+    return_on: Mapped[date | None] = mapped_column(Date)
+    companions: Mapped[str | None] = mapped_column(Text)
+    contact: Mapped[str | None] = mapped_column(Text)
+    flags: Mapped[str] = mapped_column(String(200), default="")
+    declared_by: Mapped[str | None] = mapped_column(String(200))
+    declared_at: Mapped[datetime | None] = mapped_column(TZ)
+    verified_by: Mapped[str | None] = mapped_column(String(200))
+    verified_at: Mapped[datetime | None] = mapped_column(TZ)
+    returned_by: Mapped[str | None] = mapped_column(String(200))
+    returned_at: Mapped[datetime | None] = mapped_column(TZ)
+
+
+class ReturnFollowup(Base):
+    """A note of one contact about a student not back (family contacted, reason, expected
+    return); ``escalated`` hands it to the counsellor."""
+
+    __tablename__ = "return_followup"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    holiday_id: Mapped[int] = mapped_column(ForeignKey("holiday.id", ondelete="CASCADE"))
+    student_id: Mapped[int] = mapped_column(
+        ForeignKey("student.id", ondelete="CASCADE"), index=True
+    )
+    contacted: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    expected_return: Mapped[date | None] = mapped_column(Date)
+    escalated: Mapped[bool] = mapped_column(Boolean, default=False)
+    by: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+
+class Attention(Base):
+    """A student on a counsellor's key-student list (重点关注); ``active`` false once removed."""
+
+    __tablename__ = "attention"
+    __table_args__ = (UniqueConstraint("campus_id", "student_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campus_id: Mapped[int] = mapped_column(ForeignKey("campus.id", ondelete="CASCADE"), index=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    since: Mapped[date] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)
+
+
+class AttentionVisit(Base):
+    """A visit (走访) to a key student: the day and a note."""
+
+    __tablename__ = "attention_visit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    attention_id: Mapped[int] = mapped_column(
+        ForeignKey("attention.id", ondelete="CASCADE"), index=True
+    )
+    visited_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(TZ, default=utcnow)

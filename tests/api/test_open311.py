@@ -1,18 +1,23 @@
 """Open311 GeoReport v2 over real HTTP against the real server: the categories as
 services, a request posted form-encoded with an API token, read back without its contact,
-its status following the ledger; the spec's error format."""
+its status following the ledger, the official replies as status_notes; address_string and
+media_url; the spec's error format."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 
+from tests.actors import ADMIN
 from tests.api.rest_client import CAMPUS, call, token_for
 from tests.e2e.signin import request
 from zoning.api.rest import PREFIX
 from zoning.safety.complaints import DEFAULT_CATEGORIES
+from zoning.services import ledger
+from zoning.store.engine import open_engine
 
 pytestmark = pytest.mark.e2e
 
@@ -20,14 +25,14 @@ OPEN311 = "/open311/v2"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def _post(base: str, fields: dict[str, str]) -> tuple[int, object]:
+def _post(base: str, fields: dict[str, str]) -> tuple[int, Any]:
     reply = request(
         base, OPEN311 + "/requests.json", method="POST", body=urlencode(fields), headers=FORM
     )
     return reply.status, json.loads(reply.body)
 
 
-def _get(base: str, path: str, **params: str) -> tuple[int, object]:
+def _get(base: str, path: str, **params: str) -> tuple[int, Any]:
     reply = request(base, OPEN311 + path + ("?" + urlencode(params) if params else ""))
     return reply.status, json.loads(reply.body)
 
@@ -35,6 +40,19 @@ def _get(base: str, path: str, **params: str) -> tuple[int, object]:
 @pytest.fixture(scope="module")
 def officer(api_db: str) -> str:
     return token_for(api_db, "open311-officer", "safety_officer")
+
+
+def _cell(base: str, token: str) -> dict[str, Any]:
+    _, cells, _ = call(base, PREFIX + f"/campuses/{CAMPUS}/cells", token)
+    return dict(cells["features"][1])
+
+
+def _reply(db_url: str, complaint_id: str, text: str) -> None:
+    engine = open_engine(db_url)
+    try:
+        ledger.reply_publicly(engine, CAMPUS, int(complaint_id), text, actor=ADMIN)
+    finally:
+        engine.dispose()
 
 
 def _inside(base: str, token: str) -> tuple[float, float]:
@@ -55,7 +73,7 @@ def test_services_are_the_complaint_categories(base: str) -> None:
 
 
 def test_a_request_round_trip_follows_the_ledger_and_hides_the_contact(
-    base: str, officer: str
+    base: str, officer: str, api_db: str
 ) -> None:
     lon, lat = _inside(base, officer)
     fields = {
@@ -74,6 +92,8 @@ def test_a_request_round_trip_follows_the_ledger_and_hides_the_contact(
     assert one["description"] == "Leaking pipe by the east door"
     assert one["agency_responsible"].startswith("grid owner, zone")
     assert one["expected_datetime"] > one["requested_datetime"]
+    assert one["updated_datetime"] >= one["requested_datetime"]
+    assert one["status_notes"] is None and one["address"] and one["media_url"] is None
     text = json.dumps(found, ensure_ascii=False)
     for secret in ("li@example.org", "13900000000", '"Li'):
         assert secret not in text
@@ -85,12 +105,35 @@ def test_a_request_round_trip_follows_the_ledger_and_hides_the_contact(
         headers={"If-Match": "*"},
     )  # fmt: skip
     assert status == 200, moved
+    _reply(api_db, rid, "已转市政水务 / Passed to the city's water company")
+    _reply(api_db, rid, "感谢反映 / Thank you")
     _, found = _get(base, f"/requests/{rid}.json", api_key=officer)
-    assert found[0]["status"] == "closed" and "rejected" in found[0]["status_notes"]
+    assert found[0]["status"] == "closed"
+    assert found[0]["status_notes"] == (
+        "感谢反映 / Thank you\n已转市政水务 / Passed to the city's water company"
+    )
+    assert found[0]["updated_datetime"] > one["updated_datetime"]
+    assert "not ours" not in json.dumps(found) and ADMIN.name not in json.dumps(found)
     _, listed = _get(base, "/requests.json", api_key=officer, status="closed")
     assert rid in [r["service_request_id"] for r in listed]
     _, listed = _get(base, "/requests.json", api_key=officer, status="open")
     assert rid not in [r["service_request_id"] for r in listed]
+
+
+def test_address_string_and_media_url(base: str, officer: str) -> None:
+    cell = _cell(base, officer)
+    code = str(cell["properties"]["code"])
+    fields = {
+        "api_key": officer, "service_code": "repairs", "address_string": code.lower(),
+        "description": "Broken bench", "media_url": "https://photos.example.org/bench.jpg",
+    }  # fmt: skip
+    status, made = _post(base, fields)
+    assert status == 201, made
+    rid = made[0]["service_request_id"]
+    _, found = _get(base, f"/requests/{rid}.json", api_key=officer)
+    one = found[0]
+    assert one["address_id"] == code and code in one["address"]
+    assert one["media_url"] == "https://photos.example.org/bench.jpg"
 
 
 def test_errors_come_in_the_georeport_format(base: str, officer: str) -> None:
@@ -101,6 +144,12 @@ def test_errors_come_in_the_georeport_format(base: str, officer: str) -> None:
         ({**good, "lat": "10", "long": "10"}, 400, "outside"),
         ({**good, "service_code": "ufo"}, 404, "services.json"),
         ({k: v for k, v in good.items() if k != "lat"}, 400, "lat is required"),
+        (
+            {**good, "lat": "", "long": "", "address_string": "nowhere 404"},
+            400,
+            "neither a building name nor a cell code",
+        ),
+        ({**good, "media_url": "javascript:alert(1)"}, 400, "media_url"),
         ({k: v for k, v in good.items() if k != "api_key"}, 403, "api_key"),
         ({**good, "jurisdiction_id": "elsewhere"}, 404, "jurisdiction_id"),
     ]

@@ -7,6 +7,7 @@ and is sent exactly once when the network is back."""
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -184,4 +185,49 @@ def test_a_round_on_the_phone_online_then_offline(
     assert _inspections(demo_db, second) == 1 and _audits(demo_db) == 2
     page.evaluate("() => new Promise((r) => setTimeout(r, 500))")
     assert _inspections(demo_db, second) == 1  # never twice
+    page.close()
+
+
+def test_a_hazard_reported_where_i_stand_offline_is_sent_once(
+    phone: Any, server: str, demo_db: str, rounds: dict[str, Any]
+) -> None:
+    ensure_account(demo_db, ACCOUNT, "inspector", campus=CAMPUS, person=rounds["owner"])
+    phone.set_geolocation({"longitude": rounds["spots"][0][0], "latitude": rounds["spots"][0][1]})
+    page = phone.new_page()
+    page.goto(server + "/m")
+    if "/signin" in page.url:  # this test run alone: sign in first
+        page.fill("#name", ACCOUNT)
+        page.fill("#password", E2E_PASSWORD)
+        page.click("button[type=submit]")
+    page.wait_for_selector("body[data-ready=true]", timeout=30_000)
+    page.locator("#report-open").tap()
+    page.wait_for_selector("#hazard-form:not([hidden])")
+    assert page.locator("#report-form").is_hidden()  # an inspector receives no complaints
+    page.wait_for_function(
+        "() => !document.getElementById('report-where').textContent.includes('定位')"
+    )
+    assert rounds["rows"][0]["cell_code"] in page.locator("#report-where").inner_text()
+    assert page.locator("#hazard-domain option[value=fire]").count() == 1
+    page.select_option("#hazard-domain", "fire")
+    text = "消防通道被自行车堵住"
+    page.fill("#hazard-text", text)
+    page.locator("#hazard-photo").set_input_files(
+        {"name": "bikes.png", "mimeType": "image/png", "buffer": _png()}
+    )
+    phone.set_offline(True)
+    page.locator("#hazard-send").tap()
+    page.wait_for_function("() => document.getElementById('status').textContent.includes('已保存')")
+    reported = "SELECT id, cell_code, source FROM hazard WHERE description = :d"
+    assert _queue(page) == 1 and _sql(demo_db, reported, d=text) == []
+    phone.set_offline(False)
+    page.wait_for_function("() => document.querySelectorAll('#queue li').length === 0",
+                           timeout=30_000)  # fmt: skip
+    page.evaluate("() => new Promise((r) => setTimeout(r, 500))")
+    ((hazard_id, cell, source),) = _sql(demo_db, reported, d=text)  # exactly once
+    assert (cell, source) == (rounds["rows"][0]["cell_code"], "report")
+    audits = _sql(demo_db, "SELECT detail FROM audit_event WHERE action = 'hazard.report' "
+                  "AND actor = :a", a=ACCOUNT)  # fmt: skip
+    details = [json.loads(d) if isinstance(d, str) else d for (d,) in audits]
+    (mine,) = [d for d in details if d["hazard_id"] == hazard_id]
+    assert len(mine["photos"]) == 1  # the photo went with the queued report
     page.close()

@@ -79,6 +79,18 @@ def test_form_complaint_and_tracking(public_base: str, public_db: str, server_di
     assert "default-src 'none'" in page.headers["content-security-policy"]
     missing = send(public_base, "/track/" + "A" * 24, headers={"Accept": "text/html"})
     assert missing.status == 404 and "No complaint has this tracking number" in missing.body
+    assert "尚无答复 / No reply yet" in page.body
+    engine = open_engine(public_db)
+    try:
+        hazard = int(view.hazard_id or 0)
+        ledger.move_hazard(engine, CAMPUS, hazard, "register", actor=ADMIN, note="内部备注")
+        ledger.reply_publicly(engine, CAMPUS, int(view.complaint.id), "<i>已派人</i>", actor=ADMIN)
+    finally:
+        engine.dispose()
+    page = send(public_base, f"/track/{number}", headers={"Accept": "text/html"})
+    assert page.status == 200 and "正在处理 / Being handled" in page.body
+    assert "&lt;i&gt;已派人&lt;/i&gt;" in page.body and "<i>" not in page.body
+    assert "内部备注" not in page.body and ADMIN.name not in page.body
 
 
 def test_hostile_names_and_text_are_shown_as_text(public_base: str, public_db: str) -> None:

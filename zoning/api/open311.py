@@ -3,12 +3,15 @@ complaints as service requests, so that a city's 12345 platform or any Open311 c
 hand complaints to the campus.
 
 - ``GET services.json``: the categories (public);
-- ``POST requests.json`` (form-encoded): ``service_code``, ``lat``, ``long``,
-  ``description``, ``email``/``phone``/``first_name``/``last_name`` → a complaint through
-  :func:`zoning.services.ledger.add_complaint`;
+- ``POST requests.json`` (form-encoded): ``service_code``, ``lat``/``long`` or
+  ``address_string`` (a building name or cell code), ``description``, ``media_url`` (kept
+  as text, never fetched), ``email``/``phone``/``first_name``/``last_name`` → a complaint
+  through :func:`zoning.services.public.add_open311_complaint`;
 - ``GET requests.json`` and ``GET requests/{id}.json``: ``status`` open/closed from the
-  ledger, ``status_notes``, ``agency_responsible`` (a role and zone, never a name),
-  ``expected_datetime`` (the response deadline); never the contact.
+  ledger, ``status_notes`` (the official public replies, latest first),
+  ``agency_responsible`` (a role and zone, never a name), ``requested_datetime``,
+  ``updated_datetime`` (the last ledger event or reply), ``expected_datetime`` (the
+  response deadline), ``address`` (the building or cell), ``media_url``; never the contact.
 
 Each call acts as the account of ``api_key`` (an API token), else the account named by
 ``$CAMPUSGRID_OPEN311_ACCOUNT`` (a safety officer, say). The campus is ``jurisdiction_id``,
@@ -36,9 +39,10 @@ from zoning.safety.access import complaint_domain
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.domains import SENSITIVE_DOMAINS
 from zoning.safety.ledger.workflow import OPEN_STATES
-from zoning.services import accounts, ledger
+from zoning.services import accounts, ledger, public
 from zoning.services.campus import list_campuses
 from zoning.services.ledger import ComplaintView
+from zoning.services.public import RequestDetails
 
 PREFIX = "/open311/v2"
 #: The account public requests act as, and the default campus.
@@ -48,6 +52,8 @@ CAMPUS_ENV = "CAMPUSGRID_OPEN311_CAMPUS"
 MAX_FORM = 64 * 1024
 #: The channel recorded on the complaints that come in through Open311.
 CHANNEL = "Open311"
+#: What joins the public replies in ``status_notes``.
+NOTES_JOIN = "\n"
 
 
 def _error(status: int, description: str) -> Response:
@@ -102,31 +108,32 @@ def agency(zone: str | None) -> str:
     return f"grid owner, zone {zone}" if zone else "campus safety office"
 
 
-def request_of(view: ComplaintView, *, updated: str | None = None) -> dict[str, Any]:
-    """Return a complaint as a public GeoReport service request (no contact; no text of a
-    sensitive category)."""
+def request_of(view: ComplaintView, details: RequestDetails) -> dict[str, Any]:
+    """Return a complaint as a public GeoReport service request (no contact, no name of
+    anyone; no text or media of a sensitive category)."""
     c = view.complaint
     category = DEFAULT_CATEGORIES.get(c.category)
     sensitive = complaint_domain(c.category) in SENSITIVE_DOMAINS
     state = view.state or "reported"
+    notes = NOTES_JOIN.join(r.text for r in details.replies)
     return {
         "service_request_id": str(c.id),
         "status": "open" if state in OPEN_STATES else "closed",
-        "status_notes": f"ledger state: {state}",
+        "status_notes": notes or None,
         "service_name": category.name_en if category else c.category,
         "service_code": c.category,
         "description": None if sensitive else c.text,
         "agency_responsible": agency(c.zone),
         "service_notice": None,
         "requested_datetime": c.received_at.isoformat(),
-        "updated_datetime": updated,
+        "updated_datetime": details.updated.isoformat(),
         "expected_datetime": c.response_deadline.isoformat(),
-        "address": f"cell {c.cell_code}" if c.cell_code else None,
+        "address": details.address,
         "address_id": c.cell_code,
         "zipcode": None,
         "lat": round(c.lat, 7),
         "long": round(c.lon, 7),
-        "media_url": None,
+        "media_url": None if sensitive else details.media_url,
     }
 
 
@@ -163,12 +170,21 @@ async def services_json(request: Request) -> Response:
     return await _answer(request, work)
 
 
-def _number(form: dict[str, str], name: str) -> float:
+def _number(form: dict[str, str], name: str) -> float | None:
+    """Return the coordinate ``name`` (None when neither it nor its pair is sent and
+    ``address_string`` is)."""
+    text = form.get(name, "").strip()
+    located = form.get("lat", "").strip() or form.get("long", "").strip()
+    if not located and form.get("address_string", "").strip():
+        return None
     try:
-        return float(form[name])
-    except (KeyError, ValueError):
+        return float(text)
+    except ValueError:
         raise ApiError(
-            400, "invalid_input", f"{name} is required: a WGS-84 coordinate in degrees."
+            400,
+            "invalid_input",
+            f"{name} is required: a WGS-84 coordinate in degrees (or send address_string, "
+            "a building name or cell code, without lat and long).",
         ) from None
 
 
@@ -180,17 +196,17 @@ def _post(form: dict[str, str], client: str) -> list[dict[str, Any]]:
         raise ApiError(
             404, "not_found", f"service_code {code!r} is unknown: see {PREFIX}/services.json."
         )
-    if "lat" not in form and form.get("address_string"):
-        raise ApiError(400, "invalid_input", "Give lat and long: address_string is not read here.")
     lat, lon = _number(form, "lat"), _number(form, "long")
     name = " ".join(form.get(k, "").strip() for k in ("first_name", "last_name")).strip()
     contact = "; ".join(v for v in (name, form.get("email", ""), form.get("phone", "")) if v)
-    made = ledger.add_complaint(
+    made = public.add_open311_complaint(
         engine(),
         campus,
         actor=actor,
         lon=lon,
         lat=lat,
+        address=form.get("address_string"),
+        media_url=form.get("media_url"),
         category=code,
         text=form.get("description", ""),
         contact=contact or None,
@@ -216,8 +232,13 @@ async def post_request(request: Request) -> Response:
 def _find(params: dict[str, str], client: str, wanted: set[str] | None) -> list[dict[str, Any]]:
     actor = _actor(params.get("api_key"), client)
     campus = _campus(params.get("jurisdiction_id"))
-    found = ledger.list_complaints(engine(), campus, actor=actor)
-    out = [request_of(v) for v in found if wanted is None or str(v.complaint.id) in wanted]
+    found = [
+        v
+        for v in ledger.list_complaints(engine(), campus, actor=actor)
+        if wanted is None or str(v.complaint.id) in wanted
+    ]
+    details = public.request_details(engine(), campus, found)
+    out = [request_of(v, details[int(v.complaint.id)]) for v in found]
     if code := params.get("service_code"):
         out = [r for r in out if r["service_code"] == code]
     if status := params.get("status"):
@@ -260,6 +281,58 @@ def routes() -> list[Route]:
     ]
 
 
+def _nullable(kind: str) -> dict[str, Any]:
+    return {"type": [kind, "null"]}
+
+
+#: A service request as GET answers it (the fields the spec names).
+REQUEST_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["service_request_id", "status", "service_code", "requested_datetime"],
+    "properties": {
+        "service_request_id": {"type": "string"},
+        "status": {"type": "string", "enum": ["open", "closed"]},
+        "status_notes": {**_nullable("string"), "description": "Official replies, latest first"},
+        "service_name": {"type": "string"},
+        "service_code": {"type": "string"},
+        "description": _nullable("string"),
+        "agency_responsible": {"type": "string", "description": "A role and zone, never a name"},
+        "service_notice": _nullable("string"),
+        "requested_datetime": {"type": "string", "format": "date-time"},
+        "updated_datetime": {"type": "string", "format": "date-time"},
+        "expected_datetime": {"type": "string", "format": "date-time",
+                              "description": "The response deadline"},
+        "address": _nullable("string"),
+        "address_id": _nullable("string"),
+        "zipcode": _nullable("string"),
+        "lat": {"type": "number"},
+        "long": {"type": "number"},
+        "media_url": _nullable("string"),
+    },
+}  # fmt: skip
+
+#: The form fields of POST requests.json.
+POST_FIELDS: dict[str, Any] = {
+    "type": "object",
+    "required": ["service_code"],
+    "properties": {
+        "api_key": {"type": "string"},
+        "jurisdiction_id": {"type": "string"},
+        "service_code": {"type": "string"},
+        "lat": {"type": "number", "description": "WGS-84 degrees"},
+        "long": {"type": "number", "description": "WGS-84 degrees"},
+        "address_string": {"type": "string",
+                           "description": "A building name or cell code (without lat/long)"},
+        "description": {"type": "string"},
+        "media_url": {"type": "string", "description": "http(s); kept as text, never fetched"},
+        "email": {"type": "string"},
+        "phone": {"type": "string"},
+        "first_name": {"type": "string"},
+        "last_name": {"type": "string"},
+    },
+}  # fmt: skip
+
+
 def openapi_paths() -> dict[str, Any]:
     """Return the Open311 routes as OpenAPI paths (for ``/api/v1/openapi.json``)."""
     error = {"description": "GeoReport error list: [{code, description}]"}
@@ -267,6 +340,12 @@ def openapi_paths() -> dict[str, Any]:
         "200": {"description": "A JSON list"},
         **{code: error for code in ("400", "401", "403", "404", "429")},
     }
+    requests = {
+        "200": {"description": "Service requests",
+                "content": {"application/json": {"schema": {"type": "array",
+                                                            "items": REQUEST_SCHEMA}}}},
+        **{code: error for code in ("400", "401", "403", "404", "429")},
+    }  # fmt: skip
     key = {"name": "api_key", "in": "query", "required": False, "schema": {"type": "string"}}
     return {
         PREFIX + "/services.json": {
@@ -276,11 +355,11 @@ def openapi_paths() -> dict[str, Any]:
         PREFIX + "/requests.json": {
             "get": {"operationId": "open311_requests", "summary": "Service requests",
                     "tags": ["open311"], "security": [], "parameters": [key],
-                    "responses": listing},
+                    "responses": requests},
             "post": {"operationId": "open311_post_request", "summary": "A new request",
                      "tags": ["open311"], "security": [],
                      "requestBody": {"content": {"application/x-www-form-urlencoded": {
-                         "schema": {"type": "object", "required": ["service_code"]}}}},
+                         "schema": POST_FIELDS}}},
                      "responses": {"201": {"description": "[{service_request_id}]"},
                                    **{code: error for code in ("400", "401", "403", "404",
                                                                "413", "429")}}},
@@ -290,6 +369,6 @@ def openapi_paths() -> dict[str, Any]:
                     "tags": ["open311"], "security": [],
                     "parameters": [{"name": "request_id", "in": "path", "required": True,
                                     "schema": {"type": "string"}}, key],
-                    "responses": listing}
+                    "responses": requests}
         },
     }  # fmt: skip

@@ -7,7 +7,9 @@ phone (IndexedDB) with an ``Idempotency-Key`` each, and sends them when the netw
 - ``GET /m``: the page; ``GET /m/app.js``, ``/m/app.css``, ``/m/sw.js`` (the service worker
   that keeps the page openable offline), ``/m/manifest.json``;
 - ``GET /m/checklists.json``: the checklist templates (code, names, items), which the API
-  does not list.
+  does not list;
+- ``GET /m/domains.json``: the safety domains the checklists cover (code, Chinese and English
+  names), the choices of "report a hazard where I stand".
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from starlette.routing import Route
 from zoning.api.asgi import SESSION_COOKIE, cookies
 from zoning.api.guard import ACTOR_KEY
 from zoning.api.signin import set_session_cookie
+from zoning.safety.domains import DOMAINS
 from zoning.services.safety import checklist_templates
 
 #: The page's policy: its own scripts, styles, images (photos shown from blobs) and API only.
@@ -109,11 +112,30 @@ async def checklists(request: Request) -> Response:
     return JSONResponse(found, headers={"Cache-Control": "no-cache"})
 
 
+def domain_json() -> list[dict[str, str]]:
+    """Return the safety domains some checklist template covers, in the domains' order."""
+    used = {t.domain for t in checklist_templates().values()}
+    return [
+        {"code": d.code, "name_zh": d.name_zh, "name_en": d.name_en}
+        for d in DOMAINS
+        if d.code in used
+    ]
+
+
+async def domains(request: Request) -> Response:
+    """GET /m/domains.json: the domains a hazard may be reported in."""
+    if not _signed_in(request):
+        return PlainTextResponse("Sign in first: open /signin?next=/m.", status_code=401)
+    found = await run_in_threadpool(domain_json)
+    return JSONResponse(found, headers={"Cache-Control": "no-cache"})
+
+
 def routes() -> list[Route]:
     """Return the phone page's routes."""
     return [
         Route("/m", page, methods=["GET"]),
         Route("/m/", page, methods=["GET"]),
         Route("/m/checklists.json", checklists, methods=["GET"]),
+        Route("/m/domains.json", domains, methods=["GET"]),
         Route("/m/{name}", asset, methods=["GET"]),
     ]

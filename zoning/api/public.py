@@ -1,6 +1,6 @@
 """The public complaint form behind the QR sheets (no account): ``GET /report`` (the form,
 pre-located at the sheet's building or cell), ``POST /report`` (a complaint and its
-tracking number) and ``GET /track/{number}`` (its status).
+tracking number) and ``GET /track/{number}`` (its status and the official replies).
 
 Plain HTML, Chinese first then English, for a phone, no external asset and a strict
 Content-Security-Policy. The form carries a double-submit token (a cookie and a hidden
@@ -180,6 +180,22 @@ def _status_page(token: str, found: PublicStatus) -> str:
     return (
         '<h1>办理进度 <span class="en">Tracking</span></h1>'
         f'<div class="box">编号 <span class="en">Number</span>: {escape(token)}</div>{table}'
+        f"{_replies_html(found)}"
+    )
+
+
+def _replies_html(found: PublicStatus) -> str:
+    """The official replies, latest first (their text and time; never who wrote them)."""
+    if not found.replies:
+        return '<p class="note">尚无答复 / No reply yet</p>'
+    items = "".join(
+        f'<li class="reply"><span class="note">{r.at.strftime("%Y-%m-%d %H:%M UTC")}</span>'
+        f'<p style="white-space:pre-wrap;margin:.2rem 0 .8rem">{escape(r.text)}</p></li>'
+        for r in found.replies
+    )
+    return (
+        '<h2 style="font-size:1.1rem">官方答复 <span class="en">Official replies</span></h2>'
+        f'<ul style="padding-left:1.1rem" id="replies">{items}</ul>'
     )
 
 

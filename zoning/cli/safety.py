@@ -29,7 +29,8 @@ from zoning.errors import InvalidInput
 inspections_app = typer.Typer(help="Inspections: to-do, submissions, completion report.")
 hazards_app = typer.Typer(help="The hazard ledger (整改台账): list, show, move, export.")
 complaints_app = typer.Typer(
-    help="Located complaints (接诉即办): add, list, split a duplicate off its joined hazard."
+    help="Located complaints (接诉即办): add, list, split a duplicate off its joined hazard, "
+    "reply publicly."
 )
 
 XlsxOption = Annotated[Path | None, typer.Option("--xlsx", help="Also write an Excel workbook.")]
@@ -348,6 +349,56 @@ def hazards_move(
     typer.echo(f"hazard #{hazard_id} is now {moved.hazard.state}; responsible: {moved.responsible}")
 
 
+@hazards_app.command("report")
+def hazards_report(
+    campus: CampusArg,
+    lon: Annotated[float, typer.Option("--lon", help="Longitude (WGS-84 degrees).")],
+    lat: Annotated[float, typer.Option("--lat", help="Latitude (WGS-84 degrees).")],
+    domain: Annotated[str, typer.Option("--domain", help="fire, electrical, facilities, …")],
+    text: Annotated[str, typer.Option("--text", help="What is wrong.")],
+    severity: Annotated[
+        str, typer.Option("--severity", help="general (7 days to fix) or major (24 h).")
+    ] = "general",
+    photo: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--photo", help="A photo file (repeatable, at most 5); copied into the photo store."
+        ),
+    ] = None,
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time, not in the future (default now).")
+    ] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Report a hazard seen at a spot, without a checklist: it opens in the ledger at the
+    cell there, for that cell's owner."""
+    from zoning.services import ledger
+
+    made = run(
+        lambda: ledger.report_hazard(
+            engine_for(db),
+            campus,
+            lon=lon,
+            lat=lat,
+            domain=domain,
+            description=text,
+            severity=severity,
+            photos=photo,
+            at=parse_time(at, what="--at"),
+            actor=acting(db),
+        )
+    )
+    data = made.to_json()
+    if as_json:
+        print_json(data)
+        return
+    typer.echo(
+        f"hazard #{data['id']} reported in cell {data['cell']} (zone {data['zone']}), owner "
+        f"{data['owner']}, {data['severity']}, fix by {data['deadline']}"
+    )
+
+
 # --------------------------------------------------------------------------- complaints
 
 
@@ -453,3 +504,33 @@ def complaints_split(
         f"complaint #{data['id']} split off hazard #{left} into its own hazard "
         f"#{data['hazard_id']} (owner {data['owner']}, respond by {data['response_deadline']})"
     )
+
+
+@complaints_app.command("reply")
+def complaints_reply(
+    campus: CampusArg,
+    complaint_id: Annotated[int, typer.Argument(help="The complaint to answer.")],
+    text: Annotated[
+        str,
+        typer.Option(
+            "--text",
+            help="The official reply, shown to the reporter (tracking page, Open311 "
+            "status_notes) without your name.",
+        ),
+    ],
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Add an official public reply to a complaint (needs receive_complaints; audited)."""
+    from zoning.services import ledger
+
+    made = run(
+        lambda: ledger.reply_publicly(engine_for(db), campus, complaint_id, text, actor=acting(db))
+    )
+    if as_json:
+        print_json(
+            {"id": made.id, "complaint_id": made.complaint_id, "text": made.text,
+             "at": made.at.isoformat()}
+        )  # fmt: skip
+        return
+    typer.echo(f"reply #{made.id} to complaint #{made.complaint_id} published (shown publicly)")

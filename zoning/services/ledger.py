@@ -19,16 +19,22 @@ leadership; a vacant cell falls to its zone's fallback owner, 属地兜底).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
 from sqlalchemy.engine import Connection, Engine
 
 from zoning.accounts import Actor, Permission
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
+from zoning.geo.crs import WGS84
 from zoning.safety.access import (
     VERIFY_ACTIONS,
     Access,
@@ -40,25 +46,29 @@ from zoning.safety.access import (
 from zoning.safety.bounds import check_id, check_lonlat, check_number, check_text, check_time
 from zoning.safety.complaints import (
     CellLocator,
+    CellRef,
     Complaint,
     attach_complaint,
     hazard_for,
     route_complaint,
     split_off,
 )
-from zoning.safety.domains import SENSITIVE_DOMAINS
+from zoning.safety.domains import DOMAIN_CODES, SENSITIVE_DOMAINS, is_domain
 from zoning.safety.exports import ledger_frame
 from zoning.safety.ledger.workflow import (
     LEVELS,
     OPEN_STATES,
+    SEVERITIES,
     STATES,
     Hazard,
     allowed_actions,
     apply,
+    new_hazard,
     overdue_hours,
     responsible_at,
 )
 from zoning.services import notify
+from zoning.services.photos import discard_photos, store_photo
 from zoning.services.safety import (
     NOBODY,
     CampusOps,
@@ -69,7 +79,9 @@ from zoning.services.safety import (
     campus_ops,
     export,
     on_behalf,
+    on_campus,
 )
+from zoning.store import public as public_repo
 from zoning.store import safety as repo
 from zoning.store.audit import record
 from zoning.store.campus import campus_id
@@ -78,6 +90,7 @@ from zoning.store.engine import writing
 __all__ = [
     "MAX_DUPLICATE_DISTANCE_M",
     "MAX_DUPLICATE_WINDOW_H",
+    "MAX_REPORT_PHOTOS",
     "ComplaintView",
     "HazardView",
     "add_complaint",
@@ -86,6 +99,8 @@ __all__ = [
     "list_hazards",
     "locator",
     "move_hazard",
+    "reply_publicly",
+    "report_hazard",
     "show_hazard",
     "split_complaint",
     "view",
@@ -433,6 +448,7 @@ def add_complaint(
     reported_by: str = "接诉即办",
     duplicate_distance_m: float = 50.0,
     duplicate_window_hours: float = 72.0,
+    then: Callable[[Connection, ComplaintView], None] | None = None,
 ) -> ComplaintView:
     """Route a located complaint to its cell's owner, open its ledger item, store both.
 
@@ -444,6 +460,9 @@ def add_complaint(
     Needs ``receive_complaints``; one ``complaint.add`` audit row. Raises PermissionDenied,
     InvalidInput (outside the campus, unknown category, empty text, a time or number out of
     range): nothing stored.
+
+    ``then(conn, view)`` runs last inside the same transaction (to store what belongs to the
+    complaint, such as its tracking number): if it raises, nothing is stored.
     """
     actor.require(Permission.RECEIVE_COMPLAINTS, "record a complaint")
     now = utcnow()
@@ -514,8 +533,72 @@ def add_complaint(
                 conn, campus=campus, cid=ops.cid, hazard=routed.hazard, hazard_id=hazard_id,
                 complaint_id=complaint_id, at=now,
             )  # fmt: skip
-    complaint = replace(routed.complaint, id=str(complaint_id))
-    return ComplaintView(complaint, hazard_id, state, joined=joins is not None)
+        complaint = replace(routed.complaint, id=str(complaint_id))
+        made = ComplaintView(complaint, hazard_id, state, joined=joins is not None)
+        if then is not None:
+            then(conn, made)
+    return made
+
+
+#: The longest public reply (characters).
+MAX_REPLY = 2000
+
+
+@dataclass(frozen=True)
+class PublicReply:
+    """A stored public reply: its id, the complaint it answers, the text and when (UTC)."""
+
+    id: int
+    complaint_id: int
+    text: str
+    at: datetime
+
+
+def reply_publicly(
+    engine: Engine,
+    campus: str,
+    complaint_id: int,
+    text: str,
+    *,
+    actor: Actor,
+    at: datetime | None = None,
+) -> PublicReply:
+    """Add an official public reply to a complaint: the reporter sees its text (never who
+    wrote it) on the tracking page and as Open311 ``status_notes``.
+
+    Needs ``receive_complaints`` and the complaint within the actor's scope; one
+    ``complaint.reply`` audit row. Raises PermissionDenied, NotFound (no such complaint),
+    InvalidInput (empty or over MAX_REPLY characters, a time in the future): nothing stored.
+    """
+    actor.require(Permission.RECEIVE_COMPLAINTS, "reply to a complaint")
+    now = utcnow()
+    at = check_time(at, what="The reply time", now=now) if at else now
+    complaint_id = check_id(complaint_id, what="Complaint")
+    text = text.strip()
+    check_text(text, what="The reply", limit=MAX_REPLY, empty=False)
+    ops = campus_ops(engine, campus)
+    scope = access_in(ops.cells, campus, actor)
+    with writing(engine) as conn:
+        found = repo.load_complaints(conn, ops.cid, ids=[complaint_id])
+        if not found:
+            raise NotFound(
+                f"No complaint {complaint_id} on campus {campus!r}: "
+                f"`campusgrid complaints list {campus}` lists them."
+            )
+        if not scope.sees_complaint(found[0][0]):
+            doing = f"reply to complaint #{complaint_id}"
+            raise _outside(actor, doing, Permission.RECEIVE_COMPLAINTS)
+        reply_id = public_repo.save_reply(
+            conn, campus_id=ops.cid, complaint_id=complaint_id, text=text, by=actor.name, at=at
+        )
+        record(
+            conn,
+            campus_id=ops.cid,
+            actor=actor.name,
+            action="complaint.reply",
+            detail={"complaint_id": complaint_id, "reply_id": reply_id, "text": text},
+        )
+    return PublicReply(reply_id, complaint_id, text, as_utc(at))
 
 
 def split_complaint(
@@ -635,3 +718,112 @@ def _shown_complaint(found: ComplaintView, scope: Access) -> ComplaintView:
         return found
     complaint = redact_complaint(found.complaint, text=not details, contact=True)
     return replace(found, complaint=complaint, redacted=not details)
+
+
+# --------------------------------------------------------------------------- reports
+
+
+#: The most photos one hazard report may carry.
+MAX_REPORT_PHOTOS = 5
+
+
+def report_hazard(
+    engine: Engine,
+    campus: str,
+    *,
+    actor: Actor,
+    lon: float,
+    lat: float,
+    domain: str,
+    description: str,
+    severity: str = "general",
+    photos: Sequence[str | Path] | None = None,
+    at: datetime | None = None,
+) -> HazardView:
+    """Open a hazard seen at (``lon``, ``lat``) (WGS-84 degrees), without a checklist.
+
+    The hazard (source ``report``) lies at the point, in the current plan's cell there (a
+    spot within 50 m of the campus but in no cell goes to the nearest cell), with that
+    cell's zone and owner (a vacant cell's zone fallback owner); its deadline follows its
+    ``severity`` (major 24 h, general 7 days). ``at`` (default now) may not be in the
+    future; the reporter is the actor's person (else its account name). Photos (at most
+    MAX_REPORT_PHOTOS) are checked and copied into the photo store; the stored paths are
+    kept in the ``hazard.report`` audit row. A major hazard queues the "major" notification.
+    Needs ``report_hazards`` and the cell within the actor's scope. Raises
+    PermissionDenied, InvalidInput (off campus, unknown domain or severity, empty
+    description, a time, a photo) or NotFound (campus): nothing stored.
+    """
+    actor.require(Permission.REPORT_HAZARDS, "report a hazard")
+    now = utcnow()
+    at = check_time(at, what="The report time", now=now) if at else now
+    check_text(description, what="The hazard description", empty=False)
+    if not is_domain(domain):
+        raise InvalidInput(f"Unknown domain {domain!r}; use one of: {', '.join(DOMAIN_CODES)}.")
+    if severity not in SEVERITIES:
+        raise InvalidInput(f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.")
+    given = list(photos or [])
+    if len(given) > MAX_REPORT_PHOTOS:
+        raise InvalidInput(
+            f"{len(given)} photos given: a hazard report takes at most {MAX_REPORT_PHOTOS}."
+        )
+    ops = campus_ops(engine, campus)
+    lon, lat = on_campus(ops, lon, lat, what="The hazard location")
+    cell = _cell_at(ops, lon, lat)
+    owner = cell.owner or ops.staff.fallback_owners.get(cell.zone or "")
+    scope = access_in(ops.cells, campus, actor)
+    if not scope.sees(cell=cell.code, zone=cell.zone, owner=owner):
+        raise _outside(actor, f"report a hazard in cell {cell.code}", Permission.REPORT_HAZARDS)
+    hazard = new_hazard(
+        hazard_id="new", source="report", domain=domain, severity=severity,
+        description=description, lon=lon, lat=lat, reported_by=acting_as(actor, None,
+        ops.people, campus), reported_at=at, cell_code=cell.code, zone=cell.zone, owner=owner,
+    )  # fmt: skip
+    stored: list[str] = []
+    new_photos: list[str] = []
+    try:
+        for number, source in enumerate(given, start=1):
+            path, created = store_photo(engine, source, what=f"Photo {number}")
+            stored.append(path)
+            if created:
+                new_photos.append(path)
+        with writing(engine) as conn:
+            (hazard_id,) = repo.save_hazards(
+                conn, ops.cid, [repo.HazardRecord(hazard, ops.plan_id)]
+            )
+            record(
+                conn,
+                campus_id=ops.cid,
+                actor=actor.name,
+                action="hazard.report",
+                detail={
+                    "hazard_id": hazard_id, "cell": cell.code, "domain": domain,
+                    "severity": severity, "photos": stored,
+                },
+            )  # fmt: skip
+            if severity == "major":
+                notify.enqueue_hazard(
+                    conn, campus=campus, cid=ops.cid, hazard=hazard, hazard_id=hazard_id,
+                    event="major", key=f"hazard:{hazard_id}:major", recipient=owner, at=now,
+                )  # fmt: skip
+    except BaseException:
+        discard_photos(new_photos)  # nothing half-written: no photo without its hazard
+        raise
+    opened = replace(hazard, id=str(hazard_id))
+    return _shown(view(opened, ops.staff, now=max(now, at)), scope)
+
+
+def _cell_at(ops: CampusOps, lon: float, lat: float) -> CellRef:
+    """Return the current cell covering (lon, lat), else the nearest one (a spot that
+    :func:`~zoning.services.safety.on_campus` accepted lies within 50 m of one)."""
+    found = locator(ops)(lon, lat)
+    if found is not None:
+        return found
+    metric = ops.cells.to_crs(ops.metric_crs)
+    point = gpd.GeoSeries([shapely.Point(lon, lat)], crs=WGS84).to_crs(ops.metric_crs).iloc[0]
+    row = metric.iloc[int(np.argmin(metric.geometry.distance(point).to_numpy()))]
+    zone = row["zone"]
+    return CellRef(
+        code=str(row["code"]),
+        zone=None if pd.isna(zone) else str(zone),
+        owner=None if pd.isna(row["owner"]) else str(row["owner"]),
+    )

@@ -10,8 +10,12 @@ form they open (no account), with a tracking number per complaint.
 - :func:`submit_public_complaint`: the complaint through
   :func:`zoning.services.ledger.add_complaint`, the photo through the photo store, and a
   tracking number (only its SHA-256 is stored);
-- :func:`track`: what the reporter may see: status, category, dates. Never names, contacts
-  or other complaints.
+- :func:`track`: what the reporter may see: status, category, dates and the official
+  replies (:func:`zoning.services.ledger.reply_publicly`). Never names, contacts or other
+  complaints;
+- :func:`locate_address`, :func:`add_open311_complaint`, :func:`request_details`: what
+  Open311 needs beyond the ledger (``address_string``, ``media_url``, ``status_notes``,
+  ``updated_datetime``, ``address``).
 """
 
 from __future__ import annotations
@@ -24,10 +28,12 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from sqlalchemy.engine import Engine
+import geopandas as gpd
+from shapely.geometry import Point
+from sqlalchemy.engine import Connection, Engine
 
 from zoning.accounts import Actor, Permission
 from zoning.campus.qr import QrSheet, find_cjk_font, report_url, write_sheets
@@ -37,11 +43,12 @@ from zoning.safety.bounds import check_text
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.ledger.workflow import OPEN_STATES
 from zoning.services import accounts, ledger
+from zoning.services.ledger import ComplaintView
 from zoning.services.photos import discard_photos, max_photo_bytes, store_photo
 from zoning.store import public as repo
 from zoning.store.campus import campus_id, record_event
-from zoning.store.engine import writing
 from zoning.store.plans import load_cells
+from zoning.store.public import Reply
 
 __all__ = [
     "CHANNEL",
@@ -51,11 +58,17 @@ __all__ = [
     "PublicPlace",
     "PublicStatus",
     "QrExport",
+    "Reply",
+    "RequestDetails",
+    "add_open311_complaint",
+    "check_media_url",
     "export_qr_sheets",
+    "locate_address",
     "public_account",
     "public_base_url",
     "public_place",
     "qr_sheets",
+    "request_details",
     "submit_public_complaint",
     "track",
 ]
@@ -269,7 +282,8 @@ def submit_public_complaint(
     at: datetime | None = None,
 ) -> str:
     """Record a complaint from the public form at ``place``'s point; return its tracking
-    number (shown once to the reporter; only its SHA-256 is stored).
+    number (shown once to the reporter; only its SHA-256 is stored). The complaint and its
+    tracking row are written in one transaction: both or neither.
 
     The complaint goes through :func:`zoning.services.ledger.add_complaint` as ``actor``
     (the public account) with the reporter ``CHANNEL``. Raises InvalidInput (an unknown
@@ -289,8 +303,21 @@ def submit_public_complaint(
             f"联系方式过长 / The contact is over {MAX_CONTACT} characters: shorten it."
         )
     stored, new = _stored_photo(engine, photo) if photo else (None, False)
+    token = secrets.token_urlsafe(_TOKEN_BYTES)
+
+    def save_tracking(conn: Connection, made: ComplaintView) -> None:
+        repo.save_tracking(
+            conn,
+            campus_id=campus_id(conn, place.campus),
+            complaint_id=int(made.complaint.id),
+            token_hash=_token_hash(token),
+            place=place.place,
+            photo=stored,
+            at=at or utcnow(),
+        )
+
     try:
-        made = ledger.add_complaint(
+        ledger.add_complaint(
             engine,
             place.campus,
             actor=actor,
@@ -301,22 +328,12 @@ def submit_public_complaint(
             contact=contact,
             at=at,
             reported_by=CHANNEL,
+            then=save_tracking,
         )
     except Exception:
         if stored is not None and new:
             discard_photos([stored])
         raise
-    token = secrets.token_urlsafe(_TOKEN_BYTES)
-    with writing(engine) as conn:
-        repo.save_tracking(
-            conn,
-            campus_id=campus_id(conn, place.campus),
-            complaint_id=int(made.complaint.id),
-            token_hash=_token_hash(token),
-            place=place.place,
-            photo=stored,
-            at=at or utcnow(),
-        )
     return token
 
 
@@ -326,7 +343,7 @@ def submit_public_complaint(
 @dataclass(frozen=True)
 class PublicStatus:
     """What a tracking number shows: ``status`` (received, handling or closed), the
-    category's names, and the times (UTC)."""
+    category's names, the times (UTC) and the official replies (latest first)."""
 
     status: Literal["received", "handling", "closed"]
     category_zh: str
@@ -334,6 +351,7 @@ class PublicStatus:
     received_at: datetime
     response_deadline: datetime
     closed_at: datetime | None
+    replies: tuple[Reply, ...] = ()
 
 
 def track(engine: Engine, token: str) -> PublicStatus:
@@ -346,8 +364,9 @@ def track(engine: Engine, token: str) -> PublicStatus:
         raise unknown
     with engine.connect() as conn:
         found = repo.tracked(conn, _token_hash(token))
-    if found is None:
-        raise unknown
+        if found is None:
+            raise unknown
+        answers = repo.replies(conn, [found.complaint_id])[found.complaint_id]
     state = found.state or "reported"
     status: Literal["received", "handling", "closed"]
     if state == "reported":
@@ -364,4 +383,168 @@ def track(engine: Engine, token: str) -> PublicStatus:
         received_at=found.received_at,
         response_deadline=found.response_deadline,
         closed_at=found.closed_at if status == "closed" else None,
+        replies=tuple(answers),
     )
+
+
+# --------------------------------------------------------------------------- Open311
+
+#: The longest media URL accepted (characters).
+MAX_MEDIA_URL = 2000
+
+
+def locate_address(engine: Engine, campus: str, address: str) -> PublicPlace:
+    """Return the building (by name) or cell (by code) of ``campus`` that ``address`` names,
+    at its representative point: an exact match first, then one ignoring case.
+
+    Raises InvalidInput (one line) when nothing matches or several places share the name;
+    NotFound for an unknown campus.
+    """
+    wanted = address.strip()
+    check_text(wanted, what="address_string", limit=200, empty=False)
+    with engine.connect() as conn:
+        found = repo.buildings(conn, campus_id(conn, campus))
+    cells = load_cells(engine, campus)
+    named = found[found["name"].notna()]
+    candidates: list[tuple[str, str, Any]] = [
+        (f"b:{int(i)}", str(n).strip(), g)
+        for i, n, g in zip(named["id"], named["name"], named.geometry, strict=True)
+    ] + [
+        (f"c:{c}", str(c), g) for c, g in zip(cells["code"], cells.geometry, strict=True)
+    ]  # fmt: skip
+    for same in (_same, _same_ignoring_case):
+        hits = [(key, name, g) for key, name, g in candidates if same(name, wanted)]
+        if len({key for key, _, _ in hits}) > 1:
+            raise InvalidInput(
+                f"address_string {wanted!r} names {len(hits)} places of campus {campus!r}: "
+                "send lat and long instead."
+            )
+        if hits:
+            key, name, shape = hits[0]
+            point = shape.representative_point()
+            title = name if key.startswith("b:") else f"网格 / cell {name}"
+            return PublicPlace(campus, key, title, point.x, point.y)
+    raise InvalidInput(
+        f"address_string {wanted!r} is neither a building name nor a cell code of campus "
+        f"{campus!r}: send lat and long instead."
+    )
+
+
+def _same(a: str, b: str) -> bool:
+    return a == b
+
+
+def _same_ignoring_case(a: str, b: str) -> bool:
+    return a.casefold() == b.casefold()
+
+
+def check_media_url(url: str) -> str:
+    """Return ``url`` (stripped) when it is an http(s) address; InvalidInput otherwise."""
+    url = url.strip()
+    check_text(url, what="media_url", limit=MAX_MEDIA_URL)
+    parts = urlsplit(url)
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not parts.netloc
+        or any(c.isspace() for c in url)
+    ):
+        raise InvalidInput(
+            f"media_url {url[:80]!r} is not an http(s) address: send a link such as "
+            "https://example.org/photo.jpg, or leave it out."
+        )
+    return url
+
+
+def add_open311_complaint(
+    engine: Engine,
+    campus: str,
+    *,
+    actor: Actor,
+    category: str,
+    text: str,
+    lon: float | None = None,
+    lat: float | None = None,
+    address: str | None = None,
+    media_url: str | None = None,
+    contact: str | None = None,
+    reported_by: str,
+) -> ComplaintView:
+    """Record an Open311 request as a complaint at ``lon``/``lat``, else at the place
+    ``address`` names (:func:`locate_address`); ``media_url`` (http or https) is kept with it
+    as text in the same transaction, never fetched.
+
+    Raises what :func:`zoning.services.ledger.add_complaint` raises, and InvalidInput for a
+    missing location, an unknown address or a media URL that is not http(s).
+    """
+    url = check_media_url(media_url) if media_url and media_url.strip() else None
+    if lon is None or lat is None:
+        if not address or not address.strip():
+            raise InvalidInput(
+                "lat and long are required (WGS-84 degrees), or address_string: a building "
+                "name or cell code of the campus."
+            )
+        place = locate_address(engine, campus, address)
+        lon, lat = place.lon, place.lat
+
+    def keep_media(conn: Connection, made: ComplaintView) -> None:
+        if url is not None:
+            repo.save_media(conn, int(made.complaint.id), url)
+
+    return ledger.add_complaint(
+        engine, campus, actor=actor, lon=lon, lat=lat, category=category, text=text,
+        contact=contact, reported_by=reported_by, then=keep_media,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RequestDetails:
+    """What Open311 shows of a complaint beyond the ledger: the public replies (latest
+    first), when it last changed (UTC: its last ledger event or reply, else its receipt),
+    its media URL and the place (a named building it lies in, else its cell)."""
+
+    replies: tuple[Reply, ...]
+    updated: datetime
+    media_url: str | None
+    address: str | None
+
+
+def request_details(
+    engine: Engine, campus: str, views: list[ComplaintView]
+) -> dict[int, RequestDetails]:
+    """Return the details of ``views`` (complaints the caller was allowed to list), by
+    complaint id. Raises NotFound for an unknown campus."""
+    ids = [int(v.complaint.id) for v in views]
+    with engine.connect() as conn:
+        found = repo.buildings(conn, campus_id(conn, campus))
+        answers = repo.replies(conn, ids)
+        links = repo.media(conn, ids)
+        events = repo.last_events(conn, [v.hazard_id for v in views if v.hazard_id])
+    names = _building_names(found, views)
+    out = {}
+    for v, cid in zip(views, ids, strict=True):
+        times = [v.complaint.received_at, *(r.at for r in answers[cid][:1])]
+        if v.hazard_id is not None and v.hazard_id in events:
+            times.append(events[v.hazard_id])
+        code = v.complaint.cell_code
+        out[cid] = RequestDetails(
+            replies=tuple(answers[cid]),
+            updated=max(times),
+            media_url=links.get(cid),
+            address=names.get(cid) or (f"网格 / cell {code}" if code else None),
+        )
+    return out
+
+
+def _building_names(found: gpd.GeoDataFrame, views: list[ComplaintView]) -> dict[int, str]:
+    """Return the name of the named building each complaint lies in, by complaint id."""
+    named = found[found["name"].notna()]
+    if not len(named) or not views:
+        return {}
+    points = gpd.GeoDataFrame(
+        {"cid": [int(v.complaint.id) for v in views]},
+        geometry=[Point(v.complaint.lon, v.complaint.lat) for v in views],
+        crs=named.crs,
+    )
+    hits = gpd.sjoin(points, named[["name", "geometry"]], predicate="within", how="inner")
+    first = hits.drop_duplicates("cid")
+    return {int(c): str(n).strip() for c, n in zip(first["cid"], first["name"], strict=True)}

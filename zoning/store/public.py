@@ -1,8 +1,10 @@
-"""Rows of the public complaint form: the places a QR sheet points at (buildings), and the
-tracking numbers (``complaint_tracking``, stored as SHA-256 hashes)."""
+"""Rows of the public doors: the places a QR sheet points at (buildings), the tracking
+numbers (``complaint_tracking``, stored as SHA-256 hashes), the official public replies
+(``complaint_reply``) and the media URLs of Open311 requests (``complaint_media``)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,8 +13,15 @@ import sqlalchemy as sa
 
 from zoning.clock import as_utc
 from zoning.store.frames import read_frame
-from zoning.store.models import Building, Campus, ComplaintRow, HazardRow, table_of
-from zoning.store.models.public import ComplaintTracking
+from zoning.store.models import (
+    Building,
+    Campus,
+    ComplaintRow,
+    HazardEvent,
+    HazardRow,
+    table_of,
+)
+from zoning.store.models.public import ComplaintMedia, ComplaintReply, ComplaintTracking
 
 
 def buildings(conn: sa.Connection, cid: int, ids: list[int] | None = None) -> gpd.GeoDataFrame:
@@ -92,3 +101,67 @@ def tracking_count(conn: sa.Connection, cid: int) -> int:
     """Return how many complaints of campus ``cid`` came through the public form."""
     stmt = sa.select(sa.func.count()).select_from(ComplaintTracking)
     return int(conn.execute(stmt.where(ComplaintTracking.campus_id == cid)).scalar_one())
+
+
+def save_reply(
+    conn: sa.Connection, *, campus_id: int, complaint_id: int, text: str, by: str, at: datetime
+) -> int:
+    """Store a public reply to ``complaint_id`` written by account ``by``; return its id."""
+    stmt = sa.insert(ComplaintReply).values(
+        campus_id=campus_id, complaint_id=complaint_id, text=text, written_by=by,
+        written_at=as_utc(at),
+    )  # fmt: skip
+    return int(conn.execute(stmt.returning(ComplaintReply.id)).scalar_one())
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A public reply as the public sees it: the text and when (UTC); never its author."""
+
+    text: str
+    at: datetime
+
+
+def replies(conn: sa.Connection, complaint_ids: Iterable[int]) -> dict[int, list[Reply]]:
+    """Return the public replies of ``complaint_ids``, latest first, by complaint id."""
+    ids = sorted({int(i) for i in complaint_ids})
+    out: dict[int, list[Reply]] = {i: [] for i in ids}
+    if not ids:
+        return out
+    r = ComplaintReply
+    stmt = (
+        sa.select(r.complaint_id, r.text, r.written_at)
+        .where(r.complaint_id.in_(ids))
+        .order_by(r.written_at.desc(), r.id.desc())
+    )
+    for cid, text, at in conn.execute(stmt):
+        out[int(cid)].append(Reply(str(text), as_utc(at)))
+    return out
+
+
+def save_media(conn: sa.Connection, complaint_id: int, url: str) -> None:
+    """Store the media URL sent with ``complaint_id``."""
+    conn.execute(sa.insert(ComplaintMedia).values(complaint_id=complaint_id, url=url))
+
+
+def media(conn: sa.Connection, complaint_ids: Iterable[int]) -> dict[int, str]:
+    """Return the media URLs of those of ``complaint_ids`` that have one."""
+    ids = sorted({int(i) for i in complaint_ids})
+    if not ids:
+        return {}
+    stmt = sa.select(ComplaintMedia.complaint_id, ComplaintMedia.url).where(
+        ComplaintMedia.complaint_id.in_(ids)
+    )
+    return {int(c): str(u) for c, u in conn.execute(stmt)}
+
+
+def last_events(conn: sa.Connection, hazard_ids: Iterable[int]) -> dict[int, datetime]:
+    """Return the time (UTC) of the last ledger event of each of ``hazard_ids`` that has one."""
+    ids = sorted({int(i) for i in hazard_ids})
+    if not ids:
+        return {}
+    e = HazardEvent
+    stmt = sa.select(e.hazard_id, sa.func.max(e.at)).where(e.hazard_id.in_(ids))
+    return {
+        int(h): as_utc(at) for h, at in conn.execute(stmt.group_by(e.hazard_id)) if at is not None
+    }

@@ -12,7 +12,10 @@ const TEXT = {
     title: "网格巡查", due: "待巡查", nothingDue: "今天没有待巡查的网格。", queue: "待发送",
     queueEmpty: "没有待发送的提交。", reportHere: "在此处上报", back: "返回", note: "备注",
     submit: "提交", category: "类别", what: "情况描述", contact: "联系方式（可选）", send: "上报",
-    hazardHint: "隐患由巡查表中“不合格”的项目登记：请打开所在网格的巡查表。",
+    hazardHint: "该账号不能在此上报：隐患由巡查表中“不合格”的项目登记。",
+    reportHazard: "上报隐患", domain: "领域", major: "重大隐患（24 小时内整改）",
+    photoOptional: "照片（可选）", complaintHeading: "登记投诉",
+    hazard: (domain) => `隐患 · ${domain}`,
     signOut: "退出登录", pass: "合格", fail: "不合格", na: "不适用", photo: "拍照",
     itemNote: "问题说明", overdue: "已逾期", due_today: "今日到期", open: "待完成",
     left: (n) => `还有 ${n} 项未作答`, allAnswered: "全部已作答，可以提交。",
@@ -32,7 +35,10 @@ const TEXT = {
     title: "Grid rounds", due: "Due", nothingDue: "Nothing due today.", queue: "Waiting to send",
     queueEmpty: "Nothing waiting to send.", reportHere: "Report here", back: "Back", note: "Note",
     submit: "Submit", category: "Category", what: "What is wrong", contact: "Contact (optional)",
-    send: "Report", hazardHint: "Hazards open from a failed checklist item: open the checklist of the cell you are in.",
+    send: "Report", hazardHint: "This account cannot report here: hazards open from a failed checklist item.",
+    reportHazard: "Report a hazard", domain: "Domain", major: "Major hazard (fix within 24 h)",
+    photoOptional: "Photo (optional)", complaintHeading: "Record a complaint",
+    hazard: (domain) => `Hazard · ${domain}`,
     signOut: "Sign out", pass: "Pass", fail: "Fail", na: "N/A", photo: "Photo",
     itemNote: "What is wrong", overdue: "Overdue", due_today: "Due today", open: "Open",
     left: (n) => `${n} item(s) not answered yet`, allAnswered: "All answered: you can submit.",
@@ -52,7 +58,8 @@ const TEXT = {
 
 const state = {
   lang: localStorage.getItem("campusgrid.lang") === "en" ? "en" : "zh",
-  me: null, campus: null, checklists: {}, due: [], cells: [], position: null,
+  me: null, campus: null, checklists: {}, domains: [], due: [], cells: [], position: null,
+  hazardPhoto: null,
   open: null, answers: {}, photos: {}, notes: {}, flushing: false, refused: [],
 };
 
@@ -477,11 +484,23 @@ const CATEGORIES = [
   ["network", "网络故障", "Network problems"], ["suggestion", "建议", "Suggestions"],
 ];
 
+const domainName = (d) => (state.lang === "zh" ? d.name_zh : d.name_en);
+
 async function openReport() {
   show("report");
-  const mayReport = state.me.permissions.includes("receive_complaints");
-  $("report-form").hidden = !mayReport;
-  $("report-hint").hidden = mayReport;
+  const mayHazard = state.me.permissions.includes("report_hazards");
+  const mayComplain = state.me.permissions.includes("receive_complaints");
+  $("hazard-form").hidden = !mayHazard;
+  $("report-form").hidden = !mayComplain;
+  $("report-hint").hidden = mayHazard || mayComplain;
+  const domains = $("hazard-domain");
+  const chosen = domains.value;
+  domains.replaceChildren(...state.domains.map((d) => {
+    const option = el("option", domainName(d));
+    option.value = d.code;
+    return option;
+  }));
+  if (chosen) domains.value = chosen;
   const select = $("report-category");
   select.replaceChildren(...CATEGORIES.map(([code, zh, en]) => {
     const option = el("option", state.lang === "zh" ? zh : en);
@@ -515,6 +534,34 @@ async function sendReport() {
     t("complaint", label ? (state.lang === "zh" ? label[1] : label[2]) : category));
 }
 
+function pickHazardPhoto() {
+  const input = $("hazard-photo");
+  const file = input.files && input.files[0];
+  state.hazardPhoto = file || null;
+  $("hazard-preview").hidden = !file;
+  if (file) $("hazard-preview").src = URL.createObjectURL(file);
+}
+
+async function sendHazard() {
+  const description = $("hazard-text").value.trim();
+  if (!description) { say(t("emptyText"), "offline"); return; }
+  if (!state.position) { say(t("noLocation"), "offline"); return; }
+  const domain = $("hazard-domain").value;
+  const fields = {
+    lon: state.position[0], lat: state.position[1], domain, description,
+    severity: $("hazard-major").checked ? "major" : "general", at: new Date().toISOString(),
+  };
+  const photos = state.hazardPhoto ? { 1: state.hazardPhoto } : {};
+  const found = state.domains.find((d) => d.code === domain);
+  $("hazard-text").value = "";
+  $("hazard-major").checked = false;
+  $("hazard-photo").value = "";
+  pickHazardPhoto();
+  show("home");
+  await submitEntry(`${campusPath()}/hazards`, fields, photos,
+    t("hazard", found ? domainName(found) : domain));
+}
+
 // ---- language ----
 function translate() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
@@ -536,6 +583,8 @@ async function start() {
   $("submit").addEventListener("click", submitChecklist);
   $("report-open").addEventListener("click", openReport);
   $("report-send").addEventListener("click", sendReport);
+  $("hazard-send").addEventListener("click", sendHazard);
+  $("hazard-photo").addEventListener("change", pickHazardPhoto);
   document.querySelector("footer form").addEventListener("submit", () => {
     if (self.caches) caches.delete("campusgrid-m-1");
   });
@@ -556,6 +605,7 @@ async function start() {
     }
     if (!state.campus) { say(t("noCampus"), "offline"); return; }
     state.checklists = await getJson("/m/checklists.json");
+    state.domains = await getJson("/m/domains.json");
     state.cells = await all(`${campusPath()}/cells`, "features");
     await loadDue();
   } catch (err) {

@@ -3,7 +3,8 @@
 // network is down. Only GETs of this site; submissions are queued by the page itself.
 "use strict";
 const CACHE = "campusgrid-m-1";
-const SHELL = ["/m", "/m/app.js", "/m/app.css", "/m/manifest.json", "/m/checklists.json"];
+const SHELL = ["/m", "/m/app.js", "/m/app.css", "/m/manifest.json", "/m/checklists.json",
+  "/m/domains.json"];
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).catch(() => undefined));

@@ -206,6 +206,25 @@ def add_complaint(call: Call) -> Reply:
     return 201, made.to_json()
 
 
+def report_hazard(call: Call) -> Reply:
+    """Report a hazard seen at a spot, without a checklist: opened in the ledger at the cell
+    there, for its owner; photos (multipart) go into the photo store."""
+    b = call.body
+    made = ledger.report_hazard(
+        call.engine,
+        call.path["campus"],
+        actor=call.actor,
+        lon=b["lon"],
+        lat=b["lat"],
+        domain=b["domain"],
+        description=b["description"],
+        severity=b.get("severity", "general"),
+        photos=[call.photos[k] for k in sorted(call.photos)] or None,
+        at=b.get("at"),
+    )
+    return 201, made.to_json(history=True), {"ETag": etag_of(made)}
+
+
 def inspections_due(call: Call) -> Reply:
     """The open inspections (overdue, due today, open) in the account's scope."""
     table = safety.todo(

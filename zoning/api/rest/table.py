@@ -7,7 +7,8 @@ from zoning.api.rest import handlers as h
 from zoning.api.rest import map_handlers as m
 from zoning.api.rest.endpoint import Endpoint, Field
 from zoning.safety.complaints import DEFAULT_CATEGORIES
-from zoning.safety.ledger.workflow import ACTIONS, STATES
+from zoning.safety.domains import DOMAIN_CODES
+from zoning.safety.ledger.workflow import ACTIONS, SEVERITIES, STATES
 from zoning.services.safety import REPORT_KEYS
 
 LEDGER = "ledger"
@@ -107,6 +108,19 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                    Field("deadline", "date-time", "New deadline (extend, dispatch)."),
                    Field("assignee", "string", "Who rectifies (dispatch; default: the "
                          "person responsible now)."))),
+    Endpoint("POST", "/campuses/{campus}/hazards", h.report_hazard,
+             "Report a hazard where you stand, without a checklist (JSON, or multipart with "
+             "at most 5 photos: the fields as part 'checklist', files 'photo.NAME'); it opens "
+             "at the cell there, for its owner", "report_hazards", tag=LEDGER, status=201,
+             multipart=True, etag=True,
+             body=(_LON, _LAT,
+                   Field("domain", "string", "The safety domain.", required=True,
+                         enum=DOMAIN_CODES),
+                   Field("description", "string", "What is wrong.", required=True),
+                   Field("severity", "string", "general (7 days to fix, the default) or major "
+                         "(24 h; notifies).", enum=SEVERITIES),
+                   Field("at", "date-time", "When it was seen (default now; not in the "
+                         "future)."))),
     Endpoint("GET", "/campuses/{campus}/complaints", h.list_complaints,
              "The complaints in the account's scope", "view_ledger", tag=LEDGER,
              response=_listing("complaints"), pages="complaints"),

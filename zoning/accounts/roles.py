@@ -91,9 +91,7 @@ MATRIX: dict[Role, frozenset[Permission]] = {
     Role.LEADERSHIP: frozenset({P.VIEW_MAP, P.VIEW_REPORTS, P.EXPORT}),
     Role.VIEWER: frozenset({P.VIEW_MAP}),
     Role.COUNSELLOR: frozenset({P.VIEW_MAP, P.VIEW_STUDENTS, P.VIEW_PHONES, P.RUN_ROLLCALL}),
-    Role.DEPUTY_SECRETARY: frozenset(
-        {P.VIEW_MAP, P.VIEW_STUDENTS, P.VIEW_PHONES, P.RUN_ROLLCALL}
-    ),
+    Role.DEPUTY_SECRETARY: frozenset({P.VIEW_MAP, P.VIEW_STUDENTS, P.VIEW_PHONES, P.RUN_ROLLCALL}),
     Role.GRID_MEMBER: frozenset({P.VIEW_MAP, P.VIEW_STUDENTS, P.RUN_ROLLCALL, P.CHECK_IN}),
     Role.STUDENT: frozenset({P.VIEW_MAP, P.CHECK_IN}),
 }

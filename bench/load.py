@@ -1,7 +1,7 @@
 """Load benchmark (run by hand): 20 signed-in sessions on the LARGE demo for 3 minutes.
 
     .venv/bin/python bench/load.py [--db sqlite:////tmp/cg_load.sqlite] [--sessions 20]
-                                   [--minutes 3] [--port 8765]
+                                   [--minutes 3] [--port 8765] [--mix all|map]
 
 What it does, against a real ``campusgrid serve`` started here on 127.0.0.1:
 
@@ -166,9 +166,10 @@ class Session:
                 self.tally.took(time.perf_counter() - started)
                 return
 
-    def step(self) -> None:
-        """One user action: a colour change on the map, or another page and back."""
-        if self.radio_id and self.radio_options and random.random() < 0.6:
+    def step(self, *, map_only: bool = False) -> None:
+        """One user action: a colour change on the map, or another page and back
+        (``map_only``: always a colour change, as the probe before sign-in did)."""
+        if self.radio_id and self.radio_options and (map_only or random.random() < 0.6):
             self.widgets[self.radio_id] = random.choice(self.radio_options)
             self.run_page("safety_map")
         else:
@@ -269,6 +270,13 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--minutes", type=float, default=3.0)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument(
+        "--mix",
+        choices=("all", "map"),
+        default="all",
+        help="all: map filters, page switches and submissions; map: only map filter changes "
+        "and no submissions (the workload of the probe before sign-in)",
+    )
     args = parser.parse_args()
     path = args.db.removeprefix("sqlite:///")
     if args.db.startswith("sqlite") and not Path(path).exists():
@@ -317,13 +325,13 @@ def main() -> None:
                 session = Session(base, sign_in(base, name, PASSWORD), tally)
                 session.run_page("safety_map")
                 while not stop.wait(random.uniform(5, 12)):
-                    session.step()
+                    session.step(map_only=args.mix == "map")
                 session.close()
             except Exception as exc:
                 tally.error(f"{name}: {type(exc).__name__}: {str(exc)[:160]}")
 
         threads = [threading.Thread(target=user, args=(n,), daemon=True) for n, _ in names]
-        if inspectors:
+        if inspectors and args.mix == "all":
             threads.append(
                 threading.Thread(
                     target=_submitter,
@@ -344,7 +352,10 @@ def main() -> None:
         lat = sorted(tally.latencies)
         q = statistics.quantiles(lat, n=20) if len(lat) >= 20 else [float("nan")] * 19
         print(f"machine: {platform.node()} {os.cpu_count()} cores, {platform.python_version()}")
-        print(f"{args.sessions} signed-in sessions × {args.minutes:g} min on {args.db}")
+        print(
+            f"{args.sessions} signed-in sessions × {args.minutes:g} min on {args.db}, "
+            f"mix {args.mix}"
+        )
         print(f"reruns: {tally.reruns}, inspections submitted: {tally.submits}")
         print(f"errors: {len(tally.errors)}")
         for e in tally.errors[:10]:

@@ -8,7 +8,9 @@ missing from :data:`CASES` fails :func:`test_every_writing_service_is_in_the_tab
 
 Each case runs on a fresh 测试大学 (:mod:`tests.safety.permissions_campus`: a plan, a
 schedule, three complaints) as a stored account signed in by name (``auditor``, an admin:
-not the local operator), on both backends, and checks the audit rows that appeared.
+not the local operator), on both backends, and checks the audit rows that appeared. The
+people grid's cases add the dormitory campus of :mod:`tests.people_grid.dorms` with a small
+roster beside it. A function that writes through ``engine.begin()`` alone is not found.
 """
 
 from __future__ import annotations
@@ -28,25 +30,34 @@ from sqlalchemy.engine import Engine
 
 from tests import planner_campus
 from tests.actors import ADMIN
+from tests.people_grid import dorms
+from tests.people_grid.college import HOLIDAY, noon
 from tests.safety.permissions_campus import Seeded, seed
 from tests.safety_campus import CAMPUS, centre
 from tests.xss_campus import write_hostile_campus
 from zoning.accounts import Actor
 from zoning.clock import utcnow
+from zoning.people import StaffRecord, parse_roster
+from zoning.people.whereabouts import Holiday, declaration
 from zoning.plans.edits import Reassign
 from zoning.services import (
     accounts,
+    attention,
     backup,
     campus,
     demo,
+    duty,
     grid,
     ledger,
     notify,
+    people_grid,
     plans,
     public,
     safety,
+    whereabouts,
 )
 from zoning.services.database import open_engine
+from zoning.store.campus import save_campus
 
 ROOT = Path(__file__).resolve().parents[2]
 #: The account every case acts as (a stored admin; ``role`` of a case may change it).
@@ -210,6 +221,73 @@ def _people() -> pd.DataFrame:
     )
 
 
+#: The people grid's cases work on the dormitory campus (:mod:`tests.people_grid.dorms`),
+#: saved beside 测试大学, with this roster: 王二 (``STUDENT``) lives in 1号楼.
+DORMS = dorms.CAMPUS
+ROSTER = (
+    "学号,姓名,学院,年级,班级,楼栋,房间,床位,电话,角色\n"
+    f"1,王一,理学院,2024,数1,{dorms.DORM1},101,1,13800000001,网格员\n"
+    f"2,王二,理学院,2024,数1,{dorms.DORM1},101,2,13800000002,\n"
+    f"3,王三,理学院,2024,数2,{dorms.DORM2},201,1,,班长\n"
+)
+STAFF = [
+    StaffRecord("李老师", "counsellor", "理学院", ("数1", "数2")),
+    StaffRecord("张书记", "deputy_secretary", "理学院"),
+]
+STUDENT = "2"
+#: Before the holiday (declarations), after its end (returns), after its deadline (late).
+BEFORE, BACK, LATE = noon(date(2026, 1, 10)), noon(date(2026, 2, 21)), noon(date(2026, 2, 23))
+
+
+def _dorms(ctx: Ctx) -> None:
+    """Save the dormitory campus (no roster yet)."""
+    save_campus(ctx.engine, name=DORMS, layers=dorms.dorm_campus())
+
+
+def _roster(ctx: Ctx) -> None:
+    """The dormitory campus with :data:`ROSTER`, :data:`STAFF` and the winter holiday."""
+    _dorms(ctx)
+    people_grid.import_roster(ctx.engine, DORMS, parse_roster(ROSTER), staff=STAFF, actor=ADMIN)
+    whereabouts.add_holiday(ctx.engine, DORMS, HOLIDAY, actor=ADMIN, at=noon(date(2026, 1, 5)))
+
+
+def _rollcall(ctx: Ctx) -> None:
+    """The roster, and the roll call of the night of :data:`dorms.NIGHT_AT` open."""
+    _roster(ctx)
+    people_grid.open_rollcall(ctx.engine, DORMS, actor=ADMIN, at=dorms.NIGHT_AT)
+
+
+def _code(ctx: Ctx) -> str:
+    """An open roll call, and 1号楼's code at :data:`dorms.NIGHT_AT` (the secret made)."""
+    _rollcall(ctx)
+    return people_grid.current_code(
+        ctx.engine, DORMS, building=dorms.DORM1, actor=ADMIN, at=dorms.NIGHT_AT
+    )
+
+
+def _check_in(ctx: Ctx) -> object:
+    lon, lat = dorms.inside()
+    return people_grid.check_in(
+        ctx.engine, DORMS, student_no=STUDENT, lon=lon, lat=lat, accuracy_m=10.0,
+        code=ctx.prepared, actor=ctx.actor, at=dorms.NIGHT_AT,
+    )  # fmt: skip
+
+
+def _declared(ctx: Ctx) -> None:
+    """The roster, and :data:`STUDENT` declared going home for the holiday."""
+    _roster(ctx)
+    whereabouts.declare(
+        ctx.engine, DORMS, HOLIDAY.name, student_no=STUDENT, actor=ADMIN, at=BEFORE,
+        declaration=declaration("home", return_on=date(2026, 2, 21)),
+    )  # fmt: skip
+
+
+def _key_student(ctx: Ctx) -> None:
+    """The roster, and :data:`STUDENT` on the key-student list."""
+    _roster(ctx)
+    attention.add(ctx.engine, DORMS, student_no=STUDENT, reason="家庭变故", actor=ADMIN, at=BEFORE)
+
+
 TODAY = date.today()
 #: Every writing service: how to call it on the prepared campus, and its audit rows.
 CASES: dict[str, Case] = {
@@ -340,6 +418,25 @@ CASES: dict[str, Case] = {
         ),
         "complaint.add",
     ),
+    "ledger.report_hazard": Case(
+        lambda c: ledger.report_hazard(
+            c.engine,
+            CAMPUS,
+            actor=c.actor,
+            lon=centre("C-03-02")[0],
+            lat=centre("C-03-02")[1],
+            domain="fire",
+            description="灭火器过期",
+        ),
+        "hazard.report",
+    ),
+    "ledger.reply_publicly": Case(
+        lambda c: ledger.reply_publicly(c.engine, CAMPUS, c.prepared, "已修复", actor=c.actor),
+        "complaint.reply",
+        prepare=lambda c: int(
+            ledger.list_complaints(c.engine, CAMPUS, actor=ADMIN)[0].complaint.id
+        ),
+    ),
     "ledger.split_complaint": Case(
         lambda c: ledger.split_complaint(c.engine, CAMPUS, c.prepared, actor=c.actor),
         "complaint.split",
@@ -427,6 +524,19 @@ CASES: dict[str, Case] = {
         lambda c: public.export_qr_sheets(c.engine, CAMPUS, actor=c.actor, out=c.folder / "q.pdf"),
         "qr.export",
     ),
+    "public.add_open311_complaint": Case(
+        lambda c: public.add_open311_complaint(
+            c.engine,
+            CAMPUS,
+            actor=c.actor,
+            category="repairs",
+            text="长椅坏了",
+            address="C-01-01",
+            media_url="https://example.org/a.jpg",
+            reported_by="Open311",
+        ),
+        "complaint.add",
+    ),
     "public.submit_public_complaint": Case(
         lambda c: public.submit_public_complaint(
             c.engine,
@@ -489,6 +599,176 @@ CASES: dict[str, Case] = {
         None,
         rows=0,
         why="a read, as completion_report",
+    ),
+    # ---- the people grid (roster, roll call, whereabouts, key students, duty records)
+    "people_grid.import_roster": Case(
+        lambda c: people_grid.import_roster(
+            c.engine, DORMS, parse_roster(ROSTER), staff=STAFF, actor=c.actor
+        ),
+        "students.import",
+        prepare=_dorms,
+        role="safety_officer",
+    ),
+    "people_grid.demo_roster": Case(
+        lambda c: people_grid.demo_roster(c.engine, DORMS, students=20, actor=c.actor),
+        "students.import",
+        prepare=_dorms,
+        role="safety_officer",
+    ),
+    "people_grid.open_rollcall": Case(
+        lambda c: people_grid.open_rollcall(c.engine, DORMS, actor=c.actor, at=dorms.NIGHT_AT),
+        "rollcall.open",
+        prepare=_roster,
+        role="safety_officer",
+    ),
+    "people_grid.current_code": Case(
+        lambda c: people_grid.current_code(
+            c.engine, DORMS, building=dorms.DORM1, actor=c.actor, at=dorms.NIGHT_AT
+        ),
+        None,
+        rows=0,
+        why="reading a code writes only the campus's code secret, on first use: bookkeeping",
+        prepare=_rollcall,
+        role="safety_officer",
+    ),
+    "people_grid.check_in": Case(
+        _check_in,
+        "rollcall.checkin",
+        prepare=_code,  # an admin: check_in needs a student's own account or the grid member
+    ),
+    "people_grid.mark_absence": Case(
+        lambda c: people_grid.mark_absence(
+            c.engine,
+            DORMS,
+            student_no=STUDENT,
+            reason="回家",
+            until=date(2026, 3, 5),
+            actor=c.actor,
+            at=dorms.NIGHT_AT,
+        ),
+        "rollcall.leave",
+        prepare=_rollcall,
+        role="safety_officer",
+    ),
+    "people_grid.close_rollcall": Case(
+        lambda c: people_grid.close_rollcall(c.engine, DORMS, actor=c.actor, at=dorms.NIGHT_AT),
+        "rollcall.close",
+        prepare=_rollcall,
+        role="safety_officer",
+    ),
+    "whereabouts.add_holiday": Case(
+        lambda c: whereabouts.add_holiday(
+            c.engine,
+            DORMS,
+            Holiday("2026暑假", date(2026, 7, 10), date(2026, 8, 31), date(2026, 9, 1)),
+            actor=c.actor,
+            at=BEFORE,
+        ),
+        "whereabouts.holiday",
+        prepare=_roster,
+        role="safety_officer",
+    ),
+    "whereabouts.declare": Case(
+        lambda c: whereabouts.declare(
+            c.engine,
+            DORMS,
+            HOLIDAY.name,
+            student_no=STUDENT,
+            actor=c.actor,
+            at=BEFORE,
+            declaration=declaration(
+                "travelling", destination="云南大理", contact="138", companions="父母"
+            ),
+        ),
+        "whereabouts.declare",
+        prepare=_roster,
+        role="safety_officer",
+    ),
+    "whereabouts.verify": Case(
+        lambda c: whereabouts.verify(
+            c.engine, DORMS, HOLIDAY.name, student_no=STUDENT, actor=c.actor, at=BEFORE
+        ),
+        "whereabouts.verify",
+        prepare=_declared,
+        role="safety_officer",
+    ),
+    "whereabouts.mark_returned": Case(
+        lambda c: whereabouts.mark_returned(
+            c.engine, DORMS, HOLIDAY.name, student_no=STUDENT, actor=c.actor, at=BACK
+        ),
+        "whereabouts.returned",
+        prepare=_declared,
+        role="safety_officer",
+    ),
+    "whereabouts.follow_up": Case(
+        lambda c: whereabouts.follow_up(
+            c.engine,
+            DORMS,
+            HOLIDAY.name,
+            student_no=STUDENT,
+            contacted="家长",
+            reason="车票改签",
+            expected_return=date(2026, 2, 25),
+            actor=c.actor,
+            at=LATE,
+        ),
+        "whereabouts.followup",
+        prepare=_declared,
+        role="safety_officer",
+    ),
+    "whereabouts.export_workbook": Case(
+        lambda c: whereabouts.export_workbook(
+            c.engine, DORMS, HOLIDAY.name, actor=c.actor, at=LATE
+        ),
+        "whereabouts.export",
+        why="an export of students' whereabouts and contacts is audited",
+        prepare=_declared,
+        role="safety_officer",
+    ),
+    "attention.add": Case(
+        lambda c: attention.add(
+            c.engine, DORMS, student_no=STUDENT, reason="家庭变故", actor=c.actor, at=BEFORE
+        ),
+        "attention.add",
+        prepare=_roster,
+        role="safety_officer",
+    ),
+    "attention.visit": Case(
+        lambda c: attention.visit(
+            c.engine,
+            DORMS,
+            student_no=STUDENT,
+            visited_on=date(2026, 1, 12),
+            note="情绪平稳",
+            actor=c.actor,
+            at=noon(date(2026, 1, 12)),
+        ),
+        "attention.visit",
+        prepare=_key_student,
+        role="safety_officer",
+    ),
+    "attention.list_attention": Case(
+        lambda c: attention.list_attention(c.engine, DORMS, actor=c.actor, at=BEFORE),
+        "attention.view",
+        why="every view of the key-student list is audited",
+        prepare=_key_student,
+        role="safety_officer",
+    ),
+    "attention.due_for": Case(
+        lambda c: attention.due_for(c.engine, DORMS, actor=c.actor, at=LATE),
+        "attention.view",
+        why="the due reminders are a view of the key-student list: audited",
+        prepare=_key_student,
+        role="safety_officer",
+    ),
+    "duty.duty_records": Case(
+        lambda c: duty.duty_records(
+            c.engine, DORMS, since=date(2026, 3, 1), until=date(2026, 3, 31), actor=c.actor
+        ),
+        "duty.view",
+        why="reading the grid members' duty records is audited",
+        prepare=_rollcall,
+        role="safety_officer",
     ),
 }
 

@@ -147,3 +147,25 @@ def test_ticks_send_reminders_and_escalations_once_even_in_parallel(
     assert sum("区域负责人" in t for t in titles) == 1  # level 1: the zone leader
     keys = [k for _, k, *_ in outbox(db)]
     assert len(keys) == len(set(keys)) == 3
+
+
+def test_an_activation_tells_the_owners_whose_cells_changed(db: Engine, robots: Robots) -> None:
+    from tests import planner_campus
+    from zoning.plans.edits import Reassign
+    from zoning.services import plans
+    from zoning.services.campus import load_cells
+
+    planner_campus.make_campus(db)
+    notify.add_channel(db, actor=ADMIN, kind="wecom", target=f"{robots.url}/wecom?key=p")
+    draft = plans.create_draft(db, planner_campus.CAMPUS, actor=ADMIN).id
+    cells = load_cells(db, planner_campus.CAMPUS, draft)
+    code, before = str(cells["code"].iloc[0]), str(cells["owner"].iloc[0])
+    after = next(o for o in ("张一", "李二", "王三") if o != before)
+    plans.apply_edit(db, planner_campus.CAMPUS, draft, Reassign((code,), after), actor=ADMIN)
+    assert outbox(db) == []  # a draft's edits tell nobody
+    plans.activate_plan(db, planner_campus.CAMPUS, draft, reason="调整", actor=ADMIN)
+    queued = outbox(db)
+    assert [(e, k) for e, k, *_ in queued] == [("plan_activated", f"plan:{draft}:activated")]
+    assert notify.deliver(db) == 1
+    (text,) = [b["markdown"]["content"] for b in robots.bodies("wecom")]
+    assert before in text and after in text and f"plan={draft}" in text

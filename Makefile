@@ -56,8 +56,11 @@ typecheck: test-deps
 contracts: test-deps
 	$(BIN)/lint-imports --no-cache --no-logo
 
+# Two workers (the CI machine has 2 cores), whole files per worker: a file's module- and
+# session-scoped servers and databases stay in one process. PYTEST_ARGS="-n 0": one process.
+PYTEST_WORKERS ?= 2
 pytest: test-deps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 demo: deps
 	$(BIN)/campusgrid demo --db "$(DB)"

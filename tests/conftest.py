@@ -26,6 +26,9 @@ os.environ.setdefault("CAMPUSGRID_BACKUP_DIR", tempfile.mkdtemp(prefix="campusgr
 # Inspection photos likewise: PostGIS has no file to sit beside, and the default would be the
 # checkout's data/photos.
 os.environ.setdefault("CAMPUSGRID_PHOTO_DIR", tempfile.mkdtemp(prefix="campusgrid-photos-"))
+# The map's layer files likewise (default: ~/.cache/campusgrid/layers, shared by every
+# process of the user: two test workers pruning one folder would delete each other's files).
+os.environ.setdefault("CAMPUSGRID_LAYER_DIR", tempfile.mkdtemp(prefix="campusgrid-layers-"))
 
 
 @pytest.fixture(scope="session")

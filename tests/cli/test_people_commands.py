@@ -59,7 +59,9 @@ def test_real_campus_to_an_active_plan_with_owners(db_url: str, tmp_path: Path) 
     code, _, err = cli("assign-owners", "bupt", "--plan", plan, "--db", db_url)
     assert code == 0, err
     code, out, _ = cli("validate", "bupt", "--plan", plan, "--db", db_url, "--json")
-    assert code == 0 and json.loads(out) == {"valid": True, "problems": []}
+    report = json.loads(out)
+    assert code == 0 and report["valid"] is True and report["problems"] == []
+    assert isinstance(report.get("warnings"), list)  # unscheduled domains, if any (exit 0)
     code, _, err = cli("activate", "bupt", plan, "--reason", "首版网格",
                        "--db", db_url)  # fmt: skip
     assert code == 0, err

@@ -142,7 +142,12 @@ def test_the_safety_map_shows_planted_names_as_text(
             if any(h in shown for h in HOSTILE_HTML):
                 break
     tab.screenshot(path=str(artifacts / "hostile_tooltip.png"))
-    assert any(h in shown for h in HOSTILE_HTML), f"no planted name in the tooltip: {shown!r}"
+    # the cells' tooltip carries only the code (issue 18: details in the panel), and the
+    # cells lie over the buildings, so a hover may only ever find cells: the tooltip must
+    # show text, never markup; the planted names are checked in the panel below
+    assert shown, "no tooltip on hover"
+    if not any(h in shown for h in HOSTILE_HTML):
+        print(f"the hover found a cell, not a building: {shown!r}")
     assert tooltip.first.locator("img, script").count() == 0
     # hide buildings, cameras and hazards (the last three layer chips): the click must
     # reach a cell, whose owner (a planted name) the panel shows
@@ -185,10 +190,15 @@ def test_each_page_shows_planted_text_and_runs_none(
 ) -> None:
     tab, watch = watched
     text = _open(tab, f"{hostile_server}/{slug}")
+    for _wait in range(30):  # a loaded machine draws the tables' cells late: up to 30 s
+        cells = tab.evaluate(GRID_CELLS)
+        missing = [p for p in SHOWN[slug] if p not in text and p not in cells]
+        if not missing:
+            break
+        tab.wait_for_timeout(1000)
+        text = str(tab.locator("body").inner_text())
     tab.screenshot(path=str(artifacts / f"hostile_{slug}.png"), full_page=True)
-    cells = tab.evaluate(GRID_CELLS)
     (artifacts / f"hostile_{slug}.txt").write_text(text + "\n==== grid cells\n" + "\n".join(cells))
     assert CAMPUS in text
-    missing = [planted for planted in SHOWN[slug] if planted not in text and planted not in cells]
     assert missing == [], f"{slug} does not show {missing} as text"
     _nothing_ran(tab, watch)

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -60,28 +58,24 @@ def rounds(demo_db: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def phone(rounds: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """A Chromium context like a phone: 390×844, mobile, touch, location allowed."""
-    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def phone(rounds: dict[str, Any], playwright: Any) -> Iterator[Any]:
+    """A Chromium context like a phone: 390×844, mobile, touch, location allowed (from the
+    session's Playwright: conftest.py)."""
     lon, lat = rounds["spots"][0]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
-            device_scale_factor=3, locale="zh-CN", permissions=["geolocation"],
-            geolocation={"longitude": lon, "latitude": lat},
-        )  # fmt: skip
-        context.grant_permissions(["geolocation"])
-        try:
-            yield context
-        finally:
-            context.close()
-            browser.close()
+    browser = playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+        device_scale_factor=3, locale="zh-CN", permissions=["geolocation"],
+        geolocation={"longitude": lon, "latitude": lat},
+    )  # fmt: skip
+    context.grant_permissions(["geolocation"])
+    try:
+        yield context
+    finally:
+        context.close()
+        browser.close()
 
 
 def _png() -> bytes:

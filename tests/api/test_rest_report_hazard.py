@@ -13,8 +13,7 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
-from tests.api.rest_client import CAMPUS, call, token_for
-from tests.api.test_rest_resources import _centre, _multipart, _post_bytes
+from tests.api.rest_client import CAMPUS, call, centre, multipart, post_bytes, token_for
 from zoning.api.rest import PREFIX
 from zoning.store.engine import open_engine
 
@@ -36,8 +35,8 @@ def spots(base: str, api_db: str) -> dict[str, Any]:
     _, cells, _ = call(base, V + "/cells?limit=1000", admin)
     mine = next(f for f in cells["features"] if f["properties"]["owner"] == INSPECTOR)
     other = next(f for f in cells["features"] if f["properties"]["owner"] not in (INSPECTOR, None))
-    return {"mine": (mine["properties"]["code"], _centre(mine)),
-            "other": (other["properties"]["code"], _centre(other))}  # fmt: skip
+    return {"mine": (mine["properties"]["code"], centre(mine)),
+            "other": (other["properties"]["code"], centre(other))}  # fmt: skip
 
 
 def _rows(url: str, sql: str, **params: Any) -> list[Any]:
@@ -96,9 +95,9 @@ def test_a_report_with_a_photo_sent_twice_with_one_key_opens_one_hazard(
     Image.new("RGB", (64, 48), (30, 30, 200)).save(photo, "PNG")
     fields = {"lon": lon, "lat": lat, "domain": "electrical", "description": "插座冒烟",
               "severity": "major"}  # fmt: skip
-    data, kind = _multipart([("checklist", None, json.dumps(fields).encode()),
+    data, kind = multipart([("checklist", None, json.dumps(fields).encode()),
                              ("photo.1", "smoke.png", photo.getvalue())])  # fmt: skip
-    status, made = _post_bytes(base, V + "/hazards", inspector, data, kind)
+    status, made = post_bytes(base, V + "/hazards", inspector, data, kind)
     assert status == 201 and made["severity"] == "major", made
     assert len(_reports(api_db)[-1]["photos"]) == 1
 

@@ -5,17 +5,14 @@ see, cameras and coverage, the ledger report, the docs page."""
 
 from __future__ import annotations
 
-import http.client
 import io
 import json
 import threading
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from PIL import Image
 
-from tests.api.rest_client import CAMPUS, call, token_for
+from tests.api.rest_client import CAMPUS, call, centre, multipart, post_bytes, token_for
 from zoning.api.rest import PREFIX
 
 pytestmark = pytest.mark.e2e
@@ -37,13 +34,6 @@ def inspector(api_db: str) -> str:
 @pytest.fixture(scope="module")
 def viewer(api_db: str) -> str:
     return token_for(api_db, "res-viewer", "viewer")
-
-
-def _centre(feature: dict[str, Any]) -> tuple[float, float]:
-    ring = feature["geometry"]["coordinates"][0]
-    ring = ring[0] if isinstance(ring[0][0], list) else ring
-    return (sum(p[0] for p in ring[:-1]) / (len(ring) - 1),
-            sum(p[1] for p in ring[:-1]) / (len(ring) - 1))  # fmt: skip
 
 
 def test_cursor_pages_walk_the_whole_list_once(base: str, admin: str) -> None:
@@ -83,7 +73,7 @@ def test_plans_list_and_one_author_hidden_from_a_viewer(base: str, admin: str, v
 def test_cell_at_a_spot_now_and_before_any_plan(base: str, admin: str, viewer: str) -> None:
     _, cells, _ = call(base, V + "/cells?limit=1000", admin)
     feature = cells["features"][0]
-    lon, lat = _centre(feature)
+    lon, lat = centre(feature)
     status, found, _ = call(base, f"{V}/cells/at?lon={lon}&lat={lat}", admin)
     assert status == 200, found
     assert found["code"] == feature["properties"]["code"]
@@ -107,7 +97,7 @@ def test_cells_by_zone_and_bbox(base: str, admin: str) -> None:
     _, zoned, _ = call(base, f"{V}/cells?zone={zone}&limit=1000", admin)
     assert zoned["features"] and {f["properties"]["zone"] for f in zoned["features"]} == {zone}
     assert zoned["total"] == sum(f["properties"]["zone"] == zone for f in every["features"])
-    lon, lat = _centre(every["features"][0])
+    lon, lat = centre(every["features"][0])
     box = f"{lon - 1e-5},{lat - 1e-5},{lon + 1e-5},{lat + 1e-5}"
     _, near, _ = call(base, f"{V}/cells?bbox={box}", admin)
     codes = [f["properties"]["code"] for f in near["features"]]
@@ -129,30 +119,6 @@ def test_my_inspections_and_an_account_without_a_person(
     assert status == 400 and "not linked to a person" in body["error"]["message"]
 
 
-def _multipart(parts: list[tuple[str, str | None, bytes]]) -> tuple[bytes, str]:
-    boundary = "campusgrid-test-boundary"
-    out = io.BytesIO()
-    for name, filename, data in parts:
-        out.write(f"--{boundary}\r\n".encode())
-        extra = f'; filename="{filename}"' if filename else ""
-        out.write(f'Content-Disposition: form-data; name="{name}"{extra}\r\n\r\n'.encode())
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def _post_bytes(base: str, path: str, token: str, data: bytes, kind: str) -> tuple[int, Any]:
-    url = urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=60)
-    try:
-        conn.request("POST", path, body=data, headers={
-            "Authorization": f"Bearer {token}", "Content-Type": kind})  # fmt: skip
-        reply = conn.getresponse()
-        return reply.status, json.loads(reply.read())
-    finally:
-        conn.close()
-
-
 def test_a_multipart_inspection_and_its_refused_parts(base: str, inspector: str) -> None:
     _, due, _ = call(base, V + "/inspections/mine?limit=1000", inspector)
     row = due["due"][-1]
@@ -160,20 +126,20 @@ def test_a_multipart_inspection_and_its_refused_parts(base: str, inspector: str)
     Image.new("RGB", (64, 48), (200, 30, 30)).save(photo, "PNG")
     fields = {"cell": row["cell_code"], "template": row["template_code"],
               "results": {"*": "pass"}}  # fmt: skip
-    data, kind = _multipart([("checklist", None, json.dumps(fields).encode())])
-    status, report = _post_bytes(base, V + "/inspections", inspector, data, kind)
+    data, kind = multipart([("checklist", None, json.dumps(fields).encode())])
+    status, report = post_bytes(base, V + "/inspections", inspector, data, kind)
     assert status == 201, report
     assert report["cell"] == row["cell_code"]
-    bad, kind = _multipart([("checklist", None, json.dumps(fields).encode()),
+    bad, kind = multipart([("checklist", None, json.dumps(fields).encode()),
                             ("photo.x", "x.png", b"not an image")])  # fmt: skip
-    status, body = _post_bytes(base, V + "/inspections", inspector, bad, kind)
+    status, body = post_bytes(base, V + "/inspections", inspector, bad, kind)
     assert status in (400, 404) and body["error"]["code"] in ("invalid_input", "not_found")
-    unknown, kind = _multipart([("checklist", None, json.dumps(fields).encode()),
+    unknown, kind = multipart([("checklist", None, json.dumps(fields).encode()),
                                 ("extra", None, b"1")])  # fmt: skip
-    status, body = _post_bytes(base, V + "/inspections", inspector, unknown, kind)
+    status, body = post_bytes(base, V + "/inspections", inspector, unknown, kind)
     assert status == 422 and body["error"]["field"] == "extra"
-    missing, kind = _multipart([("photo.x", "x.png", photo.getvalue())])
-    status, body = _post_bytes(base, V + "/inspections", inspector, missing, kind)
+    missing, kind = multipart([("photo.x", "x.png", photo.getvalue())])
+    status, body = post_bytes(base, V + "/inspections", inspector, missing, kind)
     assert status == 422 and body["error"]["field"] == "checklist"
 
 

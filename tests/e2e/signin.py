@@ -33,12 +33,20 @@ def request(
     path: str,
     *,
     method: str = "GET",
-    body: str | None = None,
+    body: str | bytes | None = None,
     headers: dict[str, str] | None = None,
+    client: str | None = None,
+    timeout: float = 30,
 ) -> Reply:
-    """Send one request to ``base`` + ``path``; return the reply (redirects not followed)."""
+    """Send one request to ``base`` + ``path``; return the reply (redirects not followed).
+    ``client``: the loopback address to send from (a client of its own for rate limits)."""
     url = urlsplit(base)
-    conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+    conn = http.client.HTTPConnection(
+        url.hostname or "127.0.0.1",
+        url.port,
+        timeout=timeout,
+        source_address=(client, 0) if client else None,
+    )
     try:
         conn.request(method, path, body=body, headers=headers or {})
         reply = conn.getresponse()

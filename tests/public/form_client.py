@@ -3,12 +3,10 @@ chosen 127.0.0.x address (so that each test has its own client for the rate limi
 
 from __future__ import annotations
 
-import http.client
 import re
 import secrets
-from urllib.parse import urlsplit
 
-from tests.e2e.signin import Reply
+from tests.e2e.signin import Reply, request
 
 CSRF_COOKIE = "campusgrid_report_csrf"
 
@@ -23,19 +21,7 @@ def send(
     client: str = "127.0.0.1",
 ) -> Reply:
     """Send one request from ``client`` (a loopback address); return the reply."""
-    url = urlsplit(base)
-    conn = http.client.HTTPConnection(
-        url.hostname or "127.0.0.1", url.port, timeout=30, source_address=(client, 0)
-    )
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        reply = conn.getresponse()
-        text = reply.read().decode("utf-8", "replace")
-        found = {k.lower(): v for k, v in reply.getheaders()}
-        cookies = [v for k, v in reply.getheaders() if k.lower() == "set-cookie"]
-        return Reply(reply.status, found, cookies, text)
-    finally:
-        conn.close()
+    return request(base, path, method=method, body=body, headers=headers, client=client)
 
 
 def multipart(

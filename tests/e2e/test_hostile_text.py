@@ -1,7 +1,7 @@
 """Planted hostile text in real Chromium: every page shows it as text and runs nothing.
 
 One database holds HTML and formulas in every kind of user text (planted through the
-services: :func:`tests.safety.test_hostile_exports.plant`), one guarded server serves it,
+services: :func:`tests.hostile_campus.plant`), one guarded server serves it,
 one signed-in tab opens the safety map (a cell's tooltip and panel), the ledger, the
 inspections page, the planner and leadership. Any dialog, any call of alert/confirm/prompt,
 any request for the ``<img src=x>``'s file, any ``<img onerror>`` or planted ``<script>``
@@ -21,7 +21,7 @@ import pytest
 from tests.e2e.browser import CHART, wait_drawn, wait_idle
 from tests.e2e.server import streamlit_server
 from tests.e2e.signin import E2E_ACCOUNT, E2E_PASSWORD, ensure_account, session_cookie
-from tests.safety.test_hostile_exports import CAMPUS, plant
+from tests.hostile_campus import CAMPUS, plant
 from tests.xss_campus import HOSTILE_FORMULAS, HOSTILE_HTML
 from zoning.api.asgi import SESSION_COOKIE
 from zoning.services.database import open_engine

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import streamlit as st
 from maps.i18n import t
+from zoning.accounts import Actor, Permission
 
 from app_pages import _ui
 from app_pages._ui.timing import page_run
@@ -33,21 +34,38 @@ PAGES: tuple[tuple[str, str, str, str], ...] = (
     ("inspections", "inspections.py", "nav.inspections", ":material/checklist:"),
     ("ledger", "ledger.py", "nav.ledger", ":material/receipt_long:"),
     ("cameras", "cameras.py", "nav.cameras", ":material/videocam:"),
+    ("rollcall", "rollcall.py", "nav.rollcall", ":material/how_to_reg:"),
+    ("whereabouts", "whereabouts.py", "nav.whereabouts", ":material/luggage:"),
+    ("students", "students.py", "nav.students", ":material/groups:"),
 )
+#: Pages listed only for an account holding one of these permissions (the others: everyone).
+NEEDS: dict[str, tuple[Permission, ...]] = {
+    "rollcall": (Permission.VIEW_STUDENTS, Permission.CHECK_IN),
+    "whereabouts": (Permission.VIEW_STUDENTS, Permission.CHECK_IN),
+    "students": (Permission.VIEW_STUDENTS,),
+}
+
+
+def pages_for(actor: Actor) -> tuple[tuple[str, str, str, str], ...]:
+    """Return the pages ``actor`` has a use for (the services still check every call)."""
+    return tuple(
+        p for p in PAGES if any(actor.can(n) for n in NEEDS.get(p[0], ())) or p[0] not in NEEDS
+    )
 
 
 def main() -> None:
     """Draw the frame (page config, navigation, sidebar) and run the chosen page."""
     # An emoji favicon is a data: URL; a Material one would be fetched from fonts.gstatic.com.
     st.set_page_config(page_title="campusgrid", page_icon="🗺️", layout="wide")
-    _ui.current_actor()  # nothing of the campus without a signed-in account
+    actor = _ui.current_actor()  # nothing of the campus without a signed-in account
     lang = _ui.current_lang()
+    listed = pages_for(actor)
     pages = [
         st.Page(HERE / file, title=t(title, lang), icon=icon, url_path=slug, default=(i == 0))
-        for i, (slug, file, title, icon) in enumerate(PAGES)
+        for i, (slug, file, title, icon) in enumerate(listed)
     ]
     navigation = st.navigation(pages)
-    slug = next((s for (s, *_), p in zip(PAGES, pages, strict=True) if p is navigation), "page")
+    slug = next((s for (s, *_), p in zip(listed, pages, strict=True) if p is navigation), "page")
     lang = _ui.sidebar()
     with _ui.friendly_errors(lang), page_run(slug), while_warming(lang):
         navigation.run()  # under a progress line while the server warms its caches

@@ -46,8 +46,8 @@ def add(
         str,
         typer.Option(
             "--role",
-            help="admin, planner, safety_officer, zone_leader, "
-            "inspector, leadership or viewer (`campusgrid users roles`).",
+            help="admin, planner, safety_officer, zone_leader, inspector, leadership, viewer, "
+            "counsellor, deputy_secretary, grid_member or student (`campusgrid users roles`).",
         ),
     ],
     campus: Annotated[
@@ -58,7 +58,16 @@ def add(
         typer.Option(
             "--person",
             help="The person of the campus this account stands for "
-            "(an inspector's cells are the cells that person owns).",
+            "(an inspector's cells are the cells that person owns; a counsellor's or deputy "
+            "secretary's name in the staff file).",
+        ),
+    ] = None,
+    student: Annotated[
+        str | None,
+        typer.Option(
+            "--student",
+            help="The student number a student or grid_member account stands for (the "
+            "roster of --campus); the account sees only its own rows and part of the grid.",
         ),
     ] = None,
     zone: Annotated[
@@ -71,6 +80,11 @@ def add(
     """Add an account (needs manage_accounts: an admin, or the local operator)."""
     from zoning.services import accounts
 
+    if student is not None and person is not None:
+        fail("Pass --person or --student, not both.")
+    if student is not None and role.strip().lower() not in ("student", "grid_member"):
+        fail("--student belongs to a student or grid_member account: use --person for others.")
+    person = student if student is not None else person
     password = _password(password_stdin)
     engine = engine_for(db)
     info = run(

@@ -28,7 +28,10 @@ __all__ = [
 #: The channels: three group robots by webhook, and e-mail through SMTP.
 CHANNEL_KINDS: tuple[str, ...] = ("wecom", "dingtalk", "feishu", "email")
 #: The events a channel may ask for (all by default).
-EVENTS: tuple[str, ...] = ("assigned", "deadline", "escalated", "major", "plan_activated")
+EVENTS: tuple[str, ...] = (
+    "assigned", "deadline", "escalated", "major", "plan_activated",
+    "rollcall_reminder", "rollcall_summary", "people_escalated",
+)  # fmt: skip
 #: Where the links point when ``CAMPUSGRID_PUBLIC_URL`` is not set.
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8501"
 _ADDRESS = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\"]+$")
@@ -41,6 +44,9 @@ HEADLINES: dict[str, str] = {
     "escalated": "隐患逾期升级 / Escalated to the next level",
     "major": "重大隐患 / Major hazard opened",
     "plan_activated": "网格方案已启用 / Grid plan activated",
+    "rollcall_reminder": "晚点名即将结束 / Roll call closes soon",
+    "rollcall_summary": "晚点名结果 / Roll-call summary",
+    "people_escalated": "学生网格升级 / People grid: escalated",
     "test": "测试消息 / Test message",
 }
 

@@ -43,11 +43,13 @@ from zoning.safety.ledger.workflow import (
     escalation_level,
     responsible_at,
 )
+from zoning.services import people_alerts
 from zoning.services._delivery import send
 from zoning.services.safety import CampusOps, Staff, campus_ops, ensure_campus_schedule
 from zoning.store import notify as repo
 from zoning.store import safety as hazards_repo
 from zoning.store.audit import record
+from zoning.store.campus import campus_id
 from zoning.store.engine import writing
 
 __all__ = [
@@ -438,10 +440,31 @@ def _person(hazard: Hazard, staff: Staff, *, now: datetime, level: str) -> str |
         return None
 
 
+def _people_events(engine: Engine, campus: str, *, now: datetime) -> dict[str, int]:
+    """Queue the people grid's notices due at ``now`` (see :mod:`zoning.services.people_alerts`)."""
+    due = people_alerts.due_notices(engine, campus, now=now)
+    counts: dict[str, int] = {}
+    if not due:
+        return counts
+    with writing(engine) as conn:
+        for notice, key in due:
+            added = _queue(conn, notice, key, at=now)
+            if added:
+                counts[notice.event] = counts.get(notice.event, 0) + len(added)
+        if counts:
+            detail = {"queued": counts, "at": now.isoformat()}
+            cid = campus_id(conn, campus)
+            record(conn, campus_id=cid, actor="campusgrid-scheduler", action="notify.people",
+                   detail=detail)  # fmt: skip
+    return counts
+
+
 def tick(engine: Engine, *, actor: Actor, now: datetime | None = None) -> TickReport:
     """Run one scheduler round under the database lease: queue each campus's deadline
     reminders (deadline within 24 h), escalations (one per level reached) and major hazards
-    opened in the last 24 h, make sure the day's due inspections exist, then deliver.
+    opened in the last 24 h, the people grid's roll-call reminders, summaries and
+    escalations (:mod:`zoning.services.people_alerts`), make sure the day's due inspections
+    exist, then deliver.
     Another round holding the lease: nothing done (``ran`` False). A campus that fails is
     named in ``failures``; the others go on. Needs manage_accounts."""
     actor.require(Permission.MANAGE_ACCOUNTS, "run the scheduler")
@@ -456,6 +479,11 @@ def tick(engine: Engine, *, actor: Actor, now: datetime | None = None) -> TickRe
     failures: list[str] = []
     try:
         for name in names:
+            try:  # the people grid's reminders and escalations need no plan
+                for event, count in _people_events(engine, name, now=now).items():
+                    queued[event] = queued.get(event, 0) + count
+            except CampusgridError as exc:
+                failures.append(f"{name}: {exc}")
             try:
                 ops = campus_ops(engine, name)
             except NotFound:

@@ -10,12 +10,14 @@ the mark and the audit row keep pass/fail, the distance band and the accuracy on
 from __future__ import annotations
 
 import json
+import threading
 import time as _time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import shapely
 import sqlalchemy as sa
@@ -25,7 +27,7 @@ from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission, Role
 from zoning.clock import as_utc, utcnow
-from zoning.errors import InvalidInput, NotFound
+from zoning.errors import InvalidInput, NotFound, StorageError
 from zoning.people import (
     Hierarchy,
     Member,
@@ -47,7 +49,7 @@ from zoning.people.rollcall import DEFAULT_MAX_ACCURACY_M, DEFAULT_TOLERANCE_M
 from zoning.store import people_grid as repo
 from zoning.store.audit import record
 from zoning.store.campus import campus_id
-from zoning.store.engine import writing
+from zoning.store.engine import BUSY, writing
 
 P = Permission
 #: Roles that see every student of the campus (and open and close the roll call).
@@ -55,6 +57,11 @@ EVERYONE: frozenset[Role] = frozenset({Role.ADMIN, Role.SAFETY_OFFICER})
 #: How long (s) a building's site (its cell in metric metres) is reused between check-ins.
 SITE_TTL_S = 60.0
 _SITES: dict[tuple[str, int, str], tuple[float, BaseGeometry | None]] = {}
+#: Seconds between the tries of a check-in that met a busy database (then it is refused).
+BUSY_RETRIES_S: tuple[float, ...] = (0.05, 0.2, 0.5, 1.0)
+_WRITE_LOCKS: dict[str, threading.Lock] = {}
+_LOCKS_GUARD = threading.Lock()
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -163,9 +170,9 @@ def demo_roster(
 
 def list_students(engine: Engine, campus: str, *, actor: Actor) -> list[dict[str, Any]]:
     """Return the students the account answers for, with their counsellor; the phone only
-    with ``view_phones``."""
+    with ``view_phones``. The reading is audited (``students.view``)."""
     actor.require(P.VIEW_STUDENTS, "see the student roster")
-    with engine.connect() as conn:
+    with writing(engine) as conn:  # the reading is audited
         cid = campus_id(conn, campus)
         viewer = _viewer(conn, cid, campus, actor)
         hierarchy = _hierarchy(conn, cid)
@@ -183,6 +190,8 @@ def list_students(engine: Engine, campus: str, *, actor: Actor) -> list[dict[str
                     "phone": s.phone if actor.can(P.VIEW_PHONES) else None,
                 }
             )  # fmt: skip
+        detail = {"students": len(rows)}
+        record(conn, campus_id=cid, actor=actor.name, action="students.view", detail=detail)
     return rows
 
 
@@ -242,29 +251,65 @@ def current_code(
     engine: Engine, campus: str, *, building: str, actor: Actor, at: datetime | None = None
 ) -> str:
     """Return the rotating code of ``building`` now: only to its grid member, a counsellor
-    of a class living there, the safety office and admins."""
+    of a class living there, the safety office and admins. Each reading is audited
+    (``rollcall.code``, the building but never the code)."""
     actor.require(P.RUN_ROLLCALL, "see a roll-call code")
     when = as_utc(at) if at else utcnow()
-    with writing(engine) as conn:  # the secret is made on first use
-        cid = campus_id(conn, campus)
-        if building not in repo.building_names(conn, cid):
-            raise NotFound(f"{campus} has no building named {building!r}.")
-        viewer = _viewer(conn, cid, campus, actor)
-        hierarchy = _hierarchy(conn, cid)
-        allowed = viewer.everyone or building in viewer.buildings
-        if not allowed and viewer.counsellor is not None:
-            allowed = any(
-                s.building == building and hierarchy.counsellor(_member(s)) == viewer.counsellor
-                for s in repo.load_students(conn, cid)
-            )
-        if not allowed:
-            raise actor.refuse(
-                f"see the roll-call code of {building}",
-                "only its grid member, its students' counsellors and the safety office may",
-                P.RUN_ROLLCALL,
-            )
-        secret = repo.code_secret(conn, cid, when)
+
+    def work() -> bytes:
+        with writing(engine) as conn:  # the secret is made on first use
+            cid = campus_id(conn, campus)
+            if building not in repo.building_names(conn, cid):
+                raise NotFound(f"{campus} has no building named {building!r}.")
+            viewer = _viewer(conn, cid, campus, actor)
+            hierarchy = _hierarchy(conn, cid)
+            allowed = viewer.everyone or building in viewer.buildings
+            if not allowed and viewer.counsellor is not None:
+                allowed = any(
+                    s.building == building and hierarchy.counsellor(_member(s)) == viewer.counsellor
+                    for s in repo.load_students(conn, cid)
+                )
+            if not allowed:
+                raise actor.refuse(
+                    f"see the roll-call code of {building}",
+                    "only its grid member, its students' counsellors and the safety office may",
+                    P.RUN_ROLLCALL,
+                )
+            secret = repo.code_secret(conn, cid, when)
+            detail = {"building": building}
+            record(conn, campus_id=cid, actor=actor.name, action="rollcall.code", detail=detail)
+            return secret
+
+    secret = _retrying(engine, work)
     return rotating_code(secret, building, step_of(when))
+
+
+def _write_lock(engine: Engine) -> AbstractContextManager[Any]:
+    """Return the process's lock on a SQLite file's writes (SQLite has one writer; its
+    busy handler is not fair to many threads), nothing for PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return nullcontext()
+    with _LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(str(engine.url), threading.Lock())
+
+
+def _retrying(engine: Engine, work: Callable[[], T]) -> T:
+    """Run the write ``work`` (serialised per process on SQLite), retrying a busy or locked
+    database :data:`BUSY_RETRIES_S` times; then StorageError saying to try again."""
+    for wait in (*BUSY_RETRIES_S, None):
+        try:
+            with _write_lock(engine):
+                return work()
+        except StorageError as exc:
+            if str(exc) != BUSY:
+                raise
+            if wait is None:
+                raise StorageError(
+                    "The roll call is busy: too many check-ins at this instant; nothing was "
+                    "recorded, check in again in a moment."
+                ) from exc
+            _time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 @lru_cache(maxsize=16)
@@ -317,49 +362,53 @@ def check_in(
     if not 0 <= accuracy_m <= 100_000:
         raise InvalidInput(f"--accuracy-m {accuracy_m} is out of range: use 0 to 100000 m.")
     when = as_utc(at) if at else utcnow()
-    with writing(engine) as conn:
-        cid = campus_id(conn, campus)
-        call, rules = _tonight(conn, cid, campus, when)
-        student = _student(conn, cid, student_no)
-        viewer = _viewer(conn, cid, campus, actor)
-        own = viewer.student_no == student.student_no
-        if not (viewer.everyone or own or student.building in viewer.buildings):
-            raise actor.refuse(
-                f"check in student {student.student_no}",
-                "only the student or their dormitory's grid member may",
-                P.CHECK_IN,
+
+    def work() -> Verdict:
+        with writing(engine) as conn:
+            cid = campus_id(conn, campus)
+            call, rules = _tonight(conn, cid, campus, when)
+            student = _student(conn, cid, student_no)
+            viewer = _viewer(conn, cid, campus, actor)
+            own = viewer.student_no == student.student_no
+            if not (viewer.everyone or own or student.building in viewer.buildings):
+                raise actor.refuse(
+                    f"check in student {student.student_no}",
+                    "only the student or their dormitory's grid member may",
+                    P.CHECK_IN,
+                )
+            if repo.mark_of(conn, call.id, student.id) == "present":
+                raise InvalidInput(f"Student {student.student_no} is already checked in tonight.")
+            check_window(rules, student.college, call.night, when)
+            if not code_matches(repo.code_secret(conn, cid, when), student.building, code, when):
+                raise InvalidInput(
+                    "Check-in refused: the code is wrong or expired; read the current code from "
+                    f"the grid member of {student.building}."
+                )
+            site = _site(conn, cid, student.building)
+            if site is None:
+                raise NotFound(f"The building {student.building!r} is no longer on the map.")
+            x, y = _to_metric(repo.metric_crs(conn, cid)).transform(lon, lat)
+            verdict = judge_location(
+                float(shapely.distance(site, shapely.Point(x, y))),
+                accuracy_m,
+                tolerance_m=tolerance_m,
+                max_accuracy_m=max_accuracy_m,
             )
-        if repo.mark_of(conn, call.id, student.id) == "present":
-            raise InvalidInput(f"Student {student.student_no} is already checked in tonight.")
-        check_window(rules, student.college, call.night, when)
-        if not code_matches(repo.code_secret(conn, cid, when), student.building, code, when):
-            raise InvalidInput(
-                "Check-in refused: the code is wrong or expired; read the current code from "
-                f"the grid member of {student.building}."
-            )
-        site = _site(conn, cid, student.building)
-        if site is None:
-            raise NotFound(f"The building {student.building!r} is no longer on the map.")
-        x, y = _to_metric(repo.metric_crs(conn, cid)).transform(lon, lat)
-        verdict = judge_location(
-            float(shapely.distance(site, shapely.Point(x, y))),
-            accuracy_m,
-            tolerance_m=tolerance_m,
-            max_accuracy_m=max_accuracy_m,
-        )
-        if not verdict.passed:
-            raise InvalidInput(f"Check-in refused: {verdict.reason}.")
-        repo.put_marks(
-            conn,
-            [dict(rollcall_id=call.id, student_id=student.id, state="present", at=when,
-                  band=verdict.band, accuracy_m=accuracy_m, by=actor.name)],
-        )  # fmt: skip
-        detail = {
-            "student_no": student.student_no, "band": verdict.band, "accuracy_m": accuracy_m,
-            "on_behalf": None if own else student.student_no,
-        }  # fmt: skip
-        record(conn, campus_id=cid, actor=actor.name, action="rollcall.checkin", detail=detail)
-    return verdict
+            if not verdict.passed:
+                raise InvalidInput(f"Check-in refused: {verdict.reason}.")
+            repo.put_marks(
+                conn,
+                [dict(rollcall_id=call.id, student_id=student.id, state="present", at=when,
+                      band=verdict.band, accuracy_m=accuracy_m, by=actor.name)],
+            )  # fmt: skip
+            detail = {
+                "student_no": student.student_no, "band": verdict.band, "accuracy_m": accuracy_m,
+                "on_behalf": None if own else student.student_no,
+            }  # fmt: skip
+            record(conn, campus_id=cid, actor=actor.name, action="rollcall.checkin", detail=detail)
+        return verdict
+
+    return _retrying(engine, work)
 
 
 def mark_absence(
@@ -453,7 +502,8 @@ def close_rollcall(
         missing = sum(r["state"] == "missing" for r in rows)
         detail = {"night": call.night.isoformat(), "missing": missing}
         record(conn, campus_id=cid, actor=actor.name, action="rollcall.close", detail=detail)
-    return rollcall_board(engine, campus, actor=actor, night=call.night)
+    with engine.connect() as conn:
+        return _board(conn, campus_id(conn, campus), campus, actor, call.night)
 
 
 def rollcall_board(
@@ -461,28 +511,31 @@ def rollcall_board(
 ) -> dict[str, Any]:
     """Return the board of a night (default: the latest roll call): per level (dormitory,
     class, counsellor, college) the counts, and the missing student numbers of the groups
-    the account answers for. Needs ``view_students`` or ``view_reports`` (counts only)."""
+    the account answers for. Needs ``view_students`` or ``view_reports`` (counts only).
+    The reading is audited (``rollcall.board``)."""
     if not (actor.can(P.VIEW_STUDENTS) or actor.can(P.VIEW_REPORTS)):
         actor.require(P.VIEW_STUDENTS, "see the roll-call board")
-    with engine.connect() as conn:
+    with writing(engine) as conn:
         cid = campus_id(conn, campus)
-        call = (
-            repo.latest_rollcall(conn, cid)
-            if night is None
-            else repo.find_rollcall(conn, cid, night)
-        )
-        if call is None:
-            raise NotFound(
-                f"{campus} has no roll call yet: open one with `campusgrid rollcall open`."
-            )
-        viewer = _viewer(conn, cid, campus, actor) if actor.can(P.VIEW_STUDENTS) else Viewer()
-        members, states = _states(conn, cid, call)
-        levels = board(members, states, _hierarchy(conn, cid), viewer)
-    return {
-        "night": call.night.isoformat(),
-        "closed": call.closed_at is not None,
-        "levels": levels,
-    }
+        out = _board(conn, cid, campus, actor, night)
+        detail = {"night": out["night"]}
+        record(conn, campus_id=cid, actor=actor.name, action="rollcall.board", detail=detail)
+    return out
+
+
+def _board(
+    conn: sa.Connection, cid: int, campus: str, actor: Actor, night: date | None
+) -> dict[str, Any]:
+    """Return the board of ``night`` (default: the latest roll call) as ``actor`` sees it."""
+    call = (
+        repo.latest_rollcall(conn, cid) if night is None else repo.find_rollcall(conn, cid, night)
+    )
+    if call is None:
+        raise NotFound(f"{campus} has no roll call yet: open one with `campusgrid rollcall open`.")
+    viewer = _viewer(conn, cid, campus, actor) if actor.can(P.VIEW_STUDENTS) else Viewer()
+    members, states = _states(conn, cid, call)
+    levels = board(members, states, _hierarchy(conn, cid), viewer)
+    return {"night": call.night.isoformat(), "closed": call.closed_at is not None, "levels": levels}
 
 
 __all__ = [

@@ -311,15 +311,18 @@ def missing(
     """Return the students of the account's part who have not declared (``undeclared``),
     whose declaration is not verified (``unverified``), whose plan is flagged (``flagged``,
     with the reasons) or who are not back (``not_back``, each with their status and the
-    last follow-up note)."""
+    last follow-up note). The reading is audited (``whereabouts.view``)."""
     if what not in LISTINGS:
         raise InvalidInput(f"--what {what!r} is unknown: use {', '.join(LISTINGS)}.")
     actor.require(P.VIEW_STUDENTS, "see the holiday whereabouts")
     day = local_day(as_utc(at) if at else utcnow())
-    with engine.connect() as conn:
+    with writing(engine) as conn:  # the reading is audited
         cid = campus_id(conn, campus)
-        _rules, _h, rows = _rows(conn, cid, campus, holiday, actor, day)
-    return [r for r in rows if _want(r, what)]
+        rules, _h, rows = _rows(conn, cid, campus, holiday, actor, day)
+        found = [r for r in rows if _want(r, what)]
+        detail = {"holiday": rules.name, "what": what, "students": len(found)}
+        record(conn, campus_id=cid, actor=actor.name, action="whereabouts.view", detail=detail)
+    return found
 
 
 def returns_board(
@@ -328,15 +331,42 @@ def returns_board(
     """Return per class of the account's part (every class for counts-only accounts, with
     ``view_reports``): expected, declared, flagged, verified, staying, returned, followed up,
     not back and unaccounted (not back without a note), and the totals; ``all_accounted``
-    once nobody is unaccounted."""
+    once nobody is unaccounted. The reading is audited (``whereabouts.board``)."""
     if not (actor.can(P.VIEW_STUDENTS) or actor.can(P.VIEW_REPORTS)):
         actor.require(P.VIEW_STUDENTS, "see the return counts")
-    counts_only = not actor.can(P.VIEW_STUDENTS)
-    day = local_day(as_utc(at) if at else utcnow())
+    with writing(engine) as conn:
+        cid = campus_id(conn, campus)
+        out = _counts(conn, cid, campus, holiday, actor, at)
+        detail = {"holiday": out["holiday"]}
+        record(conn, campus_id=cid, actor=actor.name, action="whereabouts.board", detail=detail)
+    return out
+
+
+def holidays(engine: Engine, campus: str, *, actor: Actor) -> list[dict[str, Any]]:
+    """Return the campus's holidays (name, first and last day, return deadline), latest
+    first; for any account of the people grid (``view_students``, ``check_in`` or
+    ``view_reports``)."""
+    if not any(actor.can(p) for p in (P.VIEW_STUDENTS, P.CHECK_IN, P.VIEW_REPORTS)):
+        actor.require(P.VIEW_STUDENTS, "see the holidays")
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
-        seen = actor if not counts_only else _everyone_view(actor)
-        rules, _h, rows = _rows(conn, cid, campus, holiday, seen, day)
+        names = repo.holiday_names(conn, cid)
+        rows = [_holiday(conn, cid, campus, n)[1] for n in names]
+    return [
+        {"name": h.name, "starts": h.starts.isoformat(), "ends": h.ends.isoformat(),
+         "return_by": h.return_by.isoformat()}
+        for h in rows
+    ]  # fmt: skip
+
+
+def _counts(
+    conn: sa.Connection, cid: int, campus: str, holiday: str, actor: Actor, at: datetime | None
+) -> dict[str, Any]:
+    """Return :func:`returns_board`'s counts without auditing them."""
+    counts_only = not actor.can(P.VIEW_STUDENTS)
+    day = local_day(as_utc(at) if at else utcnow())
+    seen = actor if not counts_only else _everyone_view(actor)
+    rules, _h, rows = _rows(conn, cid, campus, holiday, seen, day)
     classes: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
         tally = classes[f"{r['college']}/{r['class']}"]
@@ -391,7 +421,7 @@ def export_workbook(
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         rules, _h, rows = _rows(conn, cid, campus, holiday, actor, day)
-    board = returns_board(engine, campus, holiday, actor=actor, at=at)
+        board = _counts(conn, cid, campus, holiday, actor, at)
     status_zh = STATUS_ZH
     people = pd.DataFrame(
         [
@@ -445,6 +475,7 @@ __all__ = [
     "declare",
     "export_workbook",
     "follow_up",
+    "holidays",
     "mark_returned",
     "missing",
     "returns_board",

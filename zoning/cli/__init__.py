@@ -1,6 +1,6 @@
 """The ``campusgrid`` command (Typer): ``app`` holds every command, ``main`` runs it.
 
-One module per command group (``campus``, ``grid``, ``plans``, ``cameras``, ``safety``,
+One module per command group (``campus``, ``grid``, ``zones``, ``plans``, ``cameras``, ``safety``,
 ``people``, ``users``, ``serve``, ``notify``, ``tick``…); ``common`` holds the options and the
 error handling they share; ``app`` holds the bare root and ``main``. The group modules only
 declare their commands (plain functions, or a ``typer.Typer`` for a group with sub-commands);
@@ -29,6 +29,7 @@ from zoning.cli import (
     tokens,
     users,
     whereabouts,
+    zones,
 )
 from zoning.cli.app import INTERNAL_ERROR, main
 from zoning.cli.app import app as _root
@@ -73,6 +74,7 @@ GROUPS: tuple[tuple[str, typer.Typer], ...] = (
     ("tokens", tokens.tokens_app),
     ("notify", notify.notify_app),
     ("edit", plans.edit_app),
+    ("zones", zones.zones_app),
 )
 
 

@@ -1,5 +1,6 @@
 """Grid zoning: the four split methods (``splitting``: square, hex; ``unit``: unit grids
-bounded by roads and walls, building cells), zones (片区), stable cell codes, owners
+bounded by roads and walls, building cells), zones (片区: ``zones`` draws them,
+``named_zones`` takes them from zone polygons or quarters), stable cell codes, owners
 balanced by workload, plan validation (``topology``) and point location (``locate``).
 
 Pure: GeoDataFrames in a metric CRS in, new GeoDataFrames out; no database, no CLI.
@@ -7,6 +8,7 @@ Pure: GeoDataFrames in a metric CRS in, new GeoDataFrames out; no database, no C
 
 from zoning.grid.codes import assign_codes, format_code, reading_order
 from zoning.grid.locate import CellIndex, locate, locate_codes
+from zoning.grid.named_zones import match_quarters, quarter_targets, zones_from_areas
 from zoning.grid.owners import assign_owners, cell_loads
 from zoning.grid.splitting import (
     METHODS,
@@ -33,11 +35,14 @@ __all__ = [
     "is_sliver",
     "locate",
     "locate_codes",
+    "match_quarters",
     "problems_to_json",
+    "quarter_targets",
     "reading_order",
     "split",
     "split_summary",
     "square_cells",
     "square_tiles",
     "validate",
+    "zones_from_areas",
 ]

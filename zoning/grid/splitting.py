@@ -37,6 +37,7 @@ from zoning.errors import InvalidInput
 from zoning.geo.crs import WGS84, require_metric
 from zoning.geo.rectclip import clip_rects
 from zoning.grid.codes import assign_codes
+from zoning.grid.named_zones import zones_from_areas
 from zoning.grid.topology import SLIVER_THINNESS, thinness
 from zoning.grid.unit import building_cells, dissolve, merge_crumbs, unit_cells
 from zoning.grid.zones import assign_zones
@@ -642,6 +643,7 @@ def split(
     zones: int | None = None,
     retired_codes: frozenset[str] = frozenset(),
     min_cell_m2: float = MIN_CELL_M2,
+    zone_areas: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Split the campus ``boundary`` into cells that exactly partition it.
 
@@ -653,8 +655,10 @@ def split(
     zones balanced by area instead. No cell is smaller than ``min_cell_m2`` (m², default
     :data:`MIN_CELL_M2`) unless it is a separate part of the campus: crumbs and small
     buildings join a neighbour (see :func:`zoning.grid.unit.merge_crumbs`); 0 turns the floor
-    off. Raises :class:`InvalidInput` for a geographic CRS, an unknown method or impossible
-    sizes.
+    off. ``zone_areas`` (named zones: polygons with a ``number`` column) decide the zones
+    instead: each cell takes the zone holding most of it
+    (:func:`zoning.grid.named_zones.zones_from_areas`). Raises :class:`InvalidInput` for a
+    geographic CRS, an unknown method or impossible sizes.
     """
     crs = require_metric(boundary, what="campus boundary")
     if method not in METHODS:
@@ -697,9 +701,14 @@ def split(
         )
     geoms, kinds = merge_crumbs(geoms, kinds, min_cell_m2=min_cell_m2)
     centres = shapely.centroid(geoms)  # computed once: zones and codes both read them
-    zone_labels = assign_zones(
-        geoms, campus=campus, barriers=barriers, zones=zones, centres=centres
-    )
+    if zone_areas is not None and len(zone_areas):
+        areas = _same_crs(zone_areas, crs, what="zone polygons")
+        assert isinstance(areas, gpd.GeoDataFrame)  # a non-empty frame stays one
+        zone_labels = zones_from_areas(geoms, areas.geometry.values, areas["number"])
+    else:
+        zone_labels = assign_zones(
+            geoms, campus=campus, barriers=barriers, zones=zones, centres=centres
+        )
     codes = assign_codes(
         geoms,
         zone_labels,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 import geopandas as gpd
 import numpy as np
+import sqlalchemy as sa
 from pyproj import CRS
 from sqlalchemy.engine import Engine
 
@@ -17,8 +19,11 @@ from zoning.grid.owners import assign_owners
 from zoning.grid.splitting import METHODS, MIN_CELL_M2, Method
 from zoning.grid.topology import problems_to_json, validate
 from zoning.services._progress import Progress, quiet
+from zoning.services.zones import named_outlines, owners_with_zones, split_zones
 from zoning.store.campus import CampusSummary, campus_summary, load_layers, load_people
 from zoning.store.plans import PlanSummary, retired_codes, save_plan
+from zoning.store.zones import replace_zones
+from zoning.store.zones import zone_names as stored_zone_names
 
 __all__ = ["SplitReport", "split_campus"]
 
@@ -71,12 +76,14 @@ def split_campus(
 ) -> SplitReport:
     """Split ``campus`` with ``method`` and store the cells as a new draft plan.
 
-    Cells are computed in the campus's metric CRS and stored in EPSG:4326. Owners are
-    balanced among the campus's owners when it has any. No cell is under ``min_cell_m2``
-    (m², default :data:`~zoning.grid.splitting.MIN_CELL_M2`) unless it is a separate part of
-    the campus, and validation reports any such cell as ``too_small``. ``author`` is the
-    person of the campus who drew it on paper (default: the account). Raises
-    PermissionDenied (edit_plans), NotFound, InvalidInput.
+    Cells are computed in the campus's metric CRS and stored in EPSG:4326. Their zones come
+    from the campus's zone layer, else from ``zones`` or the people's quarters (then stored
+    as named zones; see :mod:`zoning.services.zones`). Owners are balanced among the
+    campus's owners when it has any, each within the zone named like their quarter. No cell
+    is under ``min_cell_m2`` (m², default :data:`~zoning.grid.splitting.MIN_CELL_M2`) unless
+    it is a separate part of the campus, and validation reports any such cell as
+    ``too_small``. ``author`` is the person of the campus who drew it on paper (default: the
+    account). Raises PermissionDenied (edit_plans), NotFound, InvalidInput.
     """
     from zoning.grid import splitting as grid
     from zoning.services.campus import on_behalf_of
@@ -101,6 +108,7 @@ def split_campus(
         if v is not None
     }
     floor_m2 = MIN_CELL_M2 if min_cell_m2 is None else float(min_cell_m2)
+    plan_zones = split_zones(engine, campus, zones=zones, crs=crs)
     progress(f"splitting {campus} ({method})")
     cells = grid.split(
         boundary,
@@ -112,11 +120,14 @@ def split_campus(
         barriers=layers.roads.to_crs(crs) if len(layers.roads) else None,
         buildings=layers.buildings.to_crs(crs) if len(layers.buildings) else None,
         campus_code=summary.code,
-        zones=zones,
+        zones=plan_zones.count if plan_zones.count is not None else zones,
         retired_codes=retired_codes(engine, campus),
         min_cell_m2=floor_m2,
+        zone_areas=plan_zones.areas,
     )
-    cells = _with_owners(engine, campus, cells, layers=layers, crs=crs)
+    drawn = named_outlines(cells, plan_zones)
+    names = dict(zip(drawn["number"], drawn["name"], strict=True)) if drawn is not None else None
+    cells = _with_owners(engine, campus, cells, layers=layers, crs=crs, names=names)
     problems = _problems(cells, boundary, min_cell_m2=floor_m2)
     progress(f"storing {len(cells)} cells")
     plan = save_plan(
@@ -129,6 +140,7 @@ def split_campus(
         reason=reason,
         actor=actor.name,
         on_behalf=on_behalf,
+        on_saved=_storing(drawn, source=plan_zones.source),
     )
     areas = np.asarray(cells.geometry.area, dtype=float)
     return SplitReport(
@@ -146,9 +158,17 @@ def split_campus(
 
 
 def _with_owners(
-    engine: Engine, campus: str, cells: gpd.GeoDataFrame, *, layers: CampusLayers, crs: CRS
+    engine: Engine,
+    campus: str,
+    cells: gpd.GeoDataFrame,
+    *,
+    layers: CampusLayers,
+    crs: CRS,
+    names: dict[int, str] | None,
 ) -> gpd.GeoDataFrame:
-    """Return ``cells`` with an ``owner`` column balanced among the campus's owners."""
+    """Return ``cells`` with an ``owner`` column balanced among the campus's owners, each
+    owner within the zone named like their quarter (``names``: the zones the split drew,
+    None: the campus's stored zones)."""
     people = load_people(engine, campus)
     owners = people[people["role"] == "owner"] if len(people) else people
     if not len(owners):
@@ -156,8 +176,24 @@ def _with_owners(
         out["owner"] = None
         return out
     buildings = layers.buildings.to_crs(crs) if len(layers.buildings) else None
-    result: gpd.GeoDataFrame = assign_owners(cells, owners, buildings=buildings)
+    zoned = owners_with_zones(owners, stored_zone_names(engine, campus) if names is None else names)
+    result: gpd.GeoDataFrame = assign_owners(cells, zoned, buildings=buildings)
     return result
+
+
+def _storing(
+    drawn: gpd.GeoDataFrame | None, *, source: str | None
+) -> Callable[[sa.Connection, int, int], None] | None:
+    """Return what stores the zones a split drew, inside the plan's transaction (None: it
+    drew none)."""
+    if drawn is None or source is None:
+        return None
+    frame = drawn.to_crs("EPSG:4326")
+
+    def store(conn: sa.Connection, cid: int, _plan_id: int) -> None:
+        replace_zones(conn, cid, frame, source=source)
+
+    return store
 
 
 def _problems(

@@ -2,8 +2,8 @@
 people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
 lineage), ``accounts`` (accounts, web sessions), ``idempotency`` (the API's
 Idempotency-Key answers), ``notify`` (channels, outbox, job leases), ``people_grid``
-(students, roll calls) and ``safety`` (checklists, inspections, hazards and their events,
-complaints).
+(students, roll calls), ``zones`` (named zones, 片区) and ``safety`` (checklists,
+inspections, hazards and their events, complaints).
 The tables are created by the Alembic migrations in ``zoning/store/migrations``.
 """
 
@@ -51,10 +51,12 @@ from zoning.store.models.safety import (
     InspectionDue,
     InspectionResult,
 )
+from zoning.store.models.zones import ZONE_SOURCES, Zone
 
 __all__ = [
     "OPS_TABLES",
     "SRID",
+    "ZONE_SOURCES",
     "Account",
     "Attention",
     "AttentionVisit",
@@ -95,5 +97,6 @@ __all__ = [
     "Student",
     "WebSession",
     "Whereabouts",
+    "Zone",
     "table_of",
 ]

@@ -65,6 +65,9 @@ LEDGER_HEADERS: dict[str, str] = {
     "assignee": "整改责任人",
     "lon": "经度",
     "lat": "纬度",
+    # the stored photos (issue 16): how many, and their file names in the photo store
+    "photo_count": "照片数",
+    "photos": "照片文件",
 }
 REPORT_HEADERS: dict[str, str] = {
     "cell_code": "网格编号",

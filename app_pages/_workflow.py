@@ -21,6 +21,7 @@ from zoning.errors import CampusgridError, PlanConflict
 from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
+from app_pages._ui.context import error_line
 
 FLASH = "_wf_flash"
 FlashKind = Literal["success", "error", "warning", "info"]
@@ -57,7 +58,7 @@ def guarded(
     except PlanConflict:
         flash("error", t("plan.conflict", lang, rv=row_version if row_version is not None else "?"))
     except CampusgridError as err:
-        flash("error", t("app.error", lang, message=_ui.md(str(err))))
+        flash("error", error_line(err, lang))
     return False, None
 
 

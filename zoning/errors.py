@@ -1,7 +1,8 @@
 """The few precise errors campusgrid raises; each message tells the user what to do.
 
 The CLI and the pages turn a :class:`CampusgridError` into one clear line (exit code 2),
-never a traceback.
+never a traceback. ``str(err)`` is English (the CLI, the logs, the API); a raise site a page
+user can reach adds the Chinese with ``zh=``, and the pages show ``err.text(lang)``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,27 @@ from typing import Any
 
 
 class CampusgridError(Exception):
-    """Base of every error meant for the user; ``str(err)`` is the one line to show."""
+    """Base of every error meant for the user; ``str(err)`` is the one line to show.
+
+    ``zh`` is the same line in Chinese (optional: without it, :meth:`text` falls back to
+    the English).
+
+    >>> err = CampusgridError("No plan yet: split the campus.", zh="还没有方案：请先划分网格。")
+    >>> err.text("zh")
+    '还没有方案：请先划分网格。'
+    >>> err.text("en") == str(err) == "No plan yet: split the campus."
+    True
+    """
+
+    def __init__(self, *args: object, zh: str | None = None) -> None:
+        super().__init__(*args)
+        self.zh = zh
+
+    def text(self, lang: str) -> str:
+        """Return the message in ``lang`` ("zh" or "en"); English when no Chinese was given."""
+        if lang == "zh" and self.zh:
+            return self.zh
+        return str(self)
 
 
 class ImportFailed(CampusgridError):
@@ -49,8 +70,10 @@ class PlanConflict(CampusgridError):
 class ActivationRefused(InvalidPlan):
     """The plan fails validation; ``problems`` holds them (JSON form)."""
 
-    def __init__(self, message: str, problems: list[dict[str, Any]]) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, problems: list[dict[str, Any]], *, zh: str | None = None
+    ) -> None:
+        super().__init__(message, zh=zh)
         self.problems = problems
 
 
@@ -58,8 +81,8 @@ class PermissionDenied(CampusgridError):
     """The acting account may not do this (its role, its scope, or separation of duties);
     ``permission`` names what it lacks."""
 
-    def __init__(self, message: str, *, permission: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str, *, permission: str, zh: str | None = None) -> None:
+        super().__init__(message, zh=zh)
         self.permission = permission
 
 

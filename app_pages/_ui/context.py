@@ -57,15 +57,21 @@ def current_lang() -> Lang:
     return normalise_lang(st.session_state.get(LANG_KEY))
 
 
+def error_line(err: CampusgridError, lang: Lang) -> str:
+    """Return the one line (Markdown-safe) that tells the user of ``lang`` what went wrong:
+    the error's own text in that language (:meth:`CampusgridError.text`)."""
+    key = "auth.denied" if isinstance(err, PermissionDenied) else "app.error"
+    return t(key, lang, message=md(err.text(lang)))
+
+
 @contextmanager
 def friendly_errors(lang: Lang) -> Iterator[None]:
-    """Show a :class:`CampusgridError` as one red line instead of a traceback."""
+    """Show a :class:`CampusgridError` as one red line, in the page's language, instead of a
+    traceback."""
     try:
         yield
-    except PermissionDenied as err:
-        st.error(t("auth.denied", lang, message=md(str(err))))
     except CampusgridError as err:
-        st.error(t("app.error", lang, message=md(str(err))))
+        st.error(error_line(err, lang))
 
 
 def _credentials() -> tuple[str | None, str | None]:
@@ -161,6 +167,7 @@ def sidebar() -> Lang:
                 options=names,
                 format_func=lambda name: f"{plain_text(name)} ({by_name[name].code})",
                 key=CAMPUS_KEY,
+                placeholder=t("ui.choose", lang),
             )
             chosen = by_name[st.session_state[CAMPUS_KEY]]
             if chosen.attribution:

@@ -7,6 +7,7 @@ import socket
 from dataclasses import dataclass
 from enum import StrEnum
 
+from zoning.accounts.doing_zh import chinese, role_zh
 from zoning.accounts.roles import Permission, Role, can, roles_with
 from zoning.errors import PermissionDenied
 
@@ -63,17 +64,32 @@ class Actor:
         activate_plans li (viewer) may not activate a plan
         """
         if not self.can(permission):
-            holders = ", ".join(r.value for r in roles_with(permission))
+            holders = roles_with(permission)
+            doing_zh = chinese(doing)
+            zh = None
+            if doing_zh is not None:
+                zh = (
+                    f"{self.name}（{role_zh(self.role.value)}）无权{doing_zh}：需要 "
+                    f"{permission.value} 权限（{'、'.join(role_zh(r.value) for r in holders)}）"
+                )
             raise PermissionDenied(
                 f"{self.name} ({self.role.value}) may not {doing}: that needs the permission "
-                f"{permission.value} (held by {holders})",
+                f"{permission.value} (held by {', '.join(r.value for r in holders)})",
                 permission=permission.value,
+                zh=zh,
             )
 
     def refuse(self, doing: str, why: str, permission: Permission) -> PermissionDenied:
-        """Return the refusal of ``doing`` for a reason beyond the role (scope, duties)."""
+        """Return the refusal of ``doing`` for a reason beyond the role (scope, duties);
+        Chinese too when both phrases are in :mod:`zoning.accounts.doing_zh`."""
+        doing_zh, why_zh = chinese(doing), chinese(why)
+        zh = None
+        if doing_zh is not None and why_zh is not None:
+            zh = f"{self.name}（{role_zh(self.role.value)}）无权{doing_zh}：{why_zh}"
         return PermissionDenied(
-            f"{self.name} ({self.role.value}) may not {doing}: {why}", permission=permission.value
+            f"{self.name} ({self.role.value}) may not {doing}: {why}",
+            permission=permission.value,
+            zh=zh,
         )
 
 

@@ -150,7 +150,7 @@ def edit_from_json(data: dict[str, Any]) -> Edit:
         return MoveZone(tuple(data["codes"]), int(data["zone"]))
     if kind == "set_owners":
         return SetOwners(tuple((str(c), str(o)) for c, o in data["owners"]))
-    raise InvalidInput(f"Unknown edit kind {kind!r}.")
+    raise InvalidInput(f"Unknown edit kind {kind!r}.", zh=f"未知的编辑类型 {kind!r}。")
 
 
 def normalize_cells(cells: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
@@ -200,7 +200,10 @@ class DraftState:
     ) -> DraftState:
         """Return a state over ``cells`` (columns code, zone, kind, owner, area_m2)."""
         if cells.crs is None:
-            raise InvalidInput("The cells have no CRS: set one before editing.")
+            raise InvalidInput(
+                "The cells have no CRS: set one before editing.",
+                zh="网格没有坐标参考系（CRS）：请先设置再编辑。",
+            )
         state = cls(
             normalize_cells(cells), campus_code, metric_crs, frozenset(taken), tuple(lineage)
         )
@@ -227,7 +230,10 @@ class DraftState:
         hits = np.flatnonzero(self.cells["code"].to_numpy(dtype=object) == code)
         if not len(hits):
             sample = ", ".join(self.codes[:3])
-            raise InvalidInput(f"This draft has no cell {code!r} (codes look like {sample}).")
+            raise InvalidInput(
+                f"This draft has no cell {code!r} (codes look like {sample}).",
+                zh=f"该草稿没有网格 {code!r}（编号形如 {sample}）。",
+            )
         return int(hits[0])
 
 
@@ -303,7 +309,10 @@ def _in_reading_order(state: DraftState, geoms: Sequence[BaseGeometry]) -> list[
 def _one_polygon(geom: BaseGeometry, what: str) -> BaseGeometry:
     parts = [p for p in shapely.get_parts(geom) if p.geom_type == "Polygon" and not p.is_empty]
     if len(parts) != 1:
-        raise InvalidInput(f"{what} would not be one piece ({len(parts)} parts).")
+        raise InvalidInput(
+            f"{what} would not be one piece ({len(parts)} parts).",
+            zh=f"编辑后的网格不是一整块（会分成 {len(parts)} 块）：请换一种画法。",
+        )
     return parts[0]
 
 
@@ -396,12 +405,17 @@ def _rebuild(
 def _merge(state: DraftState, edit: Merge) -> Applied:
     codes = list(dict.fromkeys(edit.codes))
     if len(codes) < 2:
-        raise InvalidInput("Merging needs at least two cell codes.")
+        raise InvalidInput(
+            "Merging needs at least two cell codes.", zh="合并至少需要两个网格编号。"
+        )
     rows = [state.row(c) for c in codes]
     geoms = [state.cells.geometry.iloc[k] for k in rows]
     union = shapely.union_all(geoms)
     if len(shapely.get_parts(union)) != 1:
-        raise InvalidInput(f"Cells {', '.join(codes)} are not adjacent: merge touching cells.")
+        raise InvalidInput(
+            f"Cells {', '.join(codes)} are not adjacent: merge touching cells.",
+            zh=f"网格 {'、'.join(codes)} 不相邻：请合并相接的网格。",
+        )
     merged = _one_polygon(union, "The merged cell")
     areas = _areas_m2(state, geoms)
     main = rows[int(np.argmax(areas))]
@@ -426,11 +440,15 @@ def _split(state: DraftState, edit: Split) -> Applied:
     k = state.row(edit.code)
     cell = state.cells.geometry.iloc[k]
     if edit.line.geom_type not in ("LineString", "MultiLineString"):
-        raise InvalidInput("Split a cell with a line (two or more points).")
+        raise InvalidInput(
+            "Split a cell with a line (two or more points).",
+            zh="请用一条线（两个或更多点）拆分网格。",
+        )
     parts = [p for p in shapely.get_parts(split_polygon(cell, edit.line)) if not p.is_empty]
     if len(parts) < 2:
         raise InvalidInput(
-            f"The line does not cut cell {edit.code} in two: draw it across the whole cell."
+            f"The line does not cut cell {edit.code} in two: draw it across the whole cell.",
+            zh=f"这条线没有把网格 {edit.code} 分成两块：请画线贯穿整个网格。",
         )
     order = _in_reading_order(state, parts)
     parts = [parts[i] for i in order]
@@ -478,7 +496,9 @@ def _reshape(state: DraftState, edit: Reshape) -> Applied:
         if best[0] is None or best[1] <= 0:
             raise InvalidInput(
                 f"The area cell {edit.code} gives up near {_near(piece)} touches no other "
-                "cell: keep it, or reshape a neighbour over it."
+                "cell: keep it, or reshape a neighbour over it.",
+                zh=f"网格 {edit.code} 在 {_near(piece)} 附近让出的区域不与其他网格相接："
+                "请保留它，或调整相邻网格把它包进去。",
             )
         new_geoms[best[0]] = shapely.union(new_geoms[best[0]], piece)
     removed: list[int] = []
@@ -504,7 +524,7 @@ def _near(geom: BaseGeometry) -> str:
 
 def _reassign(state: DraftState, edit: Reassign) -> Applied:
     if not edit.owner.strip():
-        raise InvalidInput("Name the new owner.")
+        raise InvalidInput("Name the new owner.", zh="请填写新的网格员。")
     rows = [state.row(c) for c in dict.fromkeys(edit.codes)]
     attrs = {k: {"owner": edit.owner} for k in rows}
     return _rebuild(state, edit, changed={}, removed=[], added=[], links=[], attrs=attrs)
@@ -521,11 +541,17 @@ def _set_owners(state: DraftState, edit: SetOwners) -> Applied:
 
 def _move_zone(state: DraftState, edit: MoveZone) -> Applied:
     if edit.zone < 1:
-        raise InvalidInput(f"Zones are numbered from 1, not {edit.zone}.")
+        raise InvalidInput(
+            f"Zones are numbered from 1, not {edit.zone}.",
+            zh=f"片区从 1 开始编号，不能是 {edit.zone}。",
+        )
     rows = [state.row(c) for c in dict.fromkeys(edit.codes)]
     rows = [k for k in rows if state.cells.at[k, "zone"] != edit.zone]
     if not rows:
-        raise InvalidInput(f"The cells are already in zone {edit.zone}.")
+        raise InvalidInput(
+            f"The cells are already in zone {edit.zone}.",
+            zh=f"这些网格已在片区 {edit.zone}。",
+        )
     geoms = [state.cells.geometry.iloc[k] for k in rows]
     rows = [rows[i] for i in _in_reading_order(state, geoms)]
     codes = mint_codes(state.campus_code, edit.zone, len(rows), taken=_taken(state))
@@ -564,14 +590,14 @@ def apply_edit(state: DraftState, edit: Edit) -> Applied:
         return _move_zone(state, edit)
     if isinstance(edit, SetOwners):
         return _set_owners(state, edit)
-    raise InvalidInput(f"Unknown edit {edit!r}.")
+    raise InvalidInput(f"Unknown edit {edit!r}.", zh=f"未知的编辑 {edit!r}。")
 
 
 def undo(state: DraftState, record: EditRecord) -> DraftState:
     """Return the exact state before the edit of ``record`` (the last one applied)."""
     n = len(record.links)
     if n and state.lineage[-n:] != record.links:
-        raise InvalidInput("Only the last edit can be undone.")
+        raise InvalidInput("Only the last edit can be undone.", zh="只能撤销最后一次编辑。")
     keep = ~state.cells["code"].isin(list(record.after_codes))
     cells = pd.concat([state.cells[keep], record.before], ignore_index=True)
     frame = normalize_cells(gpd.GeoDataFrame(cells, geometry="geometry", crs=state.cells.crs))

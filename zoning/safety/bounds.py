@@ -37,7 +37,8 @@ def check_day(day: date, *, what: str) -> date:
     if not EARLIEST_DAY <= day <= LATEST_DAY:
         raise InvalidInput(
             f"{what} {day.isoformat()} is out of range: use a day from {EARLIEST_DAY} to "
-            f"{LATEST_DAY}."
+            f"{LATEST_DAY}.",
+            zh=f"日期 {day.isoformat()} 超出范围：请用 {EARLIEST_DAY} 至 {LATEST_DAY} 之间的日期。",
         )
     return day
 
@@ -49,7 +50,9 @@ def check_ahead(day: date, *, what: str, today: date) -> date:
     if day > today + timedelta(days=LOOK_AHEAD_DAYS):
         raise InvalidInput(
             f"{what} {day.isoformat()} is more than {LOOK_AHEAD_DAYS} days after today "
-            f"({today.isoformat()}): use an earlier day."
+            f"({today.isoformat()}): use an earlier day.",
+            zh=f"日期 {day.isoformat()} 比今天（{today.isoformat()}）晚 {LOOK_AHEAD_DAYS} 天以上："
+            "请选更早的日期。",
         )
     return day
 
@@ -59,20 +62,26 @@ def check_time(at: datetime, *, what: str, now: datetime | None = None) -> datet
     given ``now``, when it is not later than ``now`` + CLOCK_MARGIN (15 min): a submission,
     a complaint or a hazard event has already happened. Raises InvalidInput."""
     if at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidInput(f"{what} {at.isoformat()} needs a time zone (an aware time).")
+        raise InvalidInput(
+            f"{what} {at.isoformat()} needs a time zone (an aware time).",
+            zh=f"时间 {at.isoformat()} 缺少时区。",
+        )
     try:
         utc = at.astimezone(UTC)
     except OverflowError:  # a day next to year 1 or 9999 shifted across the date line
         raise InvalidInput(
             f"{what} {at.isoformat()} is out of range: use a time from {EARLIEST_DAY} to "
-            f"{LATEST_DAY}."
+            f"{LATEST_DAY}.",
+            zh=f"时间 {at.isoformat()} 超出范围：请用 {EARLIEST_DAY} 至 {LATEST_DAY} 之间的时间。",
         ) from None
     check_day(utc.date(), what=what)
     if now is not None and utc > now + CLOCK_MARGIN:
         shown = now.astimezone(UTC).strftime("%Y-%m-%d %H:%M")
         raise InvalidInput(
             f"{what} {at.isoformat()} is in the future (now is {shown} UTC): give the time it "
-            "happened, or leave it out for now."
+            "happened, or leave it out for now.",
+            zh=f"时间 {at.isoformat()} 在将来（现在是 UTC {shown}）：请填写实际发生的时间，"
+            "或留空表示现在。",
         )
     return utc
 
@@ -83,7 +92,8 @@ def check_number(value: float, *, what: str, low: float, high: float, unit: str)
     number = float(value)
     if not (math.isfinite(number) and low <= number <= high):
         raise InvalidInput(
-            f"{what} {value:g} {unit} is out of range: use {low:g} to {high:g} {unit}."
+            f"{what} {value:g} {unit} is out of range: use {low:g} to {high:g} {unit}.",
+            zh=f"{value:g} {unit} 超出范围：请用 {low:g} 至 {high:g} {unit}。",
         )
     return number
 
@@ -91,14 +101,20 @@ def check_number(value: float, *, what: str, low: float, high: float, unit: str)
 def check_count(value: int, *, what: str, low: int, high: int) -> int:
     """Return ``value`` when it is a whole number within [low, high]; else InvalidInput."""
     if not low <= int(value) <= high:
-        raise InvalidInput(f"{what} {value} is out of range: use {low} to {high}.")
+        raise InvalidInput(
+            f"{what} {value} is out of range: use {low} to {high}.",
+            zh=f"{value} 超出范围：请用 {low} 至 {high}。",
+        )
     return int(value)
 
 
 def check_id(value: int, *, what: str) -> int:
     """Return a row id when it can exist (1 … 2**63 − 1); else InvalidInput."""
     if not 1 <= int(value) <= MAX_ID:
-        raise InvalidInput(f"{what} {value} is not an id: ids are whole numbers from 1 up.")
+        raise InvalidInput(
+            f"{what} {value} is not an id: ids are whole numbers from 1 up.",
+            zh=f"{value} 不是有效编号：编号是从 1 开始的整数。",
+        )
     return int(value)
 
 
@@ -106,17 +122,21 @@ def check_text(value: str, *, what: str, limit: int = MAX_TEXT, empty: bool = Tr
     """Return ``value`` when it has at most ``limit`` characters and no control characters
     (line breaks and tabs are allowed); ``empty=False`` also refuses a blank text."""
     if len(value) > limit:
-        raise InvalidInput(f"{what} has {len(value)} characters: at most {limit} are allowed.")
+        raise InvalidInput(
+            f"{what} has {len(value)} characters: at most {limit} are allowed.",
+            zh=f"填写的文字有 {len(value)} 个字符：最多 {limit} 个。",
+        )
     bad = next(
         (c for c in value if c not in "\n\r\t" and unicodedata.category(c) in ("Cc", "Cs")),
         None,
     )
     if bad is not None:
         raise InvalidInput(
-            f"{what} contains the control character U+{ord(bad):04X}: remove it and retry."
+            f"{what} contains the control character U+{ord(bad):04X}: remove it and retry.",
+            zh=f"填写的文字含控制字符 U+{ord(bad):04X}：请删除后重试。",
         )
     if not empty and not value.strip():
-        raise InvalidInput(f"{what} is empty: give a value.")
+        raise InvalidInput(f"{what} is empty: give a value.", zh="有必填项为空：请填写。")
     return value
 
 
@@ -126,7 +146,8 @@ def check_lonlat(lon: float, lat: float, *, what: str) -> tuple[float, float]:
     if not (math.isfinite(x) and math.isfinite(y) and -180.0 <= x <= 180.0 and -90.0 <= y <= 90.0):
         raise InvalidInput(
             f"{what} ({lon:g}, {lat:g}) is not a WGS-84 longitude/latitude pair: longitude is "
-            "-180 to 180, latitude -90 to 90 degrees."
+            "-180 to 180, latitude -90 to 90 degrees.",
+            zh=f"({lon:g}, {lat:g}) 不是有效的经纬度：经度 -180 至 180，纬度 -90 至 90 度。",
         )
     return x, y
 

@@ -191,14 +191,20 @@ def route_complaint(
     """
     if category not in categories:
         raise InvalidInput(
-            f"Unknown complaint category {category!r}; use one of: {', '.join(categories)}."
+            f"Unknown complaint category {category!r}; use one of: {', '.join(categories)}.",
+            zh=f"未知的投诉类别 {category!r}：请用以下之一：{', '.join(categories)}。",
         )
     if not text.strip():
-        raise InvalidInput("A complaint needs a text saying what is wrong.")
+        raise InvalidInput(
+            "A complaint needs a text saying what is wrong.", zh="投诉需要写明问题是什么。"
+        )
     if received_at.tzinfo is None or received_at.utcoffset() is None:
         raise InvalidInput(f"received_at must be timezone-aware (UTC), got {received_at!r}.")
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise InvalidInput(f"({lon}, {lat}) is not a longitude/latitude pair in degrees.")
+        raise InvalidInput(
+            f"({lon}, {lat}) is not a longitude/latitude pair in degrees.",
+            zh=f"({lon}, {lat}) 不是以度为单位的经纬度。",
+        )
     spec = categories[category]
     if spec.domain not in DOMAIN_CODES:
         raise InvalidInput(f"Category {category!r} names unknown domain {spec.domain!r}.")
@@ -207,7 +213,9 @@ def route_complaint(
     if cell is None:
         raise InvalidInput(
             f"The complaint point ({lon:.6f}, {lat:.6f}) lies outside the campus: no grid cell "
-            "contains it. Check the location (and that it is WGS-84 lon/lat, not GCJ-02)."
+            "contains it. Check the location (and that it is WGS-84 lon/lat, not GCJ-02).",
+            zh=f"投诉位置 ({lon:.6f}, {lat:.6f}) 在校区之外：没有网格包含它。"
+            "请核对位置（WGS-84 经纬度，而非 GCJ-02）。",
         )
     owner = cell.owner or (fallback_owners or {}).get(cell.zone or "")
     deadline = received_at + timedelta(hours=spec.response_hours)
@@ -302,7 +310,7 @@ def split_off(
 
 def _with_event(hazard: Hazard, action: str, *, by: str, at: datetime, note: str) -> Hazard:
     if not by.strip():
-        raise InvalidInput(f"The {action} needs the person who made it.")
+        raise InvalidInput(f"The {action} needs the person who made it.", zh="需要填写办理人。")
     if at.tzinfo is None or at.utcoffset() is None:
         raise InvalidInput(f"The time of the {action} must be timezone-aware, got {at!r}.")
     event = Transition(action, hazard.state, hazard.state, by, at, note)

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from zoning.accounts.doing_zh import word
 from zoning.errors import IllegalTransition, InvalidInput, NotFound
 from zoning.safety.domains import DOMAIN_CODES
 
@@ -171,7 +172,8 @@ class DeadlinePolicy:
             return float(override[severity])
         if severity not in self.hours:
             raise InvalidInput(
-                f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}."
+                f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.",
+                zh=f"未知的隐患等级 {severity!r}：请用以下之一：{', '.join(SEVERITIES)}。",
             )
         return float(self.hours[severity])
 
@@ -216,15 +218,30 @@ def new_hazard(
     unknown source, domain or severity, a naive time, or lon/lat out of range.
     """
     if source not in SOURCES:
-        raise InvalidInput(f"Unknown hazard source {source!r}; use one of: {', '.join(SOURCES)}.")
+        raise InvalidInput(
+            f"Unknown hazard source {source!r}; use one of: {', '.join(SOURCES)}.",
+            zh=f"未知的隐患来源 {source!r}：请用以下之一：{', '.join(SOURCES)}。",
+        )
     if domain not in DOMAIN_CODES:
-        raise InvalidInput(f"Unknown domain {domain!r}; use one of: {', '.join(DOMAIN_CODES)}.")
+        raise InvalidInput(
+            f"Unknown domain {domain!r}; use one of: {', '.join(DOMAIN_CODES)}.",
+            zh=f"未知的安全领域 {domain!r}：请用以下之一：{', '.join(DOMAIN_CODES)}。",
+        )
     if severity not in SEVERITIES:
-        raise InvalidInput(f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.")
+        raise InvalidInput(
+            f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.",
+            zh=f"未知的隐患等级 {severity!r}：请用以下之一：{', '.join(SEVERITIES)}。",
+        )
     if not (-180.0 <= lon <= 180.0 and -90.0 <= lat <= 90.0):
-        raise InvalidInput(f"({lon}, {lat}) is not a longitude/latitude pair in degrees.")
+        raise InvalidInput(
+            f"({lon}, {lat}) is not a longitude/latitude pair in degrees.",
+            zh=f"({lon}, {lat}) 不是以度为单位的经纬度。",
+        )
     if not reported_by.strip():
-        raise InvalidInput("A hazard needs the person who reported it (reported_by).")
+        raise InvalidInput(
+            "A hazard needs the person who reported it (reported_by).",
+            zh="隐患需要填写上报人。",
+        )
     _require_aware(reported_at, "reported_at")
     if deadline is None:
         deadline = deadline_for(
@@ -232,7 +249,10 @@ def new_hazard(
         )
     _require_aware(deadline, "deadline")
     if deadline <= reported_at:
-        raise InvalidInput(f"The deadline {deadline} must be later than the report {reported_at}.")
+        raise InvalidInput(
+            f"The deadline {deadline} must be later than the report {reported_at}.",
+            zh=f"整改期限 {deadline} 必须晚于上报时间 {reported_at}。",
+        )
     report = Transition("report", None, "reported", reported_by, reported_at, description)
     return Hazard(
         id=hazard_id,
@@ -283,38 +303,62 @@ def apply(
         allowed = ", ".join(allowed_actions(hazard)) or "none (final state)"
         raise IllegalTransition(
             f"Hazard {hazard.id} is '{hazard.state}': '{action}' is not allowed. "
-            f"Allowed actions: {allowed}."
+            f"Allowed actions: {allowed}.",
+            zh=f"隐患 {hazard.id} 当前为「{word(hazard.state)}」：不能「{word(action)}」。"
+            f"可以：{'、'.join(word(a) for a in allowed_actions(hazard)) or '无'}。",
         )
     _require_aware(at, "at")
     if not by.strip():
-        raise InvalidInput(f"'{action}' on hazard {hazard.id} needs the person doing it (by).")
+        raise InvalidInput(
+            f"'{action}' on hazard {hazard.id} needs the person doing it (by).",
+            zh=f"对隐患 {hazard.id}「{word(action)}」需要填写办理人。",
+        )
     last = hazard.history[-1].at if hazard.history else hazard.reported_at
     if at < last:
         raise InvalidInput(
             f"'{action}' on hazard {hazard.id} at {at.isoformat()} is earlier than its last "
-            f"event at {last.isoformat()}."
+            f"event at {last.isoformat()}.",
+            zh=f"对隐患 {hazard.id}「{word(action)}」的时间 {at.isoformat()} 早于其上一条记录 "
+            f"{last.isoformat()}。",
         )
     if action in _NOTE_REQUIRED and not note.strip():
-        raise InvalidInput(f"'{action}' on hazard {hazard.id} needs a note giving the reason.")
+        raise InvalidInput(
+            f"'{action}' on hazard {hazard.id} needs a note giving the reason.",
+            zh=f"对隐患 {hazard.id}「{word(action)}」需要在备注中写明原因。",
+        )
     changes: dict[str, object] = {"state": target}
     if action == "extend":
         if deadline is None:
-            raise InvalidInput(f"'extend' on hazard {hazard.id} needs the new deadline.")
+            raise InvalidInput(
+                f"'extend' on hazard {hazard.id} needs the new deadline.",
+                zh=f"隐患 {hazard.id} 延期需要填写新的期限。",
+            )
         _require_aware(deadline, "deadline")
         if deadline <= hazard.deadline:
             raise InvalidInput(
                 f"The new deadline {deadline.isoformat()} of hazard {hazard.id} must be later "
-                f"than the current one {hazard.deadline.isoformat()}."
+                f"than the current one {hazard.deadline.isoformat()}.",
+                zh=f"隐患 {hazard.id} 的新期限 {deadline.isoformat()} 必须晚于当前期限 "
+                f"{hazard.deadline.isoformat()}。",
             )
         changes["deadline"] = deadline
     elif deadline is not None:
-        raise InvalidInput(f"Only 'extend' changes the deadline, not '{action}'.")
+        raise InvalidInput(
+            f"Only 'extend' changes the deadline, not '{action}'.",
+            zh=f"只有「延期」能修改期限，「{word(action)}」不能。",
+        )
     if action == "dispatch":
         if not assignee or not assignee.strip():
-            raise InvalidInput(f"'dispatch' on hazard {hazard.id} needs an assignee.")
+            raise InvalidInput(
+                f"'dispatch' on hazard {hazard.id} needs an assignee.",
+                zh=f"派发隐患 {hazard.id} 需要指定整改人。",
+            )
         changes["assignee"] = assignee
     elif assignee is not None:
-        raise InvalidInput(f"Only 'dispatch' sets the assignee, not '{action}'.")
+        raise InvalidInput(
+            f"Only 'dispatch' sets the assignee, not '{action}'.",
+            zh=f"只有「派发」能指定整改人，「{word(action)}」不能。",
+        )
     record = Transition(action, hazard.state, target, by, at, note, deadline, assignee)
     changes["history"] = (*hazard.history, record)
     return replace(hazard, **changes)  # type: ignore[arg-type]

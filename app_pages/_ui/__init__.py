@@ -29,6 +29,7 @@ from app_pages._ui.caches import (
     ops_key,
     owner_grid,
     reports,
+    scope_cells,
     suggested_sites,
 )
 from app_pages._ui.context import (
@@ -96,6 +97,7 @@ __all__ = [
     "plan_caption",
     "plan_cells",
     "reports",
+    "scope_cells",
     "sidebar",
     "signed_in_actor",
     "suggested_sites",

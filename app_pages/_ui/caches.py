@@ -30,7 +30,7 @@ import streamlit as st
 from maps.coverage_layers import CoverageView, coverage_view
 from sqlalchemy.engine import Engine
 from zoning import services
-from zoning.accounts import Actor, Permission
+from zoning.accounts import Actor, Permission, Role, Scope
 from zoning.cameras.report import CoverageResult
 from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
@@ -81,8 +81,61 @@ def seen_rows(actor: Actor) -> tuple[object, ...]:
     return queries.visibility(actor).rows
 
 
+#: What the campus-wide frames are computed as: every row, nothing redacted. The frames of
+#: a scoped account (a zone, an inspector's cells) are cut from them, never read again: 20
+#: accounts of 13 scopes read the campus once, and a submission is spliced into one grid.
+WHOLE = queries.Visibility(Role.SAFETY_OFFICER, Scope.CAMPUS, None, None, None)
+
+
+def _whole_reader() -> Actor:
+    """Return the account the campus-wide frames are computed as (see :data:`WHOLE`)."""
+    return WHOLE.actor()
+
+
 @st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
+def _scope_cells(
+    url: str, campus: str, plan_id: int, data_version: int, rows: tuple[object, ...], _actor: Actor
+) -> frozenset[str] | None:
+    return queries.scope_cells(engine_for(url), campus, _actor)
+
+
+def scope_cells(
+    url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
+) -> frozenset[str] | None:
+    """Return the cells of ``actor``'s scope in the plan (None: the whole campus), cached by
+    the rows part of what it sees: owners and zones move only with a new plan or data
+    version."""
+    return _scope_cells(url, campus, plan_id, data_version, seen_rows(actor), actor)
+
+
+def _cells_of(frame: pd.DataFrame, cells: frozenset[str] | None, column: str) -> pd.DataFrame:
+    """Return the rows of ``frame`` whose ``column`` is one of ``cells`` (a new frame)."""
+    if cells is None:
+        return frame
+    return frame[frame[column].isin(cells)].reset_index(drop=True)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
 def _completion_grid(
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+) -> pd.DataFrame:
+    engine = engine_for(url)
+    safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
+    where = grid_where(url, campus, plan_id, data_version)
+    now, reader = utcnow(), _whole_reader()
+    frame = splice.spliced(
+        where,
+        key,
+        lambda: queries.completion_grid(engine, campus, now=now, actor=reader),
+        lambda base: splice.grid_delta(engine, campus, base, key, actor=reader, now=now),
+    )
+    part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
+    splice.remember_due(where, part, lambda: queries.next_due_at(engine, campus, now=now))
+    return frame
+
+
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
+def _scoped_grid(
     url: str,
     campus: str,
     plan_id: int,
@@ -91,36 +144,24 @@ def _completion_grid(
     rows: tuple[object, ...],
     _actor: Actor,
 ) -> pd.DataFrame:
-    engine = engine_for(url)
-    safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
-    where = grid_where(url, campus, plan_id, data_version, rows)
-    now = utcnow()
-    frame = splice.spliced(
-        where,
-        key,
-        lambda: queries.completion_grid(engine, campus, now=now, actor=_actor),
-        lambda base: splice.grid_delta(engine, campus, base, key, actor=_actor, now=now),
-    )
-    part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
-    splice.remember_due(where, part, lambda: queries.next_due_at(engine, campus, now=now))
-    return frame
+    whole = _completion_grid(url, campus, plan_id, data_version, key)
+    cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
+    return _cells_of(whole, cells, "cell_code")
 
 
-def grid_where(
-    url: str, campus: str, plan_id: int, data_version: int, rows: tuple[object, ...]
-) -> tuple[object, ...]:
-    """Return the splice cache's name of a completion grid (see :mod:`splice`)."""
-    return ("grid", url, campus, plan_id, data_version, rows)
+def grid_where(url: str, campus: str, plan_id: int, data_version: int) -> tuple[object, ...]:
+    """Return the splice cache's name of the campus's completion grid (see :mod:`splice`)."""
+    return ("grid", url, campus, plan_id, data_version)
 
 
 def completion_key(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> tuple[object, ...]:
-    """Return what the completion grid of what ``actor`` sees depends on: the inspections
-    part of the fingerprint and the due-time part (``splice.due_part``: it moves when a
-    pending row's due time passes, so a rerun after it turns those cells missed without a
-    reload). Costs no query beyond the fingerprint."""
-    where = grid_where(url, campus, plan_id, data_version, seen_rows(actor))
+    """Return what the completion grid depends on: the inspections part of the fingerprint
+    and the due-time part (``splice.due_part``: it moves when a pending row's due time
+    passes, so a rerun after it turns those cells missed without a reload). Costs no query
+    beyond the fingerprint. The same for every account (``actor`` is kept for callers)."""
+    where = grid_where(url, campus, plan_id, data_version)
     return (*ops_key(url, campus).inspections, splice.due_part(where, utcnow()))
 
 
@@ -128,16 +169,31 @@ def completion_grid(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> pd.DataFrame:
     """Return completion per cell × week × domain over the last 90 days, of the cells
-    ``actor`` sees (cached until the inspections or due rows change or a due time passes;
-    after new submissions or a passed due time only those cells are recounted). Raises
-    PermissionDenied without VIEW_MAP."""
+    ``actor`` sees: the campus's grid (cached until the inspections or due rows change or a
+    due time passes; after new submissions or a passed due time only those cells are
+    recounted), cut to the account's cells. Raises PermissionDenied without VIEW_MAP."""
     actor.require(Permission.VIEW_MAP, "see the campus map")
     key = completion_key(url, campus, plan_id, data_version, actor=actor)
-    return _completion_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
+    if actor.scope is Scope.CAMPUS:
+        return _completion_grid(url, campus, plan_id, data_version, key)
+    return _scoped_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _hazards(
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+) -> pd.DataFrame:
+    engine, reader = engine_for(url), _whole_reader()
+    return splice.spliced(
+        ("hazards", url, campus, plan_id, data_version),
+        key,
+        lambda: queries.hazards_table(engine, campus, actor=reader),
+        lambda base: splice.hazards_delta(engine, campus, base, key, actor=reader),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
-def _hazards(
+def _seen_hazards(
     url: str,
     campus: str,
     plan_id: int,
@@ -146,26 +202,43 @@ def _hazards(
     seen: queries.Visibility,
     _actor: Actor,
 ) -> pd.DataFrame:
-    engine = engine_for(url)
-    return splice.spliced(
-        ("hazards", url, campus, plan_id, data_version, seen),
-        key,
-        lambda: queries.hazards_table(engine, campus, actor=_actor),
-        lambda base: splice.hazards_delta(engine, campus, base, key, actor=_actor),
-    )
+    whole = _hazards(url, campus, plan_id, data_version, key)
+    cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
+    return queries.visible_hazards(whole, _actor, cells)
 
 
 def hazards(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> pd.DataFrame:
-    """Return the hazards ``actor`` may see with who answers for each now (cached by what the
-    account sees until the hazards change)."""
+    """Return the hazards ``actor`` may see with who answers for each now: cut from the
+    campus's table (cached until the hazards change; new hazards and events spliced in) by
+    what the account sees, redacted for it (``queries.visible_hazards``)."""
     key = ops_key(url, campus).hazards
-    return _hazards(url, campus, plan_id, data_version, key, queries.visibility(actor), actor)
+    seen = queries.visibility(actor)
+    return _seen_hazards(url, campus, plan_id, data_version, key, seen, actor)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _owner_grid(
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+) -> pd.DataFrame:
+    engine, reader = engine_for(url), _whole_reader()
+    return splice.spliced(
+        ("owners", url, campus, plan_id, data_version),
+        key,
+        lambda: queries.owner_grid(engine, campus, actor=reader),
+        lambda base: splice.cells_delta(
+            engine,
+            campus,
+            base,
+            key,
+            lambda cells: queries.owner_grid(engine, campus, cells=cells, actor=reader),
+        ),
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
-def _owner_grid(
+def _scoped_owner_grid(
     url: str,
     campus: str,
     plan_id: int,
@@ -174,30 +247,22 @@ def _owner_grid(
     rows: tuple[object, ...],
     _actor: Actor,
 ) -> pd.DataFrame:
-    engine = engine_for(url)
-    return splice.spliced(
-        ("owners", url, campus, plan_id, data_version, rows),
-        key,
-        lambda: queries.owner_grid(engine, campus, actor=_actor),
-        lambda base: splice.cells_delta(
-            engine,
-            campus,
-            base,
-            key,
-            lambda cells: queries.owner_grid(engine, campus, cells=cells, actor=_actor),
-        ),
-    )
+    whole = _owner_grid(url, campus, plan_id, data_version, key)
+    cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
+    return _cells_of(whole, cells, "cell_code")
 
 
 def owner_grid(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> pd.DataFrame:
     """Return completion per cell × owner over the last 90 days, of the cells ``actor``
-    sees (cached like the completion grid, spliced the same way after new submissions).
-    Raises PermissionDenied without VIEW_REPORTS."""
+    sees (the campus's, cached and spliced like the completion grid, cut to the account's
+    cells). Raises PermissionDenied without VIEW_REPORTS."""
     actor.require(Permission.VIEW_REPORTS, "see the completion by owner")
     key = ops_key(url, campus).inspections
-    return _owner_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
+    if actor.scope is Scope.CAMPUS:
+        return _owner_grid(url, campus, plan_id, data_version, key)
+    return _scoped_owner_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
 
 
 #: Reports whose completion half is summed from the completion grid; owner's comes from
@@ -227,7 +292,20 @@ def _report_completion(
     return out
 
 
-@st.cache_data(show_spinner=False, max_entries=8, ttl=OPS_TTL_S)
+@st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
+def _rate_rows(
+    url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
+) -> pd.DataFrame:
+    engine, reader = engine_for(url), _whole_reader()
+    return splice.spliced(
+        ("rates", url, campus, plan_id, data_version),
+        key,
+        lambda: safety.rate_rows(engine, campus, actor=reader),
+        lambda base: splice.rates_delta(engine, campus, base, key, actor=reader),
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=OPS_TTL_S)
 def _report_ledger(
     url: str,
     campus: str,
@@ -239,7 +317,10 @@ def _report_ledger(
     _actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
-    return safety.ledger_tables(engine_for(url), campus, by=by, start=start, end=end, actor=_actor)
+    frame = _rate_rows(url, campus, plan_id, data_version, key)
+    cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
+    seen = safety.scoped_rows(frame, _actor, cells)
+    return safety.ledger_tables_of(seen, by=by, start=start, end=end)
 
 
 def report_ledger(
@@ -252,10 +333,11 @@ def report_ledger(
     actor: Actor,
 ) -> dict[str, pd.DataFrame]:
     """Return the ledger half of :func:`reports` (hazard rates for each of ``by`` over the
-    last 90 days), cached by what ``actor`` sees until the hazards change. Raises
-    PermissionDenied without VIEW_REPORTS. Rates are counts, the same for every role of one
-    scope (nothing in them is redacted), so they are keyed by the rows part of what the
-    account sees, as the grids: the campus-wide roles share one entry."""
+    last 90 days), cached by what ``actor`` sees until the hazards change: counted from the
+    campus's rate rows (new and moved hazards spliced in) cut to the account's scope.
+    Raises PermissionDenied without VIEW_REPORTS. Rates are counts, the same for every role
+    of one scope (nothing in them is redacted), so they are keyed by the rows part of what
+    the account sees, as the grids: the campus-wide roles share one entry."""
     actor.require(Permission.VIEW_REPORTS, "see the reports")
     key = ops_key(url, campus).hazards
     return _report_ledger(url, campus, plan_id, data_version, by, key, seen_rows(actor), actor)
@@ -280,7 +362,8 @@ def reports(
         url, campus, plan_id, data_version, by, ops.inspections, seen.rows, actor
     )
     rates = report_ledger(url, campus, plan_id, data_version, by, actor=actor)
-    return {b: safety.join_report(tables[b], rates[b], b) for b in by}
+    joined = {b: safety.join_report(tables[b], rates[b], b) for b in by}
+    return safety.with_zone_names(engine_for(url), campus, joined)  # a small read
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)

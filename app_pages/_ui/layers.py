@@ -166,7 +166,7 @@ def _painted_cells(
     colour_by: str,
     filters: MapFilters,
     ops: tuple[object, ...],
-    seen: queries.Visibility,
+    seen: tuple[object, ...],
     _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     zones, domains, start, end = filters.zones, filters.domains, filters.start, filters.end
@@ -218,8 +218,22 @@ def painted_cells(
         _painted_cells,
         url, campus, plan_id, data_version, lang, colour_by, filters,
         measure_key(url, campus, colour_by, plan_id, data_version, actor=actor),
-        queries.visibility(actor), actor,
+        paint_key(colour_by, actor), actor,
     )  # fmt: skip
+
+
+def paint_key(colour_by: str, actor: Actor) -> tuple[object, ...]:
+    """Return what the colours of ``colour_by`` depend on in what ``actor`` sees: the rows
+    for completion (counts), the rows and whether it may read hazards for open hazards,
+    nothing for coverage and the cells' own properties (the same for every account that
+    sees the map), so accounts of one scope share one painted layer whatever their role."""
+    seen = queries.visibility(actor)
+    if colour_by == "completion":
+        return ("rows", *seen.rows)
+    if colour_by == "hazards":
+        reads = actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS)
+        return ("hazards", *seen.rows, reads)
+    return ("all",)
 
 
 def measure_key(

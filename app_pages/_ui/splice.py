@@ -19,7 +19,7 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy.engine import Engine
 from zoning.accounts import Actor
-from zoning.services import queries
+from zoning.services import queries, safety
 
 #: How long the caches over operations data hold an entry (s), and the oldest frame (s
 #: since it was read whole) a change is spliced into.
@@ -180,3 +180,21 @@ def hazards_delta(
     return queries.hazards_table_since(
         engine, campus, base.frame, hazard=hazard, event=event, actor=actor
     )
+
+
+def rates_delta(
+    engine: Engine, campus: str, base: Base, key: tuple[object, ...], *, actor: Actor
+) -> pd.DataFrame | None:
+    """Return ``base.frame`` (the rows the closure rates are counted from, as ``actor``
+    sees them) brought up to ``key`` (the ``hazards`` part of the fingerprint): the hazards
+    added or moved since read again, the rest kept; None when too many changed."""
+    hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
+    if key[2:] == base.key[2:]:
+        return None
+    touched = queries.touched_hazards(engine, campus, hazard=hazard, event=event)
+    if touched is None:
+        return None
+    fresh = safety.rate_rows(engine, campus, actor=actor, ids=touched)
+    kept = base.frame[~base.frame["id"].isin(touched)]
+    frame = pd.concat([f for f in (kept, fresh) if len(f)] or [kept])
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)

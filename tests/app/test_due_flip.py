@@ -63,6 +63,7 @@ def test_a_cell_turns_missed_when_its_due_time_passes(
     monkeypatch.setattr(splice, "_DUE", {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     caches._completion_grid.clear()
+    caches._scoped_grid.clear()
     plan = services.current_plan(engine, campus)
     assert plan is not None
     cell = _due_soon(engine, AHEAD_S)

@@ -15,6 +15,7 @@ from app_pages._ui import caches, splice
 from tests.actors import ADMIN, actor
 from tests.opsdata import open_due, submit_passed
 from zoning import services
+from zoning.accounts import Permission
 from zoning.clock import utcnow
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
@@ -169,14 +170,11 @@ def test_previous_frames_kept_are_bounded(
     key = ui_queries.ops_version(engine, campus).inspections
     for version in (1, 2, 3):
         caches._completion_grid.clear()
-        grid = caches._completion_grid(
-            db_url, campus, 1, version, key, caches.seen_rows(ADMIN), ADMIN
-        )
+        grid = caches._completion_grid(db_url, campus, 1, version, key)
         assert len(grid)
-    rows = caches.seen_rows(ADMIN)
     assert list(splice._BASES) == [
-        ("grid", db_url, campus, 1, 2, rows),
-        ("grid", db_url, campus, 1, 3, rows),
+        ("grid", db_url, campus, 1, 2),
+        ("grid", db_url, campus, 1, 3),
     ]
 
 
@@ -189,8 +187,9 @@ def test_a_cached_table_is_never_served_to_another_scope(
     engine, campus = demo
     monkeypatch.setattr(splice, "_BASES", {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
-    caches._hazards.clear()
-    caches._completion_grid.clear()
+    for cached in (caches._hazards, caches._seen_hazards, caches._completion_grid):
+        cached.clear()
+    caches._scoped_grid.clear()
     plan = services.current_plan(engine, campus)
     assert plan is not None
     full = ui_queries.hazards_table(engine, campus, actor=ADMIN)
@@ -203,9 +202,23 @@ def test_a_cached_table_is_never_served_to_another_scope(
         table = caches.hazards(db_url, campus, plan.id, 1, actor=reader)
         grid = caches.completion_grid(db_url, campus, plan.id, 1, actor=reader)
         direct = ui_queries.hazards_table(engine, campus, actor=reader)
-        assert sorted(table["id"]) == sorted(direct["id"])
+        same = ["id", "description", "redacted", "cell", "owner", "state"]
+        assert (
+            table[same]
+            .sort_values("id")
+            .reset_index(drop=True)
+            .equals(direct[same].sort_values("id").reset_index(drop=True))
+        )  # the same rows, redacted the same way, as the service gives this account
         cells = ui_queries.scope_cells(engine, campus, reader)
         assert cells is None or set(grid["cell_code"]) <= cells
+        if reader.can(Permission.VIEW_MAP):
+            own = ui_queries.completion_grid(engine, campus, actor=reader)
+            keys = ["cell_code", "week", "domain"]
+            assert (
+                grid.sort_values(keys)
+                .reset_index(drop=True)
+                .equals(own.sort_values(keys).reset_index(drop=True))
+            )  # cut from the campus's grid = read for this account
         seen.append(table)
     assert 0 < len(seen[1]) < len(seen[0]) and 0 < len(seen[2]) < len(seen[0])
     assert set(seen[1]["id"]) != set(seen[2]["id"])
@@ -242,3 +255,50 @@ def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine,
     pd.testing.assert_frame_equal(spliced, whole)
     assert len(whole) == len(previous) + 2
     assert whole.set_index("id").loc[rejected, "state"] == "rejected"
+
+
+def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
+    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reports' ledger half through the page caches (the campus's rate rows, new and
+    moved hazards spliced in, cut to each account's scope) equals the service's own count,
+    for the campus and for a zone leader, before and after new hazards and a ledger step."""
+    engine, campus = demo
+    monkeypatch.setattr(splice, "_BASES", {})
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
+    for cached in (caches._rate_rows, caches._report_ledger, caches._scope_cells):
+        cached.clear()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    leader = actor("zone_leader", zone=1, campus=campus)
+    by = ("zone", "owner", "week")
+    _, start, end = operations.report_window(by, start=None, end=None, now=None)
+
+    def both(reader: object) -> None:
+        assert isinstance(reader, type(ADMIN))
+        cached = caches.report_ledger(db_url, campus, plan.id, 1, by, actor=reader)
+        direct = operations.ledger_tables(engine, campus, by=by, start=start, end=end, actor=reader)
+        for b in by:
+            pd.testing.assert_frame_equal(cached[b], direct[b])
+
+    for reader in (ADMIN, leader):
+        both(reader)
+    zones = set(caches.report_ledger(db_url, campus, plan.id, 1, by, actor=leader)["zone"]["zone"])
+    assert zones == {"1"}, "a zone leader's rates count their own zone only"
+    submit_passed(engine, campus, open_due(engine, 3), failed=2)  # new hazards
+    office = operations.campus_ops(engine, campus).staff.safety_office
+    ledger_ops.move_hazard(
+        engine, campus, _open_hazard(engine, campus, "reported"), "reject", by=office,
+        note="duplicate", actor=ADMIN,
+    )  # fmt: skip
+    calls: list[str] = []
+    real = operations.rate_rows
+
+    def counted(*args: object, **kwargs: object) -> pd.DataFrame:
+        calls.append("ids" if kwargs.get("ids") is not None else "whole")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(operations, "rate_rows", counted)
+    for reader in (ADMIN, leader):
+        both(reader)
+    assert "ids" in calls, "the new hazards were spliced into the campus's rate rows"

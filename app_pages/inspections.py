@@ -12,7 +12,9 @@ meanwhile) is refused naming the first; the form then offers 更正/Amend with a
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -63,25 +65,15 @@ def _todo(owner: str, who: Actor) -> pd.DataFrame:
     return _shared_todo(ctx.url, campus, owner, seen, pinned[key], who)
 
 
-@st.cache_data(show_spinner=False, max_entries=16, ttl=300)
-def _shared_report(
-    url: str,
-    name: str,
-    by: str,
-    seen: queries.Visibility,
-    inspections: tuple[object, ...],
-    hazards: tuple[object, ...],
-    _who: Actor,
-) -> pd.DataFrame:
-    return safety.completion_report(_ui.engine_for(url), name, by=by, actor=_who)
-
-
 def _report(by: str, who: Actor) -> pd.DataFrame:
-    """The completion report by ``by``, shared by the accounts that see the same rows and
-    read again when inspections or hazards change anywhere."""
-    ops = _ui.ops_key(ctx.url, campus)
-    seen = queries.visibility(who)
-    return _shared_report(ctx.url, campus, by, seen, ops.inspections, ops.hazards, who)
+    """The completion report by ``by`` as ``who`` sees it: summed from the campus's cached
+    grids and ledger rates cut to the account's scope (see ``_ui.reports``), brought up to
+    date when inspections or hazards change anywhere."""
+    plan = _ui.current_plan(ctx)
+    if plan is None:  # the service says what to do
+        return safety.completion_report(_ui.engine_for(ctx.url), campus, by=by, actor=who)
+    version = ctx.campus.data_version
+    return _ui.reports(ctx.url, campus, plan.id, version, (by,), actor=who)[by]
 
 
 def _template_name(code: str) -> str:
@@ -89,6 +81,11 @@ def _template_name(code: str) -> str:
     if template is None:
         return plain_text(code)
     return template.name_en if lang == "en" else template.name_zh
+
+
+def _named(values: pd.Series, name: Callable[[Any], str]) -> pd.Series:
+    """Return ``values`` each replaced by ``name(value)``, called once per distinct value."""
+    return values.map({v: name(v) for v in values.unique()})
 
 
 def due_key(row: pd.Series) -> str:
@@ -325,10 +322,25 @@ wf.show_flash()
 me = _ui.current_actor()
 # an inspector sees their own list only (the service enforces it); others pick an owner
 owners = [me.person] if me.scope is Scope.CELLS and me.person else wf.names(ctx, role="owner")
+if me.scope is Scope.ZONE:  # a zone leader picks among the owners of their zone's cells
+    plan = _ui.current_plan(ctx)
+    if plan is not None:
+        version = ctx.campus.data_version
+        cells = _ui.load_cells(ctx.url, campus, plan.id, version)
+        mine = _ui.scope_cells(ctx.url, campus, plan.id, version, actor=me) or frozenset()
+        held = set(cells.loc[cells["code"].astype(str).isin(mine), "owner"].dropna().astype(str))
+        owners = [o for o in owners if o in held]
 if not owners:
     st.info(t("insp.nothing", lang))
     st.stop()
-owner = str(st.selectbox(t("insp.owner", lang), options=owners, key=f"insp_owner:{campus}"))
+owner = str(
+    st.selectbox(
+        t("insp.owner", lang),
+        options=owners,
+        key=f"insp_owner:{campus}",
+        placeholder=t("ui.choose", lang),
+    )
+)
 todo = _todo(owner, me)
 kinds = todo["todo"].astype(str) if len(todo) else pd.Series(dtype=str)
 st.markdown(f"### {t('insp.todo', lang)}")
@@ -347,13 +359,14 @@ if not len(todo):
 else:
     shown = pd.DataFrame(
         {
-            "todo": [label("todo", k, lang) for k in todo["todo"]],
+            "todo": _named(todo["todo"], lambda k: label("todo", k, lang)),
             "due_date": todo["due_date"].astype(str),
             "cell_code": todo["cell_code"],
             "zone": todo["zone"],
-            "template": [_template_name(str(c)) for c in todo["template_code"]],
-            "domain": [wf.domain_name(d, lang) for d in todo["domain"]],
-            "frequency": [label("freq", f, lang) for f in todo["frequency"]],
+            # each distinct value named once: an officer's list has 100,000s of rows
+            "template": _named(todo["template_code"].astype(str), _template_name),
+            "domain": _named(todo["domain"], lambda d: wf.domain_name(d, lang)),
+            "frequency": _named(todo["frequency"], lambda f: label("freq", f, lang)),
             "period": todo["period"],
             # the buildings a per-building checklist covers in this cell (issue 16)
             "buildings": todo["buildings"].fillna("").astype(str),
@@ -384,7 +397,13 @@ else:
     if st.session_state.get(picker) not in by_id:  # submitted, or another owner's list
         st.session_state[picker] = ids[0]
     picked = str(
-        st.selectbox(t("insp.pick_due", lang), options=ids, format_func=_option, key=picker)
+        st.selectbox(
+            t("insp.pick_due", lang),
+            options=ids,
+            format_func=_option,
+            key=picker,
+            placeholder=t("ui.choose", lang),
+        )
     )
     _show_done(None)  # the last submission's outcome, where the next form starts
     _form(owner, due, by_id[picked])

@@ -1,23 +1,30 @@
-"""台账 Ledger: the hazards (filters by status, domain, zone, overdue), one hazard's detail
-and history with buttons for the actions its state allows, Excel/CSV exports, and the
-located complaints (接诉即办) with a form to add one.
+"""台账 Ledger: the hazards (filters by status, domain, zone, overdue; a search by hazard
+number, cell code, building or owner), one hazard's detail, history and photos with buttons
+for the actions its state allows, Excel/CSV exports, and the located complaints (接诉即办)
+with a form to add one and a form to report a hazard, both placed by clicking the map.
 """
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from maps import search
+from maps.deck import prepare, prepared_deck
 from maps.i18n import label, t
 from maps.payload import plain_text
+from maps.place_layers import PICK_BUILDINGS, PICK_CELLS, picked_point, place_layers
 from zoning.accounts import Actor, Permission
 from zoning.clock import local_day, local_instant, local_text
 from zoning.safety.access import permitted_actions
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.domains import DOMAIN_CODES
-from zoning.safety.ledger.workflow import STATES
+from zoning.safety.ledger.workflow import SEVERITIES, STATES
 from zoning.services import ledger
+from zoning.services.photos import HazardPhoto, thumbnail
 
 from app_pages import _ui
 from app_pages import _workflow as wf
@@ -26,6 +33,10 @@ ctx = _ui.context()
 lang = ctx.lang
 campus = ctx.campus.name
 VERSION_KEY = "_ledger_version"  # bumped by every write on this page
+PICK_MAP_KEY = "ledger_pick_map"  # the map a location is picked on
+#: The location fields the pick map fills: the complaint form's and the report form's.
+PLACE_FIELDS = (("complaint_lon", "complaint_lat"), ("report_lon", "report_lat"))
+PHOTO_TYPES = ["jpg", "jpeg", "png", "webp"]
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=120)
@@ -149,6 +160,140 @@ def _rows(views: list[ledger.HazardView]) -> pd.DataFrame:
     )
 
 
+@st.cache_data(show_spinner=False, max_entries=256)
+def _thumbnail(path: str, source: str) -> bytes | None:
+    """A stored photo's thumbnail (the store's files never change: keyed by path)."""
+    return thumbnail(HazardPhoto(path, source))
+
+
+def _photos(hazard_id: int, *, redacted: bool) -> None:
+    """Show the hazard's photos as thumbnails (served through the signed-in app, never
+    from a public folder); the service decides who may see them."""
+    if redacted:
+        st.caption(t("photo.hidden", lang))
+        return
+    ok, photos = wf.guarded(
+        lang,
+        lambda: ledger.hazard_photos(wf.engine(ctx), campus, hazard_id, actor=_ui.current_actor()),
+    )
+    if not ok:
+        wf.show_flash()
+        return
+    st.markdown(f"**{t('photo.title', lang, n=len(photos))}**")
+    if not photos:
+        st.caption(t("photo.none", lang))
+        return
+    shown = [(p, _thumbnail(p.path, p.source)) for p in photos]
+    images = [(p, data) for p, data in shown if data is not None]
+    if images:
+        st.image(
+            [data for _, data in images],
+            caption=[f"{t(f'photo.source.{p.source}', lang)} · {p.name[:12]}…" for p, _ in images],
+            width=160,
+        )
+    for p, data in shown:
+        if data is None:
+            st.caption(t("photo.missing", lang, name=p.name))
+
+
+def _picked() -> None:
+    """A cell or building clicked on the pick map: its point fills both forms' fields."""
+    state = st.session_state.get(PICK_MAP_KEY)
+    objects = (state or {}).get("selection", {}).get("objects", {})
+    for layer_id in (PICK_BUILDINGS, PICK_CELLS):  # a building lies over its cell
+        point = picked_point((objects.get(layer_id) or [None])[0])
+        if point is not None:
+            lon, lat, what = point
+            for lon_key, lat_key in PLACE_FIELDS:
+                st.session_state[lon_key], st.session_state[lat_key] = lon, lat
+            st.session_state["_ledger_picked"] = what
+            return
+
+
+def _place_fields() -> None:
+    """Start both forms' location fields at the campus centre (once per session)."""
+    view = _ui.view_for(ctx, _ui.load_layers(ctx.url, campus, ctx.campus.data_version))
+    for lon_key, lat_key in PLACE_FIELDS:
+        st.session_state.setdefault(lon_key, float(view["longitude"]))
+        st.session_state.setdefault(lat_key, float(view["latitude"]))
+
+
+def _pick_map() -> None:
+    """The small map a location is picked on (a click on a cell or building)."""
+    layers = _ui.load_layers(ctx.url, campus, ctx.campus.data_version)
+    cells = _ui.plan_cells(ctx, _ui.current_plan(ctx))
+    deck = prepared_deck(
+        [prepare(layer) for layer in place_layers(cells, layers.buildings, lang=lang)],
+        view={**_ui.view_for(ctx, layers), "pitch": 0.0, "bearing": 0.0},
+    )
+    st.caption(t("place.map_hint", lang))
+    st.pydeck_chart(
+        deck,
+        on_select=_picked,
+        selection_mode="single-object",
+        key=PICK_MAP_KEY,
+        height=320,
+        alt=t("place.map_alt", lang),
+    )
+    what = st.session_state.get("_ledger_picked")
+    if what:
+        st.caption(
+            t(
+                "place.picked",
+                lang,
+                what=_ui.md(what),
+                lon=f"{float(st.session_state[PLACE_FIELDS[0][0]]):.6f}",
+                lat=f"{float(st.session_state[PLACE_FIELDS[0][1]]):.6f}",
+            )
+        )
+
+
+def _location(prefix: str) -> None:
+    """The lon/lat fields of form ``prefix`` (filled by the pick map, or typed)."""
+    c1, c2 = st.columns(2)
+    c1.number_input(t("ledger.lon", lang), format="%.6f", step=0.0001, key=f"{prefix}_lon")
+    c2.number_input(t("ledger.lat", lang), format="%.6f", step=0.0001, key=f"{prefix}_lat")
+
+
+def _report_hazard() -> None:
+    text = str(st.session_state.get("report_text", "")).strip()
+    uploads = st.session_state.get("report_photos") or []
+    with tempfile.TemporaryDirectory(prefix="campusgrid-upload-") as folder:
+        paths = []
+        for n, photo in enumerate(uploads):
+            path = Path(folder) / f"{n}{Path(str(photo.name)).suffix or '.jpg'}"
+            path.write_bytes(photo.getvalue())
+            paths.append(path)
+        ok, made = wf.guarded(
+            lang,
+            lambda: ledger.report_hazard(
+                wf.engine(ctx),
+                campus,
+                lon=float(st.session_state["report_lon"]),
+                lat=float(st.session_state["report_lat"]),
+                domain=str(st.session_state["report_domain"]),
+                severity=str(st.session_state["report_severity"]),
+                description=text,
+                photos=paths or None,
+                actor=_ui.current_actor(),
+            ),
+        )
+    if ok:
+        _bump()
+        st.session_state["report_text"] = ""
+        h = made.hazard
+        wf.flash(
+            "success",
+            t(
+                "ledger.reported",
+                lang,
+                id=h.id,
+                cell=plain_text(h.cell_code),
+                owner=plain_text(h.owner) or t("value.unassigned", lang),
+            ),
+        )
+
+
 st.title(t("nav.ledger", lang))
 st.subheader(_ui.md(campus))
 wf.show_flash()
@@ -169,6 +314,7 @@ status = str(
             if s == "open"
             else label("hstate", s, lang)
         ),
+        placeholder=t("ui.choose", lang),
     )
 )
 domain = str(
@@ -177,6 +323,7 @@ domain = str(
         options=["", *DOMAIN_CODES],
         key=wf.lang_key("ledger_domain", lang),
         format_func=lambda d: wf.domain_name(d, lang) if d else t("wf.all", lang),
+        placeholder=t("ui.choose", lang),
     )
 )
 views = _hazards(
@@ -189,6 +336,7 @@ zone = str(
         options=["", *zones],
         key=wf.lang_key("ledger_zone", lang),
         format_func=lambda z: z or t("wf.all", lang),
+        placeholder=t("ui.choose", lang),
     )
 )
 overdue = f4.checkbox(t("ledger.overdue", lang), key="ledger_overdue")
@@ -205,6 +353,68 @@ views = sorted(
     # open before closed, the most overdue first, then the newest
     key=lambda v: (not v.hazard.is_open, -v.overdue_hours, -int(v.hazard.id)),
 )
+
+
+def _found_hazard() -> None:
+    """Show the hazard chosen in the search in the detail below (its picker moves to it)."""
+    chosen = st.session_state.get("ledger_found")
+    if isinstance(chosen, str) and chosen.startswith("hazard:"):
+        st.session_state[wf.lang_key("ledger_pick", lang)] = int(chosen.split(":")[1])
+
+
+everything = _hazards(
+    ctx.url, campus, None, False, ctx.campus.data_version, version, _ui.current_actor()
+)  # what the account may see, whatever the filters: the search looks at all of it
+query = st.text_input(
+    t("search.label", lang), key="ledger_search", placeholder=t("search.placeholder", lang)
+).strip()
+found: search.Found | None = None
+if query:
+    plan = _ui.current_plan(ctx)
+    results = search.find(
+        query,
+        cells=_ui.plan_cells(ctx, plan),
+        buildings=_ui.load_layers(ctx.url, campus, ctx.campus.data_version).buildings,
+        hazards=pd.DataFrame(
+            {
+                "id": [int(v.hazard.id) for v in everything],
+                "lon": [v.hazard.lon for v in everything],
+                "lat": [v.hazard.lat for v in everything],
+                "cell": [v.hazard.cell_code for v in everything],
+                "description": [v.hazard.description for v in everything],
+            }
+        ),
+    )
+    if not results:
+        st.caption(t("search.none", lang, q=plain_text(query, max_chars=60)))
+    else:
+        by_key = {f.key: f for f in results}
+        chosen = st.selectbox(
+            t("search.results", lang, n=len(results)),
+            options=list(by_key),
+            index=None,
+            placeholder=t("search.pick_ledger", lang),
+            format_func=lambda k: t(
+                "search.option",
+                lang,
+                kind=t(f"search.kind.{by_key[k].kind}", lang),
+                label=plain_text(by_key[k].label, max_chars=60),
+                where=plain_text(by_key[k].where) or "—",
+            ),
+            key="ledger_found",
+            on_change=_found_hazard,
+        )
+        found = by_key.get(str(chosen)) if chosen is not None else None
+if found is not None and found.kind == "owner":
+    views = [v for v in views if v.hazard.owner == found.label]
+    st.caption(t("search.showing_owner", lang, owner=_ui.md(found.label)))
+elif found is not None and found.kind in ("cell", "building"):
+    views = [v for v in views if v.hazard.cell_code == found.cell]
+    st.caption(t("search.showing_cell", lang, cell=_ui.md(found.cell or "—")))
+elif found is not None and found.hazard_id is not None:  # shown below even when filtered out
+    views = [v for v in views if int(v.hazard.id) != found.hazard_id] + [
+        v for v in everything if int(v.hazard.id) == found.hazard_id
+    ]
 st.caption(t("ledger.count", lang, n=len(views)))
 wf.show_table(_rows(views), lang, height=320)
 
@@ -253,6 +463,7 @@ if views:
                 f"#{i} · {label('hstate', by_id[i].hazard.state, lang)} · "
                 + plain_text(by_id[i].hazard.description, max_chars=60)
             ),
+            placeholder=t("ui.choose", lang),
         )
     )
     detail = ledger.show_hazard(wf.engine(ctx), campus, hazard_id, actor=_ui.current_actor())
@@ -302,6 +513,7 @@ if views:
             ),
             lang,
         )
+        _photos(hazard_id, redacted=detail.redacted)
         st.markdown(f"**{t('ledger.actions', lang)}**")
         permitted = permitted_actions(_ui.current_actor(), h, detail.allowed)
         if not permitted:
@@ -355,32 +567,48 @@ if complaints:
 else:
     st.caption(t("ledger.no_complaints", lang))
 
-if _ui.current_actor().can(Permission.RECEIVE_COMPLAINTS):  # the service checks again
+may_complain = _ui.current_actor().can(Permission.RECEIVE_COMPLAINTS)
+may_report = _ui.current_actor().can(Permission.REPORT_HAZARDS)  # the services check again
+if may_complain or may_report:
+    _place_fields()
+    _pick_map()
+if may_complain:
     with st.expander(t("ledger.add_complaint", lang)):
-        view = _ui.view_for(ctx, _ui.load_layers(ctx.url, campus, ctx.campus.data_version))
-        c1, c2, c3 = st.columns(3)
-        c1.number_input(
-            t("ledger.lon", lang),
-            value=float(view["longitude"]),
-            format="%.6f",
-            step=0.0001,
-            key="complaint_lon",
-        )
-        c2.number_input(
-            t("ledger.lat", lang),
-            value=float(view["latitude"]),
-            format="%.6f",
-            step=0.0001,
-            key="complaint_lat",
-        )
-        c3.selectbox(
+        _location("complaint")
+        st.selectbox(
             t("ledger.category", lang),
             options=list(DEFAULT_CATEGORIES),
             format_func=lambda c: label("category", c, lang),
             key=wf.lang_key("complaint_category", lang),
+            placeholder=t("ui.choose", lang),
         )
         st.text_area(t("ledger.text", lang), key="complaint_text")
         st.text_input(t("ledger.contact", lang), key="complaint_contact")
         st.button(
             t("ledger.add", lang), on_click=_add_complaint, key="complaint_add", type="primary"
+        )
+if may_report:
+    with st.expander(t("ledger.report_hazard", lang)):
+        _location("report")
+        r1, r2 = st.columns(2)
+        r1.selectbox(
+            t("ledger.domain", lang),
+            options=list(DOMAIN_CODES),
+            format_func=lambda d: wf.domain_name(d, lang),
+            key="report_domain",
+            placeholder=t("ui.choose", lang),
+        )
+        r2.selectbox(
+            t("ledger.severity", lang),
+            options=list(SEVERITIES),
+            format_func=lambda v: label("severity", v, lang),
+            key="report_severity",
+            placeholder=t("ui.choose", lang),
+        )
+        st.text_area(t("ledger.description", lang), key="report_text")
+        st.file_uploader(
+            t("insp.photo", lang), type=PHOTO_TYPES, accept_multiple_files=True, key="report_photos"
+        )
+        st.button(
+            t("ledger.report", lang), on_click=_report_hazard, key="report_add", type="primary"
         )

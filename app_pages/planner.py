@@ -23,6 +23,7 @@ from zoning.accounts import Permission
 from zoning.plans.diff import PlanDiff
 from zoning.plans.edits import Edit, Merge, MoveZone, Reassign, Split
 from zoning.services import plans as planner
+from zoning.services import zones as zone_ops
 
 from app_pages import _ui
 from app_pages import _workflow as wf
@@ -220,6 +221,23 @@ def _activate(plan_id: int) -> None:
     wf.flash("success", t("plan.activated", lang), tables=tables)
 
 
+def _rename_zone() -> None:
+    number = st.session_state.get("planner_zone_pick")
+    new = str(st.session_state.get("planner_zone_name") or "").strip()
+    if number is None or not new:
+        wf.flash("warning", t("zones.need_name", lang))
+        return
+    ok, old = wf.guarded(
+        lang,
+        lambda: zone_ops.rename_zone(
+            wf.engine(ctx), campus, int(number), new, actor=_ui.current_actor()
+        ),
+    )
+    if ok:
+        st.session_state["planner_zone_name"] = ""
+        wf.flash("success", t("zones.renamed", lang, number=number, old=old, new=new))
+
+
 # --------------------------------------------------------------------------- the page
 
 st.title(t("nav.planner", lang))
@@ -256,7 +274,11 @@ top_left, top_right = st.columns([2, 3], gap="medium")
 with top_left:
     plan_id = int(
         st.selectbox(
-            t("plan.pick", lang), options=list(by_id), format_func=_plan_option, key=PLAN_KEY
+            t("plan.pick", lang),
+            options=list(by_id),
+            format_func=_plan_option,
+            key=PLAN_KEY,
+            placeholder=t("ui.choose", lang),
         )
     )
 if may_edit:
@@ -266,6 +288,7 @@ if may_edit:
             options=list(by_id),
             format_func=_plan_option,
             key=FROM_KEY,
+            placeholder=t("ui.choose", lang),
         )
         st.text_input(t("plan.reason", lang), key="planner_reason")
         st.button(t("plan.create", lang), on_click=_create_draft, key="planner_create")
@@ -275,7 +298,9 @@ report = _validation(ctx.url, campus, plan_id, ctx.campus.data_version)
 st.session_state.setdefault(RV_KEY, {})[plan_id] = report.row_version
 is_draft = plan.status == "draft"
 st.caption(
-    _ui.md(plain_text(plan.reason)) + " · " + t("plan.row_version", lang, rv=report.row_version)
+    _ui.md(plain_text(label("reason", plan.reason, lang)))
+    + " · "
+    + t("plan.row_version", lang, rv=report.row_version)
 )
 if not is_draft:
     st.info(t("plan.read_only", lang, status=label("status", plan.status, lang)))
@@ -330,7 +355,9 @@ with map_col:
     st.caption(t("plan.map_hint", lang))
 
 with edit_col:
-    selected = st.multiselect(t("plan.selected", lang), options=codes, key=sel_key)
+    selected = st.multiselect(
+        t("plan.selected", lang), options=codes, key=sel_key, placeholder=t("ui.choose_many", lang)
+    )
     if is_draft and may_edit:
         st.markdown(f"**{t('plan.edits', lang)}**")
         c1, c2 = st.columns(2)
@@ -349,6 +376,7 @@ with edit_col:
                 options=codes,
                 index=codes.index(default),
                 key=f"planner_split_cell:{plan_id}",
+                placeholder=t("ui.choose", lang),
             )
             geom = cells.geometry.iloc[codes.index(code)]
             minx, _, maxx, _ = geom.bounds
@@ -370,6 +398,7 @@ with edit_col:
                 t("plan.new_owner", lang),
                 options=wf.names(ctx, role="owner"),
                 key=f"planner_owner:{plan_id}",
+                placeholder=t("ui.choose", lang),
             )
             st.button(
                 t("plan.reassign_do", lang),
@@ -392,6 +421,21 @@ with edit_col:
                 args=(plan_id, "move_zone"),
                 key="planner_move",
             )
+
+    zone_rows = zone_ops.list_zones(wf.engine(ctx), campus, actor=me) if may_edit else []
+    if zone_rows:  # named zones (片区): rename here; redraw in QGIS (the hint says how)
+        zone_names = {r.number: r.name for r in zone_rows}
+        with st.expander(t("zones.rename", lang)):
+            st.selectbox(
+                t("zones.pick", lang),
+                options=list(zone_names),
+                format_func=lambda n: f"{n} · {plain_text(zone_names[n])}",
+                key="planner_zone_pick",
+                placeholder=t("ui.choose", lang),
+            )
+            st.text_input(t("zones.new_name", lang), key="planner_zone_name")
+            st.button(t("zones.rename_do", lang), on_click=_rename_zone, key="planner_zone_do")
+            st.caption(t("zones.redraw_hint", lang))
 
 # --------------------------------------------------------------------------- problems, diff
 

@@ -2,8 +2,10 @@
 camera coverage and blind spots; filters; click a cell (or its hazard column) for its panel.
 
 The chart's key and initial view never change with a filter, so the map keeps the user's
-pan and zoom. Heavy layers are serialised once (see ``_ui.base_layers``); a filter change
-only repaints the cells and rebuilds the hazard columns (one per cell, not per hazard).
+pan and zoom; only a search result moves the view (it flies to the thing found and opens
+its cell's panel; a click on the map then wins again). Heavy layers are serialised once
+(see ``_ui.base_layers``); a filter change only repaints the cells and rebuilds the hazard
+columns (one per cell, not per hazard).
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from datetime import timedelta
 from typing import Any
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 from maps import coverage_layers as cov
-from maps import hazard_layers, measures
+from maps import hazard_layers, measures, search
 from maps import layers as map_layers
 from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
@@ -51,6 +54,8 @@ ORDER: tuple[str, ...] = (
     cov.SUGGESTED,
 )
 SUGGEST_COUNT = 10
+SEARCH_KEY = "map_search"
+FOUND_KEY = "map_found"  # the search result chosen (its ``Found.key``); None: none
 
 
 def domain_name(code: object, lang: Lang) -> str:
@@ -77,6 +82,7 @@ plan_id = None if plan is None else plan.id
 
 left, right = st.columns([3, 1], gap="medium")
 with right:
+    search_box = st.container()  # filled once the frames it searches are loaded
     colour_by = st.radio(
         t("map.colour_by", lang),
         options=measure_options,
@@ -90,6 +96,7 @@ with right:
         default=[i for i in DEFAULT_LAYERS if i in layer_options],
         format_func=lambda layer_id: t(f"layer.{layer_id}", lang),
         key="map_layers",
+        placeholder=t("ui.choose_many", lang),
     )
 
 grid = hazards = None
@@ -107,14 +114,63 @@ domain_options = (
     if grid is not None and hazards is not None
     else []
 )
+
+
+def _find() -> search.Found | None:
+    """Draw the search box and its results; return the result chosen (None: none). Only the
+    frames this page already holds for the account are searched (its cells, the campus's
+    buildings, the hazards it may see)."""
+    with search_box:
+        query = st.text_input(
+            t("search.label", lang), key=SEARCH_KEY, placeholder=t("search.placeholder", lang)
+        ).strip()
+        if not query:
+            st.session_state.pop(FOUND_KEY, None)
+            return None
+        found = search.find(
+            query,
+            cells=cells,
+            buildings=_ui.load_layers(url, campus, version).buildings,
+            hazards=hazards if sees_rows else None,
+        )
+        if not found:
+            st.caption(t("search.none", lang, q=plain_text(query, max_chars=60)))
+            return None
+        by_key = {f.key: f for f in found}
+        chosen = st.selectbox(
+            t("search.results", lang, n=len(found)),
+            options=list(by_key),
+            index=None,
+            placeholder=t("search.pick", lang),
+            format_func=lambda k: t(
+                "search.option",
+                lang,
+                kind=t(f"search.kind.{by_key[k].kind}", lang),
+                label=plain_text(by_key[k].label, max_chars=60),
+                where=plain_text(by_key[k].where) or "—",
+            ),
+            key=FOUND_KEY,
+        )
+    return by_key.get(str(chosen)) if chosen is not None else None
+
+
+def _clicked() -> None:
+    """A click on the map wins over the search result chosen before it."""
+    st.session_state[FOUND_KEY] = None
+
+
+found = _find()
 today = pd.Timestamp.now(tz=DEFAULT_TZ).date()
 with right, st.expander(t("map.filters", lang), expanded=True):
-    zones = st.multiselect(t("filter.zone", lang), zone_options, key="map_zones")
+    zones = st.multiselect(
+        t("filter.zone", lang), zone_options, key="map_zones", placeholder=t("ui.choose_many", lang)
+    )
     domains = st.multiselect(
         t("filter.domain", lang),
         domain_options,
         format_func=lambda d: domain_name(d, lang),
         key="map_domains",
+        placeholder=t("ui.choose_many", lang),
     )
     statuses = st.multiselect(
         t("filter.status", lang),
@@ -122,6 +178,7 @@ with right, st.expander(t("map.filters", lang), expanded=True):
         default=["open"],
         format_func=lambda s: t(f"hstatus.{s}", lang),
         key="map_status",
+        placeholder=t("ui.choose_many", lang),
     )
     dates = st.date_input(
         t("filter.dates", lang),
@@ -160,11 +217,13 @@ if cov.SUGGESTED in show:
     prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
 wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
 deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
+if found is not None:  # fly to it: a new initial view moves the map, the same one keeps it
+    deck.initial_view_state = pdk.ViewState(**found.view, transition_duration=800)
 
 with left:
     event = st.pydeck_chart(
         deck,
-        on_select="rerun",
+        on_select=_clicked,
         selection_mode="single-object",
         key=f"safety_map:{campus}",
         height=620,
@@ -196,6 +255,7 @@ def _cell_panel(code: str) -> None:
     detail = _ui.cell_detail(url, campus, plan_id, code, actor=actor)
     owner = plain_text(row["owner"]) or t("value.unassigned", lang)
     phone = [(t("field.phone", lang), detail.owner_phone)] if detail.owner_phone else []
+    phones = detail.chain_phones  # empty unless the account may see phones (staff)
     _rows(
         [
             (t("field.code", lang), row["code"]),
@@ -212,12 +272,18 @@ def _cell_panel(code: str) -> None:
     st.markdown(
         " → ".join(
             f"{_ui.md(t(f'level.{lvl}', lang))} {_ui.md(person or '—')}"
+            + (f" ☎ {_ui.md(phones[person])}" if person in phones else "")
             for lvl, person in detail.chain
         )
     )
+    if not actor.can(Permission.VIEW_PHONES):
+        st.caption(t("panel.phones_hidden", lang))
     due = detail.due_now
     done = int(due["submitted_at"].notna().sum()) if len(due) else 0
-    st.markdown(f"**{t('panel.checklist', lang, done=done, due=len(due))}**")
+    rate = f" · {t('panel.done_pct', lang, pct=f'{done / len(due):.0%}')}" if len(due) else ""
+    st.markdown(f"**{t('panel.checklist', lang, done=done, due=len(due))}{rate}**")
+    if len(due):
+        st.caption(t("panel.done_means", lang, done=done, due=len(due)))
     if len(due):
         table = pd.DataFrame(
             {
@@ -270,7 +336,14 @@ with right:
     building = _selected(map_layers.BUILDINGS)
     camera = _selected(map_layers.CAMERAS)
     other = _selected(cov.BLIND_SPOTS) or _selected(cov.KEY_AREAS) or _selected(cov.SUGGESTED)
-    if cell is not None:
+    if found is not None:  # chosen in the search: its cell's panel
+        if found.kind == "building":
+            st.markdown(f"#### {t('panel.building', lang)} · {_ui.md(found.label)}")
+        if found.hazard_id is not None:
+            st.caption(t("search.hazard_ledger", lang, id=found.hazard_id))
+        if found.cell:
+            _cell_panel(found.cell)
+    elif cell is not None:
         _cell_panel(map_layers.picked_cell_code(cell))
     elif hazard is not None:  # a cell's hazard column: that cell's panel (its hazards listed)
         if hazard.get("code"):

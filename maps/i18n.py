@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import Final, Literal, cast
 
 from maps.i18n_accounts import ACCOUNTS_CATALOGUE
+from maps.i18n_bilingual import BILINGUAL_CATALOGUE
+from maps.i18n_people import PEOPLE_CATALOGUE
 from maps.i18n_workflow import WORKFLOW_CATALOGUE
 
 Lang = Literal["zh", "en"]
@@ -202,20 +204,20 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "filter.dates": {"zh": "日期范围", "en": "Date range"},
     "hstatus.open": {"zh": "未闭环", "en": "open"},
     "hstatus.overdue": {"zh": "已逾期", "en": "overdue"},
-    "hstatus.closed": {"zh": "已销号", "en": "closed"},
-    "hazard.group.waiting": {"zh": "待处置", "en": "Waiting"},
-    "hazard.group.fixing": {"zh": "整改中", "en": "Being fixed"},
-    "hazard.group.checking": {"zh": "待复核", "en": "To check"},
-    "hazard.group.closed": {"zh": "已销号", "en": "Closed"},
-    "hazard.group.rejected": {"zh": "不予受理", "en": "Rejected"},
+    "hstatus.closed": {"zh": "已结案", "en": "closed"},
+    "hazard.group.waiting": {"zh": "已上报/已登记/已派发", "en": "reported/registered/dispatched"},
+    "hazard.group.fixing": {"zh": "整改中", "en": "rectifying"},
+    "hazard.group.checking": {"zh": "已整改/已验收", "en": "rectified/verified"},
+    "hazard.group.closed": {"zh": "已结案", "en": "closed"},
+    "hazard.group.rejected": {"zh": "已驳回", "en": "rejected"},
     "state.reported": {"zh": "已上报", "en": "reported"},
-    "state.registered": {"zh": "已立案", "en": "registered"},
-    "state.dispatched": {"zh": "已派单", "en": "dispatched"},
+    "state.registered": {"zh": "已登记", "en": "registered"},
+    "state.dispatched": {"zh": "已派发", "en": "dispatched"},
     "state.rectifying": {"zh": "整改中", "en": "rectifying"},
     "state.rectified": {"zh": "已整改", "en": "rectified"},
-    "state.verified": {"zh": "已复核", "en": "verified"},
-    "state.closed": {"zh": "已销号", "en": "closed"},
-    "state.rejected": {"zh": "不予受理", "en": "rejected"},
+    "state.verified": {"zh": "已验收", "en": "verified"},
+    "state.closed": {"zh": "已结案", "en": "closed"},
+    "state.rejected": {"zh": "已驳回", "en": "rejected"},
     "severity.major": {"zh": "重大", "en": "major"},
     "severity.general": {"zh": "一般", "en": "general"},
     "band.identify": {"zh": "识别 (≥250 px/m)", "en": "Identify (≥250 px/m)"},
@@ -230,7 +232,7 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
     "level.zone_leader": {"zh": "片区负责人", "en": "Zone leader"},
     "level.safety_office": {"zh": "安全保卫处", "en": "Safety office"},
     "level.leadership": {"zh": "校领导", "en": "Leadership"},
-    "level.closed": {"zh": "已销号", "en": "closed"},
+    "level.closed": {"zh": "已结案", "en": "closed"},
     "value.none": {"zh": "无数据", "en": "no data"},
     "value.covered": {"zh": "已覆盖", "en": "covered"},
     "value.uncovered": {"zh": "未覆盖", "en": "not covered"},
@@ -379,10 +381,107 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "#{hazard} (cell {cell}, {owner}); an officer can split it off if it is a different "
         "problem.",
     },
+    # issue 16: finding things (search), placing on the map, photos, the cell panel
+    "search.label": {"zh": "搜索", "en": "Search"},
+    "search.placeholder": {
+        "zh": "网格编号、建筑名、网格员姓名或隐患编号（如 #12）",
+        "en": "Cell code, building name, owner name or hazard number (e.g. #12)",
+    },
+    "search.results": {"zh": "搜索结果（{n}）", "en": "Results ({n})"},
+    "search.pick": {"zh": "选择一项，地图将飞到该处", "en": "Choose one to fly the map to it"},
+    "search.pick_ledger": {"zh": "选择一项查看", "en": "Choose one to show it"},
+    "search.none": {
+        "zh": "没有找到“{q}”。只搜索您可查看的网格、建筑、网格员和隐患；隐患请输入完整编号。",
+        "en": "Nothing found for “{q}”. Only the cells, buildings, owners and hazards you may "
+        "see are searched; give a hazard's whole number.",
+    },
+    "search.option": {"zh": "{kind} · {label} · {where}", "en": "{kind} · {label} · {where}"},
+    "search.kind.hazard": {"zh": "隐患", "en": "Hazard"},
+    "search.kind.cell": {"zh": "网格", "en": "Cell"},
+    "search.kind.building": {"zh": "建筑", "en": "Building"},
+    "search.kind.owner": {"zh": "网格员", "en": "Owner"},
+    "search.clear": {"zh": "清除搜索", "en": "Clear the search"},
+    "search.hazard_ledger": {
+        "zh": "隐患 #{id} 的详情和照片在“台账”页（搜索 #{id}）。",
+        "en": "Hazard #{id}'s details and photos are on the Ledger page (search #{id}).",
+    },
+    "search.showing_cell": {
+        "zh": "台账只显示网格 {cell} 的隐患。",
+        "en": "The ledger shows the hazards of cell {cell} only.",
+    },
+    "search.showing_owner": {
+        "zh": "台账只显示网格员 {owner} 的隐患。",
+        "en": "The ledger shows the hazards of owner {owner} only.",
+    },
+    "panel.done_pct": {"zh": "完成率 {pct}", "en": "{pct} done"},
+    "panel.done_means": {
+        "zh": "“{done}/{due}”指本期（每份检查表当前的日、周或月）应交的 {due} 份检查表中已提交 "
+        "{done} 份；地图按“完成率”着色时统计的是筛选日期内的全部应检。",
+        "en": "“{done}/{due}” means {done} of the {due} checklists due this period (each "
+        "checklist's current day, week or month) have been submitted; the map's completion "
+        "colour counts every due checklist in the filter's dates.",
+    },
+    "panel.phones_hidden": {
+        "zh": "电话号码仅对已登录的工作人员显示。",
+        "en": "Phone numbers are shown to signed-in staff only.",
+    },
+    "photo.title": {"zh": "照片（{n}）", "en": "Photos ({n})"},
+    "photo.none": {"zh": "该隐患没有照片。", "en": "This hazard has no photos."},
+    "photo.hidden": {
+        "zh": "敏感领域隐患的照片仅对责任链内有权查看的人员显示。",
+        "en": "Photos of a hazard in a sensitive domain are shown only to those in its chain "
+        "who may read it.",
+    },
+    "photo.missing": {
+        "zh": "照片文件 {name} 已不在照片库中（照片库路径是否已更改？）。",
+        "en": "Photo file {name} is no longer in the photo store (was its folder moved?).",
+    },
+    "photo.source.inspection": {"zh": "巡查不合格项", "en": "failed checklist item"},
+    "photo.source.report": {"zh": "隐患上报", "en": "hazard report"},
+    "photo.source.complaint": {"zh": "公众投诉", "en": "public complaint"},
+    "place.map_hint": {
+        "zh": "在地图上点击网格或建筑，取其中心点作为位置；也可直接填写经纬度。",
+        "en": "Click a cell or building on the map to take its centre as the location, or "
+        "type the longitude and latitude.",
+    },
+    "place.picked": {
+        "zh": "已选取 {what}：{lon}, {lat}",
+        "en": "Picked {what}: {lon}, {lat}",
+    },
+    "place.map_alt": {
+        "zh": "选取位置的地图：点击网格或建筑",
+        "en": "Map for picking a location: click a cell or building",
+    },
+    "ledger.report_hazard": {"zh": "上报隐患", "en": "Report a hazard"},
+    "ledger.severity": {"zh": "隐患等级", "en": "Severity"},
+    "ledger.description": {"zh": "隐患描述", "en": "Description"},
+    "ledger.report": {"zh": "上报", "en": "Report"},
+    "ledger.reported": {
+        "zh": "已上报隐患 #{id}（网格 {cell}，{owner}）。",
+        "en": "Hazard #{id} reported (cell {cell}, {owner}).",
+    },
     # the planner, inspections and ledger pages (their strings live in maps/i18n_workflow.py;
     # the key sets are disjoint)
     **cast("dict[str, dict[Lang, str]]", WORKFLOW_CATALOGUE),
     **cast("dict[str, dict[Lang, str]]", ACCOUNTS_CATALOGUE),
+    **cast("dict[str, dict[Lang, str]]", PEOPLE_CATALOGUE),
+    **cast("dict[str, dict[Lang, str]]", BILINGUAL_CATALOGUE),
+    # named zones (片区): the planner's rename box
+    "zones.rename": {"zh": "片区改名", "en": "Rename a zone"},
+    "zones.pick": {"zh": "片区", "en": "Zone"},
+    "zones.new_name": {"zh": "新名称", "en": "New name"},
+    "zones.rename_do": {"zh": "改名", "en": "Rename"},
+    "zones.renamed": {
+        "zh": "片区 {number}「{old}」已改名为「{new}」。",
+        "en": "Zone {number} “{old}” is now called “{new}”.",
+    },
+    "zones.need_name": {"zh": "请填写新名称。", "en": "Type the new name first."},
+    "zones.redraw_hint": {
+        "zh": "重画片区：`campusgrid zones export` 导出 GeoJSON，在 QGIS 中编辑后用 "
+        "`campusgrid zones import` 导回，再重新划分网格。",
+        "en": "To redraw zones: `campusgrid zones export` them as GeoJSON, edit them in QGIS, "
+        "`campusgrid zones import` the file and split again.",
+    },
 }
 
 

@@ -5,6 +5,7 @@ the map and is refused, in one line, on the pages it may not use; no page shows 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,7 +157,9 @@ def test_the_viewer_sees_the_map_and_is_refused_elsewhere_in_one_line(env: Demo)
         assert not app.exception
         (refusal,) = [str(e.value) for e in app.error]
         assert "\n" not in refusal.strip()
-        assert refusal.startswith("无权操作") and "may not" in refusal, refusal
+        # in the page's language (Chinese first), naming the permission missing
+        assert refusal.startswith("无权操作") and "may not" not in refusal, refusal
+        assert re.search(r"需要 [a-z_\\]+ 权限", refusal), refusal  # markdown-escaped
         assert not [f for f in tables(app) if len(f)], page
     # the planner is the plan read-only (cells, zones, owners: what the map shows), no ledger
     assert SECRET_TEXT not in shown_text(open_as(env, "viewer", "planner"))

@@ -124,7 +124,8 @@ def test_a_round_on_the_phone_online_then_offline(
     page.wait_for_selector("body[data-ready=true]", timeout=30_000)
     cookie = next(c for c in phone.cookies() if c["name"] == "campusgrid_session")
     assert cookie["expires"] > 0  # persistent: the phone stays signed in
-    assert page.locator("#map path").count() > 0 and page.locator("#map path.mine").count() > 0
+    own = page.locator("#map path.mine, #map path.overdue")  # their cells, late ones in red
+    assert page.locator("#map path").count() > own.count() > 0
 
     # Online: every item answered (one failed, with a photo and a note), then submitted.
     _open(page, first)

@@ -122,7 +122,7 @@ def test_clicking_a_cell_opens_its_panel(
     # The chain of responsibility starts with the cell's owner and ends with leadership.
     owner = str(under_centre["owner"].iloc[0])
     chain = page.locator("[data-testid=stMarkdownContainer]").filter(has_text="→").first
-    assert chain.inner_text().startswith(f"网格员 {owner} →")
+    assert chain.inner_text().startswith(f"网格员 {owner} ")  # then ☎ (staff), then →
     assert "安全保卫处" in chain.inner_text() and "校领导" in chain.inner_text()
     # The hazard entered at the centre shows its HTML text as text, and runs nothing.
     hazard_text = page.get_by_text(XSS_HAZARD, exact=False).first

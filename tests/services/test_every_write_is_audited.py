@@ -30,6 +30,7 @@ from sqlalchemy.engine import Engine
 
 from tests import planner_campus
 from tests.actors import ADMIN
+from tests.grid import zoned_campus
 from tests.people_grid import dorms
 from tests.people_grid.college import HOLIDAY, noon
 from tests.safety.permissions_campus import Seeded, seed
@@ -55,6 +56,7 @@ from zoning.services import (
     public,
     safety,
     whereabouts,
+    zones,
 )
 from zoning.services.database import open_engine
 from zoning.store.campus import save_campus
@@ -175,6 +177,14 @@ def _cells_file(ctx: Ctx) -> Path:
     cells = pyogrio.read_dataframe(out, layer="cells")
     assert len(cells) > 0
     return out
+
+
+def _zones_file(ctx: Ctx) -> Path:
+    return zoned_campus.write_layer(zoned_campus.north_south(), ctx.folder / "zones.geojson")
+
+
+def _imported_zones(ctx: Ctx) -> object:
+    return zones.import_zones(ctx.engine, CAMPUS, _zones_file(ctx), actor=ADMIN)
 
 
 def _due(ctx: Ctx) -> tuple[str, str, str]:
@@ -480,6 +490,21 @@ CASES: dict[str, Case] = {
         lambda c: plans.export_audit_csv(c.engine, CAMPUS, c.folder / "audit.csv", actor=c.actor),
         "audit.export",
     ),
+    "zones.import_zones": Case(
+        lambda c: zones.import_zones(c.engine, CAMPUS, c.prepared, actor=c.actor),
+        "zones.import",
+        prepare=_zones_file,
+    ),
+    "zones.rename_zone": Case(
+        lambda c: zones.rename_zone(c.engine, CAMPUS, 1, "中区", actor=c.actor),
+        "zones.rename",
+        prepare=_imported_zones,
+    ),
+    "zones.export_zones": Case(
+        lambda c: zones.export_zones(c.engine, CAMPUS, c.folder / "out.geojson", actor=c.actor),
+        "zones.export",
+        prepare=_imported_zones,
+    ),
     "safety.export": Case(
         lambda c: safety.export(
             c.engine,
@@ -625,10 +650,37 @@ CASES: dict[str, Case] = {
         lambda c: people_grid.current_code(
             c.engine, DORMS, building=dorms.DORM1, actor=c.actor, at=dorms.NIGHT_AT
         ),
-        None,
-        rows=0,
-        why="reading a code writes only the campus's code secret, on first use: bookkeeping",
+        "rollcall.code",
+        why="reading a building's roll-call code is audited (the building, never the code)",
         prepare=_rollcall,
+        role="safety_officer",
+    ),
+    "people_grid.list_students": Case(
+        lambda c: people_grid.list_students(c.engine, DORMS, actor=c.actor),
+        "students.view",
+        why="reading a student list is audited",
+        prepare=_roster,
+        role="safety_officer",
+    ),
+    "people_grid.rollcall_board": Case(
+        lambda c: people_grid.rollcall_board(c.engine, DORMS, actor=c.actor),
+        "rollcall.board",
+        why="reading the roll-call board is audited",
+        prepare=_rollcall,
+        role="safety_officer",
+    ),
+    "whereabouts.returns_board": Case(
+        lambda c: whereabouts.returns_board(c.engine, DORMS, HOLIDAY.name, actor=c.actor, at=LATE),
+        "whereabouts.board",
+        why="reading the whereabouts board is audited",
+        prepare=_declared,
+        role="safety_officer",
+    ),
+    "whereabouts.missing": Case(
+        lambda c: whereabouts.missing(c.engine, DORMS, HOLIDAY.name, actor=c.actor, at=LATE),
+        "whereabouts.view",
+        why="reading a whereabouts list is audited",
+        prepare=_declared,
         role="safety_officer",
     ),
     "people_grid.check_in": Case(

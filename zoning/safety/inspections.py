@@ -247,7 +247,8 @@ def submit(
     """
     if template.code != due.template_code:
         raise InvalidInput(
-            f"Cell {due.cell_code} is due checklist {due.template_code!r}, not {template.code!r}."
+            f"Cell {due.cell_code} is due checklist {due.template_code!r}, not {template.code!r}.",
+            zh=f"网格 {due.cell_code} 待做检查表 {due.template_code!r}，不是 {template.code!r}。",
         )
     if submitted_at.tzinfo is None or submitted_at.utcoffset() is None:
         raise InvalidInput(f"submitted_at must be timezone-aware (UTC), got {submitted_at!r}.")
@@ -255,24 +256,37 @@ def submit(
     if submitted_at < opens:
         raise InvalidInput(
             f"Period {due.period} of {due.cell_code} starts {opens.isoformat()}; "
-            f"a submission at {submitted_at.isoformat()} is too early."
+            f"a submission at {submitted_at.isoformat()} is too early.",
+            zh=f"网格 {due.cell_code} 的周期 {due.period} 从 {opens.isoformat()} 开始："
+            f"{submitted_at.isoformat()} 提交太早。",
         )
     if not inspector.strip():
-        raise InvalidInput("A submission needs the inspector who made it.")
+        raise InvalidInput(
+            "A submission needs the inspector who made it.", zh="提交巡查需要填写巡查人。"
+        )
     given: dict[str, ItemResult] = {}
     for result in results:
         template.item(result.item_code)  # raises for an unknown item
         if result.outcome not in OUTCOMES:
             raise InvalidInput(
                 f"Item {result.item_code!r}: outcome {result.outcome!r} is not one of "
-                f"{', '.join(OUTCOMES)}."
+                f"{', '.join(OUTCOMES)}.",
+                zh=f"检查项 {result.item_code!r} 的结果 {result.outcome!r} 无效："
+                "请选合格、不合格或不适用。",
             )
         if result.item_code in given:
-            raise InvalidInput(f"Item {result.item_code!r} is answered twice.")
+            raise InvalidInput(
+                f"Item {result.item_code!r} is answered twice.",
+                zh=f"检查项 {result.item_code!r} 填了两次。",
+            )
         given[result.item_code] = result
     missing = [i.code for i in template.items if i.code not in given]
     if missing:
-        raise InvalidInput(f"Checklist {template.code!r} lacks results for: {', '.join(missing)}.")
+        raise InvalidInput(
+            f"Checklist {template.code!r} lacks results for: {', '.join(missing)}.",
+            zh=f"检查表 {template.code!r} 还有 {len(missing)} 项未作答：{', '.join(missing)}。"
+            "每一项都要选合格、不合格或不适用。",
+        )
     submission = Submission(
         id=submission_id,
         cell_code=due.cell_code,
@@ -407,7 +421,17 @@ def owner_todo(
     date is today, local) or ``open`` (the period has started, due later). Future periods
     and submitted ones are left out.
     """
-    status = inspection_status(due[due["owner"] == owner], submissions, now=now)
+    return open_todo(due[due["owner"] == owner], submissions, now=now, tz=tz)
+
+
+def open_todo(
+    due: pd.DataFrame, submissions: pd.DataFrame, *, now: datetime, tz: str = DEFAULT_TZ
+) -> pd.DataFrame:
+    """Return every owner's open inspections in ``due`` at ``now`` in one pass: grouped by
+    owner (sorted; rows without an owner left out), each as :func:`owner_todo` orders them.
+    """
+    due = due[due["owner"].map(lambda o: isinstance(o, str)).astype(bool)]
+    status = inspection_status(due, submissions, now=now)
     today = local_day(now, tz=tz)
     waiting = status[status["status"].isin(["missed", "pending"])].copy()
     waiting = waiting[pd.to_datetime(waiting["period_start"]).dt.date <= today]
@@ -417,7 +441,9 @@ def owner_todo(
     )
     waiting["todo"] = pd.Series(todo, index=waiting.index, dtype=object)
     order = waiting["todo"].map({"overdue": 0, "due_today": 1, "open": 2})
-    waiting = waiting.assign(_order=order).sort_values(["_order", "due_date", "cell_code"])
+    waiting = waiting.assign(_order=order).sort_values(
+        ["owner", "_order", "due_date", "cell_code"], kind="stable"
+    )
     return waiting.drop(columns=["_order", "status", "submitted_at"]).reset_index(drop=True)
 
 

@@ -29,8 +29,9 @@ from zoning.accounts import (
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from zoning.store import accounts as repo
+from zoning.store import people_grid as people_repo
 from zoning.store.audit import record
-from zoning.store.campus import load_people
+from zoning.store.campus import campus_id, load_people
 from zoning.store.engine import writing
 
 #: Wrong passwords in a row that lock an account, and for how long.
@@ -134,7 +135,15 @@ def _check_link(
         raise InvalidInput("--person and --zone belong to a campus: pass --campus too.")
     if zone is not None and zone < 1:
         raise InvalidInput(f"Zone {zone} does not exist: zones are numbered from 1.")
-    if campus and person:
+    if role in ROSTER_ROLES and not person:
+        raise InvalidInput(
+            f"A {role.value} account stands for someone of the roster: pass --campus and "
+            + ("--person STAFF_NAME." if role in STAFF_ROLES else "--student NUMBER.")
+        )
+    if campus and person and role in ROSTER_ROLES:
+        load_people(engine, campus)  # NotFound for an unknown campus
+        _check_roster(engine, role, campus, person)
+    elif campus and person:
         people = load_people(engine, campus)  # NotFound for an unknown campus
         if person not in set(people["name"]):
             raise NotFound(
@@ -143,6 +152,35 @@ def _check_link(
             )
     elif campus:
         load_people(engine, campus)
+
+
+#: Roles that stand for a student of the roster (``person`` is the student number)…
+STUDENT_ROLES = frozenset({Role.STUDENT, Role.GRID_MEMBER})
+#: … or for a staff member of it (``person`` is the name in the staff file).
+STAFF_ROLES = frozenset({Role.COUNSELLOR, Role.DEPUTY_SECRETARY})
+ROSTER_ROLES = STUDENT_ROLES | STAFF_ROLES
+
+
+def _check_roster(engine: Engine, role: Role, campus: str, person: str) -> None:
+    """Check that a student account names an active student of the campus's roster, and a
+    counsellor or deputy secretary a staff member of that role."""
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        if role in STUDENT_ROLES:
+            found = people_repo.student_by_no(conn, cid, person)
+            if found is None or not found.active:
+                raise NotFound(
+                    f"{person!r} is not a student number of campus {campus!r}"
+                    + (" (the student has left)" if found is not None else "")
+                    + f": check it (`campusgrid students list {campus}`)."
+                )
+            return
+        staff = {s.name for s in people_repo.load_staff(conn, cid) if s.role == role.value}
+    if person not in staff:
+        raise NotFound(
+            f"{person!r} is not a {role.value} of campus {campus!r}'s staff file: check the "
+            "name, or import the staff (`campusgrid students import --staff`)."
+        )
 
 
 def add_account(
@@ -302,6 +340,7 @@ def sign_in(engine: Engine, name: str, password: str, *, now: datetime | None = 
     """
     now = now or utcnow()
     refusal = "Wrong account name or password."
+    refusal_zh = "账号或密码错误。"
     with writing(engine) as conn:
         row = repo.load_account(conn, name)
         ok = password_matches(row.password_hash if row else None, password)
@@ -310,12 +349,17 @@ def sign_in(engine: Engine, name: str, password: str, *, now: datetime | None = 
         elif row.disabled:
             reason = "disabled"
             refusal = "This account is disabled: ask an admin to enable it."
+            refusal_zh = "该账号已停用：请管理员启用。"
         elif row.locked_until is not None and row.locked_until > now:
             reason = "locked"
             until = row.locked_until.isoformat(timespec="minutes")
             refusal = (
                 f"This account is locked after {MAX_FAILURES} wrong passwords, until {until} "
                 "(UTC): wait, or ask an admin to reset the password."
+            )
+            refusal_zh = (
+                f"密码连续输错 {MAX_FAILURES} 次，账号锁定至 {until}（UTC）：请稍候，"
+                "或请管理员重设密码。"
             )
         elif ok:
             repo.update_account(conn, row.id, {"failed_signins": 0, "locked_until": None})
@@ -336,7 +380,7 @@ def sign_in(engine: Engine, name: str, password: str, *, now: datetime | None = 
             action="account.sign_in_failed",
             detail={"reason": reason},
         )
-    raise SignInFailed(refusal)
+    raise SignInFailed(refusal, zh=refusal_zh)
 
 
 def open_session(engine: Engine, actor: Actor, *, now: datetime | None = None) -> str:
@@ -395,7 +439,9 @@ def actor_named(engine: Engine, name: str) -> Actor:
         row = _load(conn, name)
     if row.disabled:
         raise PermissionDenied(
-            f"Account {name!r} is disabled: ask an admin to enable it.", permission="sign_in"
+            f"Account {name!r} is disabled: ask an admin to enable it.",
+            permission="sign_in",
+            zh=f"账号 {name!r} 已停用：请管理员启用。",
         )
     return actor_of(row)
 
@@ -443,8 +489,13 @@ def sso_sign_in(engine: Engine, claim: str, value: str) -> Actor:
             detail={"via": "sso", "reason": reason, "claim": claim},
         )
     if row is None:
-        raise SignInFailed(f"No campusgrid account for {shown!r}: ask an admin to add it.")
-    raise SignInFailed("This account is disabled: ask an admin to enable it.")
+        raise SignInFailed(
+            f"No campusgrid account for {shown!r}: ask an admin to add it.",
+            zh=f"没有与 {shown!r} 对应的 campusgrid 账号：请管理员先添加。",
+        )
+    raise SignInFailed(
+        "This account is disabled: ask an admin to enable it.", zh="该账号已停用：请管理员启用。"
+    )
 
 
 def roles_table() -> list[dict[str, Any]]:

@@ -209,7 +209,9 @@ def on_behalf_of(
         raise NotFound(
             f"{option} {name!r} is not a person of campus {campus!r}: it only records work "
             f"done on paper by someone of the campus (`campusgrid people list {campus}` lists "
-            "them); leave it out to act as yourself."
+            "them); leave it out to act as yourself.",
+            zh=f"{name!r} 不是校区 {campus!r} 的人员：代填人只记录本校人员的纸面工作；"
+            "请核对姓名，或留空以本人身份办理。",
         )
     return name
 

@@ -31,7 +31,7 @@ import pandas as pd
 import shapely
 from sqlalchemy.engine import Connection, Engine
 
-from zoning.accounts import Actor, Permission
+from zoning.accounts import Actor, Permission, Scope
 from zoning.clock import as_utc, utcnow
 from zoning.errors import InvalidInput, NotFound
 from zoning.geo.crs import WGS84
@@ -68,7 +68,8 @@ from zoning.safety.ledger.workflow import (
     responsible_at,
 )
 from zoning.services import notify
-from zoning.services.photos import discard_photos, store_photo
+from zoning.services._scope import scope_clause
+from zoning.services.photos import HazardPhoto, discard_photos, store_photo, stored_photos
 from zoning.services.safety import (
     NOBODY,
     CampusOps,
@@ -86,6 +87,7 @@ from zoning.store import safety as repo
 from zoning.store.audit import record
 from zoning.store.campus import campus_id
 from zoning.store.engine import writing
+from zoning.store.zones import zone_names
 
 __all__ = [
     "MAX_DUPLICATE_DISTANCE_M",
@@ -95,6 +97,7 @@ __all__ = [
     "HazardView",
     "add_complaint",
     "export_ledger",
+    "hazard_photos",
     "list_complaints",
     "list_hazards",
     "locator",
@@ -197,13 +200,18 @@ def list_hazards(
     """
     actor.require(Permission.VIEW_LEDGER, "read the hazard ledger")
     if status is not None and status != "open" and status not in STATES:
-        raise InvalidInput(f"Unknown status {status!r}; use open or one of: {', '.join(STATES)}.")
+        raise InvalidInput(
+            f"Unknown status {status!r}; use open or one of: {', '.join(STATES)}.",
+            zh=f"未知的状态 {status!r}：请用 open 或以下之一：{', '.join(STATES)}。",
+        )
     now = now or utcnow()
     ops = campus_ops(engine, campus)
     scope = access_in(ops.cells, campus, actor)
     states = list(OPEN_STATES) if status == "open" else [status] if status else None
     with engine.connect() as conn:
-        found = [h for h in repo.load_hazards(conn, ops.cid, states=states) if scope.sees_hazard(h)]
+        where = None if actor.scope is Scope.CAMPUS else scope_clause(actor, scope.cells)
+        loaded = repo.load_hazards(conn, ops.cid, states=states, where=where)  # a superset
+        found = [h for h in loaded if scope.sees_hazard(h)]
     views = [_shown(view(h, ops.staff, now=now), scope) for h in found]
     if overdue:
         views = [v for v in views if v.overdue_hours > 0 and v.hazard.is_open]
@@ -263,6 +271,27 @@ def show_hazard(
     return shown
 
 
+def hazard_photos(
+    engine: Engine, campus: str, hazard_id: int, *, actor: Actor
+) -> list[HazardPhoto]:
+    """Return the stored photos of one hazard (its failed checklist item's, its report's,
+    the public form's of the complaints it holds), as the actor may see them: none for a
+    hazard of a sensitive domain shown redacted (no ``view_sensitive``, or outside the
+    chain). Needs ``view_ledger`` and the hazard within the actor's scope; raises
+    PermissionDenied (telling nothing about the hazard), NotFound, InvalidInput (id)."""
+    actor.require(Permission.VIEW_LEDGER, "see a hazard's photos")
+    hazard_id = check_id(hazard_id, what="Hazard")
+    ops = campus_ops(engine, campus)
+    scope = access_in(ops.cells, campus, actor)
+    with engine.connect() as conn:
+        hazard = repo.load_hazard(conn, ops.cid, hazard_id)
+    if not scope.sees_hazard(hazard):
+        raise _outside(actor, f"see the photos of hazard #{hazard_id}", Permission.VIEW_LEDGER)
+    if not scope.details(hazard.domain):
+        return []
+    return stored_photos(engine, ops.cid, [hazard_id]).get(hazard_id, [])
+
+
 def move_hazard(
     engine: Engine,
     campus: str,
@@ -307,7 +336,8 @@ def move_hazard(
             raise _outside(actor, f"{action} hazard #{hazard_id}", needs)
         if events is not None and len(before.history) != events:
             raise InvalidInput(
-                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry."
+                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry.",
+                zh=f"隐患 {hazard_id} 刚被他人修改：请刷新查看后重试。",
             )
         if action in VERIFY_ACTIONS:
             _check_duties(conn, ops.cid, before, actor, done_by, action)
@@ -324,7 +354,8 @@ def move_hazard(
         )
         if not repo.update_hazard(conn, before, after):
             raise InvalidInput(
-                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry."
+                f"Hazard {hazard_id} was changed by someone else meanwhile; show it and retry.",
+                zh=f"隐患 {hazard_id} 刚被他人修改：请刷新查看后重试。",
             )
         record(
             conn,
@@ -375,9 +406,22 @@ def export_ledger(
     path: Path | None = None,
 ) -> bytes:
     """Return (and write to ``path`` when given) ``views`` (from :func:`list_hazards` as the
-    same actor) as the 整改台账 workbook or CSV, formula-safe; needs ``export``; one
-    ``ledger.export`` audit row (format, rows, hazard ids)."""
-    frame = ledger_frame([v.to_json() for v in views])
+    same actor) as the 整改台账 workbook or CSV, formula-safe, with each hazard's photo count
+    and stored file names (none for a redacted row); needs ``export``; one ``ledger.export``
+    audit row (format, rows, hazard ids)."""
+    actor.require(Permission.EXPORT, "export the ledger")
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+    photos = stored_photos(engine, cid, [int(v.hazard.id) for v in views if not v.redacted])
+    zones = zone_names(engine, campus)  # named zones (片区) show their names
+    rows = []
+    for v in views:
+        names = [p.name for p in photos.get(int(v.hazard.id), [])]
+        row = {**v.to_json(), "photo_count": len(names), "photos": "; ".join(names)}
+        if zones and "zone" in row:
+            row["zone"] = repo.zone_label(row["zone"], zones)
+        rows.append(row)
+    frame = ledger_frame(rows)
     return export(
         engine,
         campus,
@@ -583,7 +627,8 @@ def reply_publicly(
         if not found:
             raise NotFound(
                 f"No complaint {complaint_id} on campus {campus!r}: "
-                f"`campusgrid complaints list {campus}` lists them."
+                f"`campusgrid complaints list {campus}` lists them.",
+                zh=f"校区 {campus!r} 没有投诉 {complaint_id}：请在投诉列表中查看。",
             )
         if not scope.sees_complaint(found[0][0]):
             doing = f"reply to complaint #{complaint_id}"
@@ -633,7 +678,8 @@ def split_complaint(
         if not found:
             raise NotFound(
                 f"No complaint {complaint_id} on campus {campus!r}: "
-                f"`campusgrid complaints list {campus}` lists them."
+                f"`campusgrid complaints list {campus}` lists them.",
+                zh=f"校区 {campus!r} 没有投诉 {complaint_id}：请在投诉列表中查看。",
             )
         complaint, joined_id, _ = found[0]
         if not scope.sees_complaint(complaint):
@@ -643,7 +689,8 @@ def split_complaint(
             own = f"has its own hazard #{joined_id}" if joined_id else "has no hazard"
             raise InvalidInput(
                 f"Complaint #{complaint_id} is not attached to another complaint's hazard "
-                f"(it {own}); only a complaint that joined a hazard can be split."
+                f"(it {own}); only a complaint that joined a hazard can be split.",
+                zh=f"投诉 #{complaint_id} 没有并入其他投诉的隐患：只有并入的投诉才能拆分。",
             )
         opened = hazard_for(complaint, reported_by=done_by)
         (own_id,) = repo.save_hazards(conn, ops.cid, [repo.HazardRecord(opened, ops.plan_id)])
@@ -657,7 +704,8 @@ def split_complaint(
         if not repo.relink_complaint(conn, ops.cid, complaint_id, old=joined_id, new=own_id):
             raise InvalidInput(
                 f"Complaint #{complaint_id} was changed by someone else meanwhile; list it and "
-                "retry."
+                "retry.",
+                zh=f"投诉 #{complaint_id} 刚被他人修改：请刷新列表后重试。",
             )
         record(
             conn,
@@ -676,7 +724,8 @@ def split_complaint(
 def _store_move(conn: Connection, before: Hazard, after: Hazard) -> None:
     if not repo.update_hazard(conn, before, after):
         raise InvalidInput(
-            f"Hazard {before.id} was changed by someone else meanwhile; show it and retry."
+            f"Hazard {before.id} was changed by someone else meanwhile; show it and retry.",
+            zh=f"隐患 {before.id} 刚被他人修改：请刷新查看后重试。",
         )
 
 
@@ -758,13 +807,20 @@ def report_hazard(
     at = check_time(at, what="The report time", now=now) if at else now
     check_text(description, what="The hazard description", empty=False)
     if not is_domain(domain):
-        raise InvalidInput(f"Unknown domain {domain!r}; use one of: {', '.join(DOMAIN_CODES)}.")
+        raise InvalidInput(
+            f"Unknown domain {domain!r}; use one of: {', '.join(DOMAIN_CODES)}.",
+            zh=f"未知的安全领域 {domain!r}：请用以下之一：{', '.join(DOMAIN_CODES)}。",
+        )
     if severity not in SEVERITIES:
-        raise InvalidInput(f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.")
+        raise InvalidInput(
+            f"Unknown severity {severity!r}; use one of: {', '.join(SEVERITIES)}.",
+            zh=f"未知的隐患等级 {severity!r}：请用以下之一：{', '.join(SEVERITIES)}。",
+        )
     given = list(photos or [])
     if len(given) > MAX_REPORT_PHOTOS:
         raise InvalidInput(
-            f"{len(given)} photos given: a hazard report takes at most {MAX_REPORT_PHOTOS}."
+            f"{len(given)} photos given: a hazard report takes at most {MAX_REPORT_PHOTOS}.",
+            zh=f"给了 {len(given)} 张照片：一次隐患上报最多 {MAX_REPORT_PHOTOS} 张。",
         )
     ops = campus_ops(engine, campus)
     lon, lat = on_campus(ops, lon, lat, what="The hazard location")

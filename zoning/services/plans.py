@@ -38,6 +38,7 @@ from zoning.safety.checklists import ChecklistTemplate, has_people
 from zoning.safety.exports import csv_safe
 from zoning.services import notify, safety
 from zoning.services.campus import on_behalf_of
+from zoning.services.zones import chain_warnings, owners_with_zones
 from zoning.store import plan_edits as plan_store
 from zoning.store.campus import campus_id, load_layers, load_people, record_event
 from zoning.store.frames import read_frame
@@ -45,6 +46,7 @@ from zoning.store.models.campus import AuditEvent, Building, GridCell, GridPlan,
 from zoning.store.plan_edits import Activation, OwnerAt, PlanSession, edit_log
 from zoning.store.plans import PlanSummary, current_plan, list_plans, retired_codes, save_plan
 from zoning.store.rehome import LOCATED_TABLES, open_points
+from zoning.store.zones import zone_names as stored_zone_names
 
 __all__ = [
     "ActivationRefused",
@@ -154,7 +156,10 @@ def _session(
     if plan_id is None:
         plan = current_plan(engine, campus)
         if plan is None:
-            raise NotFound(f"Campus {campus!r} has no plan yet: run `campusgrid split` first.")
+            raise NotFound(
+                f"Campus {campus!r} has no plan yet: run `campusgrid split` first.",
+                zh=f"校区 {campus!r} 还没有方案：请先运行 `campusgrid split` 划分网格。",
+            )
         plan_id = plan.id
     session = plan_store.load_session(engine, campus, plan_id)
     return session if row_version is None else replace(session, row_version=row_version)
@@ -206,13 +211,17 @@ def _returning(engine: Engine, session: PlanSession, codes: list[str]) -> set[st
 
 
 def validate_plan(engine: Engine, campus: str, plan_id: int | None = None) -> ValidationReport:
-    """Validate a plan (default: the current one) by the zoning rules. Raises NotFound."""
+    """Validate a plan (default: the current one) by the zoning rules. Raises NotFound.
+
+    Warnings: safety domains nothing schedules, and with named zones a zone without a
+    leader or a leader without a zone (:func:`zoning.services.zones.chain_warnings`)."""
     session = _session(engine, campus, plan_id)
+    zones = [int(z) for z in session.state.cells["zone"].dropna()]
     return ValidationReport(
         session.plan_id,
         session.row_version,
         _problems(engine, session),
-        unscheduled_domains(engine, session),
+        unscheduled_domains(engine, session) + chain_warnings(engine, campus, zones),
     )
 
 
@@ -369,7 +378,8 @@ def assign_plan_owners(
     """Give every cell of draft ``plan_id`` an owner (undoable, like any edit).
 
     ``mapping`` fixes ``code → person``; the rest are balanced by workload among the
-    campus's owners (:func:`zoning.grid.owners.assign_owners`); a zone without owners falls to
+    campus's owners (an owner whose quarter names a zone only within that zone;
+    :func:`zoning.grid.owners.assign_owners`); a zone without owners falls to
     its fallback owner, the person who already holds most of its cells. ``by``: as in
     :func:`apply_edit`. Raises PermissionDenied (edit_plans), InvalidInput, NotFound.
     """
@@ -382,7 +392,9 @@ def assign_plan_owners(
     if not len(owners):
         raise InvalidInput(
             f"Campus {campus!r} has no people with role 'owner' to assign: add them with "
-            f"`campusgrid people import {campus} people.csv` (columns name,role,quarter,phone)."
+            f"`campusgrid people import {campus} people.csv` (columns name,role,quarter,phone).",
+            zh=f"校区 {campus!r} 没有角色为 owner 的人员可分配：请用 "
+            f"`campusgrid people import {campus} people.csv`（列 name,role,quarter,phone）添加。",
         )
     cells = session.state.cells
     fallback: dict[int, str] = {}
@@ -394,7 +406,7 @@ def assign_plan_owners(
     metric = session.state.metric_crs
     result = assign_owners(
         cells.to_crs(metric),
-        owners[["name"]].reset_index(drop=True),
+        owners_with_zones(owners.reset_index(drop=True), stored_zone_names(engine, campus)),
         mapping=dict(mapping or {}),
         buildings=layers.buildings.to_crs(metric) if len(layers.buildings) else None,
         fallback=fallback,
@@ -455,7 +467,10 @@ def activate_plan(
     session = _session(engine, campus, plan_id, row_version)
     on_behalf = on_behalf_of(engine, campus, by)
     if session.status != "draft":
-        raise InvalidPlan(f"Plan {plan_id} is {session.status}: only a draft can be activated.")
+        raise InvalidPlan(
+            f"Plan {plan_id} is {session.status}: only a draft can be activated.",
+            zh=f"方案 {plan_id} 不是草稿：只有草稿可以启用。",
+        )
     problems = _problems(engine, session)
     if problems:
         first = "; ".join(p["message"] for p in problems[:3])
@@ -463,6 +478,7 @@ def activate_plan(
             f"Plan {plan_id} is not valid ({len(problems)} problem(s)): {first}"
             + (" …" if len(problems) > 3 else ""),
             problems,
+            zh=f"方案 {plan_id} 未通过校验（{len(problems)} 个问题）：请按问题列表修正后再启用。",
         )
     from zoning.services.backup import automatic_backup
 

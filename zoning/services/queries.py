@@ -22,7 +22,7 @@ A viewer (the map only) gets no hazard rows. What an account sees depends only o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
@@ -35,6 +35,7 @@ from zoning.clock import as_utc, local_day, utcnow
 from zoning.safety.access import REDACTED, Access
 from zoning.safety.domains import SENSITIVE_DOMAINS
 from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES, Hazard
+from zoning.services._scope import scope_clause
 from zoning.services.ledger import view
 from zoning.services.safety import NOBODY, campus_ops, campus_staff
 from zoning.store import safety as repo
@@ -155,20 +156,6 @@ def _text(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _scope_clause(actor: Actor, cells: frozenset[str] | None) -> sa.ColumnElement[bool]:
-    """Return the SQL condition on hazards of the rows :class:`Access` may keep (a superset
-    for the scoped accounts, narrowed by :func:`visible_hazards`)."""
-    h = HazardRow
-    if cells is None or actor.scope is Scope.CAMPUS:
-        return sa.true()
-    ors: list[sa.ColumnElement[bool]] = [h.cell_code.in_(sorted(cells))]
-    if actor.scope is Scope.ZONE and actor.zone is not None:
-        ors.append(h.zone == actor.zone)
-    if actor.scope is Scope.CELLS and actor.person is not None:
-        ors.append(h.owner == actor.person)
-    return sa.or_(*ors)
-
-
 def _keeps(actor: Actor, cells: frozenset[str] | None) -> Callable[[Hazard], bool] | None:
     """Return the test of a ledger hazard in ``actor``'s scope (None: every hazard)."""
     if cells is None or actor.scope is Scope.CAMPUS:
@@ -189,12 +176,9 @@ def visible_hazards(
     elif cells is None or actor.scope is Scope.CAMPUS:
         seen = table
     else:  # a scoped account: its rows are few (read by cell, zone or owner)
-        access = Access(actor, cells)
-        keep = [
-            access.sees(cell=_text(c), zone=z, owner=_text(o))
-            for c, z, o in zip(table["cell"], table["zone"], table["owner"], strict=True)
-        ]
-        seen = table[pd.Series(keep, index=table.index, dtype=bool)]
+        text = [table[c].astype(object).where(table[c].map(_text).notna(), None)
+                for c in ("cell", "zone", "owner")]  # fmt: skip
+        seen = table[Access(actor, cells).sees_rows(*text)]
     out = seen.copy()
     if not actor.can(Permission.VIEW_LEDGER):
         hidden = pd.Series(True, index=out.index)
@@ -393,7 +377,7 @@ def hazards_table(
     now = now or utcnow()
     cells = scope_cells(engine, campus, actor)
     with engine.connect() as conn:
-        where = _scope_clause(actor, cells)
+        where = scope_clause(actor, cells)
         final = _final_hazards(conn, campus_id(conn, campus), now=now, where=where)
     keep = _keeps(actor, cells)
     return visible_hazards(
@@ -403,6 +387,25 @@ def hazards_table(
 
 #: At most this many hazards re-read by :func:`hazards_table_since`; more, the whole table.
 HAZARDS_SPLICED = 5000
+
+
+def touched_hazards(
+    engine: Engine, campus: str, *, hazard: int | None, event: int | None
+) -> list[int] | None:
+    """Return the ids of the hazards of ``campus`` added after hazard id ``hazard`` or with an
+    event after event id ``event`` (None: none yet), or None when there are more than
+    :data:`HAZARDS_SPLICED` (read everything again)."""
+    h, e = HazardRow, HazardEvent
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        touched: Sequence[int] = conn.execute(
+            sa.select(h.id).where(h.campus_id == cid, h.id > (hazard or 0))
+            .union(
+                sa.select(e.hazard_id).join(h, h.id == e.hazard_id)
+                .where(h.campus_id == cid, e.id > (event or 0))
+            )
+        ).scalars().all()  # fmt: skip
+    return None if len(touched) > HAZARDS_SPLICED else [int(i) for i in touched]
 
 
 def hazards_table_since(
@@ -422,20 +425,12 @@ def hazards_table_since(
     ``previous`` (those still within the scope)."""
     now = now or utcnow()
     cells = scope_cells(engine, campus, actor)
-    h, e = HazardRow, HazardEvent
+    touched = touched_hazards(engine, campus, hazard=hazard, event=event)
+    if touched is None:
+        return hazards_table(engine, campus, actor=actor, now=now)
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
-        touched: Sequence[int] = conn.execute(
-            sa.select(h.id).where(h.campus_id == cid, h.id > (hazard or 0))
-            .union(
-                sa.select(e.hazard_id).join(h, h.id == e.hazard_id)
-                .where(h.campus_id == cid, e.id > (event or 0))
-            )
-        ).scalars().all()  # fmt: skip
-        if len(touched) > HAZARDS_SPLICED:
-            return hazards_table(engine, campus, actor=actor, now=now)
-        ids = [int(i) for i in touched]
-        fresh = _final_hazards(conn, cid, now=now, ids=ids, where=_scope_clause(actor, cells))
+        fresh = _final_hazards(conn, cid, now=now, ids=touched, where=scope_clause(actor, cells))
     fresh = visible_hazards(fresh, actor, cells)
     kept = previous[(previous["level"] == "closed") & ~previous["id"].isin(touched)]
     if cells is not None:  # the scope may have moved (new owners): keep only what it sees
@@ -561,6 +556,8 @@ class CellDetail:
     owner_phone: str | None
     #: False when the cell lies outside the account's scope (its operations then empty).
     in_scope: bool
+    #: The phones of the chain's people (person → phone): empty without VIEW_PHONES.
+    chain_phones: dict[str, str] = field(default_factory=dict)
 
 
 def cell_detail(
@@ -621,6 +618,7 @@ def cell_detail(
         engine, campus, pd.DataFrame(columns=list(HAZARD_COLUMNS)), now=now,
         keep=lambda h: h.cell_code == code,
     )  # fmt: skip
+    phones = actor.can(Permission.VIEW_PHONES)
     return CellDetail(
         code=code,
         zone=zone,
@@ -629,9 +627,21 @@ def cell_detail(
         due_now=due_now if operations else due_now.iloc[0:0].reset_index(drop=True),
         recent=recent_frame,
         hazards=visible_hazards(open_hazards, actor, cells if operations else frozenset()),
-        owner_phone=_phone(engine, campus, owner) if actor.can(Permission.VIEW_PHONES) else None,
+        owner_phone=_phone(engine, campus, owner) if phones else None,
         in_scope=in_scope,
+        chain_phones=_chain_phones(engine, campus, chain) if phones else {},
     )
+
+
+def _chain_phones(engine: Engine, campus: str, chain: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Return person → phone of the people named in ``chain`` who have one on record."""
+    named = {p for _, p in chain if p}
+    people = load_people(engine, campus)
+    rows = people[people["name"].isin(named)]
+    return {
+        str(n): str(p) for n, p in zip(rows["name"], rows["phone"], strict=True)
+        if isinstance(p, str) and p
+    }  # fmt: skip
 
 
 def _phone(engine: Engine, campus: str, person: str | None) -> str | None:

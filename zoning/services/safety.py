@@ -60,6 +60,7 @@ from zoning.store.engine import writing
 from zoning.store.frames import read_frame
 from zoning.store.models.campus import Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
+from zoning.store.zones import zone_names
 
 write_schedule_mark = repo.write_schedule_mark  # the demo seeds its schedule with it
 
@@ -173,7 +174,10 @@ def _plan_of(engine: Engine, campus: str) -> PlanSummary:
     check_text(campus, what="The campus name", limit=200, empty=False)
     plan = current_plan(engine, campus)
     if plan is None:
-        raise NotFound(f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.")
+        raise NotFound(
+            f"Campus {campus!r} has no grid plan yet: run `campusgrid split` first.",
+            zh=f"校区 {campus!r} 还没有网格方案：请先运行 `campusgrid split` 划分网格。",
+        )
     return plan
 
 
@@ -270,7 +274,9 @@ def acting_as(actor: Actor, by: str | None, people: pd.DataFrame, campus: str) -
     if by not in set(people["name"]):
         raise NotFound(
             f"{by!r} is not a person of campus {campus!r}: --by names the person who did the "
-            "work on paper; check the name, or leave it out to act as yourself."
+            "work on paper; check the name, or leave it out to act as yourself.",
+            zh=f"{by!r} 不是校区 {campus!r} 的人员：代填人须是做纸面记录的人；请核对姓名，"
+            "或留空以本人身份办理。",
         )
     return by
 
@@ -302,9 +308,12 @@ def export(
     if path is not None:
         fmt = path.suffix.lower().lstrip(".")
     if fmt not in ("xlsx", "csv"):
-        raise InvalidInput(f"Cannot export as {fmt!r}: use a .xlsx or .csv file.")
+        raise InvalidInput(
+            f"Cannot export as {fmt!r}: use a .xlsx or .csv file.",
+            zh=f"不能导出为 {fmt!r}：请用 .xlsx 或 .csv 文件。",
+        )
     if not sheets:
-        raise InvalidInput("Nothing to export: no sheet was given.")
+        raise InvalidInput("Nothing to export: no sheet was given.", zh="没有可导出的内容。")
     first = next(iter(sheets))
     if path is not None:
         write_table(sheets[first], path, sheet=first, title=title)
@@ -414,7 +423,9 @@ def on_campus(ops: CampusOps, lon: float, lat: float, *, what: str) -> tuple[flo
             return x, y
     raise InvalidInput(
         f"{what} ({x:.6f}, {y:.6f}) lies outside campus {ops.campus!r}: no cell of its current "
-        f"plan is within {GPS_TOLERANCE_M:g} m. Check the location (WGS-84 lon/lat, not GCJ-02)."
+        f"plan is within {GPS_TOLERANCE_M:g} m. Check the location (WGS-84 lon/lat, not GCJ-02).",
+        zh=f"位置 ({x:.6f}, {y:.6f}) 在校区 {ops.campus!r} 之外：当前方案没有网格在 "
+        f"{GPS_TOLERANCE_M:g} 米以内。请核对位置（WGS-84 经纬度，而非 GCJ-02）。",
     )
 
 
@@ -580,28 +591,30 @@ def todo(
         check_ahead(day, what="The day", today=local_day(utcnow()))
     ops = campus_ops(engine, campus)
     if owner is not None and owner not in set(ops.people["name"]):
-        raise NotFound(f"{owner!r} is not a person of campus {campus!r}.")
+        raise NotFound(
+            f"{owner!r} is not a person of campus {campus!r}.",
+            zh=f"{owner!r} 不是校区 {campus!r} 的人员。",
+        )
     now = local_noon(day) if day else utcnow()
     today = day or local_day(now)
     ensure_schedule(engine, ops, today)
     with engine.connect() as conn:
-        due = repo.load_due(conn, ops.cid, owner=owner, started_by=today)
+        # Now: a submitted row is done (its claim is in the past), so only the open ones are
+        # read; a past ``day`` needs them all (a later submission was open that day).
+        due = repo.load_due(conn, ops.cid, owner=owner, started_by=today, open_only=day is None)
     if actor.scope is not Scope.CAMPUS:
         scope = access_in(ops.cells, campus, actor)
-        keep = [
-            scope.sees(cell=str(c), zone=repo.zone_label(z), owner=o)
-            for c, z, o in zip(due["cell_code"], due["zone"], due["owner"], strict=True)
-        ]
-        due = due[keep]
+        zones = pd.Series(repo.zone_labels(due["zone"]), index=due.index, dtype=object)
+        due = due[scope.sees_rows(due["cell_code"].astype(object), zones, due["owner"])]
     subs = due.loc[due["submitted_at"].notna(), ["cell_code", "template_code", "period"]].copy()
     subs["submitted_at"] = due.loc[due["submitted_at"].notna(), "submitted_at"]
-    owners = [owner] if owner else sorted({o for o in due["owner"] if isinstance(o, str)})
     plain = due.drop(columns=["submitted_at"])
-    parts = [insp.owner_todo(plain, subs, owner=o, now=now) for o in owners]
-    parts = [p for p in parts if len(p)]
-    if not parts:
+    if owner is not None:
+        plain = plain[plain["owner"] == owner]
+    found = insp.open_todo(plain, subs, now=now)
+    if not len(found):
         return pd.DataFrame({c: pd.Series(dtype=object) for c in TODO_COLUMNS})
-    return pd.concat(parts, ignore_index=True)[list(TODO_COLUMNS)]
+    return found[list(TODO_COLUMNS)].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
@@ -651,7 +664,10 @@ def parse_results(
     default = results.get("*")
     for code, value in results.items():
         if value not in OUTCOME_ALIASES:
-            raise InvalidInput(f"Result {code}={value!r}: use pass, fail or na.")
+            raise InvalidInput(
+                f"Result {code}={value!r}: use pass, fail or na.",
+                zh=f"检查项 {code} 的结果 {value!r} 无效：请选合格、不合格或不适用。",
+            )
     for item in template.items:
         given = results.get(item.code, default)
         if given is not None:
@@ -716,10 +732,16 @@ def submit_inspection(
     ops = campus_ops(engine, campus)
     templates = checklist_templates()
     if template not in templates:
-        raise NotFound(f"No checklist {template!r}; known: {', '.join(sorted(templates))}.")
+        raise NotFound(
+            f"No checklist {template!r}; known: {', '.join(sorted(templates))}.",
+            zh=f"没有检查表 {template!r}；已有：{', '.join(sorted(templates))}。",
+        )
     here = ops.cells[ops.cells["code"] == cell]
     if not len(here):
-        raise NotFound(f"Cell {cell!r} is not in the current plan of {campus!r}.")
+        raise NotFound(
+            f"Cell {cell!r} is not in the current plan of {campus!r}.",
+            zh=f"网格 {cell!r} 不在校区 {campus!r} 的当前方案中。",
+        )
     cell_owner = here["owner"].iloc[0]
     if not access_in(ops.cells, campus, actor).sees(
         cell=cell,
@@ -734,7 +756,10 @@ def submit_inspection(
     inspector = acting_as(actor, by, ops.people, campus)
     item_results = parse_results(templates[template], results, notes=notes, photos=photos)
     if (lon is None) != (lat is None):
-        raise InvalidInput("Give both the longitude and the latitude, or neither (the cell).")
+        raise InvalidInput(
+            "Give both the longitude and the latitude, or neither (the cell).",
+            zh="请同时填写经度和纬度，或都不填（按网格定位）。",
+        )
     where = None
     if lon is not None and lat is not None:
         where = on_campus(ops, lon, lat, what="The inspection location")
@@ -752,7 +777,9 @@ def submit_inspection(
         listed = ", ".join(due["period"].astype(str).tolist()[-5:]) or "none"
         raise NotFound(
             f"Cell {cell} has no due {template!r} inspection for "
-            f"{period or day.isoformat()}; recent periods: {listed}."
+            f"{period or day.isoformat()}; recent periods: {listed}.",
+            zh=f"网格 {cell} 在 {period or day.isoformat()} 没有待做的 {template!r} 巡查；"
+            f"最近的周期：{listed}。",
         )
     row = chosen.iloc[0]
     where_lon, where_lat = where or (float(row["lon"]), float(row["lat"]))
@@ -908,7 +935,21 @@ def completion_reports(
     now, start, end = report_window(by, start=start, end=end, now=now)
     tables = completion_tables(engine, campus, by=by, start=start, end=end, now=now, actor=actor)
     rates_ = ledger_tables(engine, campus, by=by, start=start, end=end, actor=actor)
-    return {b: join_report(tables[b], rates_[b], b) for b in tables}
+    joined = {b: join_report(tables[b], rates_[b], b) for b in tables}
+    return with_zone_names(engine, campus, joined)
+
+
+def with_zone_names(
+    engine: Engine, campus: str, reports: dict[str, pd.DataFrame]
+) -> dict[str, pd.DataFrame]:
+    """Return ``reports`` with the report by zone (if any) showing the zones' names (片区)
+    instead of their numbers; keys stay numbers everywhere else."""
+    if "zone" not in reports:
+        return reports
+    table = reports["zone"]
+    labels = repo.zone_labels(table["zone"], zone_names(engine, campus))
+    named = table.assign(zone=pd.Series(labels, index=table.index, dtype=object))
+    return {**reports, "zone": named}
 
 
 def report_window(
@@ -930,7 +971,10 @@ def report_window(
     end = end or local_day(now)
     start = start or end - timedelta(days=89)
     if end < start:
-        raise InvalidInput(f"The report range ends ({end}) before it starts ({start}).")
+        raise InvalidInput(
+            f"The report range ends ({end}) before it starts ({start}).",
+            zh=f"报表的结束日（{end}）早于开始日（{start}）。",
+        )
     return now, start, end
 
 
@@ -982,9 +1026,35 @@ def ledger_tables(
     """Return the ledger half of each report of ``by``: the closure rates of the hazards
     whose deadline falls in [start, end] (``hazards_due``, ``closed``, ``closure_rate``,
     ``closed_on_time_rate``, rework, extension, hours to close, ``hazards_reported``)."""
+    return ledger_tables_of(rate_rows(engine, campus, actor=actor), by=by, start=start, end=end)
+
+
+def rate_rows(
+    engine: Engine, campus: str, *, actor: Actor, ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Return the hazards' rows the closure rates are counted from (id, source, domain,
+    severity, state, cell_code, zone, owner, times, reworks, extensions), of ``actor``'s
+    scope (with ``ids``, of those hazards only). Counts, nothing personal: VIEW_REPORTS."""
     actor.require(Permission.VIEW_REPORTS, "see the completion report")
     with engine.connect() as conn:
-        hazards = repo.hazards_rate_frame(conn, campus_id(conn, campus))
+        frame = repo.hazards_rate_frame(conn, campus_id(conn, campus), ids=ids)
+    return scoped_rows(frame, actor, campus_access(engine, campus, actor).cells)
+
+
+def scoped_rows(frame: pd.DataFrame, actor: Actor, cells: frozenset[str] | None) -> pd.DataFrame:
+    """Return the rows of ``frame`` (cell_code, zone labels, owner) within ``actor``'s scope,
+    ``cells`` being the current cells of it (None or anything for a campus-wide account)."""
+    if actor.scope is Scope.CAMPUS:
+        return frame
+    scope = Access(actor, cells or frozenset())
+    keep = scope.sees_rows(frame["cell_code"].astype(object), frame["zone"], frame["owner"])
+    return frame[keep].reset_index(drop=True)
+
+
+def ledger_tables_of(
+    hazards: pd.DataFrame, *, by: Sequence[str], start: date, end: date
+) -> dict[str, pd.DataFrame]:
+    """Return :func:`ledger_tables` counted from ``hazards`` (:func:`rate_rows`)."""
     out = {}
     for b in dict.fromkeys(by):
         if b == "week":
@@ -1028,10 +1098,14 @@ __all__ = [
     "export",
     "join_report",
     "ledger_tables",
+    "ledger_tables_of",
+    "rate_rows",
     "report_window",
     "schedule",
+    "scoped_rows",
     "submit_inspection",
     "todo",
+    "with_zone_names",
     "write_schedule_mark",
     "zone_staff",
 ]

@@ -95,20 +95,33 @@ def zone_number(zone: object) -> int | None:
     return int(text) if text.lstrip("-").isdigit() else None
 
 
-def zone_label(zone: object) -> str | None:
-    """Return a stored zone number as the text label the ledger uses, or None."""
+def zone_label(zone: object, names: Mapping[int, str] | None = None) -> str | None:
+    """Return a stored zone number as the text label the ledger uses ("3"), or None.
+
+    With ``names`` (the campus's {number: name}, :func:`zoning.store.zones.names_of`), a
+    named zone's label is its name ("北区"): what people read. Keys in data (filters, a
+    zone leader's scope) stay the bare number: pass ``names`` only where a label is shown.
+
+    >>> zone_label(2), zone_label(2, {2: "北区"}), zone_label(3, {2: "北区"}), zone_label(None)
+    ('2', '北区', '3', None)
+    """
     number = zone_number(zone)
-    return None if number is None else str(number)
+    if number is None:
+        return None
+    return names.get(number, str(number)) if names else str(number)
 
 
-def zone_labels(values: pd.Series | np.ndarray | Sequence[object]) -> list[str | None]:
-    """Return ``[zone_label(z) for z in values]`` for one zone column, a call per distinct value.
+def zone_labels(
+    values: pd.Series | np.ndarray | Sequence[object], names: Mapping[int, str] | None = None
+) -> list[str | None]:
+    """Return ``[zone_label(z, names) for z in values]`` for one zone column, a call per
+    distinct value.
 
     A column holds a handful of zones over 100,000s of rows.
     """
     column = values if isinstance(values, pd.Series | np.ndarray) else np.asarray(values, object)
     codes, distinct = pd.factorize(column)
-    labels = np.array([*(zone_label(z) for z in distinct), None], dtype=object)
+    labels = np.array([*(zone_label(z, names) for z in distinct), None], dtype=object)
     return list(labels[codes].tolist())  # code -1 (None, NaN) picks the trailing None
 
 
@@ -298,7 +311,7 @@ def load_due(
         "due_at", "buildings", "submitted_at", "lon", "lat",
     ]  # fmt: skip
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
-    frame["zone"] = [zone_label(z) for z in frame["zone"]]
+    frame["zone"] = pd.Series(zone_labels(frame["zone"]), index=frame.index, dtype=object)
     frame["due_at"] = utc_series(frame["due_at"])
     frame["submitted_at"] = utc_series(frame["submitted_at"])
     return frame
@@ -733,8 +746,10 @@ def load_hazards(
     *,
     ids: Sequence[int] | None = None,
     states: Sequence[str] | None = None,
+    where: sa.ColumnElement[bool] | None = None,
 ) -> list[Hazard]:
-    """Return the campus's hazards (with their history) as ledger objects, by id."""
+    """Return the campus's hazards (with their history) as ledger objects, by id; with
+    ``where``, only the hazards meeting that condition on the hazard table."""
     h = HazardRow
     stmt = sa.select(
         h.id, h.source, h.domain, h.severity, h.description, h.state, h.reported_by,
@@ -746,7 +761,10 @@ def load_hazards(
         stmt = stmt.where(h.id.in_(list(ids)))
     if states is not None:
         stmt = stmt.where(h.state.in_(list(states)))
+    if where is not None:
+        stmt = stmt.where(where)
     rows = conn.execute(stmt.order_by(h.id)).fetchall()
+    zones = {z: zone_label(z) for z in {r.zone for r in rows}}  # a handful of zones
     history: dict[int, list[Transition]] = {int(r.id): [] for r in rows}
     if rows:
         e = HazardEvent
@@ -754,7 +772,7 @@ def load_hazards(
             e.hazard_id, e.action, e.from_state, e.to_state, e.actor, e.at, e.note, e.deadline,
             e.assignee,
         ).order_by(e.hazard_id, e.seq)  # fmt: skip
-        if ids is not None or states is not None:
+        if ids is not None or states is not None or where is not None:
             ev_stmt = ev_stmt.where(e.hazard_id.in_(list(history)))
         else:
             ev_stmt = ev_stmt.join(h, h.id == e.hazard_id).where(h.campus_id == cid)
@@ -781,7 +799,7 @@ def load_hazards(
             state=r.state,
             history=tuple(history[int(r.id)]),
             cell_code=r.cell_code,
-            zone=zone_label(r.zone),
+            zone=zones[r.zone],
             owner=r.owner,
             assignee=r.assignee,
             source_id=str(r.inspection_id) if r.inspection_id is not None else None,
@@ -802,21 +820,25 @@ def load_hazard(conn: sa.Connection, cid: int, hazard_id: int) -> Hazard:
     return found[0]
 
 
-def hazards_rate_frame(conn: sa.Connection, cid: int) -> pd.DataFrame:
-    """Return the columns :func:`zoning.safety.ledger.rates.rates` needs, from the hazard rows."""
+def hazards_rate_frame(
+    conn: sa.Connection, cid: int, *, ids: Sequence[int] | None = None
+) -> pd.DataFrame:
+    """Return the columns :func:`zoning.safety.ledger.rates.rates` needs, from the hazard rows
+    (with ``ids``, of those hazards only)."""
     h = HazardRow
-    rows = conn.execute(
-        sa.select(
-            h.id, h.source, h.domain, h.severity, h.state, h.cell_code, h.zone, h.owner,
-            h.reported_at, h.deadline, h.rectified_at, h.closed_at, h.reworks, h.extensions,
-        ).where(h.campus_id == cid)
-    ).fetchall()  # fmt: skip
+    stmt = sa.select(
+        h.id, h.source, h.domain, h.severity, h.state, h.cell_code, h.zone, h.owner,
+        h.reported_at, h.deadline, h.rectified_at, h.closed_at, h.reworks, h.extensions,
+    ).where(h.campus_id == cid)  # fmt: skip
+    if ids is not None:
+        stmt = stmt.where(h.id.in_(list(ids)))
+    rows = conn.execute(stmt).fetchall()
     columns = [
         "id", "source", "domain", "severity", "state", "cell_code", "zone", "owner",
         "reported_at", "deadline", "rectified_at", "closed_at", "reworks", "extensions",
     ]  # fmt: skip
     frame = pd.DataFrame([tuple(r) for r in rows], columns=columns, dtype=object)
-    frame["zone"] = [zone_label(z) for z in frame["zone"]]
+    frame["zone"] = pd.Series(zone_labels(frame["zone"]), index=frame.index, dtype=object)
     for col in ("reported_at", "deadline", "rectified_at", "closed_at"):
         frame[col] = utc_series(frame[col])
     for col in ("reworks", "extensions"):

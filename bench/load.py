@@ -64,14 +64,19 @@ class Tally:
     """What every session reports, guarded by one lock."""
 
     latencies: list[float] = field(default_factory=list)
+    #: (page, seconds) of each session's first visit of a page (cold for its scope)
+    firsts: list[tuple[str, float]] = field(default_factory=list)
+    #: (page, seconds) of every later rerun
+    laters: list[tuple[str, float]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     reruns: int = 0
     submits: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def took(self, seconds: float) -> None:
+    def took(self, seconds: float, *, page: str = "", first: bool = False) -> None:
         with self.lock:
             self.latencies.append(seconds)
+            (self.firsts if first else self.laters).append((page, seconds))
             self.reruns += 1
 
     def error(self, what: str) -> None:
@@ -140,6 +145,7 @@ class Session:
             )
         )
         self.widgets: dict[str, str] = {}
+        self.visited: set[str] = set()
         self.radio_id: str | None = None
         self.radio_options: list[str] = []
 
@@ -163,7 +169,9 @@ class Session:
                     self.radio_id = element.radio.id
                     self.radio_options = list(element.radio.options)
             elif kind == "script_finished":
-                self.tally.took(time.perf_counter() - started)
+                first = page not in self.visited
+                self.visited.add(page)
+                self.tally.took(time.perf_counter() - started, page=page, first=first)
                 return
 
     def step(self, *, map_only: bool = False) -> None:
@@ -277,6 +285,12 @@ def main() -> None:
         help="all: map filters, page switches and submissions; map: only map filter changes "
         "and no submissions (the workload of the probe before sign-in)",
     )
+    parser.add_argument(
+        "--no-wait-warm",
+        action="store_true",
+        help="start the sessions as soon as the server answers, while it still warms its "
+        "caches (default: wait until it logs that it has warmed them)",
+    )
     args = parser.parse_args()
     path = args.db.removeprefix("sqlite:///")
     if args.db.startswith("sqlite") and not Path(path).exists():
@@ -314,6 +328,14 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("no server; see /tmp/cg_load_server.log") from None
                 time.sleep(0.5)
+        warmed_after = None
+        if not args.no_wait_warm:  # a restart is rare; what users meet is a warmed server
+            started = time.monotonic()
+            while "warmed " not in Path("/tmp/cg_load_server.log").read_text("utf-8", "replace"):
+                if time.monotonic() - started > 600 or server.poll() is not None:
+                    raise SystemExit("the server never logged 'warmed'; see the log") from None
+                time.sleep(0.5)
+            warmed_after = time.monotonic() - started
         rss_start = _rss_mb(server.pid)
         peak = [rss_start]
         engine = open_engine(args.db)
@@ -366,6 +388,21 @@ def main() -> None:
                 f"max {lat[-1]:.2f} s (without sign-in, before: p50 {PEER['p50']} s, "
                 f"p90 {PEER['p90']} s, max {PEER['max']} s)"
             )
+        if warmed_after is not None:
+            print(f"sessions started after the server warmed its caches ({warmed_after:.0f} s)")
+        for what, rows in (("first visits", tally.firsts), ("later reruns", tally.laters)):
+            took = sorted(t for _, t in rows)
+            if len(took) >= 20:
+                q = statistics.quantiles(took, n=20)
+                print(
+                    f"  {what}: {len(took)}, p50 {statistics.median(took):.2f} s, "
+                    f"p95 {q[18]:.2f} s, max {took[-1]:.2f} s"
+                )
+        pages = sorted({p for p, _ in tally.laters})
+        for page in pages:
+            took = sorted(t for p, t in tally.laters if p == page)
+            print(f"  later {page}: {len(took)}, p50 {statistics.median(took):.2f} s, "
+                  f"max {took[-1]:.2f} s")  # fmt: skip
         top = max(peak)
         per = (top - rss_start) / max(1, args.sessions)
         print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,11 +45,15 @@ def publish(layer: pdk.Layer) -> PreparedLayer:
     prepared, file = externalise(layer, url_prefix=LAYER_URL)
     folder = layer_dir()
     path = folder / file.name
-    if path.exists():
-        path.touch()
+    try:
+        os.utime(path)  # written already (named by content): keep it from pruning
         return prepared
+    except FileNotFoundError:  # not yet, or pruned by another session a moment ago
+        pass
     folder.mkdir(parents=True, exist_ok=True)
-    partial = path.with_suffix(f".{os.getpid()}.part")
+    # one part file per writer: sessions are threads of one process and may write the same
+    # layer at once (a part shared by two of them was moved away under the other)
+    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
     partial.write_text(file.text, encoding="utf-8")
     os.replace(partial, path)
     _prune_layer_files(folder)
@@ -56,12 +61,18 @@ def publish(layer: pdk.Layer) -> PreparedLayer:
 
 
 def _prune_layer_files(folder: Path) -> None:
-    by_layer: dict[str, list[Path]] = {}
+    """Keep the ``LAYER_FILES_KEPT`` newest files of each layer id. Sessions publish and prune
+    at once: a file another one removed meanwhile is simply gone (never an error)."""
+    by_layer: dict[str, list[tuple[float, Path]]] = {}
     for file in folder.glob("*.json"):
-        by_layer.setdefault(file.name.rsplit("-", 1)[0], []).append(file)
+        try:
+            stamp = file.stat().st_mtime
+        except FileNotFoundError:
+            continue
+        by_layer.setdefault(file.name.rsplit("-", 1)[0], []).append((stamp, file))
     for files in by_layer.values():
-        files.sort(key=lambda f: f.stat().st_mtime, reverse=True)
-        for old in files[LAYER_FILES_KEPT:]:
+        files.sort(key=lambda f: f[0], reverse=True)
+        for _, old in files[LAYER_FILES_KEPT:]:
             old.unlink(missing_ok=True)
 
 

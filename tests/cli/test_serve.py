@@ -73,6 +73,8 @@ def test_stopping_serve_stops_the_server(tmp_path: Path) -> None:
             time.sleep(0.5)
         cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
         assert b"streamlit" in cmdline  # the pid started is the server, not a parent of it
+        watcher = cmdline[cmdline.index(b"--server.fileWatcherType") + 1]
+        assert watcher == b"none"  # a service never re-imports its code while serving
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
         deadline = time.monotonic() + 10

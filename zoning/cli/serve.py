@@ -165,6 +165,12 @@ def serve(
         "true",
         "--runner.magicEnabled",
         "false",
+        # A service does not reload its code while it serves: a file edited under a running
+        # server (an upgrade in place) re-imported the pages mid-request; restart it instead.
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
     ]
     typer.echo(f"campusgrid on {url}", err=True)
     sys.stdout.flush()

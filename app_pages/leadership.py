@@ -10,6 +10,7 @@ without a denominator reads "—" with the reason, never 0.0 % or "None".
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +23,7 @@ from zoning.accounts import Actor
 from zoning.clock import utcnow
 from zoning.safety.exports import csv_bytes, export_preamble, report_frame, workbook_bytes
 from zoning.services import queries
+from zoning.services.people_figures import HOLIDAY_KEYS, NIGHT_KEYS, people_figures
 from zoning.services.safety import completion_reports, report_window
 
 from app_pages import _ui
@@ -332,3 +334,50 @@ y.download_button(
     key="lead_png",
     on_click="ignore",
 )
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=60)
+def _people_figures(
+    url: str, campus: str, seen: queries.Visibility, _actor: Actor
+) -> dict[str, Any]:
+    """The counts, read (and audited) at most once a minute per what the account sees:
+    counts carry no name, and a write per rerun of every leadership page was a writer's
+    queue on SQLite under load."""
+    return people_figures(_ui.engine_for(url), campus, actor=_actor)
+
+
+def people_section() -> None:
+    """学生网格 · 今晚点名 / 假期返校: the people grid's counts per college (no name), only
+    when the campus has a roster."""
+    figures = _people_figures(url, campus, queries.visibility(actor), actor)
+    if not figures["students"]:
+        return
+    st.subheader(t("leadership.people", lang))
+    st.caption(t("leadership.people_counts_only", lang))
+    tonight, holiday = figures["tonight"], figures["holiday"]
+    if tonight is None:
+        st.info(t("rollcall.none_yet", lang))
+    else:
+        state = t("rollcall.state_closed" if tonight["closed"] else "rollcall.state_open", lang)
+        st.markdown(f"**{t('rollcall.night', lang, night=tonight['night'], state=state)}**")
+        _people_table(tonight, NIGHT_KEYS)
+    if holiday is None:
+        st.caption(t("leadership.people_no_holiday", lang))
+    else:
+        title = t("leadership.people_holiday", lang, holiday=_ui.md(holiday["holiday"]),
+                  return_by=holiday["return_by"])  # fmt: skip
+        st.markdown(f"**{title}**")
+        _people_table(holiday, HOLIDAY_KEYS)
+
+
+def _people_table(found: dict[str, Any], keys: tuple[str, ...]) -> None:
+    """The totals as metrics, then one row per college."""
+    total = found["total"]
+    for col, name in zip(st.columns(len(keys)), keys, strict=True):
+        col.metric(t(f"people.col.{name}", lang), f"{int(total[name]):,}")
+    table = pd.DataFrame(found["colleges"], columns=["college", *keys])
+    names = {c: t(f"people.col.{c}", lang) for c in table.columns}
+    st.dataframe(_ui.localised(table, lang, names), hide_index=True, width="stretch")
+
+
+people_section()

@@ -2,7 +2,9 @@
 counsellor: the class, deputy secretary: the college, the safety office: all), the missing
 list (names only where the service lists the numbers: the student's own chain), opening and
 closing the night and a building's rotating code where the role may, and a student's own
-check-in form (the location is optional: without one, the grid member checks them in)."""
+check-in form (the location is optional: without one, the grid member checks them in). A
+small map colours the dormitory buildings the account's level sees by tonight's check-in
+share (:mod:`maps.dorm_layers`)."""
 
 from __future__ import annotations
 
@@ -10,11 +12,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
+from maps.deck import initial_view
+from maps.dorm_layers import DormCounts, dorm_layer
 from maps.i18n import t
 from zoning.accounts import Permission, Role
+from zoning.clock import utcnow
 from zoning.errors import CampusgridError, NotFound, PermissionDenied
-from zoning.people import LEVELS
+from zoning.people import LEVELS, Rules
 from zoning.services import people_grid
 
 from app_pages import _ui
@@ -126,13 +132,45 @@ def code_panel(buildings: list[str]) -> None:
             st.caption(t("rollcall.code_rotates", lang))
 
 
+def dorm_map(found: dict[str, Any] | None, students: list[dict[str, Any]]) -> None:
+    """The dormitory buildings the account's level sees, coloured by tonight's check-in
+    share (grey without a roll call tonight); the tooltip names the building and its counts."""
+    rows: list[dict[str, Any]] = [] if found is None else found["levels"]["dormitory"]
+    shown = [r for r in rows if "missing_students" in r] or rows
+    counts = {
+        str(r["group"]): DormCounts(int(r["expected"]), int(r["present"]),
+                                    int(r["on_leave"]), int(r["missing"]))
+        for r in shown
+    }  # fmt: skip
+    # Tonight's: still open, or closed and of the night it is now (else: grey).
+    tonight = found is not None and (
+        not found["closed"] or found["night"] == Rules().night_of(utcnow()).isoformat()
+    )
+    names = set(counts) or {str(s["building"]) for s in students}
+    buildings = _ui.load_layers(ctx.url, campus, ctx.campus.data_version).buildings
+    dorms = buildings[buildings["name"].astype("string").isin(names)]
+    if not len(dorms):
+        return
+    layer = dorm_layer(dorms, counts if tonight else None, lang=lang)
+    view = initial_view(tuple(dorms.total_bounds), pitch_deg=0, bearing_deg=0)  # type: ignore[arg-type]
+    deck = pdk.Deck(
+        layers=[layer], initial_view_state=pdk.ViewState(**view), map_style=None,
+        tooltip={"text": "{tip}"},  # type: ignore[arg-type]
+    )  # fmt: skip
+    st.markdown(f"**{t('rollcall.map', lang)}**")
+    st.pydeck_chart(deck, height=320, key=f"rollcall_map:{campus}")
+    st.caption(t("rollcall.map_legend", lang))
+
+
 def board_view(students: list[dict[str, Any]]) -> None:
     """Tonight's board at a level, and the missing students of the account's groups."""
     try:
         found = people_grid.rollcall_board(engine, campus, actor=actor)
     except NotFound:
         st.info(t("rollcall.none_yet", lang))
+        dorm_map(None, students)
         return
+    dorm_map(found, students)
     state = t("rollcall.state_closed" if found["closed"] else "rollcall.state_open", lang)
     st.caption(t("rollcall.night", lang, night=found["night"], state=state))
     default = DEFAULT_LEVEL.get(actor.role, "college")

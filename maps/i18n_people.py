@@ -178,4 +178,36 @@ PEOPLE_CATALOGUE: Final[dict[str, dict[str, str]]] = {
     "students.key_audited": _pair(
         "每次查看重点关注名单都会记录。", "Every view of this list is recorded."
     ),
+    # 领导驾驶舱 · 学生网格 (counts only)
+    "leadership.people": _pair(
+        "学生网格 · 今晚点名 / 假期返校", "Student grid · tonight's roll call / holiday returns"
+    ),
+    "leadership.people_counts_only": _pair(
+        "仅统计人数，不含任何学生姓名。", "Counts only: no student's name."
+    ),
+    "leadership.people_holiday": _pair(
+        "{holiday} 返校（截止 {return_by}）", "Returns after {holiday} (deadline {return_by})"
+    ),
+    "leadership.people_no_holiday": _pair("当前没有假期。", "No current holiday."),
+    "people.col.college": _pair("学院", "College"),
+    "people.col.due": _pair("应到", "Due"),
+    "people.col.checked_in": _pair("已签到", "Checked in"),
+    "people.col.on_leave": _pair("请假", "On leave"),
+    "people.col.away": _pair("在外", "Away"),
+    "people.col.missing": _pair("未到", "Missing"),
+    "people.col.expected": _pair("应返", "Expected"),
+    "people.col.declared": _pair("已报去向", "Declared"),
+    "people.col.flagged": _pair("风险提示", "Flagged"),
+    "people.col.returned": _pair("已返校", "Returned"),
+    "people.col.not_back": _pair("未返校", "Not back"),
+    # 点名 · 宿舍楼地图
+    "rollcall.map": _pair("宿舍楼签到情况", "Dormitories tonight"),
+    "rollcall.map_legend": _pair(
+        "绿色：签到率 ≥ 95%；黄色：80%–95%；红色：低于 80%；灰色：今晚没有点名。",
+        "Green: ≥ 95 % checked in; amber: 80–95 %; red: below 80 %; grey: no roll call tonight.",
+    ),
+    "rollcall.map_tooltip": _pair(
+        "{building}：已签到 {present}/{expected}，请假/在外 {on_leave}，未到 {missing}",
+        "{building}: {present}/{expected} checked in, {on_leave} on leave/away, {missing} missing",
+    ),
 }

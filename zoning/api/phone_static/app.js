@@ -30,6 +30,27 @@ const TEXT = {
     noCell: "此处不在任何网格内。", noCampus: "该账号未关联校区：请管理员关联。",
     inspection: (cell, t) => `巡查 ${cell} · ${t}`, complaint: (cat) => `上报 · ${cat}`,
     loadFailed: "无法加载数据：", emptyText: "请填写情况描述。",
+    rollcall: "晚点名签到", rollcallCode: "楼栋签到码（6 位，向网格员获取）", checkIn: "签到",
+    rollcallPrivacy: "只保存是否通过、距离区间和定位精度，不保存你的坐标。",
+    codeFormat: "请输入 6 位数字签到码（向本楼网格员获取）。",
+    located: (m) => `已定位（精度约 ${m} 米）。`,
+    geoDenied: "定位被拒绝：请在浏览器设置中允许本页使用位置。",
+    geoTimeout: "定位超时（10 秒）：请到开阔处重试。",
+    geoUnavailable: "无法获取定位：手机未提供位置。",
+    checkedIn: (band, m) => `签到成功（距离：${band}，精度 ${m} 米）。`,
+    bands: { "in": "楼内", "≤50 m": "50 米内", "≤200 m": "200 米内", far: "较远" },
+    checkinOffline: "当前离线：签到需要联网（签到码几分钟后失效，不能稍后补发）。",
+    reasons: {
+      already: "你今晚已签到，无需重复签到。",
+      code: "签到码错误或已过期：请向本楼网格员获取当前签到码。",
+      imprecise: "定位精度不足：请到开阔处或等待 GPS 信号稳定后重试。",
+      far: "签到未通过：你距宿舍楼太远，请回到宿舍楼后再签到。",
+      window: "不在点名时间内：请在点名时间段内签到。",
+      not_open: "今晚的点名尚未开启：请稍后再试。",
+      closed: "今晚的点名已结束。",
+      no_location: "没有定位无法线上签到：请允许本页使用位置后重试，或到宿舍楼找本楼网格员为你签到。",
+      no_student: "该账号未关联学号：请管理员关联。",
+    },
   },
   en: {
     title: "Grid rounds", due: "Due", nothingDue: "Nothing due today.", queue: "Waiting to send",
@@ -53,6 +74,18 @@ const TEXT = {
     noCell: "This spot is in no cell.", noCampus: "This account has no campus: ask an admin to link one.",
     inspection: (cell, t) => `Inspection ${cell} · ${t}`, complaint: (cat) => `Report · ${cat}`,
     loadFailed: "Could not load: ", emptyText: "Say what is wrong.",
+    rollcall: "Roll call check-in", rollcallCode: "Building code (6 digits, from the grid member)",
+    checkIn: "Check in",
+    rollcallPrivacy: "Only pass/fail, the distance band and the accuracy are kept, never your position.",
+    codeFormat: "Type the 6-digit building code (from your building's grid member).",
+    located: (m) => `Located (accuracy about ${m} m).`,
+    geoDenied: "Location refused: allow this page to use your location in the browser's settings.",
+    geoTimeout: "No location within 10 s: step outside and try again.",
+    geoUnavailable: "No location: the phone gave none.",
+    checkedIn: (band, m) => `Checked in (distance: ${band}, accuracy ${m} m).`,
+    bands: { "in": "inside", "≤50 m": "within 50 m", "≤200 m": "within 200 m", far: "far" },
+    checkinOffline: "Offline: checking in needs the network (the code expires within minutes, so it cannot wait).",
+    reasons: {},
   },
 };
 
@@ -181,7 +214,8 @@ async function flush() {
     state.flushing = false;
     await showQueue();
   }
-  if (!(await queued()).length) loadDue().catch(() => undefined);
+  const inspects = state.me && state.me.permissions.includes("submit_inspections");
+  if (inspects && !(await queued()).length) loadDue().catch(() => undefined);
 }
 
 async function submitEntry(url, fields, photos, label) {
@@ -340,7 +374,7 @@ function locate() {
 
 // ---- a checklist ----
 function show(section) {
-  for (const id of ["home", "check", "report"]) $(id).hidden = id !== section;
+  for (const id of ["home", "check", "report", "rollcall"]) $(id).hidden = id !== section;
   window.scrollTo(0, 0);
 }
 
@@ -562,6 +596,83 @@ async function sendHazard() {
     t("hazard", found ? domainName(found) : domain));
 }
 
+// ---- roll call check-in (sent at once, never queued: the code expires within minutes) ----
+// The phone's position now: {lon, lat, accuracy}, or {error: denied|timeout|unavailable}.
+function fix() {
+  return new Promise((resolve) => {
+    if (!navigator.geolocation) { resolve({ error: "unavailable" }); return; }
+    navigator.geolocation.getCurrentPosition(
+      (pos) => resolve({ lon: pos.coords.longitude, lat: pos.coords.latitude,
+        accuracy: pos.coords.accuracy }),
+      (err) => resolve({ error: err.code === 1 ? "denied" : err.code === 3 ? "timeout" : "unavailable" }),
+      { enableHighAccuracy: true, timeout: 10000, maximumAge: 0 },
+    );
+  });
+}
+const GEO_ERRORS = { denied: "geoDenied", timeout: "geoTimeout", unavailable: "geoUnavailable" };
+
+function showRollcallResult(text, ok) {
+  const box = $("rollcall-result");
+  box.textContent = text;
+  box.className = ok ? "ok" : "refused";
+  box.hidden = false;
+}
+
+async function openRollcall() {
+  show("rollcall");
+  $("rollcall-result").hidden = true;
+  $("rollcall-code").value = "";
+  $("rollcall-where").textContent = t("locating");
+  const here = await fix();
+  $("rollcall-where").textContent = here.error ? t(GEO_ERRORS[here.error])
+    : t("located", Math.round(here.accuracy));
+}
+
+// The refusal in the user's language: the phone's words for a known reason, else the
+// service's own line.
+function refusal(error) {
+  const own = error && error.reason && TEXT[state.lang].reasons[error.reason];
+  return own || (error && error.message) || "";
+}
+
+async function sendCheckin() {
+  $("rollcall-result").hidden = true;
+  const code = $("rollcall-code").value.trim();
+  if (!/^[0-9]{6}$/.test(code)) { showRollcallResult(t("codeFormat"), false); return; }
+  $("rollcall-send").disabled = true;
+  try {
+    $("rollcall-where").textContent = t("locating");
+    const here = await fix();
+    const fields = { code };
+    if (here.error) {
+      $("rollcall-where").textContent = t(GEO_ERRORS[here.error]);
+    } else {
+      $("rollcall-where").textContent = t("located", Math.round(here.accuracy));
+      Object.assign(fields, { lon: here.lon, lat: here.lat, accuracy_m: here.accuracy });
+    }
+    let response;
+    try {
+      response = await fetch(`${campusPath()}/rollcall/checkins`, {
+        method: "POST", body: JSON.stringify(fields), credentials: "same-origin",
+        headers: { ...WRITE_HEADERS, "Content-Type": "application/json" },
+      });
+    } catch (err) {
+      showRollcallResult(t("checkinOffline"), false);
+      return;
+    }
+    if (response.status === 401) { location.assign("/signin?next=" + encodeURIComponent("/m")); return; }
+    const data = await response.json().catch(() => null);
+    if (response.ok && data) {
+      const band = TEXT[state.lang].bands[data.band] || data.band;
+      showRollcallResult(t("checkedIn", band, Math.round(data.accuracy_m)), true);
+    } else {
+      showRollcallResult(refusal(data && data.error) || `HTTP ${response.status}`, false);
+    }
+  } finally {
+    $("rollcall-send").disabled = false;
+  }
+}
+
 // ---- language ----
 function translate() {
   document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
@@ -585,6 +696,9 @@ async function start() {
   $("report-send").addEventListener("click", sendReport);
   $("hazard-send").addEventListener("click", sendHazard);
   $("hazard-photo").addEventListener("change", pickHazardPhoto);
+  $("rollcall-open").addEventListener("click", openRollcall);
+  $("rollcall-back").addEventListener("click", () => show("home"));
+  $("rollcall-send").addEventListener("click", sendCheckin);
   document.querySelector("footer form").addEventListener("submit", () => {
     if (self.caches) caches.delete("campusgrid-m-1");
   });
@@ -598,6 +712,9 @@ async function start() {
   try {
     state.me = await getJson(`${API}/me`);
     $("who").textContent = state.me.person || state.me.name;
+    const may = (p) => state.me.permissions.includes(p);
+    $("rollcall-open").hidden = !may("check_in");
+    $("due-heading").hidden = !may("submit_inspections");
     state.campus = state.me.campus;
     if (!state.campus) {
       const campuses = await getJson(`${API}/campuses`);
@@ -606,8 +723,11 @@ async function start() {
     if (!state.campus) { say(t("noCampus"), "offline"); return; }
     state.checklists = await getJson("/m/checklists.json");
     state.domains = await getJson("/m/domains.json");
-    state.cells = await all(`${campusPath()}/cells`, "features");
-    await loadDue();
+    const inspects = may("submit_inspections");
+    // A campus without an active plan has no cells: the map stays empty, the rest works.
+    state.cells = await all(`${campusPath()}/cells`, "features").catch(() => []);
+    if (inspects) await loadDue();
+    else { $("due-empty").hidden = true; drawMap(); }
   } catch (err) {
     say(t("loadFailed") + err.message, "offline");
   }

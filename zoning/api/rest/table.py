@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from zoning.api.rest import handlers as h
 from zoning.api.rest import map_handlers as m
+from zoning.api.rest import rollcall_handlers as rc
 from zoning.api.rest.endpoint import Endpoint, Field
 from zoning.safety.complaints import DEFAULT_CATEGORIES
 from zoning.safety.domains import DOMAIN_CODES
@@ -158,6 +159,21 @@ ENDPOINTS: tuple[Endpoint, ...] = (
                    Field("lat", "number", "Where (default: the cell), WGS-84 degrees.",
                          low=-90, high=90),
                    Field("period", "string", "The period of a late one, e.g. 2026-W09."))),
+    Endpoint("POST", "/campuses/{campus}/rollcall/checkins", rc.check_in,
+             "Check in to tonight's roll call (晚点名) with the building's code and the phone's "
+             "location; the point is checked and dropped, only the distance band and the "
+             "accuracy are kept. Refusals answer 400 with error.reason (already, code, "
+             "imprecise, far, window, not_open, closed, no_location, no_student, other)",
+             "check_in", tag="rollcall", status=201,
+             body=(Field("code", "string", "The building's current 6-digit code, from its "
+                         "grid member.", required=True),
+                   Field("lon", "number", "Longitude, WGS-84 degrees (leave out with lat when "
+                         "the phone has no location).", low=-180, high=180),
+                   Field("lat", "number", "Latitude, WGS-84 degrees.", low=-90, high=90),
+                   Field("accuracy_m", "number", "The location's accuracy radius (m).",
+                         low=0, high=100_000),
+                   Field("student", "string", "The student number (default: the account's; a "
+                         "grid member may check in a student of their building)."))),
     Endpoint("GET", "/campuses/{campus}/reports/completion", h.completion_report,
              "Completion and ledger rates per cell, zone, owner, domain or week",
              "view_reports", tag="reports",

@@ -10,7 +10,6 @@ columns (one per cell, not per hazard).
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -21,6 +20,7 @@ from maps import hazard_layers, measures, search
 from maps import layers as map_layers
 from maps.deck import PreparedLayer, prepare
 from maps.i18n import Lang, label, t
+from maps.map_defaults import FIRST_MEASURE, FIRST_STATUSES, first_dates
 from maps.payload import plain_text
 from zoning.accounts import Permission
 from zoning.clock import DEFAULT_TZ, local_text
@@ -87,6 +87,7 @@ with right:
         t("map.colour_by", lang),
         options=measure_options,
         format_func=lambda m: t(f"measure.{m}", lang),
+        index=measure_options.index(FIRST_MEASURE),
         key="map_colour_by",
         horizontal=True,
     )
@@ -175,14 +176,14 @@ with right, st.expander(t("map.filters", lang), expanded=True):
     statuses = st.multiselect(
         t("filter.status", lang),
         list(measures.STATUS_GROUPS),
-        default=["open"],
+        default=list(FIRST_STATUSES),
         format_func=lambda s: t(f"hstatus.{s}", lang),
         key="map_status",
         placeholder=t("ui.choose_many", lang),
     )
     dates = st.date_input(
         t("filter.dates", lang),
-        value=(today - timedelta(days=89), today),
+        value=first_dates(today),
         key="map_dates",
     )
 start, end = (dates[0], dates[-1]) if isinstance(dates, tuple) and dates else (None, None)

@@ -88,7 +88,7 @@ def ensure_db(url: str) -> None:
         print(f"activation refused ({str(err)[:60]}…): the plan stays a draft")
         from zoning.services.demo import seed_history
 
-        seed_history(engine, "demo-large", seed=0, days=90)
+        seed_history(engine, "demo-large", actor=local_operator(), seed=0, days=90)
     campus = services.list_campuses(engine)[0]
     plan = services.current_plan(engine, campus.name)
     if plan is None or plan.cells < 10_000:

@@ -29,12 +29,12 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date
 
 import pandas as pd
 import streamlit as st
-from maps import measures
 from maps.i18n import Lang, normalise_lang, t
+from maps.map_defaults import FIRST_MEASURE, FIRST_STATUSES, first_dates
 from streamlit.logger import get_logger
 from streamlit.runtime.scriptrunner import add_script_run_ctx, get_script_run_ctx
 from zoning import services
@@ -58,12 +58,6 @@ POLL_S = 10.0
 CAMPUS_ROLES: tuple[Role, ...] = (
     Role.ADMIN, Role.SAFETY_OFFICER, Role.LEADERSHIP, Role.PLANNER, Role.VIEWER,
 )  # fmt: skip
-#: The safety map's first view (app_pages/safety_map.py): colour by completion, open
-#: hazards, the last 90 local days. Keep in step with that page.
-FIRST_MEASURE = "completion"
-FIRST_STATUSES: tuple[measures.StatusGroup, ...] = ("open",)
-FIRST_DAYS = 90
-
 #: One campus's fingerprint: (data version, plan id, operations fingerprint).
 Fingerprint = tuple[int, int | None, tuple[object, ...]]
 
@@ -105,11 +99,11 @@ def enabled() -> bool:
     return value not in {"0", "false", "no", "off"}
 
 
-def first_filters(today: object | None = None) -> layers.MapFilters:
-    """Return the safety map's first filter state (open hazards, the last 90 local days)."""
-    day = today or pd.Timestamp.now(tz=DEFAULT_TZ).date()
-    start = day - timedelta(days=FIRST_DAYS - 1)  # type: ignore[operator]
-    return layers.MapFilters.of(statuses=FIRST_STATUSES, start=start, end=day)  # type: ignore[arg-type]
+def first_filters(today: date | None = None) -> layers.MapFilters:
+    """Return the safety map's first filter state (:mod:`maps.map_defaults`: its hazard
+    states and date range ending ``today``, default: the local today)."""
+    start, end = first_dates(today or pd.Timestamp.now(tz=DEFAULT_TZ).date())
+    return layers.MapFilters.of(statuses=FIRST_STATUSES, start=start, end=end)
 
 
 def _step(campus: str, what: str, compute: Callable[[], object]) -> None:

@@ -64,7 +64,9 @@ def test_as_a_planner_activate_is_audited_with_the_account_and_on_behalf(db_url:
     assert code == 0, err
     (row,) = json.loads(out)
     assert row["action"] == "plan.activate"
-    assert json.loads(row["detail"])["on_behalf"] == "校长"
+    detail = json.loads(row["detail"])
+    assert (detail["entered_by"], detail["on_behalf_of"]) == ("planner1", "校长")
+    assert "on_behalf" not in detail
 
 
 def test_audit_filters_by_action_target_and_time_and_shows_account_events(db_url: str) -> None:

@@ -1,7 +1,7 @@
 """Permissions of the campus, plan, grid, people and backup services, on both backends: each
 role is refused exactly what the matrix withholds (PermissionDenied naming the permission,
 nothing written), every allowed write leaves exactly one audit row with the real account, and
-``--by``/``author`` name a real person of the campus, audited as ``on_behalf``."""
+``--by``/``author`` name a real person of the campus, audited as ``entered_by``/``on_behalf_of``."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def test_a_planner_s_writes_each_leave_one_audit_row_with_the_account(setup: Set
     CALLS["import_plan"][1](s, planner_account)
     new = audit_rows(s.engine)[len(before) :]
     assert [(r.actor, r.action) for r in new] == [("规划员账号", "plan.create")]
-    assert "on_behalf" not in json.loads(new[0].detail)
+    assert "on_behalf_of" not in json.loads(new[0].detail)
 
 
 def test_by_names_a_person_of_the_campus_and_is_audited_on_their_behalf(setup: Setup) -> None:
@@ -199,7 +199,9 @@ def test_by_names_a_person_of_the_campus_and_is_audited_on_their_behalf(setup: S
     planner.activate_plan(s.engine, CAMPUS, s.draft, reason="r", by=" 校长 ", actor=who)
     (row,) = audit_rows(s.engine)[len(before) :]
     assert (row.actor, row.action) == ("规划员账号", "plan.activate")
-    assert json.loads(row.detail)["on_behalf"] == "校长"
+    detail = json.loads(row.detail)
+    assert (detail["entered_by"], detail["on_behalf_of"]) == ("规划员账号", "校长")
+    assert "on_behalf" not in detail
     a = table_of(PlanActivation)
     with s.engine.connect() as conn:
         by = conn.execute(sa.select(a.c.activated_by).where(a.c.plan_id == s.draft)).scalar()
@@ -207,10 +209,18 @@ def test_by_names_a_person_of_the_campus_and_is_audited_on_their_behalf(setup: S
     draft = planner.create_draft(s.engine, CAMPUS, author="甲组长", actor=who)
     assert draft.author == "甲组长"
     row = audit_rows(s.engine)[-1]
-    assert (row.actor, json.loads(row.detail)["on_behalf"]) == ("规划员账号", "甲组长")
+    detail = json.loads(row.detail)
+    assert (row.actor, detail["entered_by"], detail["on_behalf_of"]) == (
+        "规划员账号",
+        "规划员账号",
+        "甲组长",
+    )
+    assert "on_behalf" not in detail
     plain = planner.create_draft(s.engine, CAMPUS, actor=who)
     assert plain.author == "规划员账号"
-    assert "on_behalf" not in json.loads(audit_rows(s.engine)[-1].detail)
+    assert not {"on_behalf", "on_behalf_of", "entered_by"} & set(
+        json.loads(audit_rows(s.engine)[-1].detail)
+    )
 
 
 def test_phone_numbers_only_for_accounts_that_may_see_them(setup: Setup) -> None:
@@ -219,7 +229,8 @@ def test_phone_numbers_only_for_accounts_that_may_see_them(setup: Setup) -> None
     )
     added, updated = campuses.upsert_people(setup.engine, CAMPUS, people, actor=ADMIN, by="张一")
     assert (added, updated) == (0, 1)
-    assert json.loads(audit_rows(setup.engine)[-1].detail)["on_behalf"] == "张一"
+    detail = json.loads(audit_rows(setup.engine)[-1].detail)
+    assert (detail["entered_by"], detail["on_behalf_of"]) == (ADMIN.name, "张一")
     for role in Role:
         seen = campuses.load_people(setup.engine, CAMPUS, actor=actor(role))
         phones = set(seen["phone"].dropna())

@@ -66,7 +66,7 @@ def test_stored_history_feeds_the_report_and_the_ledger(db: Engine) -> None:
     with db.begin() as conn:  # start from an empty schedule, as the demo does
         conn.execute(sa.text("DELETE FROM inspection_due"))
     campus, history = _history(db)
-    counts = store_history(db, campus, history)
+    counts = store_history(db, campus, history, actor=ADMIN)
     assert counts["item_results"] >= 5 * counts["inspections"] > 0
     assert counts["hazards"] == len(history.hazards)
     report = ops.completion_report(

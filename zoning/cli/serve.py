@@ -114,10 +114,12 @@ def serve(
             f"open {_url(address, port)}), or pick another with --port"
         )
     from zoning.accounts import local_operator
+    from zoning.api.clients import trusted_proxies
     from zoning.api.settings import oidc_settings
     from zoning.services import accounts
 
     run(oidc_settings)  # a half-done single sign-on setup stops here, not at the first visit
+    run(trusted_proxies)  # so does a proxy address that is not one
     engine = engine_for(db)
     if not is_loopback(address) and not run(lambda: accounts.has_admin(engine)):
         _fail(

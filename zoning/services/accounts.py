@@ -8,7 +8,6 @@ every sign-in (good or bad) goes to the audit trail; no password or token is eve
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from zoning.accounts import (
     new_password,
     password_matches,
 )
+from zoning.accounts.tokens import token_hash
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound, PermissionDenied, SignInFailed
 from zoning.store import accounts as repo
@@ -97,10 +97,6 @@ def actor_of(row: repo.AccountRow) -> Actor:
         zone=row.zone,
         account_id=row.id,
     )
-
-
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def parse_role(text: str) -> Role:
@@ -389,7 +385,7 @@ def open_session(engine: Engine, actor: Actor, *, now: datetime | None = None) -
         raise InvalidInput("Only a stored account can have a web session.")
     token = secrets.token_urlsafe(32)
     with writing(engine) as conn:
-        repo.insert_session(conn, actor.account_id, _token_hash(token), now or utcnow())
+        repo.insert_session(conn, actor.account_id, token_hash(token), now or utcnow())
     return token
 
 
@@ -405,7 +401,7 @@ def session_actor(
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = now or utcnow()
-    digest = _token_hash(token)
+    digest = token_hash(token)
     with engine.connect() as conn:
         found = repo.load_session(conn, digest)
     if found is None:
@@ -424,7 +420,7 @@ def sign_out(engine: Engine, token: str | None) -> None:
     """End a web session (nothing happens for an unknown token)."""
     if not token or len(token) > 200:
         return
-    digest = _token_hash(token)
+    digest = token_hash(token)
     with writing(engine) as conn:
         found = repo.load_session(conn, digest)
         if found is not None:
@@ -611,7 +607,7 @@ def add_token(
         token_id = repo.insert_token(
             conn,
             {
-                "token_hash": _token_hash(token),
+                "token_hash": token_hash(token),
                 "account_id": row.id,
                 "label": label,
                 "created_at": now,
@@ -662,7 +658,7 @@ def token_actor(engine: Engine, token: str | None, *, now: datetime | None = Non
         return None
     now = now or utcnow()
     with engine.connect() as conn:
-        found = repo.load_token(conn, _token_hash(token))
+        found = repo.load_token(conn, token_hash(token))
     if found is None:
         return None
     row, account = found

@@ -13,9 +13,10 @@ from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission
 from zoning.campus.people import clean_people
-from zoning.errors import InvalidInput, NotFound
+from zoning.errors import InvalidInput
 from zoning.services._limits import check_feature_counts, check_import_size
 from zoning.services._progress import Progress, quiet
+from zoning.services.on_paper import person_on_paper
 from zoning.store.campus import (
     CampusSummary,
     campus_history,
@@ -197,23 +198,12 @@ def export_campus(
 def on_behalf_of(
     engine: Engine, campus: str, person: str | None, *, option: str = "--by"
 ) -> str | None:
-    """Return ``person`` stripped when it names a person of ``campus``; None when empty.
-
-    ``--by``/``--author`` only record work done on paper by someone of the campus (the
-    account acting stays the one audited). Raises NotFound for anyone else.
-    """
+    """Return ``person`` stripped when it names a person of ``campus`` (stored); None when
+    empty: :func:`zoning.services.on_paper.person_on_paper`. Raises NotFound, InvalidInput."""
     if person is None or not person.strip():
         return None
-    name = person.strip()
-    if name not in set(_stored_people(engine, campus)["name"].dropna().astype(str)):
-        raise NotFound(
-            f"{option} {name!r} is not a person of campus {campus!r}: it only records work "
-            f"done on paper by someone of the campus (`campusgrid people list {campus}` lists "
-            "them); leave it out to act as yourself.",
-            zh=f"{name!r} 不是校区 {campus!r} 的人员：代填人只记录本校人员的纸面工作；"
-            "请核对姓名，或留空以本人身份办理。",
-        )
-    return name
+    names = _stored_people(engine, campus)["name"].dropna()
+    return person_on_paper(person, names, campus, option=option)
 
 
 def load_people(engine: Engine, campus: str, *, actor: Actor) -> pd.DataFrame:

@@ -20,7 +20,6 @@ form they open (no account), with a tracking number per complaint.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -36,6 +35,7 @@ from shapely.geometry import Point
 from sqlalchemy.engine import Connection, Engine
 
 from zoning.accounts import Actor, Permission
+from zoning.accounts.tokens import token_hash
 from zoning.campus.qr import QrSheet, find_cjk_font, report_url, write_sheets
 from zoning.clock import utcnow
 from zoning.errors import InvalidInput, NotFound, PermissionDenied
@@ -251,10 +251,6 @@ def public_account(engine: Engine) -> Actor | None:
     return actor if actor.can(Permission.RECEIVE_COMPLAINTS) else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("ascii")).hexdigest()
-
-
 def _stored_photo(engine: Engine, photo: bytes) -> tuple[str, bool]:
     """Store the photo's bytes through the photo store; return (stored path, whether the
     file is new)."""
@@ -310,7 +306,7 @@ def submit_public_complaint(
             conn,
             campus_id=campus_id(conn, place.campus),
             complaint_id=int(made.complaint.id),
-            token_hash=_token_hash(token),
+            token_hash=token_hash(token),
             place=place.place,
             photo=stored,
             at=at or utcnow(),
@@ -363,7 +359,7 @@ def track(engine: Engine, token: str) -> PublicStatus:
     if not _TOKEN_SHAPE.fullmatch(token or ""):
         raise unknown
     with engine.connect() as conn:
-        found = repo.tracked(conn, _token_hash(token))
+        found = repo.tracked(conn, token_hash(token))
         if found is None:
             raise unknown
         answers = repo.replies(conn, [found.complaint_id])[found.complaint_id]

@@ -301,9 +301,15 @@ def upsert_people(
                 .values(role=r["role"], quarter=r["quarter"], phone=r["phone"])
             )
         detail: dict[str, Any] = {"added": len(new), "updated": len(old)}
-        if on_behalf:
-            detail["on_behalf"] = on_behalf
-        record(conn, campus_id=cid, actor=actor, action="people.import", detail=detail)
+        bump_data_version(conn, cid)  # who holds a cell and answers for it may have changed
+        record(
+            conn,
+            campus_id=cid,
+            actor=actor,
+            action="people.import",
+            detail=detail,
+            on_behalf=on_behalf,
+        )
     return len(new), len(old)
 
 

@@ -77,7 +77,8 @@ def _audit(
         campus_id=cid,
         actor=actor,
         action=action,
-        detail={**detail, "on_behalf": on_behalf} if on_behalf else detail,
+        detail=detail,
+        on_behalf=on_behalf,
     )
 
 

@@ -149,8 +149,6 @@ def save_plan(
             "params": params,
             "cells": len(rows),
         }
-        if on_behalf:
-            detail["on_behalf"] = on_behalf
         record(
             conn,
             campus_id=cid,
@@ -158,6 +156,7 @@ def save_plan(
             action="plan.create",
             detail=detail,
             at=created,
+            on_behalf=on_behalf,
         )
         if on_saved is not None:
             on_saved(conn, cid, int(plan_id))

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from zoning.accounts import Actor
 from zoning.api import sessions
 from zoning.api.asgi import SESSION_COOKIE, cookies, same_origin
+from zoning.api.clients import client_address
 from zoning.api.rest.errors import ApiError, unauthorized
 from zoning.api.sessions import engine
 from zoning.services import accounts
@@ -82,8 +83,9 @@ FAILURES = FailureWindow(_limit())
 
 
 def client_of(request: Request) -> str:
-    """Return the client's address (the socket's peer)."""
-    return request.client.host if request.client else "unknown"
+    """Return the client's address: :func:`zoning.api.clients.client_address` (the socket's
+    peer, or behind a trusted proxy the address it forwarded)."""
+    return client_address(request.scope)
 
 
 def bearer(request: Request) -> str | None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 from maps import search
-from maps.deck import prepare, prepared_deck
-from maps.i18n import label, t
+from maps.deck import PreparedLayer, prepare, prepared_deck
+from maps.i18n import Lang, label, t
 from maps.payload import plain_text
 from maps.place_layers import PICK_BUILDINGS, PICK_CELLS, picked_point, place_layers
 from zoning.accounts import Actor, Permission
@@ -218,12 +218,24 @@ def _place_fields() -> None:
         st.session_state.setdefault(lat_key, float(view["latitude"]))
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _pick_layers(
+    url: str, name: str, plan_id: int | None, data_version: int, language: Lang
+) -> list[PreparedLayer]:
+    """The pick map's layers (every cell and building: seconds of JSON on a large campus),
+    prepared once per campus version, plan and language; shared, never changed."""
+    layers = _ui.load_layers(url, name, data_version)
+    cells = None if plan_id is None else _ui.load_cells(url, name, plan_id, data_version)
+    return [prepare(layer) for layer in place_layers(cells, layers.buildings, lang=language)]
+
+
 def _pick_map() -> None:
     """The small map a location is picked on (a click on a cell or building)."""
     layers = _ui.load_layers(ctx.url, campus, ctx.campus.data_version)
-    cells = _ui.plan_cells(ctx, _ui.current_plan(ctx))
+    plan = _ui.current_plan(ctx)
+    pid = None if plan is None else plan.id
     deck = prepared_deck(
-        [prepare(layer) for layer in place_layers(cells, layers.buildings, lang=lang)],
+        _pick_layers(ctx.url, campus, pid, ctx.campus.data_version, lang),
         view={**_ui.view_for(ctx, layers), "pitch": 0.0, "bearing": 0.0},
     )
     st.caption(t("place.map_hint", lang))
@@ -362,28 +374,24 @@ def _found_hazard() -> None:
         st.session_state[wf.lang_key("ledger_pick", lang)] = int(chosen.split(":")[1])
 
 
-everything = _hazards(
-    ctx.url, campus, None, False, ctx.campus.data_version, version, _ui.current_actor()
-)  # what the account may see, whatever the filters: the search looks at all of it
 query = st.text_input(
     t("search.label", lang), key="ledger_search", placeholder=t("search.placeholder", lang)
 ).strip()
 found: search.Found | None = None
 if query:
     plan = _ui.current_plan(ctx)
+    # what the account may see, whatever the filters: the hazards table the map shares
+    # (cached, cut to the account's scope, redacted for it), not the ledger read again
+    seen = (
+        _ui.hazards(ctx.url, campus, plan.id, ctx.campus.data_version, actor=_ui.current_actor())
+        if plan is not None
+        else pd.DataFrame(columns=["id", "lon", "lat", "cell", "description"])
+    )
     results = search.find(
         query,
         cells=_ui.plan_cells(ctx, plan),
         buildings=_ui.load_layers(ctx.url, campus, ctx.campus.data_version).buildings,
-        hazards=pd.DataFrame(
-            {
-                "id": [int(v.hazard.id) for v in everything],
-                "lon": [v.hazard.lon for v in everything],
-                "lat": [v.hazard.lat for v in everything],
-                "cell": [v.hazard.cell_code for v in everything],
-                "description": [v.hazard.description for v in everything],
-            }
-        ),
+        hazards=seen[["id", "lon", "lat", "cell", "description"]],
     )
     if not results:
         st.caption(t("search.none", lang, q=plain_text(query, max_chars=60)))
@@ -413,7 +421,11 @@ elif found is not None and found.kind in ("cell", "building"):
     st.caption(t("search.showing_cell", lang, cell=_ui.md(found.cell or "—")))
 elif found is not None and found.hazard_id is not None:  # shown below even when filtered out
     views = [v for v in views if int(v.hazard.id) != found.hazard_id] + [
-        v for v in everything if int(v.hazard.id) == found.hazard_id
+        v
+        for v in _hazards(
+            ctx.url, campus, None, False, ctx.campus.data_version, version, _ui.current_actor()
+        )
+        if int(v.hazard.id) == found.hazard_id
     ]
 st.caption(t("ledger.count", lang, n=len(views)))
 wf.show_table(_rows(views), lang, height=320)

@@ -155,6 +155,10 @@ def export(
         typer.echo(str(path))
 
 
+#: Students of the demo's generated college unless ``--students`` says otherwise.
+DEMO_STUDENTS = 2_000
+
+
 def demo(
     scale: Annotated[
         str,
@@ -168,6 +172,14 @@ def demo(
     if_missing: Annotated[
         bool, typer.Option("--if-missing", help="Do nothing when the demo campus exists.")
     ] = False,
+    students: Annotated[
+        int,
+        typer.Option(
+            "--students",
+            help="Students of the generated college in the dormitories, with tonight's roll "
+            "call and a holiday (0: no people grid).",
+        ),
+    ] = DEMO_STUDENTS,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -183,10 +195,18 @@ def demo(
     if scale not in ("small", "large"):
         typer.echo(f"error: unknown --scale {scale!r}: use small or large", err=True)
         raise typer.Exit(2)
+    if students < 0:
+        typer.echo(f"error: --students {students} is negative: use 0 (none) or more", err=True)
+        raise typer.Exit(2)
     chosen: Literal["small", "large"] = "small" if scale == "small" else "large"
     summary = run(
         lambda: services.seed_demo(
-            engine_for(db), scale=chosen, seed=seed, progress=progress, actor=acting(db)
+            engine_for(db),
+            scale=chosen,
+            seed=seed,
+            progress=progress,
+            actor=acting(db),
+            students=students,
         )
     )
     if as_json:

@@ -68,7 +68,9 @@ def read_zones(
     if not geoms:
         raise ImportFailed(
             f"{where} has no polygons: a zone layer holds one polygon (area) per zone (片区), "
-            "with its name; draw them in QGIS and save as GeoJSON or GeoPackage."
+            "with its name; draw them in QGIS and save as GeoJSON or GeoPackage.",
+            zh=f"{where} 中没有多边形：片区图层中每个片区是一个带名称的多边形（面）；"
+            "请在 QGIS 中绘制，并保存为 GeoJSON 或 GeoPackage。",
         )
     keys = _name_keys(name_field)
     key = next((k for k in keys if any(t.get(k) for t in tags)), None)
@@ -77,7 +79,10 @@ def read_zones(
         asked = f"no field {name_field!r}" if name_field else "no name field"
         raise ImportFailed(
             f"{where} has {asked} for the zones; its fields are "
-            f"{', '.join(fields) or 'none'}: give the one holding the names with --name-field."
+            f"{', '.join(fields) or 'none'}: give the one holding the names with --name-field.",
+            zh=f"{where} 中{'没有字段 ' + repr(name_field) if name_field else '没有名称字段'}"
+            f"可作片区名称；它的字段有：{', '.join(fields) or '无'}：请用 --name-field "
+            "指明存放名称的字段。",
         )
     names: list[str] = []
     for n, record in enumerate(tags, start=1):
@@ -85,12 +90,16 @@ def read_zones(
         if not name:
             raise ImportFailed(
                 f"{where}: polygon {n} has no {key!r}: every zone needs a name (fill it in, "
-                "or delete the polygon)."
+                "or delete the polygon).",
+                zh=f"{where}：第 {n} 个多边形没有 {key!r}：每个片区都需要名称（请填写，或删除"
+                "该多边形）。",
             )
         if len(name) > MAX_NAME_CHARS:
             raise ImportFailed(
                 f"{where}: the zone name {name[:20]!r}… is {len(name)} characters long, over "
-                f"{MAX_NAME_CHARS}: is --name-field the right field?"
+                f"{MAX_NAME_CHARS}: is --name-field the right field?",
+                zh=f"{where}：片区名称 {name[:20]!r}… 长 {len(name)} 个字符，超过 "
+                f"{MAX_NAME_CHARS}：--name-field 是否选对了字段？",
             )
         names.append(name)
     return _dissolved(names, np.asarray(geoms, dtype=object)), warnings

@@ -45,7 +45,10 @@ def cell_loads(
     if buildings is None or len(buildings) == 0:
         return load
     if buildings.crs is None:
-        raise InvalidInput("The buildings have no CRS: set one before assigning owners.")
+        raise InvalidInput(
+            "The buildings have no CRS: set one before assigning owners.",
+            zh="建筑图层没有坐标系：请先设置坐标系再分配网格员。",
+        )
     if CRS.from_user_input(buildings.crs) != crs:
         buildings = buildings.to_crs(crs)
     fps = np.asarray(buildings.geometry.values, dtype=object)
@@ -67,7 +70,10 @@ def _zone_of(value: object) -> int | None:
         text = str(value).strip()
         return int(float(text)) if float(text).is_integer() else int(text)
     except (TypeError, ValueError) as err:
-        raise InvalidInput(f"Owner zone {value!r} is not a zone number.") from err
+        raise InvalidInput(
+            f"Owner zone {value!r} is not a zone number.",
+            zh=f"网格员的片区 {value!r} 不是片区编号。",
+        ) from err
 
 
 def assign_owners(
@@ -87,12 +93,20 @@ def assign_owners(
     """
     for column in ("code", "zone"):
         if column not in cells.columns:
-            raise InvalidInput(f"The cells have no {column!r} column: split the campus first.")
+            raise InvalidInput(
+                f"The cells have no {column!r} column: split the campus first.",
+                zh=f"网格没有 {column!r} 列：请先划分网格。",
+            )
     if "name" not in owners.columns:
-        raise InvalidInput("The owners table needs a 'name' column.")
+        raise InvalidInput(
+            "The owners table needs a 'name' column.", zh="网格员表需要 name（姓名）列。"
+        )
     names = [str(n).strip() for n in owners["name"].tolist()]
     if any(not n or n == "nan" for n in names):
-        raise InvalidInput("Every owner needs a name: the owners table has a blank one.")
+        raise InvalidInput(
+            "Every owner needs a name: the owners table has a blank one.",
+            zh="每位网格员都需要姓名：网格员表中有空白姓名。",
+        )
     zones_of_owner = (
         [_zone_of(z) for z in owners["zone"].tolist()]
         if "zone" in owners.columns
@@ -107,13 +121,17 @@ def assign_owners(
         raise InvalidInput(
             f"The owner mapping names cells that do not exist: {', '.join(unknown_codes[:5])}"
             + (" …" if len(unknown_codes) > 5 else "")
-            + ". Check the codes against the current plan."
+            + ". Check the codes against the current plan.",
+            zh=f"指定的网格不存在：{'、'.join(unknown_codes[:5])}"
+            + (" …" if len(unknown_codes) > 5 else "")
+            + "。请对照当前方案检查编码。",
         )
     unknown_people = sorted(set(mapping.values()) - known)
     if unknown_people:
         raise InvalidInput(
             f"The owner mapping names people who are not owners: {', '.join(unknown_people[:5])}"
-            ". Add them to the owners table first."
+            ". Add them to the owners table first.",
+            zh=f"指定的人员不是网格员：{'、'.join(unknown_people[:5])}。请先把他们加入网格员表。",
         )
     load = cell_loads(cells, buildings=buildings)
     pools: dict[int | None, list[str]] = {}
@@ -153,7 +171,9 @@ def assign_owners(
         listed = ", ".join(str(z) for z in sorted(missing))
         raise InvalidInput(
             f"Zone(s) {listed} have no owner and no fallback owner: add an owner for them "
-            "or give a fallback owner (属地兜底)."
+            "or give a fallback owner (属地兜底).",
+            zh=f"片区 {listed} 既没有网格员也没有兜底网格员：请为它们添加网格员，"
+            "或指定属地兜底网格员。",
         )
     out = cells.copy()
     out["owner"] = pd.Series(owner, index=cells.index, dtype=object)

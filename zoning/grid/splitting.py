@@ -71,7 +71,10 @@ def campus_geometry(boundary: gpd.GeoDataFrame | gpd.GeoSeries) -> BaseGeometry:
     polys = polys[shapely.get_type_id(polys) == 3]
     campus = shapely.union_all(polys)
     if campus.is_empty or campus.area <= 0:
-        raise InvalidInput("The campus boundary has no polygon with an area: check the file.")
+        raise InvalidInput(
+            "The campus boundary has no polygon with an area: check the file.",
+            zh="校区边界中没有有面积的多边形：请检查文件。",
+        )
     return campus
 
 
@@ -497,12 +500,16 @@ def square_cells(campus: BaseGeometry, *, cell_size_m: float) -> Geoms:
     Raises :class:`InvalidInput` for a non-positive size or an absurd number of cells.
     """
     if not cell_size_m > 0:
-        raise InvalidInput(f"cell_size_m must be a positive number of metres, not {cell_size_m}.")
+        raise InvalidInput(
+            f"cell_size_m must be a positive number of metres, not {cell_size_m}.",
+            zh=f"网格边长（cell_size_m）须为正的米数，而不是 {cell_size_m}。",
+        )
     minx, miny, maxx, maxy = campus.bounds
     count = math.ceil((maxx - minx) / cell_size_m + 1) * math.ceil((maxy - miny) / cell_size_m + 1)
     if count > 20_000_000:
         raise InvalidInput(
-            f"cell_size_m={cell_size_m} would make about {count:,} cells: choose a larger size."
+            f"cell_size_m={cell_size_m} would make about {count:,} cells: choose a larger size.",
+            zh=f"网格边长 {cell_size_m} 米会产生约 {count:,} 个网格：请选更大的边长。",
         )
     xs, ys = _grid(campus.bounds, cell_size_m)
     cells = _square_cells_noded(campus, xs, ys)
@@ -559,7 +566,10 @@ def hex_cells(campus: BaseGeometry, *, crs: CRS, h3_res: int | None = None) -> G
     """Return H3 cells at ``h3_res`` (default from the campus size) clipped to ``campus``."""
     res = default_h3_res(campus.area) if h3_res is None else h3_res
     if not 0 <= res <= 15:
-        raise InvalidInput(f"h3_res must be between 0 and 15, not {h3_res}.")
+        raise InvalidInput(
+            f"h3_res must be between 0 and 15, not {h3_res}.",
+            zh=f"h3_res 须在 0 到 15 之间，而不是 {h3_res}。",
+        )
     return clip_tiles(hex_tiles(campus, crs=crs, h3_res=res), campus)
 
 
@@ -570,7 +580,10 @@ def _same_crs(
     if frame is None or len(frame) == 0:
         return None
     if frame.crs is None:
-        raise InvalidInput(f"The {what} have no CRS: set one before splitting.")
+        raise InvalidInput(
+            f"The {what} have no CRS: set one before splitting.",
+            zh=f"图层（{what}）没有坐标系：请先设置坐标系再划分网格。",
+        )
     if CRS.from_user_input(frame.crs) != crs:
         return frame.to_crs(crs)
     return frame
@@ -662,12 +675,19 @@ def split(
     """
     crs = require_metric(boundary, what="campus boundary")
     if method not in METHODS:
-        raise InvalidInput(f"Unknown split method {method!r}: use one of {', '.join(METHODS)}.")
+        raise InvalidInput(
+            f"Unknown split method {method!r}: use one of {', '.join(METHODS)}.",
+            zh=f"未知的划分方法 {method!r}：请用 {', '.join(METHODS)} 之一。",
+        )
     if zones is not None and zones < 1:
-        raise InvalidInput(f"zones must be a positive number of zones, not {zones}.")
+        raise InvalidInput(
+            f"zones must be a positive number of zones, not {zones}.",
+            zh=f"片区数（--zones）须为正整数，而不是 {zones}。",
+        )
     if not math.isfinite(min_cell_m2) or min_cell_m2 < 0:
         raise InvalidInput(
-            f"The minimum cell area must be 0 m² or more, not {min_cell_m2}; e.g. 50."
+            f"The minimum cell area must be 0 m² or more, not {min_cell_m2}; e.g. 50.",
+            zh=f"最小网格面积须不小于 0 平方米，而不是 {min_cell_m2}；例如 50。",
         )
     campus = campus_geometry(boundary)
     barriers = _same_crs(barriers, crs, what="barriers")
@@ -691,7 +711,10 @@ def split(
         )
     else:
         if buildings is None:
-            raise InvalidInput("The building method needs the buildings layer.")
+            raise InvalidInput(
+                "The building method needs the buildings layer.",
+                zh="按建筑划分（building）需要建筑图层：请先导入建筑。",
+            )
         geoms, kinds = building_cells(
             campus,
             buildings=buildings,

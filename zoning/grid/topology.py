@@ -53,10 +53,14 @@ class Problem:
     message: str
     location: BaseGeometry
     crs: str | None = None
+    #: The message in Chinese ("": none; the pages then show the English).
+    zh: str = ""
 
 
 def _near_lonlat(geom: BaseGeometry, to_lonlat: Transformer) -> str:
-    """Return `` near (lon, lat)`` of a point on ``geom`` (degrees, WGS-84), or ''."""
+    """Return `` near (lon, lat)`` of a point on ``geom`` (degrees, WGS-84), or ''.
+
+    The Chinese messages use it as it is: the coordinates are the part to read."""
     point = shapely.point_on_surface(geom) if not geom.is_empty else geom
     if point.is_empty:
         return ""
@@ -103,6 +107,15 @@ def _names(cells: gpd.GeoDataFrame) -> NDArray[np.object_]:
 
 def _join(names: list[str]) -> str:
     return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _join_zh(names: list[str]) -> str:
+    return "、".join(names)
+
+
+def _near_zh(near: str) -> str:
+    """Return the Chinese of :func:`_near_lonlat`'s `` near (lon, lat)`` (or '')."""
+    return f"（位置约 {near.removeprefix(' near ')}）" if near else ""
 
 
 #: A cell whose thinness 4πA/P² is below this is a sliver (a circle is 1, a square 0.785)...
@@ -175,9 +188,12 @@ def validate(
     names = _names(cells)
     problems: list[Problem] = []
 
-    def add(kind: str, idx: list[int], message: str, location: BaseGeometry) -> None:
+    def _near_z(geom: BaseGeometry) -> str:
+        return _near_zh(_near_lonlat(geom, to_lonlat))
+
+    def add(kind: str, idx: list[int], message: str, location: BaseGeometry, zh: str) -> None:
         problems.append(
-            Problem(kind, tuple(str(names[k]) for k in idx), message, location, crs_name)
+            Problem(kind, tuple(str(names[k]) for k in idx), message, location, crs_name, zh)
         )
 
     missing = shapely.is_missing(geoms)
@@ -186,14 +202,25 @@ def validate(
     valid = kind_ok & shapely.is_valid(np.where(kind_ok, geoms, shapely.Point()))
     for k in map(int, np.flatnonzero(~valid)):
         if empty[k]:
-            add("invalid_geometry", [k], f"cell {names[k]} has no geometry.", shapely.Point())
+            add(
+                "invalid_geometry", [k], f"cell {names[k]} has no geometry.", shapely.Point(),
+                f"网格 {names[k]} 没有几何图形。",
+            )  # fmt: skip
             continue
         why = (
             shapely.is_valid_reason(geoms[k])
             if kind_ok[k]
             else f"it is a {geoms[k].geom_type}, not one Polygon"
         )
-        add("invalid_geometry", [k], f"cell {names[k]} is not a valid polygon: {why}.", geoms[k])
+        why_zh = (
+            f"{shapely.is_valid_reason(geoms[k])}"
+            if kind_ok[k]
+            else f"它是 {geoms[k].geom_type}，不是单个多边形"
+        )
+        add(
+            "invalid_geometry", [k], f"cell {names[k]} is not a valid polygon: {why}.", geoms[k],
+            f"网格 {names[k]} 不是有效的多边形：{why_zh}。",
+        )  # fmt: skip
     good = np.flatnonzero(valid)
     polys = geoms[good]
     areas = shapely.area(polys)
@@ -222,18 +249,23 @@ def validate(
                             f"cells {names[i]} and {names[j]} overlap by {area_text(ar)} m²"
                             f"{_near(geom)}: give the shared area to one of them.",
                             geom,
+                            f"网格 {names[i]} 与 {names[j]} 重叠 {area_text(ar)} 平方米"
+                            f"{_near_z(geom)}：请把重叠部分划给其中一个网格。",
                         )
 
     # Gaps (the whole campus when no cell lies on it) and parts outside the campus.
     none_on_campus = not len(polys) or not shapely.intersects(area_campus, shapely.union_all(polys))
     if none_on_campus:
         where = " (no cell lies on the campus: check the cells' CRS)" if len(polys) else ""
+        where_zh = "（没有网格落在校区内：请检查网格的坐标系）" if len(polys) else ""
         add(
             "gap",
             [],
             f"the plan covers none of the campus's {area_campus.area:,.0f} m²{where}"
             f"{_near(area_campus)}: cells must cover the whole campus.",
             area_campus,
+            f"方案没有覆盖校区 {area_campus.area:,.0f} 平方米中的任何部分{where_zh}"
+            f"{_near_z(area_campus)}：网格必须覆盖整个校区。",
         )
     if len(polys):
         covered = (
@@ -249,12 +281,17 @@ def validate(
         for hole in holes:
             around = [int(good[k]) for k in tree.query(hole, predicate="intersects")]
             who = f" between cells {_join([str(names[k]) for k in around])}" if around else ""
+            who_zh = (
+                f"（位于网格 {_join_zh([str(names[k]) for k in around])} 之间）" if around else ""
+            )
             add(
                 "gap",
                 around,
                 f"a gap of {hole.area:,.1f} m²{who}{_near(hole)} belongs to no cell: "
                 "extend a neighbouring cell over it.",
                 hole,
+                f"有 {hole.area:,.1f} 平方米的空隙{who_zh}{_near_z(hole)}不属于任何网格："
+                "请把相邻网格扩展覆盖它。",
             )
         shapely.prepare(area_campus)
         out_idx = np.flatnonzero(~shapely.covers(area_campus, polys))
@@ -270,6 +307,8 @@ def validate(
                         f"cell {names[i]} extends {ar:,.1f} m² outside the campus{_near(geom)}: "
                         "clip it to the campus boundary.",
                         geom,
+                        f"网格 {names[i]} 有 {ar:,.1f} 平方米超出校区{_near_z(geom)}："
+                        "请按校区边界裁剪。",
                     )
 
     # Shape and size.
@@ -286,6 +325,9 @@ def validate(
             f"< {sliver_thinness}, mean width {width[j]:.2f} m){_near(polys[k])}: "
             "merge it into a neighbour.",
             polys[k],
+            f"网格 {names[i]} 是细长碎片（{areas[k]:,.1f} 平方米，紧凑度 {thin[j]:.3f} "
+            f"< {sliver_thinness}，平均宽度 {width[j]:.2f} 米）{_near_z(polys[k])}："
+            "请并入相邻网格。",
         )
     if min_area_m2 is not None:
         for k in map(int, np.flatnonzero(areas < min_area_m2)):
@@ -296,6 +338,8 @@ def validate(
                 f"cell {names[i]} covers {areas[k]:,.1f} m², less than the minimum "
                 f"{min_area_m2:,.0f} m²{_near(polys[k])}: merge it into a neighbour.",
                 polys[k],
+                f"网格 {names[i]} 面积 {areas[k]:,.1f} 平方米，小于最小值 "
+                f"{min_area_m2:,.0f} 平方米{_near_z(polys[k])}：请并入相邻网格。",
             )
     if max_area_m2 is not None:
         for k in map(int, np.flatnonzero(areas > max_area_m2)):
@@ -306,6 +350,8 @@ def validate(
                 f"cell {names[i]} covers {areas[k]:,.1f} m², more than the maximum "
                 f"{max_area_m2:,.0f} m²{_near(polys[k])}: split it.",
                 polys[k],
+                f"网格 {names[i]} 面积 {areas[k]:,.1f} 平方米，大于最大值 "
+                f"{max_area_m2:,.0f} 平方米{_near_z(polys[k])}：请拆分它。",
             )
 
     # Owners and codes.
@@ -323,6 +369,7 @@ def validate(
                     [row],
                     f"cell {names[row]} has no owner: assign a grid owner (网格员).",
                     geoms[row] if not empty[row] else shapely.Point(),
+                    f"网格 {names[row]} 没有网格员：请指定一名网格员。",
                 )
     if "code" in cells.columns:
         codes = pd.Series(cells["code"].to_numpy(dtype=object))
@@ -335,6 +382,7 @@ def validate(
                 idx,
                 f"code {code} is used by {len(idx)} cells{_near(where)}: give each a unique code.",
                 where,
+                f"编码 {code} 被 {len(idx)} 个网格使用{_near_z(where)}：请给每个网格唯一的编码。",
             )
     return problems
 
@@ -365,6 +413,7 @@ def problems_to_json(
                 "kind": problem.kind,
                 "cells": list(problem.cells),
                 "message": problem.message,
+                "message_zh": problem.zh or problem.message,
                 "location_wkt": shapely.to_wkt(geom, rounding_precision=7),
             }
         )

@@ -119,7 +119,10 @@ def diff_plans(
     """
     crs_a, crs_b = require_metric(a, what="plan A"), require_metric(b, what="plan B")
     if CRS.from_user_input(crs_a) != CRS.from_user_input(crs_b):
-        raise InvalidInput("Both plans must be in the same metric CRS to compare them.")
+        raise InvalidInput(
+            "Both plans must be in the same metric CRS to compare them.",
+            zh="两个方案须在同一米制坐标系中才能比较。",
+        )
     pos_a = {str(c): k for k, c in enumerate(a["code"])}
     pos_b = {str(c): k for k, c in enumerate(b["code"])}
     ga = np.asarray(a.geometry.values, dtype=object)

@@ -54,22 +54,32 @@ def read_cells_layer(path: str | Path, *, layer: str = "cells") -> gpd.GeoDataFr
     """
     source = Path(path)
     if not source.exists():
-        raise ImportFailed(f"{source} does not exist.")
+        raise ImportFailed(f"{source} does not exist.", zh=f"{source} 不存在。")
     try:
         layers = _feature_layers(source)
         name = layer if layer in layers else (layers[0] if len(layers) == 1 else None)
         if name is None:
             found = ", ".join(layers) or "none with geometry"
             raise ImportFailed(
-                f"{source.name} has no layer {layer!r} (layers: {found}); pick one with --layer."
+                f"{source.name} has no layer {layer!r} (layers: {found}); pick one with --layer.",
+                zh=f"{source.name} 中没有图层 {layer!r}（图层：{found}）：请用 --layer 选择一个。",
             )
         frame = pyogrio.read_dataframe(source, layer=name, fid_as_index=True)
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError) as exc:
-        raise ImportFailed(f"Cannot read {source.name}: {exc}") from exc
+        raise ImportFailed(
+            f"Cannot read {source.name}: {exc}",
+            zh=f"无法读取 {source.name}：{exc}（是 QGIS 保存的 GeoPackage 吗？）",
+        ) from exc
     if frame.crs is None:
-        raise ImportFailed(f"{source.name}: the layer has no CRS; save it with one in QGIS.")
+        raise ImportFailed(
+            f"{source.name}: the layer has no CRS; save it with one in QGIS.",
+            zh=f"{source.name}：图层没有坐标系：请在 QGIS 中带坐标系保存。",
+        )
     if not len(frame):
-        raise ImportFailed(f"{source.name}: the layer {name!r} has no features.")
+        raise ImportFailed(
+            f"{source.name}: the layer {name!r} has no features.",
+            zh=f"{source.name}：图层 {name!r} 中没有要素。",
+        )
     frame["geometry"] = shapely.force_2d(np.asarray(frame.geometry.values, dtype=object))
     if CRS.from_user_input(frame.crs).is_geographic:
         minx, miny, maxx, maxy = frame.total_bounds
@@ -78,7 +88,10 @@ def read_cells_layer(path: str | Path, *, layer: str = "cells") -> gpd.GeoDataFr
                 f"{source.name}: the layer says lon/lat ({frame.crs.to_string()}) but its "
                 f"coordinates reach ({maxx:,.0f}, {maxy:,.0f}), beyond lon/lat: are lon and lat "
                 "swapped, or metres saved as degrees? Save the layer with its real CRS in QGIS "
-                "(Export → Save Features As…)."
+                "(Export → Save Features As…).",
+                zh=f"{source.name}：图层声明为经纬度（{frame.crs.to_string()}），但坐标达到 "
+                f"({maxx:,.0f}, {maxy:,.0f})，超出经纬度范围：经纬度是否颠倒，或把米存成了度？"
+                "请在 QGIS 中用真实坐标系保存图层（导出 → 要素另存为…）。",
             )
     return frame
 
@@ -135,11 +148,26 @@ def _feature_name(fid: object, row: dict[str, Any]) -> str:
     return f"feature {fid}" + (f" (code {code})" if code else "")
 
 
-def _refuse(problems: list[str], total: int, hint: str) -> None:
+def _feature_name_zh(fid: object, row: dict[str, Any]) -> str:
+    code = _text(row.get("code"))
+    return f"要素 {fid}" + (f"（编码 {code}）" if code else "")
+
+
+def _refuse(
+    problems: list[str], features_zh: list[str], total: int, hints: tuple[str, str]
+) -> None:
+    """Raise ImportFailed: the first problems (English), the features (Chinese), ``hints``
+    (English, Chinese): what to do."""
     shown = "; ".join(problems[:3]) + (
         f"; and {len(problems) - 3} more" if len(problems) > 3 else ""
     )
-    raise ImportFailed(f"{len(problems)} of {total} features cannot become cells: {shown}. {hint}")
+    shown_zh = "、".join(features_zh[:5]) + (
+        f" 等 {len(features_zh)} 个" if len(features_zh) > 5 else ""
+    )
+    raise ImportFailed(
+        f"{len(problems)} of {total} features cannot become cells: {shown}. {hints[0]}",
+        zh=f"{total} 个要素中有 {len(problems)} 个无法成为网格：{shown_zh}。{hints[1]}",
+    )
 
 
 def _cell_polygons(
@@ -150,6 +178,7 @@ def _cell_polygons(
     rows: list[dict[str, Any]] = []
     geoms: list[BaseGeometry] = []
     refused: list[str] = []
+    refused_zh: list[str] = []
     records = edited.drop(columns="geometry").to_dict("records")
     given = np.asarray(edited.geometry.values, dtype=object)
     # Most features are one valid polygon (a MultiPolygon of one part, as QGIS saves them):
@@ -166,11 +195,20 @@ def _cell_polygons(
         poly = shapely.get_geometry(geom, 0) if simple[k] else one_polygon(geom)
         if isinstance(poly, str):
             refused.append(f"{_feature_name(fid, record)}: {poly}")
+            refused_zh.append(_feature_name_zh(fid, record))
             continue
         rows.append(record)
         geoms.append(poly)
     if refused:
-        _refuse(refused, len(edited), "Fix them in QGIS and import again.")
+        _refuse(
+            refused,
+            refused_zh,
+            len(edited),
+            (
+                "Fix them in QGIS and import again.",
+                "请在 QGIS 中把它们改成单个有效的多边形后重新导入。",
+            ),
+        )
     arr = np.asarray(geoms, dtype=object)
     on_campus = shapely.area(shapely.intersection(arr, campus)) if len(arr) else np.zeros(0)
     outside = np.flatnonzero(on_campus < ON_CAMPUS_SHARE * shapely.area(arr))
@@ -181,9 +219,16 @@ def _cell_polygons(
         ]
         _refuse(
             names,
+            [
+                _feature_name_zh(edited.index[k], rows[k]) + " 位于校区之外"
+                for k in outside.tolist()
+            ],
             len(edited),
-            "Check the layer's CRS (swapped lon/lat, or metres saved as degrees?) and that "
-            "the file is for this campus.",
+            (
+                "Check the layer's CRS (swapped lon/lat, or metres saved as degrees?) and that "
+                "the file is for this campus.",
+                "请检查图层的坐标系（经纬度是否颠倒，或把米存成了度？）以及文件是否属于本校区。",
+            ),
         )
     return rows, geoms
 

@@ -1,5 +1,6 @@
-"""The demo campus as a service: :func:`seed_demo` stores the synthetic campus with a first
-plan, then ninety days of believable safety operations, deterministic by seed.
+"""The demo campus as a service: :func:`seed_demo` stores the synthetic campus, its quarters
+as its zone layer (so its zones are its real, named areas), a first plan, then ninety days
+of believable safety operations, deterministic by seed.
 
 :func:`make_history` draws, for the current plan: every due inspection of the last
 ``days`` days (and the schedule ahead), submissions — most on time, two or three *lagging*
@@ -33,6 +34,7 @@ from zoning.safety.checklists import ChecklistTemplate
 from zoning.safety.complaints import DEFAULT_CATEGORIES, Complaint, route_complaint
 from zoning.safety.ledger.workflow import Hazard, apply
 from zoning.services._progress import Progress, quiet
+from zoning.services.demo_people import seed_people
 from zoning.services.grid import split_campus
 from zoning.services.ledger import locator
 from zoning.services.plans import activate_plan
@@ -44,7 +46,9 @@ from zoning.services.safety import (
     due_rows,
     write_schedule_mark,
 )
+from zoning.services.zones import import_zone_layer
 from zoning.store import safety as repo
+from zoning.store.audit import record
 from zoning.store.campus import CampusSummary, campus_summary, save_campus
 from zoning.store.models.safety import InspectionDue
 
@@ -306,8 +310,11 @@ def _complaints(
     return complaints, hazards
 
 
-def store_history(engine: Engine, ops: CampusOps, history: History) -> dict[str, int]:
-    """Write ``history`` in one transaction with bulk inserts; return the row counts."""
+def store_history(
+    engine: Engine, ops: CampusOps, history: History, *, actor: Actor
+) -> dict[str, int]:
+    """Write ``history`` in one transaction with bulk inserts and one ``demo.history`` audit
+    row of ``actor`` (the counts in its detail); return the row counts."""
     templates = checklist_templates()
     with engine.begin() as conn:
         repo.record_template_versions(conn, templates.values())
@@ -350,13 +357,16 @@ def store_history(engine: Engine, ops: CampusOps, history: History) -> dict[str,
             through=local_day(utcnow()) + timedelta(days=SCHEDULE_AHEAD_DAYS),
             rows=n_due,
         )
-    return {
-        "due": n_due,
-        "inspections": len(inspection_ids),
-        "item_results": sum(len(s.submission.results) for s in records),
-        "hazards": len(hazard_ids),
-        "complaints": len(complaint_ids),
-    }
+        counts = {
+            "due": n_due,
+            "inspections": len(inspection_ids),
+            "item_results": sum(len(s.submission.results) for s in records),
+            "hazards": len(hazard_ids),
+            "complaints": len(complaint_ids),
+        }
+        detail = {"since": local_day(history.start).isoformat(), **counts}
+        record(conn, campus_id=ops.cid, actor=actor.name, action="demo.history", detail=detail)
+    return counts
 
 
 def _save_complaints(
@@ -395,12 +405,20 @@ def _save_complaints(
 
 
 def seed_history(
-    engine: Engine, campus: str, *, seed: int = 0, days: int = 90, now: datetime | None = None
+    engine: Engine,
+    campus: str,
+    *,
+    actor: Actor,
+    seed: int = 0,
+    days: int = 90,
+    now: datetime | None = None,
 ) -> dict[str, int]:
-    """Generate and store ``days`` days of history for ``campus``'s current plan."""
+    """Generate and store ``days`` days of history for ``campus``'s current plan (one
+    ``demo.history`` audit row of ``actor``). Raises PermissionDenied (import_campus)."""
+    actor.require(Permission.IMPORT_CAMPUS, "seed the demo campus")
     ops = campus_ops(engine, campus)
     history = make_history(ops, checklist_templates(), seed=seed, now=now or utcnow(), days=days)
-    return store_history(engine, ops, history)
+    return store_history(engine, ops, history, actor=actor)
 
 
 def seed_demo(
@@ -411,10 +429,14 @@ def seed_demo(
     seed: int = 0,
     progress: Progress = quiet,
     history_days: int = 90,
+    students: int = 0,
+    now: datetime | None = None,
 ) -> CampusSummary:
     """Build the synthetic demo campus, store it (replacing any old one) with a first plan
     and ``history_days`` days of safety operations (0: none). Its audit rows (import, split,
-    activation) name ``actor``. Raises PermissionDenied (import_campus)."""
+    activation, and with ``students`` > 0 the people grid's, as of ``now``: see
+    :func:`zoning.services.demo_people.seed_people`) name ``actor``. Raises
+    PermissionDenied (import_campus)."""
     actor.require(Permission.IMPORT_CAMPUS, "seed the demo campus")
     progress(f"building the {scale} demo campus (seed {seed})")
     demo = build_demo(scale=scale, seed=seed)
@@ -429,6 +451,10 @@ def seed_demo(
         discard_history=True,
         source=f"campusgrid demo --scale {scale} --seed {seed}",
         actor=actor.name,
+    )
+    progress(f"storing its {len(demo.quarters)} quarters as its zones")
+    import_zone_layer(
+        engine, demo.name, demo.quarters[["name", "geometry"]], actor=actor, origin="demo quarters"
     )
     cell_size_m = 100.0 if scale == "small" else 30.0
     first = split_campus(
@@ -450,5 +476,7 @@ def seed_demo(
     )
     if history_days > 0:
         progress(f"adding {history_days} days of inspections, hazards and complaints")
-        seed_history(engine, demo.name, seed=seed, days=history_days)
+        seed_history(engine, demo.name, actor=actor, seed=seed, days=history_days, now=now)
+    if students > 0:
+        seed_people(engine, demo.name, students=students, actor=actor, now=now, progress=progress)
     return campus_summary(engine, demo.name)

@@ -40,6 +40,7 @@ from zoning.services import notify, safety
 from zoning.services.campus import on_behalf_of
 from zoning.services.zones import chain_warnings, owners_with_zones
 from zoning.store import plan_edits as plan_store
+from zoning.store.audit import shown_detail_text as shown
 from zoning.store.campus import campus_id, load_layers, load_people, record_event
 from zoning.store.frames import read_frame
 from zoning.store.models.campus import AuditEvent, Building, GridCell, GridPlan, table_of
@@ -183,7 +184,8 @@ def _problems(engine: Engine, session: PlanSession) -> list[dict[str, Any]]:
     for code in sorted(reused):
         geom = cells.geometry.iloc[session.state.row(code)]
         message = f"code {code} was retired by an earlier plan and may not be used again."
-        found.append(Problem("retired_code", (code,), message, geom, str(metric)))
+        zh = f"编码 {code} 已被之前的方案停用，不能再次使用：请换一个编码。"
+        found.append(Problem("retired_code", (code,), message, geom, str(metric), zh))
     return problems_to_json(found)
 
 
@@ -507,7 +509,10 @@ def _import_base(
         raise InvalidInput(
             f"{Path(path).name} does not say which plan it was exported from and campus "
             f"{campus!r} has no active plan: name the plan it was edited from with --base PLAN "
-            f"(`campusgrid plans {campus}` lists them)."
+            f"(`campusgrid plans {campus}` lists them).",
+            zh=f"{Path(path).name} 没有记录它导出自哪个方案，校区 {campus!r} 也没有启用中的方案："
+            f"请用 --base PLAN 指明它是在哪个方案上修改的"
+            f"（`campusgrid plans {campus}` 列出方案）。",
         )
     return _session(engine, campus, active[0].id), "active"
 
@@ -535,7 +540,9 @@ def import_plan(
     """
     actor.require(Permission.EDIT_PLANS, "import a plan")
     if snap_m is not None and not 0 <= snap_m <= 100:
-        raise InvalidInput("--snap-m must be between 0 and 100 (metres).")
+        raise InvalidInput(
+            "--snap-m must be between 0 and 100 (metres).", zh="--snap-m 须在 0 到 100（米）之间。"
+        )
     on_behalf = on_behalf_of(engine, campus, author, option="--author")
     base, base_from = _import_base(engine, campus, path, base_plan)
     metric = base.state.metric_crs
@@ -544,7 +551,8 @@ def import_plan(
     if not np.isfinite(coords).all():
         raise InvalidInput(
             f"{Path(path).name}: some coordinates cannot be placed on the campus's map: check "
-            "the layer's CRS in QGIS."
+            "the layer's CRS in QGIS.",
+            zh=f"{Path(path).name}：部分坐标无法放到校区地图上：请在 QGIS 中检查图层的坐标系。",
         )
     boundary = _boundary(engine, campus, metric)
     outline: BaseGeometry = boundary.geometry.union_all()
@@ -643,7 +651,8 @@ def audit_events(
     limit: int | None = None,
     query: AuditQuery | None = None,
 ) -> pd.DataFrame:
-    """Return audit rows, newest first: id, at, actor, action, detail (JSON text).
+    """Return audit rows, newest first: id, at, actor, action, detail (JSON text; an older
+    row's ``on_behalf`` shown as ``entered_by``/``on_behalf_of``).
 
     ``campus`` and ``limit`` override ``query``'s (see :class:`AuditQuery`). Raises
     PermissionDenied (view_audit), NotFound.
@@ -663,7 +672,10 @@ def audit_events(
             stmt = stmt.limit(asked.limit)
         rows = conn.execute(stmt).fetchall()
     return pd.DataFrame(
-        [(r.id, as_utc(r.at).isoformat(), r.actor, r.action, r.detail or "{}") for r in rows],
+        [
+            (r.id, as_utc(r.at).isoformat(), r.actor, r.action, shown(r.actor, r.detail))
+            for r in rows
+        ],
         columns=["id", "at", "actor", "action", "detail"],
         dtype=object,
     )
@@ -684,7 +696,10 @@ def export_audit_csv(
     frame = audit_events(engine, campus, actor=actor, query=query).iloc[::-1]
     target = Path(out)
     if not target.parent.is_dir():
-        raise InvalidInput(f"The folder {target.parent} does not exist; create it first.")
+        raise InvalidInput(
+            f"The folder {target.parent} does not exist; create it first.",
+            zh=f"文件夹 {target.parent} 不存在：请先创建它。",
+        )
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "at", "actor", "action", "detail"])

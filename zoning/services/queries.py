@@ -542,6 +542,7 @@ class CellDetail:
     open hazards, as the acting account may see them (see :func:`cell_detail`)."""
 
     code: str
+    #: The zone's name where the campus names its zones, else its number ("3"); None: none.
     zone: str | None
     owner: str | None
     #: (level, person): cell_owner → zone_leader → safety_office → leadership.
@@ -578,7 +579,8 @@ def cell_detail(
     now = now or utcnow()
     ops = campus_ops(engine, campus)
     row = ops.cells[ops.cells["code"] == code]
-    zone = None if not len(row) else repo.zone_label(row["zone"].iloc[0])
+    zone = None if not len(row) else repo.zone_label(row["zone"].iloc[0])  # the staff's key
+    zone_name = None if not len(row) else repo.zone_label(row["zone"].iloc[0], ops.zone_names)
     owner_value = None if not len(row) else row["owner"].iloc[0]
     owner = owner_value if isinstance(owner_value, str) and owner_value else None
     staff = ops.staff
@@ -621,7 +623,7 @@ def cell_detail(
     phones = actor.can(Permission.VIEW_PHONES)
     return CellDetail(
         code=code,
-        zone=zone,
+        zone=zone_name,
         owner=owner,
         chain=chain,
         due_now=due_now if operations else due_now.iloc[0:0].reset_index(drop=True),

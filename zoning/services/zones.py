@@ -44,6 +44,7 @@ __all__ = [
     "ZoneRow",
     "chain_warnings",
     "export_zones",
+    "import_zone_layer",
     "import_zones",
     "list_zones",
     "owners_with_zones",
@@ -133,11 +134,25 @@ def import_zones(
     InvalidInput (a zone wholly outside the campus).
     """
     from zoning.campus.zones import read_zones
+
+    actor.require(Permission.EDIT_PLANS, "import the zones of a campus")
+    campus_summary(engine, campus)  # NotFound before reading the file
+    zones, warnings = read_zones(Path(path), name_field=name_field, crs=crs)
+    return import_zone_layer(engine, campus, zones, actor=actor, origin=Path(path).name), warnings
+
+
+def import_zone_layer(
+    engine: Engine, campus: str, zones: gpd.GeoDataFrame, *, actor: Actor, origin: str
+) -> list[ZoneRow]:
+    """Replace the zones of ``campus`` with ``zones`` (one row per zone: ``name`` and a
+    polygon, any CRS), as :func:`import_zones` does for a file; ``origin`` (a file name,
+    "demo quarters") names where they came from in messages and the audit row. Stored as
+    source ``imported``. Raises PermissionDenied (edit_plans), NotFound, InvalidInput (a zone
+    wholly outside the campus, a repeated name)."""
     from zoning.grid.named_zones import reading_rank
 
     actor.require(Permission.EDIT_PLANS, "import the zones of a campus")
     summary = campus_summary(engine, campus)
-    zones, warnings = read_zones(Path(path), name_field=name_field, crs=crs)
     metric = CRS.from_user_input(summary.metric_crs)
     boundary = load_layers(engine, campus).boundary.to_crs(metric)
     outline = shapely.union_all(np.asarray(boundary.geometry.values, dtype=object))
@@ -147,8 +162,10 @@ def import_zones(
     if empty.any():
         names = ", ".join(str(n) for n in local.loc[empty, "name"])
         raise InvalidInput(
-            f"Zone(s) {names} of {Path(path).name} lie outside campus {campus!r}: is it the "
-            "right file, in the right coordinates (--crs)?"
+            f"Zone(s) {names} of {origin} lie outside campus {campus!r}: is it the "
+            "right file, in the right coordinates (--crs)?",
+            zh=f"{origin} 中的片区 {names} 位于校区 {campus!r} 之外：文件是否正确、坐标系（--crs）"
+            "是否正确？",
         )
     local = gpd.GeoDataFrame({"name": local["name"].tolist()}, geometry=list(clipped), crs=metric)
     local = local.iloc[reading_rank(local)].reset_index(drop=True)
@@ -161,9 +178,9 @@ def import_zones(
             campus_id=cid,
             actor=actor.name,
             action="zones.import",
-            detail={"file": Path(path).name, "zones": len(local)},
+            detail={"file": origin, "zones": len(local)},
         )
-    return list_zones(engine, campus, actor=actor), warnings
+    return list_zones(engine, campus, actor=actor)
 
 
 def rename_zone(engine: Engine, campus: str, number: int, name: str, *, actor: Actor) -> str:
@@ -175,7 +192,10 @@ def rename_zone(engine: Engine, campus: str, number: int, name: str, *, actor: A
     actor.require(Permission.EDIT_PLANS, "rename a zone")
     new = " ".join(check_text(name, what="The zone name", limit=MAX_NAME_CHARS).split())
     if not new:
-        raise InvalidInput("The zone name is empty: give the new name, e.g. 北区.")
+        raise InvalidInput(
+            "The zone name is empty: give the new name, e.g. 北区.",
+            zh="片区名称为空：请填写新名称，例如 北区。",
+        )
     with writing(engine) as conn:
         cid = campus_id(conn, campus)
         old = repo.rename(conn, cid, int(number), new)
@@ -202,11 +222,16 @@ def export_zones(engine: Engine, campus: str, out: str | Path, *, actor: Actor) 
     if not len(zones):
         raise NotFound(
             f"Campus {campus!r} has no named zones yet: `campusgrid zones import` a zone layer, "
-            "or split with --zones N (or with people who have quarters)."
+            "or split with --zones N (or with people who have quarters).",
+            zh=f"校区 {campus!r} 还没有命名片区：请用 `campusgrid zones import` 导入片区图层，"
+            "或用 --zones N 划分网格（或在人员有所属片区时划分）。",
         )
     target = Path(out)
     if not target.parent.is_dir():
-        raise InvalidInput(f"The folder {target.parent} does not exist: create it first.")
+        raise InvalidInput(
+            f"The folder {target.parent} does not exist: create it first.",
+            zh=f"文件夹 {target.parent} 不存在：请先创建它。",
+        )
     target.unlink(missing_ok=True)
     zones.to_file(target, driver="GeoJSON")
     with writing(engine) as conn:
@@ -252,7 +277,9 @@ def split_zones(engine: Engine, campus: str, *, zones: int | None, crs: CRS) -> 
         if source == "imported":
             raise InvalidInput(
                 f"Campus {campus!r} has an imported zone layer ({len(layer)} zones): it decides "
-                "the zones. Drop --zones, or `campusgrid zones import` another layer."
+                "the zones. Drop --zones, or `campusgrid zones import` another layer.",
+                zh=f"校区 {campus!r} 已导入片区图层（{len(layer)} 个片区），片区由它决定："
+                "请去掉 --zones，或用 `campusgrid zones import` 导入另一图层。",
             )
         return SplitZones(count=zones, source="generated")
     quarters = _quarters(load_people(engine, campus))

@@ -72,9 +72,15 @@ def replace_zones(conn: sa.Connection, cid: int, zones: gpd.GeoDataFrame, *, sou
     repeated number or name.
     """
     if source not in ZONE_SOURCES:
-        raise InvalidInput(f"Unknown zone source {source!r}: use one of {ZONE_SOURCES}.")
+        raise InvalidInput(
+            f"Unknown zone source {source!r}: use one of {ZONE_SOURCES}.",
+            zh=f"未知的片区来源 {source!r}：请用 {ZONE_SOURCES} 之一。",
+        )
     if zones["number"].duplicated().any() or zones["name"].duplicated().any():
-        raise InvalidInput("Every zone needs its own number and name; nothing was stored.")
+        raise InvalidInput(
+            "Every zone needs its own number and name; nothing was stored.",
+            zh="每个片区都需要唯一的编号和名称；未保存任何内容。",
+        )
     frame = zones.copy()
     frame["number"] = np.asarray(frame["number"], dtype=np.int64)
     frame["name"] = frame["name"].astype(str)
@@ -99,14 +105,19 @@ def rename(conn: sa.Connection, cid: int, number: int, name: str) -> str:
     """
     names = names_of(conn, cid)
     if number not in names:
-        listed = ", ".join(f"{n} {names[n]}" for n in sorted(names)) or "none yet"
+        listed = ", ".join(f"{n} {names[n]}" for n in sorted(names))
         raise NotFound(
-            f"The campus has no zone {number}; its zones are: {listed} (`campusgrid zones "
-            "list` shows them)."
+            f"The campus has no zone {number}; its zones are: {listed or 'none yet'} "
+            "(`campusgrid zones list` shows them).",
+            zh=f"校区没有片区 {number}；现有片区：{listed or '暂无'}"
+            "（`campusgrid zones list` 列出它们）。",
         )
     taken = {v: k for k, v in names.items()}
     if name in taken and taken[name] != number:
-        raise InvalidInput(f"Zone {taken[name]} is already called {name!r}: choose another name.")
+        raise InvalidInput(
+            f"Zone {taken[name]} is already called {name!r}: choose another name.",
+            zh=f"片区 {taken[name]} 已叫 {name!r}：请换一个名称。",
+        )
     conn.execute(
         sa.update(table_of(Zone))
         .where(Zone.campus_id == cid, Zone.number == number)

@@ -71,13 +71,20 @@ def rates(
     frame = hazards if isinstance(hazards, pd.DataFrame) else hazards_frame(hazards)
     for col in by:
         if col not in RATE_GROUPS:
-            raise InvalidInput(f"Cannot group rates by {col!r}; use: {', '.join(RATE_GROUPS)}.")
+            raise InvalidInput(
+                f"Cannot group rates by {col!r}; use: {', '.join(RATE_GROUPS)}.",
+                zh=f"不能按 {col!r} 统计比率：请用 {', '.join(RATE_GROUPS)} 之一。",
+            )
     if period is not None and period not in FREQUENCIES:
         raise InvalidInput(
-            f"Unknown period {period!r}; use one of: {', '.join(FREQUENCIES)} or None."
+            f"Unknown period {period!r}; use one of: {', '.join(FREQUENCIES)} or None.",
+            zh=f"未知的周期 {period!r}：请用 {', '.join(FREQUENCIES)} 之一，或不指定。",
         )
     if end < start:
-        raise InvalidInput(f"The date range ends ({end}) before it starts ({start}).")
+        raise InvalidInput(
+            f"The date range ends ({end}) before it starts ({start}).",
+            zh=f"日期范围的结束日（{end}）早于开始日（{start}）。",
+        )
     zone = ZoneInfo(tz)
     frame = frame[frame["state"] != "rejected"].copy()
     range_end = period_due_at(period_of(end, "daily"), tz=tz)

@@ -356,7 +356,11 @@ with map_col:
 
 with edit_col:
     selected = st.multiselect(
-        t("plan.selected", lang), options=codes, key=sel_key, placeholder=t("ui.choose_many", lang)
+        t("plan.selected", lang),
+        options=codes,
+        key=sel_key,
+        placeholder=t("ui.choose_many", lang),
+        select_all=False,  # Streamlit's own "Select all" is not in the catalogue
     )
     if is_draft and may_edit:
         st.markdown(f"**{t('plan.edits', lang)}**")
@@ -446,11 +450,16 @@ with problems_col:
         wf.show_table(
             pd.DataFrame(
                 {
-                    "problem_kind": [p.get("kind") for p in report.problems],
+                    "problem_kind": wf.labels(
+                        "problem_kind", [p.get("kind") for p in report.problems], lang
+                    ),
                     "problem_cells": [
                         ", ".join(map(str, p.get("cells", []))) for p in report.problems
                     ],
-                    "message": [p.get("message") for p in report.problems],
+                    "message": [
+                        p.get("message_zh" if lang == "zh" else "message") or p.get("message")
+                        for p in report.problems
+                    ],
                 }
             ),
             lang,

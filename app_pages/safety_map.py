@@ -27,6 +27,7 @@ from zoning.clock import DEFAULT_TZ, local_text
 from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
+from app_pages import _workflow as wf
 
 CELL_MEASURES: tuple[str, ...] = (*measures.MEASURES, *map_layers.COLOUR_BY)
 OVERLAYS: tuple[str, ...] = (
@@ -68,6 +69,19 @@ def domain_name(code: object, lang: Lang) -> str:
 
 ctx = _ui.context()
 lang = ctx.lang
+# Widgets whose option labels are translated get a key per language (a keyed widget keeps
+# the labels it was first drawn with); the choice made in the other language carries over.
+COLOUR_KEY = wf.lang_key("map_colour_by", lang)
+LAYERS_KEY = wf.lang_key("map_layers", lang)
+STATUS_KEY = wf.lang_key("map_status", lang)
+
+
+def _first(default: list[str], key: str) -> list[str] | None:
+    """Return ``default`` for a widget drawn the first time, None once its value is in the
+    session (carried over from the other language: a default beside it is refused)."""
+    return None if key in st.session_state else default
+
+
 actor = _ui.current_actor()
 #: A viewer sees the map only: no hazard rows, so neither the hazard layer nor its measure.
 sees_rows = actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS)
@@ -87,16 +101,17 @@ with right:
         t("map.colour_by", lang),
         options=measure_options,
         format_func=lambda m: t(f"measure.{m}", lang),
-        index=measure_options.index(FIRST_MEASURE),
-        key="map_colour_by",
+        index=None if COLOUR_KEY in st.session_state else measure_options.index(FIRST_MEASURE),
+        key=COLOUR_KEY,
         horizontal=True,
-    )
+    ) or str(FIRST_MEASURE)  # index None only when the session carries the choice
     show = st.multiselect(
         t("map.layers", lang),
         options=layer_options,
-        default=[i for i in DEFAULT_LAYERS if i in layer_options],
+        default=_first([i for i in DEFAULT_LAYERS if i in layer_options], LAYERS_KEY),
         format_func=lambda layer_id: t(f"layer.{layer_id}", lang),
-        key="map_layers",
+        key=LAYERS_KEY,
+        select_all=False,  # Streamlit's own "Select all" is not in the catalogue
         placeholder=t("ui.choose_many", lang),
     )
 
@@ -164,21 +179,27 @@ found = _find()
 today = pd.Timestamp.now(tz=DEFAULT_TZ).date()
 with right, st.expander(t("map.filters", lang), expanded=True):
     zones = st.multiselect(
-        t("filter.zone", lang), zone_options, key="map_zones", placeholder=t("ui.choose_many", lang)
+        t("filter.zone", lang),
+        zone_options,
+        key="map_zones",
+        placeholder=t("ui.choose_many", lang),
+        select_all=False,
     )
     domains = st.multiselect(
         t("filter.domain", lang),
         domain_options,
         format_func=lambda d: domain_name(d, lang),
-        key="map_domains",
+        key=wf.lang_key("map_domains", lang),
+        select_all=False,
         placeholder=t("ui.choose_many", lang),
     )
     statuses = st.multiselect(
         t("filter.status", lang),
         list(measures.STATUS_GROUPS),
-        default=list(FIRST_STATUSES),
+        default=_first(list(FIRST_STATUSES), STATUS_KEY),
         format_func=lambda s: t(f"hstatus.{s}", lang),
-        key="map_status",
+        key=STATUS_KEY,
+        select_all=False,
         placeholder=t("ui.choose_many", lang),
     )
     dates = st.date_input(
@@ -260,7 +281,7 @@ def _cell_panel(code: str) -> None:
     _rows(
         [
             (t("field.code", lang), row["code"]),
-            (t("field.zone", lang), row["zone"]),
+            (t("field.zone", lang), detail.zone or row["zone"]),  # its name (片区)
             (t("field.owner", lang), owner),
             *phone,
             (t("field.kind", lang), label("kind", row["kind"], lang)),

@@ -165,7 +165,7 @@ class Session:
                 which = element.WhichOneof("type")
                 if which == "exception":
                     self.tally.error(f"{page}: {element.exception.message[:120]}")
-                elif which == "radio" and element.radio.id.endswith("map_colour_by"):
+                elif which == "radio" and "map_colour_by" in element.radio.id:  # one per language
                     self.radio_id = element.radio.id
                     self.radio_options = list(element.radio.options)
             elif kind == "script_finished":

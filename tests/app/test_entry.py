@@ -116,7 +116,7 @@ def test_the_timing_hook_logs_each_completed_page_run(
     log = tmp_path / "timing.log"
     monkeypatch.setenv("CAMPUSGRID_TIMING_LOG", str(log))
     app = signed_in(AppTest.from_file(str(PACKAGED), default_timeout=60)).run()
-    app.radio(key="map_colour_by").set_value("area").run()
+    app.radio(key="map_colour_by@zh").set_value("area").run()
     app.switch_page("cameras.py").run()
     assert not app.exception
     lines = [line.split() for line in log.read_text("utf-8").splitlines()]

@@ -23,7 +23,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import Block, Node
 
@@ -33,9 +35,11 @@ from tests.actors import ADMIN
 from tests.signed_in import signed_in
 from zoning import services
 from zoning.accounts import Actor, Role
+from zoning.plans.edits import Split
 from zoning.safety.domains import DOMAIN_CODES, get_domain
 from zoning.safety.ledger.workflow import STATES
 from zoning.services import ledger
+from zoning.services import plans as plan_ops
 from zoning.services import zones as zone_ops
 from zoning.store.engine import open_engine
 
@@ -339,6 +343,64 @@ def test_a_planner_error_is_chinese(demo_url: str, monkeypatch: pytest.MonkeyPat
     assert not english_words(error), error
 
 
+def _draft_with_a_sliver(url: str) -> tuple[int, str]:
+    """Return a draft of the demo whose one square cell was split 1 m from its top (a
+    100 m² sliver the plan may not keep), and the sliver's code."""
+    engine = open_engine(url)
+    draft = plan_ops.create_draft(engine, "demo", actor=ADMIN, reason="切一条细缝")
+    metric = services.campus_summary(engine, "demo").metric_crs
+    cells = services.load_cells(engine, "demo", draft.id).to_crs(metric)
+    square = cells[(cells.area - 10_000).abs() < 10].iloc[0]
+    minx, _, maxx, maxy = square.geometry.bounds
+    line = gpd.GeoSeries(
+        [shapely.LineString([(minx - 5, maxy - 1), (maxx + 5, maxy - 1)])], crs=metric
+    ).to_crs("EPSG:4326")
+    done = plan_ops.apply_edit(
+        engine, "demo", draft.id, Split(str(square["code"]), line.iloc[0]), actor=ADMIN
+    )
+    (problem,) = done.problems
+    assert problem["kind"] == "sliver"
+    return draft.id, str(problem["cells"][0])
+
+
+def _problem_row(app: AppTest, code: str, lang: str) -> list[str]:
+    """Return the one row of the page's problems table that names cell ``code``."""
+    header = CATALOGUE["field.problem_kind"][lang]
+    rows = [
+        [str(v) for v in row]
+        for frame in (d.value for d in app.dataframe)
+        if header in frame.columns
+        for row in frame.itertuples(index=False)
+        if code in str(row[1]).split(", ")
+    ]
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_the_planners_problems_are_chinese(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A draft with a problem: its kind and message are Chinese on the Chinese page (English
+    on the English one), and activating it is refused in Chinese."""
+    plan_id, sliver = _draft_with_a_sliver(demo_url)
+    en = _open(demo_url, monkeypatch, "en")
+    en.switch_page("app_pages/planner.py").run()
+    en.selectbox(key="planner_plan:demo@en").set_value(plan_id).run()
+    kind, _, message = _problem_row(en, sliver, "en")
+    assert kind == "Sliver" and f"cell {sliver} is a sliver" in message, (kind, message)
+
+    app = _open(demo_url, monkeypatch, "zh")
+    app.switch_page("app_pages/planner.py").run()
+    app.selectbox(key="planner_plan:demo@zh").set_value(plan_id).run()
+    assert not app.exception, app.exception
+    kind, _, message = _problem_row(app, sliver, "zh")
+    assert kind == "细长碎片", kind
+    assert f"网格 {sliver} 是细长碎片" in message and not english_words(message), message
+    app.text_input(key="planner_act_reason").set_value("启用")
+    app.button(key="planner_activate").click().run()
+    assert not app.exception
+    errors = _errors(app)
+    assert errors and not any(english_words(e) for e in errors), errors
+
+
 def test_a_ledger_error_is_chinese(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Extending a hazard without a note: one Chinese line saying what is missing."""
     engine = open_engine(demo_url)
@@ -400,8 +462,9 @@ def test_switching_language_keeps_the_map_selections(
     app = _open(demo_url, monkeypatch, "zh")
     assert not app.exception
     zones = app.multiselect(key="map_zones")
-    domains = app.multiselect(key="map_domains")
+    domains = app.multiselect(key="map_domains@zh")
     assert zones.options and domains.options
+    # translated widgets have a key per language (wf.lang_key); zones are names, one key
     picks: dict[str, object] = {
         "map_colour_by": "area",
         "map_layers": ["cells", "buildings"],
@@ -409,21 +472,26 @@ def test_switching_language_keeps_the_map_selections(
         "map_domains": [next(c for c in DOMAIN_CODES if get_domain(c).name_zh in domains.options)],
         "map_status": ["open", "closed"],
     }
-    app.radio(key="map_colour_by").set_value("area")
-    app.multiselect(key="map_layers").set_value(["cells", "buildings"])
+
+    def key_of(base: str, lang: str) -> str:
+        return base if base == "map_zones" else f"{base}@{lang}"
+
+    app.radio(key="map_colour_by@zh").set_value("area")
+    app.multiselect(key="map_layers@zh").set_value(["cells", "buildings"])
     app.multiselect(key="map_zones").set_value(picks["map_zones"])
-    app.multiselect(key="map_domains").set_value(picks["map_domains"])
-    app.multiselect(key="map_status").set_value(["open", "closed"])
+    app.multiselect(key="map_domains@zh").set_value(picks["map_domains"])
+    app.multiselect(key="map_status@zh").set_value(["open", "closed"])
     app.run()
     assert not app.exception
     before = _deck_layers(app)
     for lang, title in (("en", "Safety map"), ("zh", "安全地图"), ("en", "Safety map")):
         app.radio(key="lang").set_value(lang).run()
-        assert not app.exception
+        assert not app.exception and not app.warning, [w.value for w in app.warning]
         assert app.title[0].value == title
-        for key, value in picks.items():
-            widget = app.radio(key=key) if key == "map_colour_by" else app.multiselect(key=key)
+        for base, value in picks.items():
+            key = key_of(base, lang)
+            widget = app.radio(key=key) if base == "map_colour_by" else app.multiselect(key=key)
             assert widget.value == value, (lang, key, widget.value)
-        shown = app.multiselect(key="map_status").options
+        shown = app.multiselect(key=key_of("map_status", lang)).options
         assert ("closed" in shown) == (lang == "en"), (lang, shown)  # the labels did switch
         assert _deck_layers(app) == before, lang

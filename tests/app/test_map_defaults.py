@@ -38,9 +38,9 @@ def test_the_warm_up_warms_what_the_safety_map_draws_first(
     today = pd.Timestamp.now(tz=DEFAULT_TZ).date()
     start, end = app.date_input(key="map_dates").value
     drawn = layers.MapFilters.of(
-        statuses=app.multiselect(key="map_status").value, start=start, end=end
+        statuses=app.multiselect(key="map_status@zh").value, start=start, end=end
     )
     assert drawn == warm.first_filters(today)
-    assert app.radio(key="map_colour_by").value == warm.FIRST_MEASURE
+    assert app.radio(key="map_colour_by@zh").value == warm.FIRST_MEASURE
     assert (drawn.start, drawn.end) == (today - timedelta(days=89), today)
     assert drawn.statuses == ("open",) and warm.FIRST_MEASURE == "completion"

@@ -58,7 +58,7 @@ def test_switching_language_changes_labels(app: AppTest) -> None:
 
 
 def test_colouring_by_area_gives_a_ramp_legend(app: AppTest) -> None:
-    app.radio(key="map_colour_by").set_value("area").run()
+    app.radio(key="map_colour_by@zh").set_value("area").run()
     assert not app.exception
     assert any("m²" in m.value for m in app.markdown)
 
@@ -95,7 +95,7 @@ def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
 
 
 def test_completion_measure_colours_cells_with_a_legend(app: AppTest) -> None:
-    app.radio(key="map_colour_by").set_value("completion").run()
+    app.radio(key="map_colour_by@zh").set_value("completion").run()
     assert not app.exception
     cells = _layer(app, "cells")["data"]
     assert isinstance(cells, list) and cells
@@ -110,8 +110,8 @@ def test_completion_measure_colours_cells_with_a_legend(app: AppTest) -> None:
 
 def test_coverage_layers_and_filters_keep_the_chart(app: AppTest) -> None:
     before = app.get("deck_gl_json_chart")[0].proto.id
-    app.multiselect(key="map_layers").set_value(["ground", "cells", "coverage", "blind_spots"])
-    app.radio(key="map_colour_by").set_value("coverage").run()
+    app.multiselect(key="map_layers@zh").set_value(["ground", "cells", "coverage", "blind_spots"])
+    app.radio(key="map_colour_by@zh").set_value("coverage").run()
     assert not app.exception
     assert _layer(app, "blind_spots")["data"]
     app.multiselect(key="map_zones").set_value(["1"]).run()

@@ -21,6 +21,7 @@ import streamlit as st
 from maps.i18n import label, t
 from maps.payload import plain_text
 from zoning.accounts import Actor, Scope
+from zoning.errors import AlreadySubmitted
 from zoning.safety.checklists import ChecklistItem
 from zoning.services import ledger, queries, safety
 
@@ -167,18 +168,24 @@ def _submit(
         return
     with tempfile.TemporaryDirectory(prefix="campusgrid-upload-") as folder:
         photos = _photo_files(due, results, Path(folder))
-        ok, report = wf.guarded(
-            lang,
-            lambda: safety.submit_inspection(
-                wf.engine(ctx), campus, cell=cell, template=template_code, results=results,
-                notes=notes, photos=photos or None, period=period, actor=_ui.current_actor(),
-                amend=amend, reason=reason if amend else None,
-            ),
-        )  # fmt: skip
+        twice: list[AlreadySubmitted] = []
+
+        def send() -> safety.SubmitReport:
+            try:
+                return safety.submit_inspection(
+                    wf.engine(ctx), campus, cell=cell, template=template_code, results=results,
+                    notes=notes, photos=photos or None, period=period,
+                    actor=_ui.current_actor(), amend=amend, reason=reason if amend else None,
+                )  # fmt: skip
+            except AlreadySubmitted as err:  # known by its kind, in either language
+                twice.append(err)
+                raise
+
+        ok, report = wf.guarded(lang, send)
     if not ok:
         _kind, text, _ = st.session_state.pop(wf.FLASH)
         _refuse(due, text)
-        if "already submitted" in text:
+        if twice:
             st.session_state[REFUSED] = due
         return
     st.session_state.pop(REFUSED, None)

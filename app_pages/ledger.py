@@ -419,8 +419,12 @@ if found is not None and found.kind == "owner":
 elif found is not None and found.kind in ("cell", "building"):
     views = [v for v in views if v.hazard.cell_code == found.cell]
     st.caption(t("search.showing_cell", lang, cell=_ui.md(found.cell or "—")))
-elif found is not None and found.hazard_id is not None:  # shown below even when filtered out
-    views = [v for v in views if int(v.hazard.id) != found.hazard_id] + [
+elif (  # shown below even when filtered out; the list keeps its order (and the picker
+    found is not None  # its choice) when the hazard is in it already
+    and found.hazard_id is not None
+    and not any(int(v.hazard.id) == found.hazard_id for v in views)
+):
+    views = views + [
         v
         for v in _hazards(
             ctx.url, campus, None, False, ctx.campus.data_version, version, _ui.current_actor()

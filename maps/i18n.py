@@ -482,6 +482,17 @@ CATALOGUE: Final[dict[str, dict[Lang, str]]] = {
         "en": "To redraw zones: `campusgrid zones export` them as GeoJSON, edit them in QGIS, "
         "`campusgrid zones import` the file and split again.",
     },
+    # issue 16: the kinds of a plan's problems (the planner's problems table)
+    "problem_kind.invalid_geometry": {"zh": "几何无效", "en": "Invalid geometry"},
+    "problem_kind.overlap": {"zh": "网格重叠", "en": "Overlap"},
+    "problem_kind.gap": {"zh": "空隙", "en": "Gap"},
+    "problem_kind.outside": {"zh": "超出校区", "en": "Outside the campus"},
+    "problem_kind.sliver": {"zh": "细长碎片", "en": "Sliver"},
+    "problem_kind.too_small": {"zh": "面积过小", "en": "Too small"},
+    "problem_kind.too_large": {"zh": "面积过大", "en": "Too large"},
+    "problem_kind.no_owner": {"zh": "没有网格员", "en": "No owner"},
+    "problem_kind.duplicate_code": {"zh": "编码重复", "en": "Duplicate code"},
+    "problem_kind.retired_code": {"zh": "编码已停用", "en": "Retired code"},
 }
 
 

@@ -42,6 +42,11 @@ class InvalidInput(CampusgridError):
     """An argument or a value in the user's data is impossible (wrong CRS, negative range…)."""
 
 
+class AlreadySubmitted(InvalidInput):
+    """A due inspection submitted a second time: the message names the first; a correction
+    is an amendment with a reason."""
+
+
 class NotFound(CampusgridError):
     """A campus, plan or cell named by the user does not exist."""
 
@@ -93,6 +98,7 @@ class SignInFailed(CampusgridError):
 
 __all__ = [
     "ActivationRefused",
+    "AlreadySubmitted",
     "CampusgridError",
     "FetchFailed",
     "IllegalTransition",

@@ -144,9 +144,9 @@ def test_a_repeat_is_refused_naming_the_first_and_can_be_amended(page: AppTest) 
     page.run()
     page.button(key="insp_submit").click().run()
     errors = [e.value for e in page.error]
-    assert any(
-        "already submitted" in e and f"inspection {elsewhere.inspection_id}" in e for e in errors
-    )
+    assert any(  # in the page's language, naming the first submission
+        "已由" in e and f"检查记录 {elsewhere.inspection_id}" in e for e in errors
+    ), errors
     assert submissions(page, due) == [(elsewhere.inspection_id, None)]
     page.button(key="insp_amend").click().run()  # no reason yet
     assert any(t("insp.amend_needs_reason", "zh") in e.value for e in page.error)

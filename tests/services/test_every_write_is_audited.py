@@ -1,7 +1,8 @@
 """Every service that writes leaves exactly one audit row naming the real account (issue 15).
 
 The writing services are found mechanically: an AST scan of ``zoning/services/*.py`` and
-``zoning/store/*.py`` marks every function that calls ``writing(`` or ``record(``, and then,
+``zoning/store/*.py`` marks every function that calls ``writing(``, ``record(`` or
+``….begin()`` (a transaction opened by hand: ``engine.begin()``), and then,
 to a fixed point, every function that calls a marked one by name (a private helper of the
 same module, a store function, another service). A new public service that writes and is
 missing from :data:`CASES` fails :func:`test_every_writing_service_is_in_the_table`.
@@ -10,7 +11,7 @@ Each case runs on a fresh 测试大学 (:mod:`tests.safety.permissions_campus`: 
 schedule, three complaints) as a stored account signed in by name (``auditor``, an admin:
 not the local operator), on both backends, and checks the audit rows that appeared. The
 people grid's cases add the dormitory campus of :mod:`tests.people_grid.dorms` with a small
-roster beside it. A function that writes through ``engine.begin()`` alone is not found.
+roster beside it.
 """
 
 from __future__ import annotations
@@ -47,10 +48,12 @@ from zoning.services import (
     backup,
     campus,
     demo,
+    demo_people,
     duty,
     grid,
     ledger,
     notify,
+    people_figures,
     people_grid,
     plans,
     public,
@@ -65,8 +68,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The account every case acts as (a stored admin; ``role`` of a case may change it).
 ACCOUNT = "auditor"
 PASSWORD = "a long enough password"
-#: The calls that mark a function as writing: the write transaction and the audit row.
-WRITE_CALLS = frozenset({"writing", "record"})
+#: The calls that mark a function as writing: the write transaction (``writing(engine)`` or
+#: ``engine.begin()``) and the audit row.
+WRITE_CALLS = frozenset({"writing", "record", "begin"})
 
 
 def _calls(node: ast.FunctionDef, aliases: dict[str, str]) -> set[str]:
@@ -222,6 +226,12 @@ def _channel(ctx: Ctx) -> int:
         ctx.engine, actor=ADMIN, kind="wecom", target="http://127.0.0.1:9/cgi-bin/webhook/send"
     )
     return int(made.id)
+
+
+def _history(ctx: Ctx) -> tuple[safety.CampusOps, demo.History]:
+    """Three days of demo history drawn for 测试大学 (not stored)."""
+    ops = safety.campus_ops(ctx.engine, CAMPUS)
+    return ops, demo.make_history(ops, safety.checklist_templates(), seed=0, now=utcnow(), days=3)
 
 
 def _people() -> pd.DataFrame:
@@ -385,6 +395,16 @@ CASES: dict[str, Case] = {
         why="the demo is several writes (campus import, split, activation, complaints…): "
         "each leaves its own row, all by the account",
     ),
+    "demo.seed_history": Case(
+        lambda c: demo.seed_history(c.engine, CAMPUS, actor=c.actor, days=3),
+        "demo.history",
+        why="the seeded inspections, hazards and complaints: one row with their counts",
+    ),
+    "demo.store_history": Case(
+        lambda c: demo.store_history(c.engine, c.prepared[0], c.prepared[1], actor=c.actor),
+        "demo.history",
+        prepare=_history,
+    ),
     "grid.split_campus": Case(
         lambda c: grid.split_campus(
             c.engine, CAMPUS, actor=c.actor, method="square", cell_size_m=50, reason="r"
@@ -494,6 +514,12 @@ CASES: dict[str, Case] = {
         lambda c: zones.import_zones(c.engine, CAMPUS, c.prepared, actor=c.actor),
         "zones.import",
         prepare=_zones_file,
+    ),
+    "zones.import_zone_layer": Case(
+        lambda c: zones.import_zone_layer(
+            c.engine, CAMPUS, zoned_campus.north_south(), actor=c.actor, origin="drawn"
+        ),
+        "zones.import",
     ),
     "zones.rename_zone": Case(
         lambda c: zones.rename_zone(c.engine, CAMPUS, 1, "中区", actor=c.actor),
@@ -634,6 +660,16 @@ CASES: dict[str, Case] = {
         prepare=_dorms,
         role="safety_officer",
     ),
+    "demo_people.seed_people": Case(
+        lambda c: demo_people.seed_people(
+            c.engine, DORMS, students=20, actor=c.actor, now=dorms.NIGHT_AT
+        ),
+        None,
+        rows=-1,
+        why="the demo's people grid is many service calls (roster import, roll call, "
+        "check-ins, holiday, declarations): each leaves its own row, all by the account",
+        prepare=_dorms,
+    ),
     "people_grid.demo_roster": Case(
         lambda c: people_grid.demo_roster(c.engine, DORMS, students=20, actor=c.actor),
         "students.import",
@@ -668,6 +704,13 @@ CASES: dict[str, Case] = {
         why="reading the roll-call board is audited",
         prepare=_rollcall,
         role="safety_officer",
+    ),
+    "people_figures.people_figures": Case(
+        lambda c: people_figures.people_figures(c.engine, DORMS, actor=c.actor, at=LATE),
+        "people.figures",
+        why="reading the people grid's figures is audited",
+        prepare=_declared,
+        role="leadership",
     ),
     "whereabouts.returns_board": Case(
         lambda c: whereabouts.returns_board(c.engine, DORMS, HOLIDAY.name, actor=c.actor, at=LATE),
@@ -838,6 +881,7 @@ def test_the_scan_finds_a_writer_through_a_private_helper(tmp_path: Path) -> Non
         "def _helper(engine):\n    with writing(engine) as conn:\n        pass\n"
         "def public(engine):\n    _helper(engine)\n"
         "def reader(engine):\n    return load(engine)\n"
+        "def by_hand(engine):\n    with engine.begin() as conn:\n        conn.execute(x)\n"
         "from store import save as _save\n"
         "def aliased(engine):\n    _save(engine)\n"
     )
@@ -846,6 +890,8 @@ def test_the_scan_finds_a_writer_through_a_private_helper(tmp_path: Path) -> Non
     assert calls[("mod", "public")] == {"_helper"}
     assert "writing" in calls[("mod", "_helper")]
     assert calls[("mod", "aliased")] == {"save"}  # the store's name, not the alias
+    assert calls[("mod", "by_hand")] & WRITE_CALLS == {"begin"}
+    assert not calls[("mod", "reader")] & WRITE_CALLS
 
 
 def _audit_rows(engine: Engine) -> set[tuple[int, str, str, str]]:

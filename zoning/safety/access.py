@@ -63,6 +63,7 @@ class Access:
         """Return :meth:`sees` of every row at once (a boolean Series on ``cells``'s index):
         ``zones`` holds labels or numbers (compared as text), missing values never match.
 
+        >>> from zoning.accounts import Role
         >>> scope = Access(Actor("wang", Role.INSPECTOR, person="王一"), frozenset({"C1"}))
         >>> scope.sees_rows(pd.Series(["C1", "C9", None]), pd.Series(["2", "2", None]),
         ...                 pd.Series([None, "李四", "王一"])).tolist()

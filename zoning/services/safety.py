@@ -7,11 +7,12 @@ Each function takes an engine, composes the pure modules (:mod:`zoning.safety.in
 :mod:`zoning.store.safety`, and writes what belongs together in one transaction.
 
 Who answers for a zone (:func:`zone_staff`): cells carry an integer ``zone``, people a
-``quarter`` (片区) name. A zone's leader is the ``zone_leader`` of the quarter whose owners
-own most of the zone's cells (ties: quarter name); zones without owned cells take the
-leaders in turn, by zone number. A zone's fallback owner (属地兜底) is the owner holding
-most of its cells, else the first owner of its leader's quarter, else its leader. The
-safety office and leadership are the first person (by id) with that role.
+``quarter`` (片区) name. A zone's leader is the ``zone_leader`` whose quarter is the zone's
+name (the campus's zone names, :func:`zoning.store.zones.names_of`), else the one of the
+quarter whose owners own most of the zone's cells (ties: quarter name); zones left without
+a leader take the leaders in turn, by zone number. A zone's fallback owner (属地兜底) is
+the owner holding most of its cells, else the first owner of its leader's quarter, else its
+leader. The safety office and leadership are the first person (by id) with that role.
 
 Schedules are materialised lazily: every call that needs due inspections first makes sure
 they exist up to ``SCHEDULE_AHEAD_DAYS`` after the day asked about, from where the last
@@ -22,6 +23,7 @@ to-do list writes nothing to the audit trail).
 from __future__ import annotations
 
 import os
+import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -38,7 +40,7 @@ from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission, Scope
 from zoning.clock import as_utc, local_day, local_noon, local_text, utcnow
-from zoning.errors import InvalidInput, NotFound
+from zoning.errors import AlreadySubmitted, InvalidInput, NotFound
 from zoning.geo.crs import WGS84
 from zoning.safety import inspections as insp
 from zoning.safety.access import Access
@@ -52,15 +54,16 @@ from zoning.safety.checklists import (
 from zoning.safety.exports import csv_bytes, workbook_bytes, write_table
 from zoning.safety.ledger.rates import rates
 from zoning.safety.ledger.workflow import ResponsibilityChain
+from zoning.services.on_paper import person_on_paper
 from zoning.services.photos import discard_photos, store_photo
 from zoning.store import safety as repo
-from zoning.store.audit import record
+from zoning.store.audit import on_behalf_detail, record
 from zoning.store.campus import campus_id
 from zoning.store.engine import writing
 from zoning.store.frames import read_frame
 from zoning.store.models.campus import Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
-from zoning.store.zones import zone_names
+from zoning.store.zones import names_of, zone_names
 
 write_schedule_mark = repo.write_schedule_mark  # the demo seeds its schedule with it
 
@@ -103,8 +106,13 @@ class Staff:
         )
 
 
-def zone_staff(cells: pd.DataFrame, people: pd.DataFrame) -> Staff:
-    """Return the zone leaders, fallback owners, safety office and leadership (see module)."""
+def zone_staff(
+    cells: pd.DataFrame, people: pd.DataFrame, names: Mapping[int, str] | None = None
+) -> Staff:
+    """Return the zone leaders, fallback owners, safety office and leadership (see module).
+
+    ``names`` is the campus's {zone number: name}: a zone leader whose quarter is a zone's
+    name heads that zone, whoever owns its cells."""
     roles = people.sort_values("id") if "id" in people.columns else people
     by_role = {
         role: [str(n) for n in roles.loc[roles["role"] == role, "name"]]
@@ -122,9 +130,12 @@ def zone_staff(cells: pd.DataFrame, people: pd.DataFrame) -> Staff:
         mine = cells[[repo.zone_number(v) == zone for v in cells["zone"]]]
         owners = [str(o) for o in mine["owner"] if isinstance(o, str) and o]
         quarters = Counter(q for q in (quarter_of.get(o) for o in owners) if q in leader_of_quarter)
-        if quarters:
+        named = (names or {}).get(zone)
+        if named is not None and named in leader_of_quarter:
+            leader: str | None = leader_of_quarter[named]
+        elif quarters:
             best = sorted(quarters.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            leader: str | None = leader_of_quarter[best]
+            leader = leader_of_quarter[best]
         else:
             leader = spare[index % len(spare)][1] if spare else None
         if leader:
@@ -164,6 +175,8 @@ class CampusOps:
     cells: gpd.GeoDataFrame
     people: pd.DataFrame
     staff: Staff
+    #: The campus's {zone number: name} (empty: its zones are bare numbers).
+    zone_names: dict[int, str] = field(default_factory=dict)
 
 
 _Frame = TypeVar("_Frame", bound=pd.DataFrame)
@@ -200,17 +213,48 @@ def _zone_labelled(cells: _Frame) -> _Frame:
     return out
 
 
+#: :func:`campus_ops` results kept (per database, campus, plan, data version, zone names).
+OPS_KEPT = 8
+_OPS: dict[tuple[object, ...], CampusOps] = {}
+_OPS_LOCK = threading.Lock()
+
+
 def campus_ops(engine: Engine, campus: str) -> CampusOps:
     """Load the current plan's cells (with ``use`` and zone labels) and the people.
 
+    Kept in memory per version of the campus: the cells' uses (a spatial join of cells and
+    buildings, ~0.4 s on a large campus) and the staff were computed again by every ledger
+    step, hazard shown and submission. An import, a people import, a plan activated or
+    edited bump the campus's data version, and the zone names are part of the key, so a
+    change is never missed; two small reads tell. Callers treat the frames as read-only.
     Raises NotFound for an unknown campus or a campus without a plan.
     """
     plan = _plan_of(engine, campus)
+    with engine.connect() as conn:
+        cid = campus_id(conn, campus)
+        version = conn.execute(sa.select(Campus.data_version).where(Campus.id == cid)).scalar()
+        names = names_of(conn, cid)
+    key = (str(engine.url), campus, cid, plan.id, version, tuple(sorted(names.items())))
+    with _OPS_LOCK:
+        kept = _OPS.get(key)
+    if kept is not None:
+        return kept
+    ops = _read_campus_ops(engine, campus, plan)
+    with _OPS_LOCK:
+        _OPS[key] = ops
+        while len(_OPS) > OPS_KEPT:
+            del _OPS[next(iter(_OPS))]
+    return ops
+
+
+def _read_campus_ops(engine: Engine, campus: str, plan: PlanSummary) -> CampusOps:
+    """Read :func:`campus_ops` from the database."""
     cells = _zone_labelled(load_cells(engine, campus, plan.id))
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         metric = conn.execute(sa.select(Campus.metric_crs).where(Campus.id == cid)).scalar_one()
         people = _people(conn, cid)
+        names = names_of(conn, cid)
         buildings = read_frame(
             conn, table_of(Building), ["id", "name", "use"], Building.campus_id == cid
         )
@@ -223,7 +267,8 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         metric_crs=str(metric),
         cells=cells,
         people=people,
-        staff=zone_staff(cells, people),
+        staff=zone_staff(cells, people, names),
+        zone_names=names,
     )
 
 
@@ -238,7 +283,8 @@ def campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
         people = _people(conn, cid)
-    return cid, zone_staff(cells, people)
+        names = names_of(conn, cid)
+    return cid, zone_staff(cells, people, names)
 
 
 def access_in(cells: pd.DataFrame, campus: str, actor: Actor) -> Access:
@@ -267,23 +313,15 @@ def campus_access(engine: Engine, campus: str, actor: Actor) -> Access:
 
 def acting_as(actor: Actor, by: str | None, people: pd.DataFrame, campus: str) -> str:
     """Return the name an event records: ``by`` (work done on paper by another person, who
-    must be a person of the campus), else the account's person, else the account's name."""
-    if by is None:
-        return actor.person or actor.name
-    check_text(by, what="The person (--by)", limit=200, empty=False)
-    if by not in set(people["name"]):
-        raise NotFound(
-            f"{by!r} is not a person of campus {campus!r}: --by names the person who did the "
-            "work on paper; check the name, or leave it out to act as yourself.",
-            zh=f"{by!r} 不是校区 {campus!r} 的人员：代填人须是做纸面记录的人；请核对姓名，"
-            "或留空以本人身份办理。",
-        )
-    return by
+    must be a person of the campus: :func:`zoning.services.on_paper.person_on_paper`), else the
+    account's person, else the account's name. Raises NotFound, InvalidInput."""
+    return person_on_paper(by, people["name"], campus) or actor.person or actor.name
 
 
 def on_behalf(actor: Actor, by: str | None) -> dict[str, str]:
-    """Return the audit detail of who entered a record for whom (empty when acting as oneself)."""
-    return {} if by is None else {"entered_by": actor.name, "on_behalf_of": by}
+    """Return the audit detail of who entered a record for whom (empty when acting as oneself):
+    :func:`zoning.store.audit.on_behalf_detail`."""
+    return on_behalf_detail(actor.name, by)
 
 
 def export(
@@ -775,11 +813,12 @@ def submit_inspection(
         chosen = due[(starts <= day) & (ends >= day)]
     if not len(chosen):
         listed = ", ".join(due["period"].astype(str).tolist()[-5:]) or "none"
+        asked = period or day.isoformat()
+        asked = asked if asked.isprintable() else repr(asked)  # one line, whatever was typed
         raise NotFound(
             f"Cell {cell} has no due {template!r} inspection for "
-            f"{period or day.isoformat()}; recent periods: {listed}.",
-            zh=f"网格 {cell} 在 {period or day.isoformat()} 没有待做的 {template!r} 巡查；"
-            f"最近的周期：{listed}。",
+            f"{asked}; recent periods: {listed}.",
+            zh=f"网格 {cell} 在 {asked} 没有待做的 {template!r} 巡查；最近的周期：{listed}。",
         )
     row = chosen.iloc[0]
     where_lon, where_lat = where or (float(row["lon"]), float(row["lat"]))
@@ -795,6 +834,7 @@ def submit_inspection(
     )
     due_id, due_period = int(row["id"]), str(row["period"])
     item = f"Cell {cell}'s {template!r} inspection for {due_period}"
+    item_zh = f"网格 {cell} 的{templates[template].name_zh}（{due_period}）"
     new_photos: list[str] = []
     try:
         submission = _with_stored_photos(engine, outcome.submission, new_photos)
@@ -806,12 +846,13 @@ def submit_inspection(
                 if first is None:
                     raise InvalidInput(
                         f"{item} has not been submitted yet: there is nothing to amend; "
-                        "submit it without --amend."
+                        "submit it without --amend.",
+                        zh=f"{item_zh} 还没有提交，无可更正：请直接提交（不加 --amend）。",
                     )
                 failed = repo.failed_items(conn, due_id)
                 hazards = tuple(h for h in hazards if h.item_code not in failed)
             elif not repo.claim_due(conn, due_id, at):
-                raise InvalidInput(_already_submitted(item, repo.first_submission(conn, due_id)))
+                raise _already_submitted((item, item_zh), repo.first_submission(conn, due_id))
             repo.record_template_versions(conn, [templates[template]])
             (new_id,) = repo.save_submissions(
                 conn,
@@ -860,23 +901,39 @@ def _amend_reason(amend: bool, reason: str | None) -> str | None:
     text = (reason or "").strip()
     if not amend:
         if text:
-            raise InvalidInput("A reason goes with an amendment only: add --amend, or drop it.")
+            raise InvalidInput(
+                "A reason goes with an amendment only: add --amend, or drop it.",
+                zh="只有更正才需要填写理由：请加上 --amend，或去掉理由。",
+            )
         return None
     if not text:
-        raise InvalidInput("An amendment needs a reason (--reason TEXT): say what it corrects.")
+        raise InvalidInput(
+            "An amendment needs a reason (--reason TEXT): say what it corrects.",
+            zh="更正需要填写理由（--reason TEXT）：说明更正了什么。",
+        )
     check_text(text, what="The reason of the amendment", limit=500)
     return text
 
 
-def _already_submitted(item: str, first: repo.FirstSubmission | None) -> str:
-    """Return the refusal of a second submission, naming the first (who, when)."""
+def _already_submitted(
+    items: tuple[str, str], first: repo.FirstSubmission | None
+) -> AlreadySubmitted:
+    """Return the refusal of a second submission of ``items`` (the item in English, in
+    Chinese), naming the first (who, when)."""
+    item, item_zh = items
     if first is None:  # submitted, but that inspection was since deleted
-        return f"{item} was already submitted: to correct it, amend it with a reason."
-    return (
-        f"{item} was already submitted by {first.inspector} at "
-        f"{local_text(first.submitted_at)} (inspection {first.inspection_id}): a due item is "
-        "submitted once; to correct it, amend it with a reason (--amend --reason TEXT, or "
-        "更正/Amend on the page)."
+        return AlreadySubmitted(
+            f"{item} was already submitted: to correct it, amend it with a reason.",
+            zh=f"{item_zh} 已经提交过：如需更正，请填写理由后更正。",
+        )
+    when = local_text(first.submitted_at)
+    return AlreadySubmitted(
+        f"{item} was already submitted by {first.inspector} at {when} (inspection "
+        f"{first.inspection_id}): a due item is submitted once; to correct it, amend it with "
+        "a reason (--amend --reason TEXT, or 更正/Amend on the page).",
+        zh=f"{item_zh} 已由 {first.inspector} 于 {when} 提交（检查记录 {first.inspection_id}）："
+        "每项待检只提交一次；如需更正，请填写理由后更正（页面上的“更正”，或 --amend --reason "
+        "TEXT）。",
     )
 
 
@@ -961,7 +1018,8 @@ def report_window(
     unknown = [b for b in by if b not in REPORT_KEYS]
     if unknown:
         raise InvalidInput(
-            f"Cannot report by {unknown[0]!r}; use one of: {', '.join(REPORT_KEYS)}."
+            f"Cannot report by {unknown[0]!r}; use one of: {', '.join(REPORT_KEYS)}.",
+            zh=f"不能按 {unknown[0]!r} 统计：请用 {', '.join(REPORT_KEYS)} 之一。",
         )
     now = now or utcnow()
     if end is not None:
@@ -1013,7 +1071,10 @@ def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
     :func:`completion_tables` gives it for the same rows."""
     key = REPORT_KEYS[by]
     if key not in grid.columns:
-        raise InvalidInput(f"This grid has no {key!r} column to report by {by!r}.")
+        raise InvalidInput(
+            f"This grid has no {key!r} column to report by {by!r}.",
+            zh=f"该表没有 {key!r} 列，不能按 {by!r} 统计。",
+        )
     counts = ["on_time", "late", "missed", "pending"]
     summed = grid.groupby(key, dropna=False, sort=True)[counts].sum().reset_index()
     keys = summed[[key]].to_numpy(dtype=object)

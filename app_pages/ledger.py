@@ -28,6 +28,7 @@ from zoning.services.photos import HazardPhoto, thumbnail
 
 from app_pages import _ui
 from app_pages import _workflow as wf
+from app_pages._ui.search_box import pick_result
 
 ctx = _ui.context()
 lang = ctx.lang
@@ -393,26 +394,14 @@ if query:
         buildings=_ui.load_layers(ctx.url, campus, ctx.campus.data_version).buildings,
         hazards=seen[["id", "lon", "lat", "cell", "description"]],
     )
-    if not results:
-        st.caption(t("search.none", lang, q=plain_text(query, max_chars=60)))
-    else:
-        by_key = {f.key: f for f in results}
-        chosen = st.selectbox(
-            t("search.results", lang, n=len(results)),
-            options=list(by_key),
-            index=None,
-            placeholder=t("search.pick_ledger", lang),
-            format_func=lambda k: t(
-                "search.option",
-                lang,
-                kind=t(f"search.kind.{by_key[k].kind}", lang),
-                label=plain_text(by_key[k].label, max_chars=60),
-                where=plain_text(by_key[k].where) or "—",
-            ),
-            key="ledger_found",
-            on_change=_found_hazard,
-        )
-        found = by_key.get(str(chosen)) if chosen is not None else None
+    found = pick_result(
+        query,
+        results,
+        lang,
+        placeholder="search.pick_ledger",
+        key="ledger_found",
+        on_change=_found_hazard,
+    )
 if found is not None and found.kind == "owner":
     views = [v for v in views if v.hazard.owner == found.label]
     st.caption(t("search.showing_owner", lang, owner=_ui.md(found.label)))

@@ -19,7 +19,7 @@ from maps.dorm_layers import DormCounts, dorm_layer
 from maps.i18n import t
 from zoning.accounts import Permission, Role
 from zoning.clock import utcnow
-from zoning.errors import CampusgridError, NotFound, PermissionDenied
+from zoning.errors import NotFound
 from zoning.people import LEVELS, Rules
 from zoning.services import people_grid
 
@@ -42,14 +42,9 @@ st.subheader(_ui.md(campus))
 
 
 def attempt(call: Callable[[], T]) -> T | None:
-    """Run a service call; show a refusal or a user's mistake as one red line."""
-    try:
-        return call()
-    except PermissionDenied as err:
-        st.error(t("auth.denied", lang, message=_ui.md(str(err))))
-    except CampusgridError as err:
-        st.error(t("app.error", lang, message=_ui.md(str(err))))
-    return None
+    """Run a service call; show a refusal or a user's mistake as one red line (in the
+    page's language)."""
+    return _ui.attempt(call, lang)
 
 
 def _param(name: str) -> float | None:

@@ -28,6 +28,7 @@ from zoning.safety.domains import get_domain, is_domain
 
 from app_pages import _ui
 from app_pages import _workflow as wf
+from app_pages._ui.search_box import pick_result
 
 CELL_MEASURES: tuple[str, ...] = (*measures.MEASURES, *map_layers.COLOUR_BY)
 OVERLAYS: tuple[str, ...] = (
@@ -149,25 +150,7 @@ def _find() -> search.Found | None:
             buildings=_ui.load_layers(url, campus, version).buildings,
             hazards=hazards if sees_rows else None,
         )
-        if not found:
-            st.caption(t("search.none", lang, q=plain_text(query, max_chars=60)))
-            return None
-        by_key = {f.key: f for f in found}
-        chosen = st.selectbox(
-            t("search.results", lang, n=len(found)),
-            options=list(by_key),
-            index=None,
-            placeholder=t("search.pick", lang),
-            format_func=lambda k: t(
-                "search.option",
-                lang,
-                kind=t(f"search.kind.{by_key[k].kind}", lang),
-                label=plain_text(by_key[k].label, max_chars=60),
-                where=plain_text(by_key[k].where) or "—",
-            ),
-            key=FOUND_KEY,
-        )
-    return by_key.get(str(chosen)) if chosen is not None else None
+        return pick_result(query, found, lang, placeholder="search.pick", key=FOUND_KEY)
 
 
 def _clicked() -> None:

@@ -12,7 +12,6 @@ import pandas as pd
 import streamlit as st
 from maps.i18n import t
 from zoning.accounts import Permission, Role
-from zoning.errors import CampusgridError, PermissionDenied
 from zoning.people.whereabouts import PLANS, declaration
 from zoning.services import whereabouts
 
@@ -31,14 +30,9 @@ st.subheader(_ui.md(campus))
 
 
 def attempt(call: Callable[[], T]) -> T | None:
-    """Run a service call; show a refusal or a user's mistake as one red line."""
-    try:
-        return call()
-    except PermissionDenied as err:
-        st.error(t("auth.denied", lang, message=_ui.md(str(err))))
-    except CampusgridError as err:
-        st.error(t("app.error", lang, message=_ui.md(str(err))))
-    return None
+    """Run a service call; show a refusal or a user's mistake as one red line (in the
+    page's language)."""
+    return _ui.attempt(call, lang)
 
 
 def declare_form(holiday: str) -> None:

@@ -34,6 +34,7 @@ from app_pages._ui.caches import (
 )
 from app_pages._ui.context import (
     Context,
+    attempt,
     context,
     current_actor,
     current_lang,
@@ -65,6 +66,7 @@ __all__ = [
     "OPS_TTL_S",
     "Context",
     "MapFilters",
+    "attempt",
     "base_layers",
     "basemap",
     "cell_detail",

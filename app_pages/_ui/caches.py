@@ -140,11 +140,15 @@ def _scoped_grid(
     campus: str,
     plan_id: int,
     data_version: int,
+    kind: str,
     key: tuple[object, ...],
     rows: tuple[object, ...],
     _actor: Actor,
 ) -> pd.DataFrame:
-    whole = _completion_grid(url, campus, plan_id, data_version, key)
+    """The campus's completion grid (``kind`` "grid") or owner grid ("owners") cut to the
+    cells of what ``_actor`` sees."""
+    read = _completion_grid if kind == "grid" else _owner_grid
+    whole = read(url, campus, plan_id, data_version, key)
     cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
     return _cells_of(whole, cells, "cell_code")
 
@@ -176,7 +180,7 @@ def completion_grid(
     key = completion_key(url, campus, plan_id, data_version, actor=actor)
     if actor.scope is Scope.CAMPUS:
         return _completion_grid(url, campus, plan_id, data_version, key)
-    return _scoped_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
+    return _scoped_grid(url, campus, plan_id, data_version, "grid", key, seen_rows(actor), actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
@@ -237,21 +241,6 @@ def _owner_grid(
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
-def _scoped_owner_grid(
-    url: str,
-    campus: str,
-    plan_id: int,
-    data_version: int,
-    key: tuple[object, ...],
-    rows: tuple[object, ...],
-    _actor: Actor,
-) -> pd.DataFrame:
-    whole = _owner_grid(url, campus, plan_id, data_version, key)
-    cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
-    return _cells_of(whole, cells, "cell_code")
-
-
 def owner_grid(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> pd.DataFrame:
@@ -262,7 +251,8 @@ def owner_grid(
     key = ops_key(url, campus).inspections
     if actor.scope is Scope.CAMPUS:
         return _owner_grid(url, campus, plan_id, data_version, key)
-    return _scoped_owner_grid(url, campus, plan_id, data_version, key, seen_rows(actor), actor)
+    rows = seen_rows(actor)
+    return _scoped_grid(url, campus, plan_id, data_version, "owners", key, rows, actor)
 
 
 #: Reports whose completion half is summed from the completion grid; owner's comes from

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 
 import geopandas as gpd
 import streamlit as st
@@ -47,6 +48,9 @@ class Context:
     campus: services.CampusSummary
 
 
+T = TypeVar("T")
+
+
 def db_url() -> str:
     """Return the database URL from ``CAMPUSGRID_DB`` ("" means the default database)."""
     return os.environ.get(DB_ENV, "").strip()
@@ -62,6 +66,16 @@ def error_line(err: CampusgridError, lang: Lang) -> str:
     the error's own text in that language (:meth:`CampusgridError.text`)."""
     key = "auth.denied" if isinstance(err, PermissionDenied) else "app.error"
     return t(key, lang, message=md(err.text(lang)))
+
+
+def attempt(call: Callable[[], T], lang: Lang) -> T | None:
+    """Return ``call()``; a refusal or a user's mistake is shown as one red line in the
+    page's language instead (None returned)."""
+    try:
+        return call()
+    except CampusgridError as err:
+        st.error(error_line(err, lang))
+    return None
 
 
 @contextmanager

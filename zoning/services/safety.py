@@ -234,7 +234,10 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         cid = campus_id(conn, campus)
         version = conn.execute(sa.select(Campus.data_version).where(Campus.id == cid)).scalar()
         names = names_of(conn, cid)
-    key = (str(engine.url), campus, cid, plan.id, version, tuple(sorted(names.items())))
+    key = (  # the plan's creation time too: ids restart in a restored or emptied database
+        str(engine.url), campus, cid, plan.id, plan.created_at, version,
+        tuple(sorted(names.items())),
+    )  # fmt: skip
     with _OPS_LOCK:
         kept = _OPS.get(key)
     if kept is not None:

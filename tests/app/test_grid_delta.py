@@ -15,7 +15,7 @@ from app_pages._ui import caches, splice
 from tests.actors import ADMIN, actor
 from tests.opsdata import open_due, submit_passed
 from zoning import services
-from zoning.accounts import Permission
+from zoning.accounts import Actor, Permission
 from zoning.clock import utcnow
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
@@ -274,8 +274,7 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     by = ("zone", "owner", "week")
     _, start, end = operations.report_window(by, start=None, end=None, now=None)
 
-    def both(reader: object) -> None:
-        assert isinstance(reader, type(ADMIN))
+    def both(reader: Actor) -> None:
         cached = caches.report_ledger(db_url, campus, plan.id, 1, by, actor=reader)
         direct = operations.ledger_tables(engine, campus, by=by, start=start, end=end, actor=reader)
         for b in by:

@@ -242,7 +242,7 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
         kept = _OPS.get(key)
     if kept is not None:
         return kept
-    ops = _read_campus_ops(engine, campus, plan)
+    ops = _read_campus_ops(engine, campus, plan, cid, names)
     with _OPS_LOCK:
         _OPS[key] = ops
         while len(_OPS) > OPS_KEPT:
@@ -250,14 +250,15 @@ def campus_ops(engine: Engine, campus: str) -> CampusOps:
     return ops
 
 
-def _read_campus_ops(engine: Engine, campus: str, plan: PlanSummary) -> CampusOps:
-    """Read :func:`campus_ops` from the database."""
+def _read_campus_ops(
+    engine: Engine, campus: str, plan: PlanSummary, cid: int, names: dict[int, str]
+) -> CampusOps:
+    """Read :func:`campus_ops` of campus ``cid`` (its zone ``names`` already read for the
+    key) from the database."""
     cells = _zone_labelled(load_cells(engine, campus, plan.id))
     with engine.connect() as conn:
-        cid = campus_id(conn, campus)
         metric = conn.execute(sa.select(Campus.metric_crs).where(Campus.id == cid)).scalar_one()
         people = _people(conn, cid)
-        names = names_of(conn, cid)
         buildings = read_frame(
             conn, table_of(Building), ["id", "name", "use"], Building.campus_id == cid
         )
@@ -645,8 +646,8 @@ def todo(
         due = repo.load_due(conn, ops.cid, owner=owner, started_by=today, open_only=day is None)
     if actor.scope is not Scope.CAMPUS:
         scope = access_in(ops.cells, campus, actor)
-        zones = pd.Series(repo.zone_labels(due["zone"]), index=due.index, dtype=object)
-        due = due[scope.sees_rows(due["cell_code"].astype(object), zones, due["owner"])]
+        # load_due gives zone labels already
+        due = due[scope.sees_rows(due["cell_code"].astype(object), due["zone"], due["owner"])]
     subs = due.loc[due["submitted_at"].notna(), ["cell_code", "template_code", "period"]].copy()
     subs["submitted_at"] = due.loc[due["submitted_at"].notna(), "submitted_at"]
     plain = due.drop(columns=["submitted_at"])

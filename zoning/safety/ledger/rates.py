@@ -8,7 +8,7 @@ cell, zone, owner, domain, severity or source and per period, over the hazards o
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -86,63 +86,104 @@ def rates(
             zh=f"日期范围的结束日（{end}）早于开始日（{start}）。",
         )
     zone = ZoneInfo(tz)
-    frame = frame[frame["state"] != "rejected"].copy()
+    kept = frame["state"].to_numpy() != "rejected"
+    times = ("reported_at", "deadline", "rectified_at", "closed_at")
+    frame = frame.loc[kept, list(dict.fromkeys([*by, *times, "reworks", "extensions"]))]
     range_end = period_due_at(period_of(end, "daily"), tz=tz)
 
     def label_and_cutoff(times: pd.Series) -> tuple[pd.Series, pd.Series]:
-        # The local day of each time at once; the period of each distinct day once (a
-        # 90-day range has at most 90): a loop per hazard took ~1 s on 35,000 hazards.
-        stamps = pd.to_datetime(times, utc=True)
-        local = stamps.dt.tz_convert(zone).dt.date if len(stamps) else pd.Series([], dtype=object)
-        days: list[date | None] = [None if pd.isna(d) else cast(date, d) for d in local.tolist()]
-        known: dict[date, tuple[str, datetime]] = {}
-        for day in {d for d in days if d is not None and start <= d <= end}:
+        # The local day of each time at once (numpy), the period of each distinct day once
+        # (a 90-day range has at most 90), spread back by index: a loop per hazard took ~1 s
+        # on 35,000 hazards, a list per row ~0.1 s (three columns, three reports a rerun).
+        local = pd.to_datetime(times, utc=True).dt.tz_convert(zone).dt.tz_localize(None)
+        days = local.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        distinct, where = np.unique(days, return_inverse=True)
+        labels = np.full(len(distinct), None, dtype=object)
+        cutoffs = np.full(len(distinct), np.datetime64("NaT"), dtype="datetime64[us]")
+        for i, stamp in enumerate(distinct):
+            if np.isnat(stamp):
+                continue
+            day = cast(date, stamp.astype(object))
+            if not start <= day <= end:
+                continue
             if period is None:
-                known[day] = (f"{start.isoformat()}/{end.isoformat()}", range_end)
+                label, cut = f"{start.isoformat()}/{end.isoformat()}", range_end
             else:
                 p = period_of(day, period)
-                known[day] = (p.label, min(period_due_at(p, tz=tz), range_end))
-        found = [None if d is None else known.get(d) for d in days]
-        labels = [None if f is None else f[0] for f in found]
-        cutoffs = [None if f is None else f[1] for f in found]
+                label, cut = p.label, min(period_due_at(p, tz=tz), range_end)
+            labels[i] = label
+            cutoffs[i] = np.datetime64(cut.astimezone(UTC).replace(tzinfo=None), "us")
+        where = where.reshape(-1)
         return (
-            pd.Series(labels, index=times.index, dtype=object),
-            pd.to_datetime(pd.Series(cutoffs, index=times.index, dtype=object), utc=True),
+            pd.Series(labels[where], index=times.index, dtype=object),
+            pd.Series(cutoffs[where], index=times.index).dt.tz_localize(UTC),
         )
 
-    frame["due_period"], cutoff = label_and_cutoff(frame["deadline"])
-    frame["close_period"], _ = label_and_cutoff(frame["closed_at"])
-    frame["report_period"], _ = label_and_cutoff(frame["reported_at"])
-    closed = frame["closed_at"].notna() & (frame["closed_at"] < cutoff)
-    frame["is_closed"] = closed
-    frame["is_on_time"] = closed & (frame["rectified_at"] <= frame["deadline"])
-    frame["is_reworked"] = frame["reworks"] > 0
-    frame["is_extended"] = frame["extensions"] > 0
-    frame["hours_to_close"] = (frame["closed_at"] - frame["reported_at"]).dt.total_seconds() / 3600
+    due_period, cutoff = label_and_cutoff(frame["deadline"])
+    closed_at = frame["closed_at"]
+    closed = (closed_at.notna() & (closed_at < cutoff)).to_numpy()
+    on_time = closed & (frame["rectified_at"] <= frame["deadline"]).to_numpy()
+    hours = ((closed_at - frame["reported_at"]).dt.total_seconds() / 3600).to_numpy()
     keys = [*by, "period"]
+    # Each group column as sorted codes once (missing values a group of their own, last, as
+    # ``groupby(dropna=False)`` puts them): the sums below are bincounts over one combined
+    # code, in the groups' sort order, instead of a groupby over object columns each time.
+    coded = [pd.factorize(frame[col].to_numpy(), sort=True, use_na_sentinel=False) for col in by]
+    ones = np.ones(len(frame), dtype="int64")
 
-    def on_period(label: str) -> pd.DataFrame:
-        return frame[frame[label].notna()].rename(columns={label: "period"})
-
-    due_stats = (
-        on_period("due_period")
-        .groupby(keys, dropna=False)
-        .agg(
-            due=("id", "size"),
-            closed=("is_closed", "sum"),
-            closed_on_time=("is_on_time", "sum"),
-            reworked=("is_reworked", "sum"),
-            extended=("is_extended", "sum"),
+    def counted(period: pd.Series, values: dict[str, np.ndarray]) -> pd.DataFrame:
+        has = period.notna().to_numpy()
+        labels, label_values = pd.factorize(period.to_numpy()[has], sort=True)
+        parts = [(codes[has], len(uniques)) for codes, uniques in coded]
+        combined = np.zeros(int(has.sum()), dtype="int64")
+        for codes, size in [*parts, (labels, len(label_values))]:
+            combined = combined * max(size, 1) + codes
+        groups, where = np.unique(combined, return_inverse=True)
+        sums = {
+            name: np.bincount(where.reshape(-1), weights=v[has], minlength=len(groups))
+            for name, v in values.items()
+        }
+        index_parts, rest = [], groups
+        for size in [len(label_values), *(len(u) for _, u in reversed(coded))]:
+            index_parts.append(rest % max(size, 1))
+            rest = rest // max(size, 1)
+        label_codes, *by_codes = index_parts
+        arrays = [
+            np.asarray(uniques, dtype=object)[c]
+            for (_, uniques), c in zip(coded, reversed(by_codes), strict=True)
+        ]
+        index = pd.MultiIndex.from_arrays(
+            [*arrays, np.asarray(label_values, dtype=object)[label_codes]], names=keys
         )
+        return pd.DataFrame(
+            {n: (v if n.startswith("hours_sum") else v.round().astype("int64"))
+             for n, v in sums.items()},
+            index=index,
+        )  # fmt: skip
+
+    due_stats = counted(
+        due_period,
+        {
+            "due": ones,
+            "closed": closed.astype("int64"),
+            "closed_on_time": on_time.astype("int64"),
+            "reworked": (frame["reworks"].to_numpy() > 0).astype("int64"),
+            "extended": (frame["extensions"].to_numpy() > 0).astype("int64"),
+        },
     )
-    close_stats = (
-        on_period("close_period")
-        .groupby(keys, dropna=False)
-        .agg(closed_in_period=("id", "size"), mean_hours_to_close=("hours_to_close", "mean"))
+    close_stats = counted(
+        label_and_cutoff(closed_at)[0],
+        {
+            "closed_in_period": ones,
+            "hours_sum": np.nan_to_num(hours),
+            "hours_n": (~np.isnan(hours)).astype("int64"),
+        },
     )
-    report_stats = (
-        on_period("report_period").groupby(keys, dropna=False).agg(reported=("id", "size"))
+    close_stats["mean_hours_to_close"] = close_stats["hours_sum"] / close_stats["hours_n"].where(
+        close_stats["hours_n"] > 0, np.nan
     )
+    close_stats = close_stats[["closed_in_period", "mean_hours_to_close"]]
+    report_stats = counted(label_and_cutoff(frame["reported_at"])[0], {"reported": ones})
     out = due_stats.join(close_stats, how="outer").join(report_stats, how="outer")
     counts = ["due", "closed", "closed_on_time", "reworked", "extended", "closed_in_period"]
     for col in [*counts, "reported"]:

@@ -21,6 +21,7 @@ A viewer (the map only) gets no hazard rows. What an account sees depends only o
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -37,7 +38,7 @@ from zoning.safety.domains import SENSITIVE_DOMAINS
 from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES, Hazard
 from zoning.services._scope import scope_clause
 from zoning.services.ledger import view
-from zoning.services.safety import NOBODY, campus_ops, campus_staff
+from zoning.services.safety import NOBODY, Staff, campus_ops, campus_staff, campus_version
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id, load_people
 from zoning.store.models.safety import HazardEvent, HazardRow, Inspection, InspectionDue
@@ -52,6 +53,7 @@ __all__ = [
     "hazards_table",
     "hazards_table_since",
     "inspected_cells",
+    "open_hazards",
     "ops_version",
     "owner_grid",
     "scope_cells",
@@ -417,12 +419,14 @@ def hazards_table_since(
     event: int | None,
     actor: Actor,
     now: datetime | None = None,
+    open_again: bool = True,
 ) -> pd.DataFrame:
     """Return :func:`hazards_table` from a ``previous`` one of the same :func:`visibility`,
-    read when the largest hazard and event ids were ``hazard`` and ``event``: the open
-    hazards are read again (their escalation moves with the clock), the closed and rejected
-    ones only where a hazard is new or has a new event; the rest of them are kept from
-    ``previous`` (those still within the scope)."""
+    read when the largest hazard and event ids were ``hazard`` and ``event``: the hazards new
+    or with a new event since are read again, the rest kept from ``previous`` (those still
+    within the scope). With ``open_again`` every open hazard is read again too (their
+    escalation and overdue hours move with the clock); without, an open hazard nothing
+    happened to keeps its row (a ``previous`` of the last minutes)."""
     now = now or utcnow()
     cells = scope_cells(engine, campus, actor)
     touched = touched_hazards(engine, campus, hazard=hazard, event=event)
@@ -432,16 +436,74 @@ def hazards_table_since(
         cid = campus_id(conn, campus)
         fresh = _final_hazards(conn, cid, now=now, ids=touched, where=scope_clause(actor, cells))
     fresh = visible_hazards(fresh, actor, cells)
-    kept = previous[(previous["level"] == "closed") & ~previous["id"].isin(touched)]
+    kept = previous[~previous["id"].isin(touched)]
+    if open_again:
+        kept = kept[kept["level"] == "closed"]
     if cells is not None:  # the scope may have moved (new owners): keep only what it sees
         kept = kept[kept["id"].isin(visible_hazards(kept, actor, cells)["id"])]
     final = pd.concat([f for f in (kept, fresh) if len(f)] or [fresh])
     keep = _keeps(actor, cells)
-    open_rows = visible_hazards(
-        _with_open_hazards(engine, campus, final.iloc[0:0], now=now, keep=keep), actor, cells
-    )
-    frame = pd.concat([f for f in (open_rows, final) if len(f)] or [open_rows])
-    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+    if open_again:
+        found = _with_open_hazards(engine, campus, final.iloc[0:0], now=now, keep=keep)
+    else:
+        with engine.connect() as conn:
+            ledger = repo.load_hazards(conn, cid, ids=touched, states=list(OPEN_STATES))
+        _, staff = campus_staff(engine, campus)
+        found = _open_rows([h for h in ledger if keep is None or keep(h)], staff, now=now)
+    open_rows = visible_hazards(found, actor, cells)
+    return _by_id(pd.concat([f for f in (open_rows, final) if len(f)] or [open_rows]))
+
+
+#: The open hazards (ledger objects with their history) last read per campus version
+#: (``safety.campus_version``: activation re-homes open hazards without an event) and the
+#: largest hazard and event ids they were read at; the oldest dropped past a few.
+_OPEN: dict[tuple[object, ...], tuple[tuple[int | None, int | None], tuple[Hazard, ...]]] = {}
+_OPEN_LOCK = threading.Lock()
+OPEN_KEPT = 8
+
+
+def open_hazards(engine: Engine, campus: str) -> tuple[int, Staff, tuple[Hazard, ...]]:
+    """Return the campus id, its staff and its open hazards (through the ledger, with their
+    history), by id. Kept per campus version: after new hazards or events only those hazards
+    are read again (``touched_hazards``), the other open ones are the ones read before (a
+    hazard changes only by an event; activation, which re-homes them, is a new version). Read
+    whole the first time, after a new version, or when many changed."""
+    version, _, cid, _ = campus_version(engine, campus)
+    cid, staff = campus_staff(engine, campus)
+    with engine.connect() as conn:  # the ids first: a change after them is read next time
+        at = _largest_ids(conn)
+        with _OPEN_LOCK:
+            kept = _OPEN.get(version)
+        touched = None
+        if kept is not None and kept[0] == at:
+            return cid, staff, kept[1]
+        if kept is not None:
+            touched = touched_hazards(engine, campus, hazard=kept[0][0], event=kept[0][1])
+        if kept is None or touched is None:
+            found = tuple(repo.load_hazards(conn, cid, states=list(OPEN_STATES)))
+        else:
+            moved = set(touched)
+            by_id = {int(h.id): h for h in kept[1] if int(h.id) not in moved}
+            fresh = repo.load_hazards(conn, cid, ids=touched) if touched else []
+            by_id.update((int(h.id), h) for h in fresh if h.state in OPEN_STATES)
+            found = tuple(by_id[i] for i in sorted(by_id))
+    with _OPEN_LOCK:
+        _OPEN.pop(version, None)
+        _OPEN[version] = (at, found)
+        while len(_OPEN) > OPEN_KEPT:
+            del _OPEN[next(iter(_OPEN))]
+    return cid, staff, found
+
+
+def _largest_ids(conn: sa.Connection) -> tuple[int | None, int | None]:
+    """Return the largest hazard and event ids (any campus; None: none yet)."""
+    ids = conn.execute(
+        sa.select(
+            sa.select(sa.func.max(HazardRow.id)).scalar_subquery(),
+            sa.select(sa.func.max(HazardEvent.id)).scalar_subquery(),
+        )
+    ).one()
+    return (None if ids[0] is None else int(ids[0]), None if ids[1] is None else int(ids[1]))
 
 
 def _with_open_hazards(
@@ -454,11 +516,21 @@ def _with_open_hazards(
 ) -> pd.DataFrame:
     """Return the open hazards (through the ledger; those ``keep`` keeps, all when None) and
     the ``final`` rows, by id."""
-    cid, staff = campus_staff(engine, campus)
-    with engine.connect() as conn:
-        found = repo.load_hazards(conn, cid, states=list(OPEN_STATES))
-    if keep is not None:
-        found = [h for h in found if keep(h)]
+    _, staff, found = open_hazards(engine, campus)
+    open_frame = _open_rows([h for h in found if keep is None or keep(h)], staff, now=now)
+    return _by_id(pd.concat([f for f in (open_frame, final) if len(f)] or [open_frame]))
+
+
+def _by_id(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` (open and final rows) by id, its times as one UTC dtype."""
+    for col in ("reported_at", "deadline"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def _open_rows(found: Sequence[Hazard], staff: Staff, *, now: datetime) -> pd.DataFrame:
+    """Return the table's rows of the open hazards ``found`` at ``now`` (who answers for each
+    through ``staff``'s chain), times as UTC columns."""
     rows = []
     for v in (view(h, staff, now=now) for h in found):  # the open few: a loop is fine
         h = v.hazard
@@ -469,11 +541,10 @@ def _with_open_hazards(
                 v.responsible, float(h.lon), float(h.lat),
             )
         )  # fmt: skip
-    open_frame = pd.DataFrame(rows, columns=list(HAZARD_COLUMNS))
-    frame = pd.concat([f for f in (open_frame, final) if len(f)] or [open_frame])
+    frame = pd.DataFrame(rows, columns=list(HAZARD_COLUMNS))
     for col in ("reported_at", "deadline"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
-    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+    return frame
 
 
 def _final_hazards(

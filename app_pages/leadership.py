@@ -95,7 +95,7 @@ with st.spinner(t("leadership.computing", lang)):
         lambda: _ui.owner_grid(url, campus, pid, version, actor=actor),
         lambda: report_ledger(url, campus, pid, version, BY, actor=actor),
         lambda: _ui.hazards(url, campus, pid, version, actor=actor),
-        lambda: _ui.coverage_result(url, campus, version, pid, actor=actor),
+        lambda: _ui.coverage_figures(url, campus, version, pid, actor=actor),
     )
 all_zone, all_owner, by_week = _ui.reports(url, campus, plan.id, version, BY, actor=actor).values()
 _, first_day, last_day = report_window(("zone",), start=None, end=None, now=None)
@@ -107,8 +107,9 @@ if not len(grid):
 open_hazards = hazards[hazards["state"].isin(measures.OPEN_STATES)]
 overdue = int((open_hazards["overdue_hours"] > 0).sum())
 with st.spinner(t("map.computing_coverage", lang)):
-    # the figures only: the drawn form (bands in EPSG:4326) is the safety map's business
-    coverage = _ui.coverage_result(url, campus, version, plan.id, actor=actor).summary()
+    # the figures only (stored per plan and data version): the drawn form (bands in
+    # EPSG:4326) is the safety map's business
+    coverage = _ui.coverage_figures(url, campus, version, plan.id, actor=actor)
 blind_ha = float(coverage.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
 # ---------------------------------------------------------------- the period (replay week)
 weeks = measures.weeks_of(grid) if len(grid) else []

@@ -4,7 +4,8 @@
 
 Copies the SQLite database (the large demo; ``campusgrid demo --scale large`` builds one) to
 a temporary file, so the benchmark's writes (an account, one hazard) stay out of it. Then,
-twice — ``CAMPUSGRID_WARM=0`` and warming on — starts the real server (``campusgrid serve``
+three times (:data:`RUNS`: naive — no warming, no stored frames; warming on; stored frames
+without warming) starts the real server (``campusgrid serve``
 on a free port, ``CAMPUSGRID_TIMING_LOG`` set), times the health check's first answer, waits
 (warming on) until the server logs that it has warmed the campuses, signs a leadership
 account in through the form (as ``bench/load.py``) and drives the page over Streamlit's
@@ -55,16 +56,30 @@ def page_times(log: Path, page: str) -> list[float]:
     return [float(line.split()[1]) for line in lines if line.startswith(f"{page}.run ")]
 
 
-def serve(url: str, folder: Path, *, warm: bool) -> dict[str, float]:
-    """Start the server on ``url`` (warming on or off), drive it, stop it; return figures."""
-    port, timing = free_port(), folder / f"timing-{int(warm)}.log"
-    server_log = folder / f"server-{int(warm)}.log"
+#: The servers started, in this order: (name, warming on, stored frames on). The naive
+#: start reads nothing stored and stores nothing; the warming run stores the frames (as a
+#: server does during the day); the last start reads them (no warming) and brings them up to
+#: date (the warming run's new hazard and submission came after they were stored).
+RUNS: tuple[tuple[str, bool, bool], ...] = (
+    ("naive", False, False),
+    ("warming on", True, True),
+    ("stored frames", False, True),
+)
+
+
+def serve(url: str, folder: Path, *, name: str, warm: bool, stored: bool) -> dict[str, float]:
+    """Start the server on ``url`` (warming and stored frames on or off), drive it, stop it;
+    return figures."""
+    tag = name.replace(" ", "-")
+    port, timing = free_port(), folder / f"timing-{tag}.log"
+    server_log = folder / f"server-{tag}.log"
     env = {
         **os.environ,
         "CAMPUSGRID_DB": url,
         "CAMPUSGRID_TIMING_LOG": str(timing),
         "CAMPUSGRID_WARM": "1" if warm else "0",
-        "CAMPUSGRID_LAYER_DIR": str(folder / f"layers-{int(warm)}"),
+        "CAMPUSGRID_STORED_FRAMES": "1" if stored else "0",
+        "CAMPUSGRID_LAYER_DIR": str(folder / f"layers-{tag}"),
     }
     command = [sys.executable, "-m", "zoning.cli", "serve", "--port", str(port), "--db", url]
     base, out = f"http://127.0.0.1:{port}", {}
@@ -134,10 +149,14 @@ def main() -> None:
         if accounts.sso_actor(engine, ACCOUNT) is None:
             accounts.add_account(engine, local_operator(), ACCOUNT, "leadership", PASSWORD)
         engine.dispose()
-        figures = {warm: serve(url, folder, warm=warm) for warm in (False, True)}
+        figures = {
+            name: serve(url, folder, name=name, warm=warm, stored=on) for name, warm, on in RUNS
+        }
+    names = [name for name, _, _ in RUNS]
     print(f"machine: {platform.node()} {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
     print(f"database: a copy of {source} (campus {CAMPUS}); page-script times (s)")
-    print(f"{'':<34}{'warming off':>12}{'warming on':>12}   goal")
+    print(f"{'':<34}" + "".join(f"{n:>15}" for n in names) + "   goal")
     rows = [
         ("health check answers after", "health_s", ""),
         ("safety map, first visit", "map_first", ""),
@@ -147,18 +166,16 @@ def main() -> None:
         ("leadership after a new hazard", "lead_after_hazard", f"≤ {LEAD_AFTER_HAZARD_S:g} s"),
     ]
     for label, key, goal in rows:
-        off, on = figures[False][key], figures[True][key]
-        print(f"{label:<34}{off:>12.2f}{on:>12.2f}   {goal}")
-    print(f"warming finished after {figures[True]['warmed_after_s']:.1f} s (server start → log)")
+        print(f"{label:<34}" + "".join(f"{figures[n][key]:>15.2f}" for n in names) + f"   {goal}")
+    print(f"warming finished after {figures['warming on']['warmed_after_s']:.1f} s (start → log)")
     for label, first, later in (("safety map", "map_first", "map_later"),
                                 ("leadership", "lead_first", "lead_later")):  # fmt: skip
-        off = figures[False][first] / figures[False][later]
-        on = figures[True][first] / figures[True][later]
-        extra = (figures[True][first] - figures[True][later]) * 1000
-        print(
-            f"{label}: first ÷ later visit {off:.2f} (off), {on:.2f} (on: {extra:+.0f} ms); "
-            f"goal ≤ {FIRST_OVER_LATER}"
+        shown = ", ".join(
+            f"{figures[n][first] / figures[n][later]:.2f} ({n}: "
+            f"{(figures[n][first] - figures[n][later]) * 1000:+.0f} ms)"
+            for n in names
         )
+        print(f"{label}: first ÷ later visit {shown}; goal ≤ {FIRST_OVER_LATER}")
 
 
 if __name__ == "__main__":

@@ -37,7 +37,7 @@ from zoning.clock import local_day, utcnow
 from zoning.services import cameras, queries, safety
 from zoning.services.database import open_engine
 
-from app_pages._ui import splice
+from app_pages._ui import splice, stored
 from app_pages._ui.splice import OPS_TTL_S
 
 #: Entries kept per scoped cache: one per visibility (the campus-wide roles, each zone
@@ -123,11 +123,25 @@ def _completion_grid(
     safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
     where = grid_where(url, campus, plan_id, data_version)
     now, reader = utcnow(), _whole_reader()
-    frame = splice.spliced(
+
+    def count(cells: list[str]) -> pd.DataFrame:
+        return queries.completion_grid(engine, campus, cells=cells, now=now, actor=reader)
+
+    frame = stored.kept(
+        engine,
+        campus,
+        "grid",
         where,
         key,
-        lambda: queries.completion_grid(engine, campus, now=now, actor=reader),
-        lambda base: splice.grid_delta(engine, campus, base, key, actor=reader, now=now),
+        plan_id=plan_id,
+        data_version=data_version,
+        now=now,
+        reader=reader,
+        whole=lambda: queries.completion_grid(engine, campus, now=now, actor=reader),
+        bring_up=lambda s: splice.cells_since_stored(engine, campus, s, key, count, now=now),
+        splice_into=lambda base: splice.grid_delta(
+            engine, campus, base, key, actor=reader, now=now
+        ),
     )
     part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
     splice.remember_due(where, part, lambda: queries.next_due_at(engine, campus, now=now))
@@ -187,12 +201,20 @@ def completion_grid(
 def _hazards(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
-    engine, reader = engine_for(url), _whole_reader()
-    return splice.spliced(
+    engine, reader, now = engine_for(url), _whole_reader(), utcnow()
+    return stored.kept(
+        engine,
+        campus,
+        "hazards",
         ("hazards", url, campus, plan_id, data_version),
         key,
-        lambda: queries.hazards_table(engine, campus, actor=reader),
-        lambda base: splice.hazards_delta(engine, campus, base, key, actor=reader),
+        plan_id=plan_id,
+        data_version=data_version,
+        now=now,
+        reader=reader,
+        whole=lambda: queries.hazards_table(engine, campus, actor=reader, now=now),
+        bring_up=lambda s: splice.hazards_since_stored(engine, campus, s, key, actor=reader),
+        splice_into=lambda base: splice.hazards_delta(engine, campus, base, key, actor=reader),
     )
 
 
@@ -226,18 +248,24 @@ def hazards(
 def _owner_grid(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
-    engine, reader = engine_for(url), _whole_reader()
-    return splice.spliced(
+    engine, reader, now = engine_for(url), _whole_reader(), utcnow()
+
+    def count(cells: list[str]) -> pd.DataFrame:
+        return queries.owner_grid(engine, campus, cells=cells, actor=reader)
+
+    return stored.kept(
+        engine,
+        campus,
+        "owners",
         ("owners", url, campus, plan_id, data_version),
         key,
-        lambda: queries.owner_grid(engine, campus, actor=reader),
-        lambda base: splice.cells_delta(
-            engine,
-            campus,
-            base,
-            key,
-            lambda cells: queries.owner_grid(engine, campus, cells=cells, actor=reader),
-        ),
+        plan_id=plan_id,
+        data_version=data_version,
+        now=now,
+        reader=reader,
+        whole=lambda: queries.owner_grid(engine, campus, actor=reader),
+        bring_up=lambda s: splice.cells_since_stored(engine, campus, s, key, count, now=now),
+        splice_into=lambda base: splice.cells_delta(engine, campus, base, key, count, now=now),
     )
 
 
@@ -248,7 +276,7 @@ def owner_grid(
     sees (the campus's, cached and spliced like the completion grid, cut to the account's
     cells). Raises PermissionDenied without VIEW_REPORTS."""
     actor.require(Permission.VIEW_REPORTS, "see the completion by owner")
-    key = ops_key(url, campus).inspections
+    key = completion_key(url, campus, plan_id, data_version, actor=actor)
     if actor.scope is Scope.CAMPUS:
         return _owner_grid(url, campus, plan_id, data_version, key)
     rows = seen_rows(actor)
@@ -286,12 +314,20 @@ def _report_completion(
 def _rate_rows(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
-    engine, reader = engine_for(url), _whole_reader()
-    return splice.spliced(
+    engine, reader, now = engine_for(url), _whole_reader(), utcnow()
+    return stored.kept(
+        engine,
+        campus,
+        "rates",
         ("rates", url, campus, plan_id, data_version),
         key,
-        lambda: safety.rate_rows(engine, campus, actor=reader),
-        lambda base: splice.rates_delta(engine, campus, base, key, actor=reader),
+        plan_id=plan_id,
+        data_version=data_version,
+        now=now,
+        reader=reader,
+        whole=lambda: safety.rate_rows(engine, campus, actor=reader),
+        bring_up=lambda s: splice.rates_since_stored(engine, campus, s, key, actor=reader),
+        splice_into=lambda base: splice.rates_delta(engine, campus, base, key, actor=reader),
     )
 
 
@@ -392,6 +428,36 @@ def coverage_result(
     a large campus: lazy, shared by every account that holds it). Raises PermissionDenied."""
     may_see = actor.can(Permission.VIEW_MAP)
     return _coverage_result(url, campus, data_version, plan_id, may_see, actor)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _coverage_figures(
+    url: str, campus: str, data_version: int, plan_id: int, may_see: bool, _actor: Actor
+) -> dict[str, object]:
+    _actor.require(Permission.VIEW_MAP, "see the camera coverage")
+    engine, reader = engine_for(url), _whole_reader()
+
+    def whole() -> pd.DataFrame:
+        summary = coverage_result(url, campus, data_version, plan_id, actor=_actor).summary()
+        plain = {k: v for k, v in summary.items() if isinstance(v, int | float | str)}
+        return pd.DataFrame([plain])
+
+    frame = stored.restored(
+        engine, campus, "coverage", plan_id=plan_id, data_version=data_version, key=(),
+        whole=whole, bring_up=lambda s: s.frame, reader=reader,
+    )  # fmt: skip
+    return {str(k): v.item() if hasattr(v, "item") else v for k, v in frame.iloc[0].items()}
+
+
+def coverage_figures(
+    url: str, campus: str, data_version: int, plan_id: int, *, actor: Actor
+) -> dict[str, object]:
+    """Return the campus's camera coverage figures (the scalars of its summary: cameras,
+    areas in m², shares) if ``actor`` may see the map: stored in the database per plan and
+    data version, so a server started afresh reads them instead of computing the coverage
+    (seconds on a large campus). Raises PermissionDenied."""
+    may_see = actor.can(Permission.VIEW_MAP)
+    return _coverage_figures(url, campus, data_version, plan_id, may_see, actor)
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

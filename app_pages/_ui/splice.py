@@ -19,13 +19,19 @@ from datetime import datetime
 import pandas as pd
 from sqlalchemy.engine import Engine
 from zoning.accounts import Actor
+from zoning.clock import utcnow
 from zoning.services import queries, safety
+from zoning.services.stored_frames import StoredFrame
 
 #: How long the caches over operations data hold an entry (s), and the oldest frame (s
 #: since it was read whole) a change is spliced into.
 OPS_TTL_S = 3600
 #: At most this many cells recounted after new submissions; more, and the grid is reloaded.
 GRID_DELTA_CELLS = 2000
+#: How old (s) a hazards table may be for a splice to keep its open hazards that nothing
+#: happened to (their escalation level and overdue hours as then); older, every open hazard is
+#: read again (from the ledger objects kept in memory: ``queries.open_hazards``).
+OPEN_REFRESH_S = 600
 #: Previous frames kept to splice into (a grid and a hazards table per campus, plan, data
 #: version and what an account sees: ~50 MB a campus-wide grid on the large demo, an
 #: inspector's a few hundred rows), the least recently loaded dropped first.
@@ -136,15 +142,87 @@ def cells_delta(
         if not isinstance(since, datetime) or now is None:
             return None
         found.update(queries.due_passed_cells(engine, campus, since=since, upto=now))
-    cells = sorted(found)
+    return recounted(base.frame, sorted(found), count)
+
+
+def recounted(
+    frame: pd.DataFrame, cells: list[str], count: Callable[[list[str]], pd.DataFrame]
+) -> pd.DataFrame | None:
+    """Return ``frame`` (rows per cell) with the rows of ``cells`` counted again by ``count``
+    (a new frame); None when there are more than :data:`GRID_DELTA_CELLS`."""
     if len(cells) > GRID_DELTA_CELLS:
         return None
-    kept = base.frame[~base.frame["cell_code"].isin(cells)]
+    if not cells:
+        return frame
+    kept = frame[~frame["cell_code"].isin(cells)]
     fresh = count(cells)
     if not len(fresh):
         return kept.reset_index(drop=True)
-    fresh = fresh.astype(base.frame.dtypes.to_dict())
+    fresh = fresh.astype(frame.dtypes.to_dict())
     return pd.concat([kept, fresh], ignore_index=True)
+
+
+def _later(new: object, old: object) -> bool:
+    """True when id ``new`` is at or past ``old`` (None: no row yet), as a fingerprint's ids
+    only grow; False for anything else (an emptied or restored database)."""
+    if old is None:
+        return new is None or isinstance(new, int)
+    return isinstance(new, int) and isinstance(old, int) and new >= old
+
+
+def cells_since_stored(
+    engine: Engine,
+    campus: str,
+    stored: StoredFrame,
+    key: tuple[object, ...],
+    count: Callable[[list[str]], pd.DataFrame],
+    *,
+    now: datetime,
+) -> pd.DataFrame | None:
+    """Return a stored completion or owner grid (computed at ``stored.computed_at``, at the
+    inspections part ``stored.key``) brought up to ``key`` at ``now`` (UTC): the cells
+    submitted for since, and those with a due time passed since, counted again by ``count``;
+    None when only a whole count will do (new due rows, ids gone back, too many cells)."""
+    day, cid, inspection, due = stored.key[:4]
+    if (day, cid, due) != (key[0], key[1], key[3]) or not _later(key[2], inspection):
+        return None
+    found: set[str] = set()
+    if isinstance(key[2], int) and key[2] != inspection:
+        after = _id(inspection) or 0
+        found.update(queries.inspected_cells(engine, campus, after=after, upto=key[2]))
+    found.update(queries.due_passed_cells(engine, campus, since=stored.computed_at, upto=now))
+    return recounted(stored.frame, sorted(found), count)
+
+
+def hazards_since_stored(
+    engine: Engine, campus: str, stored: StoredFrame, key: tuple[object, ...], *, actor: Actor
+) -> pd.DataFrame | None:
+    """Return a stored hazards table brought up to ``key`` (the ``hazards`` part of the
+    fingerprint): the open hazards read again (their escalation moved with the clock), the
+    closed ones only where added or moved since; None when the ids went back."""
+    hazard, event = stored.key[2:4]
+    if not (_later(key[2], hazard) and _later(key[3], event)):
+        return None
+    again = (utcnow() - stored.computed_at).total_seconds() > OPEN_REFRESH_S
+    return queries.hazards_table_since(
+        engine, campus, stored.frame, hazard=_id(hazard), event=_id(event), actor=actor,
+        open_again=again,
+    )  # fmt: skip
+
+
+def rates_since_stored(
+    engine: Engine, campus: str, stored: StoredFrame, key: tuple[object, ...], *, actor: Actor
+) -> pd.DataFrame | None:
+    """Return stored rate rows brought up to ``key`` (see :func:`rates_delta`)."""
+    if not (_later(key[2], stored.key[2]) and _later(key[3], stored.key[3])):
+        return None
+    if key[2:4] == stored.key[2:4]:
+        return stored.frame
+    return rates_delta(engine, campus, Base(stored.key, 0.0, stored.frame), key, actor=actor)
+
+
+def _id(value: object) -> int | None:
+    return value if isinstance(value, int) else None
 
 
 def grid_delta(
@@ -177,8 +255,9 @@ def hazards_delta(
     hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
     if key[2:] == base.key[2:]:
         return None
+    again = time.monotonic() - base.loaded_at > OPEN_REFRESH_S
     return queries.hazards_table_since(
-        engine, campus, base.frame, hazard=hazard, event=event, actor=actor
+        engine, campus, base.frame, hazard=hazard, event=event, actor=actor, open_again=again
     )
 
 
@@ -195,6 +274,8 @@ def rates_delta(
     if touched is None:
         return None
     fresh = safety.rate_rows(engine, campus, actor=actor, ids=touched)
+    if len(fresh):  # times of a unit of their own when all missing: as the base's
+        fresh = fresh.astype(base.frame.dtypes.to_dict())
     kept = base.frame[~base.frame["id"].isin(touched)]
     frame = pd.concat([f for f in (kept, fresh) if len(f)] or [kept])
     return frame.sort_values("id", kind="stable").reset_index(drop=True)

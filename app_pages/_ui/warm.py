@@ -133,6 +133,9 @@ def warm_campus(
             return
         actor = queries.visibility(Actor("(warm)", role)).actor()
         _warm_as(url, name, version, pid, lang, actor)
+    # the drawn coverage last (seconds on a large campus): the safety map shows it on demand
+    reader = queries.visibility(Actor("(warm)", Role.SAFETY_OFFICER)).actor()
+    _step(name, "coverage", lambda: caches.coverage_result(url, name, version, pid, actor=reader))
 
 
 def _warm_as(url: str, name: str, version: int, pid: int, lang: Lang, actor: Actor) -> None:
@@ -141,7 +144,7 @@ def _warm_as(url: str, name: str, version: int, pid: int, lang: Lang, actor: Act
     steps: list[tuple[str, Callable[[], object]]] = [
         ("completion grid", lambda: caches.completion_grid(url, name, pid, version, actor=actor)),
         ("hazards", lambda: caches.hazards(url, name, pid, version, actor=actor)),
-        ("coverage", lambda: caches.coverage_result(url, name, version, pid, actor=actor)),
+        ("coverage figures", lambda: caches.coverage_figures(url, name, version, pid, actor=actor)),
         (
             "painted cells",
             lambda: layers.painted_cells(

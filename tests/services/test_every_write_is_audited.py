@@ -58,6 +58,7 @@ from zoning.services import (
     plans,
     public,
     safety,
+    stored_frames,
     whereabouts,
     zones,
 )
@@ -218,6 +219,12 @@ def _backup_file(ctx: Ctx) -> Path:
     out = ctx.folder / "before.backup"
     backup.backup(ctx.engine, out, actor=ADMIN)
     return out
+
+
+def _current_plan(ctx: Ctx) -> int:
+    plan = campus.current_plan(ctx.engine, CAMPUS)
+    assert plan is not None
+    return plan.id
 
 
 def _channel(ctx: Ctx) -> int:
@@ -564,6 +571,22 @@ CASES: dict[str, Case] = {
         rows=0,
         why="sending queued messages is outbox bookkeeping; the change was audited",
         prepare=_channel,
+    ),
+    "stored_frames.store_frame": Case(
+        lambda c: stored_frames.store_frame(
+            c.engine,
+            CAMPUS,
+            "grid",
+            pd.DataFrame({"cell_code": ["C-00-00"], "due": [1]}),
+            plan_id=_current_plan(c),
+            data_version=1,
+            key=(),
+            computed_at=utcnow(),
+            actor=c.actor,
+        ),
+        None,
+        rows=0,
+        why="a cache of frames the pages computed from the database, not anyone's change",
     ),
     "notify.tick": Case(
         lambda c: notify.tick(c.engine, actor=c.actor),

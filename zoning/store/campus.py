@@ -105,6 +105,7 @@ _DISCARD = (
     "DELETE FROM completion_week WHERE campus_id = :cid",
     "DELETE FROM grid_plan WHERE campus_id = :cid",  # cells, edits, lineage, activations
     "DELETE FROM retired_code WHERE campus_id = :cid",
+    "DELETE FROM frame_snapshot WHERE campus_id = :cid",  # frames computed from all that
 )
 
 

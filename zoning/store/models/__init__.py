@@ -2,8 +2,8 @@
 people, grid plans and cells, the audit trail), ``plans`` (plan edits, activations, code
 lineage), ``accounts`` (accounts, web sessions), ``idempotency`` (the API's
 Idempotency-Key answers), ``notify`` (channels, outbox, job leases), ``people_grid``
-(students, roll calls), ``zones`` (named zones, 片区) and ``safety`` (checklists,
-inspections, hazards and their events, complaints).
+(students, roll calls), ``zones`` (named zones, 片区), ``snapshots`` (stored page frames)
+and ``safety`` (checklists, inspections, hazards and their events, complaints).
 The tables are created by the Alembic migrations in ``zoning/store/migrations``.
 """
 
@@ -51,6 +51,7 @@ from zoning.store.models.safety import (
     InspectionDue,
     InspectionResult,
 )
+from zoning.store.models.snapshots import FrameSnapshot
 from zoning.store.models.zones import ZONE_SOURCES, Zone
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "CodeLineage",
     "ComplaintRow",
     "CompletionWeek",
+    "FrameSnapshot",
     "GridCell",
     "GridPlan",
     "HazardEvent",

@@ -10,8 +10,9 @@ repository's ``.streamlit/config.toml`` (websocket compression on):
   is the first visit after the server started (every cache empty), ``warm`` a second
   visit in a new tab (caches filled by the first);
 - map payload: bytes the server sent on the wire for the page's websocket and any
-  ``/app/static/`` files, counted by a TCP proxy on 127.0.0.1 in front of Streamlit, so
-  after permessage-deflate (DevTools reports frames decompressed), goal ≤ 3 MB;
+  ``/layers/`` or ``/app/static/`` files on the first visit (nothing in the browser's cache),
+  counted by a TCP proxy on 127.0.0.1 in front of Streamlit, so after permessage-deflate
+  (DevTools reports frames decompressed), goal ≤ 3 MB;
 - filter change: the whole page script on the server (``CAMPUSGRID_TIMING_LOG``: the
   ``<page>.run`` lines the entry script's one hook, ``app_pages/_ui/timing.py``, writes
   around ``navigation.run()``; the pages time nothing), goal ≤ 300 ms; ``new``: median of 4
@@ -180,19 +181,31 @@ class CountingProxy:
             up_writer.close()
 
 
-def serve(script: Path, url: str, timing: Path) -> tuple[subprocess.Popen[bytes], int]:
+def serve(
+    script: Path,
+    url: str,
+    timing: Path,
+    *,
+    log: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> tuple[subprocess.Popen[bytes], int]:
+    """Start ``streamlit run script`` on a free port of 127.0.0.1 with database ``url`` and
+    timing log ``timing``; return the process and its port once the health check answers.
+    ``log``: a file for the server's output (default: discarded); ``env``: more variables."""
     import urllib.request
 
     port = free_port()
-    env = {**os.environ, "CAMPUSGRID_DB": url, "CAMPUSGRID_TIMING_LOG": str(timing)}
-    env.pop("CAMPUSGRID_BASEMAP_URL", None)
-    process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("streamlit")), "run", str(script),
-         "--server.address", "127.0.0.1", "--server.headless", "true",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-         "--server.port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    variables = {**os.environ, "CAMPUSGRID_DB": url, "CAMPUSGRID_TIMING_LOG": str(timing)}
+    variables.update(env or {})
+    variables.pop("CAMPUSGRID_BASEMAP_URL", None)
+    with open(log or os.devnull, "wb") as out:  # the child keeps its own handle
+        process = subprocess.Popen(
+            [str(Path(sys.executable).with_name("streamlit")), "run", str(script),
+             "--server.address", "127.0.0.1", "--server.headless", "true",
+             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+             "--server.port", str(port)],
+            cwd=ROOT, env=variables, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -280,6 +293,24 @@ def _visit(browser: Any, base: str, *, timeout_s: float = 300.0) -> tuple[Any, f
     return page, shot_at - started, fraction
 
 
+def filter_change(page: Any, timing: Path, options: list[str]) -> dict[str, float]:
+    """Click the radio holding ``options`` on ``page`` (drawn, idle) and return the median
+    page-script time (ms) of the server writing timing log ``timing``: ``new`` for the first
+    four options (states the server has not drawn yet), ``repeat`` for all five again."""
+    radio = page.locator("[data-testid=stRadio]").filter(has_text=options[-1]).first
+    medians = {}
+    for series, labels in (("new", options[:4]), ("repeat", options)):
+        timing.write_text("")
+        for label in labels:
+            radio.get_by_text(label, exact=True).first.click()
+            page.wait_for_timeout(300)
+            wait_idle(page, 120_000)
+        lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
+        runs = [float(v) for name, v in lines if name.endswith(".run")]
+        medians[series] = statistics.median(runs) * 1000 if runs else float("nan")
+    return medians
+
+
 def measure(
     proxy: CountingProxy, timing: Path, *, options: list[str], db_url: str | None = None
 ) -> dict[str, float]:
@@ -294,23 +325,15 @@ def measure(
         browser = launched if db_url is None else signed_in_context(launched, direct, db_url)
         page, cold, _ = _visit(browser, base)  # first visit: every server cache empty
         wait_idle(page, 300_000)
+        page.wait_for_timeout(500)
+        # the first visit's bytes: a later tab of the same context takes the layer files
+        # from the browser's cache (they are cached for a day)
+        payload = proxy.counts["ws"] + proxy.counts["static"]
         page.close()
-        proxy.reset()
         page, warm, fraction = _visit(browser, base)  # second visit, caches filled
         wait_idle(page, 120_000)
         page.wait_for_timeout(500)
-        payload = proxy.counts["ws"] + proxy.counts["static"]
-        radio = page.locator("[data-testid=stRadio]").filter(has_text=options[-1]).first
-        medians = {}
-        for series, labels in (("new", options[:4]), ("repeat", options)):
-            timing.write_text("")
-            for label in labels:
-                radio.get_by_text(label, exact=True).first.click()
-                page.wait_for_timeout(300)
-                wait_idle(page, 120_000)
-            lines = [ln.split() for ln in timing.read_text().splitlines() if ln.strip()]
-            runs = [float(v) for name, v in lines if name.endswith(".run")]
-            medians[series] = statistics.median(runs) * 1000 if runs else float("nan")
+        medians = filter_change(page, timing, options)
         launched.close()
     return {
         "first_draw_cold_s": cold,

@@ -64,6 +64,23 @@ st.pydeck_chart(pdk.Deck(layers=layers, map_provider=None, initial_view_state=vi
 """
 
 KINDS = ("floor", "extruded", "points", "paths", "extruded+points")
+#: The floor page with extruded boxes and points: what ``bench/ui_ratio.py`` divides the
+#: safety map's warm first draw by (issue 18).
+BOXES_AND_POINTS = "extruded+points"
+
+
+def write_page(folder: Path) -> Path:
+    """Write the floor pages' script into ``folder`` and return its path; serve it with
+    ``bench.ui.serve`` (any database URL: it reads none) and pick a page of :data:`KINDS`
+    with ``?kind=``."""
+    script = folder / "floor_app.py"
+    script.write_text(PAGE)
+    return script
+
+
+def page_url(base: str, kind: str) -> str:
+    """Return the address of floor page ``kind`` on the server at ``base`` (``http://…:port``)."""
+    return f"{base}/?kind={quote(kind)}"
 
 
 def main() -> None:
@@ -74,21 +91,18 @@ def main() -> None:
 
     seconds: dict[str, list[float]] = {kind: [] for kind in KINDS}
     with tempfile.TemporaryDirectory() as folder:
-        script = Path(folder) / "floor_app.py"
-        script.write_text(PAGE)
+        script = write_page(Path(folder))
         process, port = serve(script, "sqlite://", Path(folder) / "timing.log")
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(
                     executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
                 )
-                base = f"http://127.0.0.1:{port}/"
-                _visit(browser, base, timeout_s=60)[0].close()  # warm-up
+                base = f"http://127.0.0.1:{port}"
+                _visit(browser, f"{base}/", timeout_s=60)[0].close()  # warm-up
                 for _ in range(args.visits):  # interleaved: load drifts hit every kind
                     for kind in KINDS:
-                        page, taken, fraction = _visit(
-                            browser, f"{base}?kind={quote(kind)}", timeout_s=60
-                        )
+                        page, taken, fraction = _visit(browser, page_url(base, kind), timeout_s=60)
                         page.close()
                         if fraction <= 0.05:
                             raise SystemExit(f"{kind}: the chart stayed blank")

@@ -18,7 +18,7 @@ from maps import layers as map_layers
 from maps import measures
 from maps.i18n import t
 from maps.payload import plain_text
-from maps.report import charts_png, ranking_table, rate_text
+from maps.report import charts_png, ranking_table, rate_text, trend_chart
 from zoning.accounts import Actor
 from zoning.clock import utcnow
 from zoning.safety.exports import csv_bytes, export_preamble, report_frame, workbook_bytes
@@ -112,7 +112,7 @@ with st.spinner(t("map.computing_coverage", lang)):
     coverage = _ui.coverage_figures(url, campus, version, plan.id, actor=actor)
 blind_ha = float(coverage.get("blind_spot_area_m2", 0.0)) / 10_000  # type: ignore[arg-type]
 # ---------------------------------------------------------------- the period (replay week)
-weeks = measures.weeks_of(grid) if len(grid) else []
+weeks = _ui.completion_values(url, campus, plan.id, version, None, actor=actor)[1]
 ALL = "*"
 week = st.select_slider(
     t("leadership.week", lang),
@@ -162,8 +162,7 @@ d.metric(
 e.metric(f"{t('kpi.blind_spot_ha', lang)} · {now_label}", f"{blind_ha:,.1f}")
 
 # ---------------------------------------------------------------- heatmap with week replay
-chosen = grid if week == ALL else measures.filter_grid(grid, weeks=[week])
-values = measures.completion_by_cell(chosen)  # the ranking and the export (~30 ms)
+values = _ui.completion_values(url, campus, plan.id, version, chosen_week, actor=actor)[0]
 heat, legend = _ui.completion_heatmap(
     url, campus, plan.id, version, lang, None if week == ALL else week, actor=actor
 )
@@ -218,7 +217,8 @@ trend = pd.DataFrame(
     },
     index=pd.Index(weekly["week"].astype(str), name=t("field.week", lang)),
 )
-st.line_chart(trend, height=260)
+trend_data, trend_spec = trend_chart(trend)
+st.vega_lite_chart(trend_data, trend_spec, width="stretch")
 
 st.markdown(f"**{t('leadership.export', lang)} · {period}**")
 # Exports carry both languages whatever the page's: the period, the "now" and the reasons.
@@ -232,32 +232,39 @@ def kpi_value(rate: float, reason: str) -> object:
     return round(rate, 4) if pd.notna(rate) else f"{t(reason, 'zh')} / {t(reason, 'en')}"
 
 
-kpi_frame = pd.DataFrame(
-    {
-        "指标 Figure": [
-            "巡查完成率 Inspection completion", "逾期隐患数 Overdue hazards",
-            "未闭环隐患数 Open hazards", "整改结案率 Closure rate",
-            "按期结案率 On-time closure rate", "盲区面积(公顷) Blind spots (ha)",
-        ],
-        "数值 Value": [
-            kpi_value(kpis["completion"], "rate.nothing_due"), overdue, len(open_hazards),
-            kpi_value(kpis["closure"], "rate.no_hazard_due"),
-            kpi_value(kpis["on_time_closure"], "rate.no_hazard_due"), round(blind_ha, 2),
-        ],
-        "统计期 Period": [
-            period_zh_en, now_zh_en, now_zh_en, period_zh_en, period_zh_en, now_zh_en,
-        ],
+def export_sheets() -> dict[str, pd.DataFrame]:
+    """The sheets of the exports, built when a button asks for them (the callables below),
+    not on every rerun (five report frames, ~13,000 cell rows on a large campus)."""
+    kpi_frame = pd.DataFrame(
+        {
+            "指标 Figure": [
+                "巡查完成率 Inspection completion", "逾期隐患数 Overdue hazards",
+                "未闭环隐患数 Open hazards", "整改结案率 Closure rate",
+                "按期结案率 On-time closure rate", "盲区面积(公顷) Blind spots (ha)",
+            ],
+            "数值 Value": [
+                kpi_value(kpis["completion"], "rate.nothing_due"), overdue, len(open_hazards),
+                kpi_value(kpis["closure"], "rate.no_hazard_due"),
+                kpi_value(kpis["on_time_closure"], "rate.no_hazard_due"), round(blind_ha, 2),
+            ],
+            "统计期 Period": [
+                period_zh_en, now_zh_en, now_zh_en, period_zh_en, period_zh_en, now_zh_en,
+            ],
+        }
+    )  # fmt: skip
+    cells_frame = pd.DataFrame(
+        {"cell_code": values.index, "completion_rate": values.to_numpy() / 100}
+    )
+    cells_frame = cells_frame.sort_values("completion_rate", na_position="last")
+    return {
+        "概况": kpi_frame,
+        "片区排名": report_frame(by_zone.sort_values("completion_rate"), bilingual=True),
+        "网格员排名": report_frame(by_owner.sort_values("completion_rate"), bilingual=True),
+        "每周趋势": report_frame(by_week, bilingual=True),
+        "网格完成率": report_frame(cells_frame, bilingual=True),
     }
-)  # fmt: skip
-cells_frame = pd.DataFrame({"cell_code": values.index, "completion_rate": values.to_numpy() / 100})
-cells_frame = cells_frame.sort_values("completion_rate", na_position="last")
-sheets = {
-    "概况": kpi_frame,
-    "片区排名": report_frame(by_zone.sort_values("completion_rate"), bilingual=True),
-    "网格员排名": report_frame(by_owner.sort_values("completion_rate"), bilingual=True),
-    "每周趋势": report_frame(by_week, bilingual=True),
-    "网格完成率": report_frame(cells_frame, bilingual=True),
-}
+
+
 plan_text = f"{plan.version} ({plan.status})"
 
 
@@ -288,7 +295,7 @@ def made_now() -> datetime:
 
 def xlsx() -> bytes:
     made = made_now()
-    return _workbook((*book_key, made), sheets, preamble(made))
+    return _workbook((*book_key, made), export_sheets(), preamble(made))
 
 
 x, w, y = st.columns(3)
@@ -302,7 +309,7 @@ x.download_button(
 )
 w.download_button(
     t("leadership.export_csv", lang),
-    data=lambda: csv_bytes(sheets["网格完成率"], preamble=preamble(made_now())),
+    data=lambda: csv_bytes(export_sheets()["网格完成率"], preamble=preamble(made_now())),
     file_name=f"leadership-cells-{plain_text(ctx.campus.code)}.csv",
     mime="text/csv",
     key="lead_csv",

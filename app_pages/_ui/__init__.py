@@ -19,6 +19,7 @@ module that holds it: a name re-exported here is a copy, and patching it changes
 from app_pages._ui.caches import (
     cell_detail,
     completion_grid,
+    completion_values,
     coverage,
     coverage_figures,
     coverage_result,
@@ -75,6 +76,7 @@ __all__ = [
     "cells_table",
     "completion_grid",
     "completion_heatmap",
+    "completion_values",
     "context",
     "coverage",
     "coverage_figures",

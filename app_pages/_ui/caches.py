@@ -27,6 +27,7 @@ from datetime import date, datetime
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
+from maps import measures
 from maps.coverage_layers import CoverageView, coverage_view
 from sqlalchemy.engine import Engine
 from zoning import services
@@ -36,6 +37,7 @@ from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
 from zoning.services import cameras, queries, safety
 from zoning.services.database import open_engine
+from zoning.services.zones import zone_names
 
 from app_pages._ui import splice, stored
 from app_pages._ui.splice import OPS_TTL_S
@@ -195,6 +197,35 @@ def completion_grid(
     if actor.scope is Scope.CAMPUS:
         return _completion_grid(url, campus, plan_id, data_version, key)
     return _scoped_grid(url, campus, plan_id, data_version, "grid", key, seen_rows(actor), actor)
+
+
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
+def _completion_values(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    week: str | None,
+    key: tuple[object, ...],
+    rows: tuple[object, ...],
+    _actor: Actor,
+) -> tuple[pd.Series, list[str]]:
+    grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
+    chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
+    return measures.completion_by_cell(chosen), measures.weeks_of(grid) if len(grid) else []
+
+
+def completion_values(
+    url: str, campus: str, plan_id: int, data_version: int, week: str | None, *, actor: Actor
+) -> tuple[pd.Series, list[str]]:
+    """Return completion % per cell of ``week`` (an ISO week label; the 90 days when None) of
+    the cells ``actor`` sees, and the grid's weeks (oldest first): counted once per state of
+    the completion grid (the leadership heatmap and its ranking read them on every rerun;
+    shared: never change them). Raises PermissionDenied without VIEW_MAP."""
+    key = completion_key(url, campus, plan_id, data_version, actor=actor)
+    return _completion_values(
+        url, campus, plan_id, data_version, week, key, seen_rows(actor), actor
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=4, ttl=OPS_TTL_S)
@@ -369,6 +400,25 @@ def report_ledger(
     return _report_ledger(url, campus, plan_id, data_version, by, key, seen_rows(actor), actor)
 
 
+@st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
+def _joined_reports(
+    url: str,
+    campus: str,
+    plan_id: int,
+    data_version: int,
+    by: tuple[str, ...],
+    completion: tuple[object, ...],
+    hazards: tuple[object, ...],
+    rows: tuple[object, ...],
+    names: tuple[tuple[int, str], ...],
+    _actor: Actor,
+) -> dict[str, pd.DataFrame]:
+    tables = _report_completion(url, campus, plan_id, data_version, by, completion, rows, _actor)
+    rates = report_ledger(url, campus, plan_id, data_version, by, actor=_actor)
+    joined = {b: safety.join_report(tables[b], rates[b], b) for b in by}
+    return safety.with_zone_names(engine_for(url), campus, joined, dict(names))
+
+
 def reports(
     url: str,
     campus: str,
@@ -380,16 +430,17 @@ def reports(
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`zoning.services.safety.completion_report` for each of ``by`` over the last
     90 days: the completion half (from the completion grid where it can) cached until the
-    inspections change, the ledger half until the hazards change, joined per rerun; of what
-    ``actor`` sees, cached by that. Raises PermissionDenied without VIEW_REPORTS."""
+    inspections change or a due time passes, the ledger half until the hazards change, the
+    two joined and the zones named once per state of both and of the zone names (a small
+    read per rerun); of what ``actor`` sees, cached by that (shared: never change them).
+    Raises PermissionDenied without VIEW_REPORTS."""
     actor.require(Permission.VIEW_REPORTS, "see the reports")
-    ops, seen = ops_key(url, campus), queries.visibility(actor)
-    tables = _report_completion(
-        url, campus, plan_id, data_version, by, ops.inspections, seen.rows, actor
+    ops, rows = ops_key(url, campus), seen_rows(actor)
+    completion = completion_key(url, campus, plan_id, data_version, actor=actor)
+    names = tuple(sorted(zone_names(engine_for(url), campus, actor=actor).items()))
+    return _joined_reports(
+        url, campus, plan_id, data_version, by, completion, ops.hazards, rows, names, actor
     )
-    rates = report_ledger(url, campus, plan_id, data_version, by, actor=actor)
-    joined = {b: safety.join_report(tables[b], rates[b], b) for b in by}
-    return safety.with_zone_names(engine_for(url), campus, joined)  # a small read
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=OPS_TTL_S)

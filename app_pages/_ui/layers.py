@@ -29,6 +29,7 @@ from zoning.services import queries
 from app_pages._ui.caches import (
     completion_grid,
     completion_key,
+    completion_values,
     coverage,
     hazards,
     load_cells,
@@ -261,9 +262,8 @@ def _completion_heatmap(
     seen: queries.Visibility,
     _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
-    grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
-    chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
-    values = {str(k): float(v) for k, v in measures.completion_by_cell(chosen).items()}
+    by_cell, _ = completion_values(url, campus, plan_id, data_version, week, actor=_actor)
+    values = {str(k): float(v) for k, v in by_cell.items()}
     base = cell_base(url, campus, plan_id, data_version, lang)
     codes = frozenset(str(r["code"]) for r in base)
     fills, legend, tips = measure_paint(codes, values, "completion", lang)

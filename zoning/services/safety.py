@@ -1029,14 +1029,19 @@ def completion_reports(
 
 
 def with_zone_names(
-    engine: Engine, campus: str, reports: dict[str, pd.DataFrame]
+    engine: Engine,
+    campus: str,
+    reports: dict[str, pd.DataFrame],
+    names: Mapping[int, str] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Return ``reports`` with the report by zone (if any) showing the zones' names (片区)
-    instead of their numbers; keys stay numbers everywhere else."""
+    instead of their numbers (``names``, read from the campus when None); keys stay numbers
+    everywhere else."""
     if "zone" not in reports:
         return reports
     table = reports["zone"]
-    labels = repo.zone_labels(table["zone"], zone_names(engine, campus))
+    known = zone_names(engine, campus) if names is None else names
+    labels = repo.zone_labels(table["zone"], known)
     named = table.assign(zone=pd.Series(labels, index=table.index, dtype=object))
     return {**reports, "zone": named}
 

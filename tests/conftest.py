@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests.demo_copies import DemoCopy, DemoTemplates
 from tests.pgserver import empty_postgis, find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
 
@@ -84,3 +85,34 @@ def sqlite_url(tmp_path: Path, spatialite_template: Path) -> str:
     path = tmp_path / "campusgrid.sqlite"
     shutil.copy(spatialite_template, path)
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
+    """The small demo seeded once per session and backend (see tests/demo_copies.py)."""
+    templates = DemoTemplates(tmp_path_factory.mktemp("demo-templates"))
+    yield templates
+    templates.close()
+
+
+@pytest.fixture(params=["spatialite", "postgis"])
+def demo_copy(
+    request: pytest.FixtureRequest, tmp_path: Path, demo_templates: DemoTemplates
+) -> Iterator[DemoCopy]:
+    """On each backend: a function ``(history_days) -> URL`` of a fresh copy of the small demo
+    (seed 0, campus ``demo``) with that many days of history; the test may write to it."""
+    made: list[str] = []
+    server = request.getfixturevalue("postgis_url") if request.param == "postgis" else None
+
+    def copy(history_days: int) -> str:
+        if server is not None:
+            url = demo_templates.postgis(server, history_days)
+        else:
+            url = demo_templates.spatialite(history_days, tmp_path / f"demo-{len(made)}.sqlite")
+        made.append(url)
+        return url
+
+    yield copy
+    for url in made:
+        if not url.startswith("sqlite"):
+            demo_templates.drop(url)

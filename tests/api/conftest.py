@@ -8,27 +8,25 @@ from pathlib import Path
 
 import pytest
 
-from tests.actors import ADMIN
 from tests.api.oidc_provider import OidcProvider, oidc_provider
+from tests.demo_copies import DemoTemplates
 from tests.e2e.server import streamlit_server
 from tests.e2e.signin import E2E_ACCOUNT, ensure_account
-from zoning import services
 from zoning.store.engine import open_engine
 
 
 @pytest.fixture(scope="session")
-def api_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def api_db(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> str:
     """A fresh SQLite database: the small demo campus, account ``e2e-admin``."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('api') / 'demo.sqlite'}"
+    url = demo_templates.spatialite(90, tmp_path_factory.mktemp("api") / "demo.sqlite")
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     engine.dispose()
     ensure_account(url, E2E_ACCOUNT)
     return url
 
 
 @pytest.fixture(scope="session")
-def server_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def server_log(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Path:
     """The server's log file (stdout and stderr)."""
     return tmp_path_factory.mktemp("api-server") / "streamlit.log"
 
@@ -52,7 +50,7 @@ SSO_LABEL = "统一身份认证 <Campus SSO>"
 
 
 @pytest.fixture(scope="session")
-def sso_server_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sso_server_dir(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Path:
     """The SSO server's folder: its log ``streamlit.log``, its client secret file."""
     return tmp_path_factory.mktemp("sso-server")
 

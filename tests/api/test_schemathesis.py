@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.actors import ADMIN
 from tests.api.rest_client import CAMPUS, token_for
+from tests.demo_copies import DemoTemplates
 from tests.e2e.server import streamlit_server
 from tests.e2e.signin import E2E_ACCOUNT, ensure_account
-from zoning import services
 from zoning.api.rest import PREFIX
 from zoning.store.engine import open_engine
 
@@ -32,12 +31,13 @@ CHECKS = (
 
 
 @pytest.fixture(scope="module")
-def fuzzed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, Path]]:
+def fuzzed(
+    tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates
+) -> Iterator[tuple[str, str, Path]]:
     """(base URL, admin token, a folder) of a server on its own small demo campus."""
     folder = tmp_path_factory.mktemp("schemathesis")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    url = demo_templates.spatialite(90, folder / "demo.sqlite")
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     engine.dispose()
     ensure_account(url, E2E_ACCOUNT)
     token = token_for(url, "fuzz-admin", "admin")

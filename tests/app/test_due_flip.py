@@ -6,6 +6,7 @@ a whole reload gets (both backends)."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
@@ -15,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
 from tests.actors import ADMIN
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from zoning import services
 from zoning.clock import local_day, utcnow
 from zoning.services import queries
@@ -25,9 +27,16 @@ AHEAD_S = 4.0
 
 
 @pytest.fixture
-def demo(db: Engine) -> tuple[Engine, str]:
+def demo_url(demo_copy: DemoCopy) -> str:
+    """A fresh copy of the small demo campus with 7 days of history, on each backend."""
+    return demo_copy(7)
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
     """The small demo campus with 7 days of history, on each backend."""
-    return db, services.seed_demo(db, scale="small", seed=0, history_days=7, actor=ADMIN).name
+    with engine_on(demo_url) as engine:
+        yield engine, DEMO
 
 
 def _due_soon(engine: Engine, seconds: float) -> str:
@@ -56,7 +65,7 @@ def _counts(grid: pd.DataFrame, cell: str) -> tuple[int, int]:
 
 
 def test_a_cell_turns_missed_when_its_due_time_passes(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
     monkeypatch.setattr(splice, "_BASES", {})
@@ -70,7 +79,7 @@ def test_a_cell_turns_missed_when_its_due_time_passes(
     set_at = time.monotonic()
 
     def grid() -> pd.DataFrame:
-        return caches.completion_grid(db_url, campus, plan.id, 1, actor=ADMIN)
+        return caches.completion_grid(demo_url, campus, plan.id, 1, actor=ADMIN)
 
     before = grid()
     assert time.monotonic() - set_at < AHEAD_S, "the first grid took longer than the margin"

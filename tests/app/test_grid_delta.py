@@ -5,6 +5,7 @@ reload gets; the fingerprint's parts move with their own kind of data only."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
 from tests.actors import ADMIN, actor
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.accounts import Actor, Permission
@@ -25,9 +27,16 @@ KEYS = ["cell_code", "zone", "week", "domain"]
 
 
 @pytest.fixture
-def demo(db: Engine) -> tuple[Engine, str]:
+def demo_url(demo_copy: DemoCopy) -> str:
+    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
+    return demo_copy(30)
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
     """The small demo campus with 30 days of history, on each backend."""
-    return db, services.seed_demo(db, scale="small", seed=0, history_days=30, actor=ADMIN).name
+    with engine_on(demo_url) as engine:
+        yield engine, DEMO
 
 
 def _sorted(grid: pd.DataFrame) -> pd.DataFrame:
@@ -161,7 +170,7 @@ def test_a_splice_needs_a_recent_base_of_the_same_day(monkeypatch: pytest.Monkey
 
 
 def test_previous_frames_kept_are_bounded(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
     monkeypatch.setattr(splice, "_BASES", {})
@@ -170,16 +179,16 @@ def test_previous_frames_kept_are_bounded(
     key = ui_queries.ops_version(engine, campus).inspections
     for version in (1, 2, 3):
         caches._completion_grid.clear()
-        grid = caches._completion_grid(db_url, campus, 1, version, key)
+        grid = caches._completion_grid(demo_url, campus, 1, version, key)
         assert len(grid)
     assert list(splice._BASES) == [
-        ("grid", db_url, campus, 1, 2),
-        ("grid", db_url, campus, 1, 3),
+        ("grid", demo_url, campus, 1, 2),
+        ("grid", demo_url, campus, 1, 3),
     ]
 
 
 def test_a_cached_table_is_never_served_to_another_scope(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Two inspectors, a viewer and an admin read the hazards and the grid through the page
     caches in turn: each gets exactly what the services give that account, and accounts of
@@ -199,8 +208,8 @@ def test_a_cached_table_is_never_served_to_another_scope(
     readers = [ADMIN, first, second, actor("viewer"), twin, ADMIN]
     seen = []
     for reader in readers:
-        table = caches.hazards(db_url, campus, plan.id, 1, actor=reader)
-        grid = caches.completion_grid(db_url, campus, plan.id, 1, actor=reader)
+        table = caches.hazards(demo_url, campus, plan.id, 1, actor=reader)
+        grid = caches.completion_grid(demo_url, campus, plan.id, 1, actor=reader)
         direct = ui_queries.hazards_table(engine, campus, actor=reader)
         same = ["id", "description", "redacted", "cell", "owner", "state"]
         assert (
@@ -258,7 +267,7 @@ def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine,
 
 
 def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The reports' ledger half through the page caches (the campus's rate rows, new and
     moved hazards spliced in, cut to each account's scope) equals the service's own count,
@@ -275,14 +284,16 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     _, start, end = operations.report_window(by, start=None, end=None, now=None)
 
     def both(reader: Actor) -> None:
-        cached = caches.report_ledger(db_url, campus, plan.id, 1, by, actor=reader)
+        cached = caches.report_ledger(demo_url, campus, plan.id, 1, by, actor=reader)
         direct = operations.ledger_tables(engine, campus, by=by, start=start, end=end, actor=reader)
         for b in by:
             pd.testing.assert_frame_equal(cached[b], direct[b])
 
     for reader in (ADMIN, leader):
         both(reader)
-    zones = set(caches.report_ledger(db_url, campus, plan.id, 1, by, actor=leader)["zone"]["zone"])
+    zones = set(
+        caches.report_ledger(demo_url, campus, plan.id, 1, by, actor=leader)["zone"]["zone"]
+    )
     assert zones == {"1"}, "a zone leader's rates count their own zone only"
     submit_passed(engine, campus, open_due(engine, 3), failed=2)  # new hazards
     office = operations.campus_ops(engine, campus).staff.safety_office

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from maps.i18n import t
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services import safety as operations
 from zoning.store.engine import open_engine
 from zoning.store.models.safety import Inspection
@@ -23,10 +23,10 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Path:
     """The small demo campus with its active plan and 90 days of history, seeded once."""
     path = tmp_path_factory.mktemp("inspection-form") / "seed.sqlite"
-    services.seed_demo(open_engine(f"sqlite:///{path}"), scale="small", seed=0, actor=ADMIN)
+    demo_templates.spatialite(90, path)
     return path
 
 

@@ -32,6 +32,7 @@ from streamlit.testing.v1.element_tree import Block, Node
 from app_pages.app import PAGES, pages_for
 from maps.i18n import CATALOGUE, LANG_NAMES
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
 from zoning import services
 from zoning.accounts import Actor, Role
@@ -204,9 +205,9 @@ def han_outside(text: str, data_han: frozenset[str]) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Path:
     path = tmp_path_factory.mktemp("languages") / "seed.sqlite"
-    services.seed_demo(open_engine(f"sqlite:///{path}"), scale="small", seed=0, actor=ADMIN)
+    demo_templates.spatialite(90, path)
     return path
 
 

@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from maps.measures import week_start
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services.safety import completion_reports, report_window
 from zoning.store.engine import open_engine
 
@@ -28,17 +28,9 @@ PAGE = "app_pages/leadership.py"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _seeded(tmp: Path, history_days: int) -> str:
-    url = f"sqlite:///{tmp / f'demo{history_days}.sqlite'}"
-    services.seed_demo(
-        open_engine(url), scale="small", seed=0, history_days=history_days, actor=ADMIN
-    )
-    return url
-
-
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    return _seeded(tmp_path_factory.mktemp("lead"), 90)
+def demo_url(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> str:
+    return demo_templates.spatialite(90, tmp_path_factory.mktemp("lead") / "demo90.sqlite")
 
 
 def _leadership(url: str, monkeypatch: pytest.MonkeyPatch, lang: str = "zh") -> AppTest:
@@ -57,9 +49,9 @@ def _texts(app: AppTest) -> set[str]:
 
 
 def test_a_campus_with_nothing_due_says_so_instead_of_zero(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, demo_templates: DemoTemplates
 ) -> None:
-    app = _leadership(_seeded(tmp_path, 0), monkeypatch)
+    app = _leadership(demo_templates.spatialite(0, tmp_path / "demo0.sqlite"), monkeypatch)
     values = {m.label.split(" · ")[0]: m.value for m in app.metric}
     assert values["巡查完成率"] == "—（无应检）"
     assert values["整改结案率"] == "—（无应结案隐患）"

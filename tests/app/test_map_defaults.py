@@ -11,20 +11,17 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app_pages._ui import layers, warm
-from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.clock import DEFAULT_TZ
-from zoning.store.engine import open_engine
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo_url(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> str:
     """A fresh SQLite database holding the small demo campus and its first plan."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('defaults') / 'demo.sqlite'}"
-    services.seed_demo(open_engine(url), scale="small", seed=0, actor=ADMIN)
+    url = demo_templates.spatialite(90, tmp_path_factory.mktemp("defaults") / "demo.sqlite")
     return url
 
 

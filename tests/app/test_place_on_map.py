@@ -16,8 +16,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services import ledger
 from zoning.store.engine import open_engine
 from zoning.store.plans import load_cells
@@ -27,9 +27,8 @@ PICK_MAP = "ledger_pick_map"
 
 
 @pytest.fixture(scope="module")
-def demo_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite:///{tmp_path_factory.mktemp('place') / 'demo.sqlite'}"
-    services.seed_demo(open_engine(url), scale="small", seed=0, actor=ADMIN)
+def demo_url(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> str:
+    url = demo_templates.spatialite(90, tmp_path_factory.mktemp("place") / "demo.sqlite")
     return url
 
 

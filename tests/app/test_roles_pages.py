@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services import ledger
 from zoning.store.engine import open_engine
 from zoning.store.plans import load_cells
@@ -42,11 +42,10 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Demo:
     """The small demo with one complaint in the busiest owner's first cell (read only)."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('roles') / 'demo.sqlite'}"
+    url = demo_templates.spatialite(90, tmp_path_factory.mktemp("roles") / "demo.sqlite")
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     cells = load_cells(engine, "demo", None)
     owner = str(cells["owner"].value_counts().index[0])
     mine = cells[cells["owner"] == owner]

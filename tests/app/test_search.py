@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services import ledger
 from zoning.store.engine import open_engine
 from zoning.store.plans import load_cells
@@ -34,10 +34,9 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    url = f"sqlite:///{tmp_path_factory.mktemp('search') / 'demo.sqlite'}"
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Demo:
+    url = demo_templates.spatialite(90, tmp_path_factory.mktemp("search") / "demo.sqlite")
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     cells = load_cells(engine, "demo", None)
     owner = str(cells["owner"].value_counts().index[0])
     mine = set(cells.loc[cells["owner"] == owner, "code"].astype(str))

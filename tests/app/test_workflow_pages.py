@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from maps.i18n import CATALOGUE
 from maps.i18n_workflow import WORKFLOW_CATALOGUE
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
 from zoning import services
 from zoning.plans.edits import Merge
@@ -26,10 +27,10 @@ PAGES = ("planner", "inspections", "ledger")
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def seeded(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Path:
     """The small demo campus with its active plan and 90 days of history, seeded once."""
     path = tmp_path_factory.mktemp("workflow") / "seed.sqlite"
-    services.seed_demo(open_engine(f"sqlite:///{path}"), scale="small", seed=0, actor=ADMIN)
+    demo_templates.spatialite(90, path)
     return path
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.e2e.server import ROOT, streamlit_server
 from tests.e2e.signin import E2E_ACCOUNT, E2E_PASSWORD, ensure_account, session_cookie
@@ -24,12 +25,11 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+def demo_db(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> str:
     """A fresh SQLite database: the small demo campus with its first plan, and "xss"."""
     folder = tmp_path_factory.mktemp("e2e")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    url = demo_templates.spatialite(90, folder / "demo.sqlite")
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     services.import_campus(engine, write_xss_campus(folder), campus="xss", actor=ADMIN)
     # A hazard at the map's centre whose text is HTML, entered as a user would (接诉即办).
     from maps.deck import campus_view

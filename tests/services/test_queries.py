@@ -8,6 +8,7 @@ ledger's own view of every hazard, on the small demo campus with 30 days of hist
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.actors import ADMIN, actor
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from zoning import services
 from zoning.clock import as_utc, local_day, maybe_utc, utcnow
 from zoning.errors import InvalidInput, PermissionDenied
@@ -31,27 +33,28 @@ OUTCOMES = ("on_time", "late", "missed", "pending")
 
 
 @pytest.fixture
-def demo(db: Engine) -> tuple[Engine, str]:
+def demo(demo_copy: DemoCopy) -> Iterator[tuple[Engine, str]]:
     """The small demo campus (30 days of history) on each backend, with two awkward cells.
 
     The first cell loses its zone (NULL keys group and sort as in SQL); the last one has
     all its due rows in one ISO week (groups of several due rows of different outcomes).
     """
-    campus = services.seed_demo(db, scale="small", seed=0, history_days=30, actor=ADMIN).name
-    with db.begin() as conn:
-        conn.execute(
-            sa.text(
-                "UPDATE inspection_due SET zone = NULL WHERE cell_code = "
-                "(SELECT min(cell_code) FROM inspection_due)"
+    with engine_on(demo_copy(30)) as db:
+        campus = DEMO
+        with db.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "UPDATE inspection_due SET zone = NULL WHERE cell_code = "
+                    "(SELECT min(cell_code) FROM inspection_due)"
+                )
             )
-        )
-        conn.execute(
-            sa.text(
-                "UPDATE inspection_due SET week = '2026-W01' WHERE cell_code = "
-                "(SELECT max(cell_code) FROM inspection_due)"
+            conn.execute(
+                sa.text(
+                    "UPDATE inspection_due SET week = '2026-W01' WHERE cell_code = "
+                    "(SELECT max(cell_code) FROM inspection_due)"
+                )
             )
-        )
-    return db, campus
+        yield db, campus
 
 
 def _window(engine: Engine, share: float) -> tuple[datetime, date, date]:

@@ -30,13 +30,14 @@ import streamlit as st
 from maps import measures
 from maps.coverage_layers import CoverageView, coverage_view
 from sqlalchemy.engine import Engine
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 from zoning import services
 from zoning.accounts import Actor, Permission, Role, Scope
 from zoning.cameras.report import CoverageResult
 from zoning.campus.layers import CampusLayers
 from zoning.clock import local_day, utcnow
 from zoning.services import cameras, queries, safety
-from zoning.services.database import open_engine
+from zoning.services.database import open_engine, write_generation
 from zoning.services.zones import zone_names
 
 from app_pages._ui import splice, stored
@@ -69,8 +70,27 @@ def load_cells(url: str, campus: str, plan_id: int, data_version: int) -> gpd.Ge
 
 def ops_key(url: str, campus: str) -> queries.OpsVersion:
     """Return the operations data's fingerprint (see ``queries.ops_version``); its
-    ``inspections`` and ``hazards`` parts key what depends on one kind of data only."""
-    return queries.ops_version(engine_for(url), campus)
+    ``inspections`` and ``hazards`` parts key what depends on one kind of data only.
+
+    Read once per script run (a leadership rerun asked 12–18 times, two queries each) unless
+    this process wrote meanwhile (a submission in the same run is seen at once)."""
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return queries.ops_version(engine_for(url), campus)
+    memo: tuple[object, int, dict[tuple[str, str], queries.OpsVersion]] | None
+    memo = getattr(ctx, _RUN_MEMO, None)
+    generation = write_generation()
+    if memo is None or memo[0] is not ctx.cursors or memo[1] != generation:
+        memo = (ctx.cursors, generation, {})  # cursors: a new dict for every run
+        setattr(ctx, _RUN_MEMO, memo)
+    found = memo[2].get((url, campus))
+    if found is None:
+        found = memo[2][(url, campus)] = queries.ops_version(engine_for(url), campus)
+    return found
+
+
+#: The attribute of Streamlit's script-run context holding this run's fingerprints.
+_RUN_MEMO = "_campusgrid_ops_keys"
 
 
 def local_today() -> date:

@@ -9,9 +9,9 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 
 from zoning.store.backup import sqlite_file
-from zoning.store.engine import DEFAULT_URL, database_url, open_engine
+from zoning.store.engine import DEFAULT_URL, database_url, open_engine, write_generation
 
-__all__ = ["Engine", "new_database_file", "open_engine"]
+__all__ = ["Engine", "new_database_file", "open_engine", "write_generation"]
 
 
 def new_database_file(url: str | None = None) -> Path | None:

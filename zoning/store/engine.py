@@ -162,6 +162,21 @@ def writing(engine: Engine) -> Iterator[sa.Connection]:
             yield conn
 
 
+_generation = 0
+
+
+def _committed(_conn: sa.Connection) -> None:
+    global _generation
+    _generation += 1
+
+
+def write_generation() -> int:
+    """Return a number that changes whenever a transaction of this process commits (any
+    engine): a reader may reuse what it read while it stays the same (a write by another
+    process is not counted)."""
+    return _generation
+
+
 def _sqlite_engine(url: URL) -> Engine:
     import sqlean  # the standard library's sqlite3 often cannot load extensions
 
@@ -185,6 +200,7 @@ def _sqlite_engine(url: URL) -> Engine:
     # that every unit of work (an import, a plan activation) is one real transaction.
     event.listen(engine, "begin", _begin_sqlite)
     event.listen(engine, "handle_error", _on_error)
+    event.listen(engine, "commit", _committed)
     return engine
 
 
@@ -193,6 +209,7 @@ def _postgres_engine(url: URL) -> Engine:
         url = url.set(drivername="postgresql+psycopg")
     engine = sa.create_engine(url, future=True, pool_pre_ping=True)
     event.listen(engine, "handle_error", _on_error)
+    event.listen(engine, "commit", _committed)
     return engine
 
 

@@ -8,6 +8,7 @@ emptied database is never used; ``CAMPUSGRID_STORED_FRAMES=0`` turns it all off.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
@@ -17,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice, stored
 from tests.actors import ADMIN
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.clock import local_day, utcnow
@@ -34,9 +36,16 @@ CACHED = (
 
 
 @pytest.fixture
-def demo(db: Engine) -> tuple[Engine, str]:
-    """The small demo campus with 10 days of history, on each backend."""
-    return db, services.seed_demo(db, scale="small", seed=0, history_days=10, actor=ADMIN).name
+def demo_url(demo_copy: DemoCopy) -> str:
+    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
+    return demo_copy(30)
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
+    """The small demo campus with 30 days of history, on each backend."""
+    with engine_on(demo_url) as engine:
+        yield engine, DEMO
 
 
 def _new_process(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
@@ -85,13 +94,13 @@ def _read_all(db_url: str, campus: str, plan: int) -> dict[str, pd.DataFrame]:
 
 
 def test_a_fresh_server_restarts_from_the_stored_frames(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
     plan = services.current_plan(engine, campus)
     assert plan is not None
     _new_process(monkeypatch, engine)
-    _read_all(db_url, campus, plan.id)
+    _read_all(demo_url, campus, plan.id)
     _saved()
     assert _kinds(engine) == {"grid", "owners", "hazards", "rates"}
     # the day goes on: submissions, new hazards, a ledger step
@@ -111,12 +120,12 @@ def test_a_fresh_server_restarts_from_the_stored_frames(
             return _real(*args, **kw)  # type: ignore[operator]
 
         monkeypatch.setattr(module, name, counted)
-    restarted = _read_all(db_url, campus, plan.id)
+    restarted = _read_all(demo_url, campus, plan.id)
     assert whole_reads == [], "a restarted frame was read whole instead"
     monkeypatch.undo()
     _new_process(monkeypatch, engine)
     monkeypatch.setenv(stored.STORED_ENV, "0")
-    direct = _read_all(db_url, campus, plan.id)
+    direct = _read_all(demo_url, campus, plan.id)
     for name in ("grid", "owners"):
         keys = GRID_KEYS if name == "grid" else ["cell_code", "owner"]
         pd.testing.assert_frame_equal(
@@ -170,13 +179,13 @@ def test_a_stored_grid_counts_the_cells_whose_due_time_passed(demo: tuple[Engine
 
 
 def test_a_frame_of_another_version_or_an_emptied_database_is_not_used(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
     plan = services.current_plan(engine, campus)
     assert plan is not None
     _new_process(monkeypatch, engine)
-    caches.hazards(db_url, campus, plan.id, 1, actor=ADMIN)
+    caches.hazards(demo_url, campus, plan.id, 1, actor=ADMIN)
     _saved()
     assert stored_frame(engine, campus, "hazards", plan_id=plan.id, data_version=1, actor=ADMIN)
     for plan_id, version in ((plan.id, 2), (plan.id + 1, 1)):
@@ -192,17 +201,17 @@ def test_a_frame_of_another_version_or_an_emptied_database_is_not_used(
     assert stale is not None
     assert splice.hazards_since_stored(engine, campus, stale, key, actor=ADMIN) is None
     _new_process(monkeypatch, engine)
-    assert len(caches.hazards(db_url, campus, plan.id, 1, actor=ADMIN)) == 1
+    assert len(caches.hazards(demo_url, campus, plan.id, 1, actor=ADMIN)) == 1
 
 
 def test_stored_frames_can_be_turned_off(
-    demo: tuple[Engine, str], db_url: str, monkeypatch: pytest.MonkeyPatch
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine, campus = demo
     plan = services.current_plan(engine, campus)
     assert plan is not None
     monkeypatch.setenv(stored.STORED_ENV, "0")
     _new_process(monkeypatch, engine)
-    _read_all(db_url, campus, plan.id)
+    _read_all(demo_url, campus, plan.id)
     _saved()
     assert _kinds(engine) == set()

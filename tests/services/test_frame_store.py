@@ -5,6 +5,7 @@ instead of failing the page."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.actors import ADMIN, actor
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from zoning import services
 from zoning.accounts import Actor
 from zoning.errors import PermissionDenied
@@ -20,12 +22,12 @@ from zoning.services.stored_frames import store_frame, stored_frame
 
 
 @pytest.fixture
-def campus(db: Engine) -> tuple[Engine, str, int]:
+def campus(demo_copy: DemoCopy) -> Iterator[tuple[Engine, str, int]]:
     """The small demo without history (a campus with a plan), on each backend."""
-    name = services.seed_demo(db, scale="small", seed=0, history_days=0, actor=ADMIN).name
-    plan = services.current_plan(db, name)
-    assert plan is not None
-    return db, name, plan.id
+    with engine_on(demo_copy(0)) as engine:
+        plan = services.current_plan(engine, DEMO)
+        assert plan is not None
+        yield engine, DEMO, plan.id
 
 
 def _frame() -> pd.DataFrame:

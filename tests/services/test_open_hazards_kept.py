@@ -4,14 +4,16 @@ the database gives, on both backends."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.actors import ADMIN
+from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
-from zoning import services
 from zoning.clock import utcnow
 from zoning.safety.ledger.workflow import OPEN_STATES, Hazard
 from zoning.services import ledger as ledger_ops
@@ -22,9 +24,16 @@ from zoning.store.campus import campus_id
 
 
 @pytest.fixture
-def demo(db: Engine) -> tuple[Engine, str]:
-    """The small demo campus with 10 days of history, on each backend."""
-    return db, services.seed_demo(db, scale="small", seed=0, history_days=10, actor=ADMIN).name
+def demo_url(demo_copy: DemoCopy) -> str:
+    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
+    return demo_copy(30)
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
+    """The small demo campus with 30 days of history, on each backend."""
+    with engine_on(demo_url) as engine:
+        yield engine, DEMO
 
 
 def _fresh(engine: Engine, campus: str) -> list[Hazard]:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from tests.demo_copies import DemoCopy, DemoTemplates
+from tests.demo_copies import DEMO, DemoCopy, DemoTemplates, engine_on
 from tests.pgserver import empty_postgis, find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
 
@@ -116,3 +116,17 @@ def demo_copy(
     for url in made:
         if not url.startswith("sqlite"):
             demo_templates.drop(url)
+
+
+@pytest.fixture
+def demo_url(request: pytest.FixtureRequest, demo_copy: DemoCopy) -> str:
+    """On each backend, the URL of a fresh copy of the small demo (campus ``demo``) with 30
+    days of history, or the module's ``DEMO_HISTORY_DAYS``."""
+    return demo_copy(int(getattr(request.module, "DEMO_HISTORY_DAYS", 30)))
+
+
+@pytest.fixture
+def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
+    """On each backend, an engine on :func:`demo_url`'s copy and the campus's name."""
+    with engine_on(demo_url) as engine:
+        yield engine, DEMO

@@ -6,7 +6,6 @@ a whole reload gets (both backends)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
@@ -16,7 +15,6 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
 from tests.actors import ADMIN
-from tests.demo_copies import DEMO, DemoCopy, engine_on
 from zoning import services
 from zoning.clock import local_day, utcnow
 from zoning.services import queries
@@ -26,17 +24,8 @@ KEYS = ["cell_code", "zone", "week", "domain"]
 AHEAD_S = 4.0
 
 
-@pytest.fixture
-def demo_url(demo_copy: DemoCopy) -> str:
-    """A fresh copy of the small demo campus with 7 days of history, on each backend."""
-    return demo_copy(7)
-
-
-@pytest.fixture
-def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
-    """The small demo campus with 7 days of history, on each backend."""
-    with engine_on(demo_url) as engine:
-        yield engine, DEMO
+#: Days of history of the ``demo`` fixture's campus (tests/conftest.py).
+DEMO_HISTORY_DAYS = 7
 
 
 def _due_soon(engine: Engine, seconds: float) -> str:

@@ -5,7 +5,6 @@ reload gets; the fingerprint's parts move with their own kind of data only."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pandas as pd
 import pytest
@@ -14,7 +13,6 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
 from tests.actors import ADMIN, actor
-from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.accounts import Actor, Permission
@@ -24,19 +22,6 @@ from zoning.services import queries as ui_queries
 from zoning.services import safety as operations
 
 KEYS = ["cell_code", "zone", "week", "domain"]
-
-
-@pytest.fixture
-def demo_url(demo_copy: DemoCopy) -> str:
-    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
-    return demo_copy(30)
-
-
-@pytest.fixture
-def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
-    """The small demo campus with 30 days of history, on each backend."""
-    with engine_on(demo_url) as engine:
-        yield engine, DEMO
 
 
 def _sorted(grid: pd.DataFrame) -> pd.DataFrame:

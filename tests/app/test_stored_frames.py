@@ -8,7 +8,6 @@ emptied database is never used; ``CAMPUSGRID_STORED_FRAMES=0`` turns it all off.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pandas as pd
@@ -18,7 +17,6 @@ from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice, stored
 from tests.actors import ADMIN
-from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.clock import local_day, utcnow
@@ -33,19 +31,6 @@ CACHED = (
     caches._report_ledger, caches._scope_cells, caches._scoped_grid, caches._seen_hazards,
     caches._coverage_figures, caches._coverage_result,
 )  # fmt: skip
-
-
-@pytest.fixture
-def demo_url(demo_copy: DemoCopy) -> str:
-    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
-    return demo_copy(30)
-
-
-@pytest.fixture
-def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
-    """The small demo campus with 30 days of history, on each backend."""
-    with engine_on(demo_url) as engine:
-        yield engine, DEMO
 
 
 def _new_process(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:

@@ -4,15 +4,12 @@ the database gives, on both backends."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tests.actors import ADMIN
-from tests.demo_copies import DEMO, DemoCopy, engine_on
 from tests.opsdata import open_due, submit_passed
 from zoning.clock import utcnow
 from zoning.safety.ledger.workflow import OPEN_STATES, Hazard
@@ -21,19 +18,6 @@ from zoning.services import queries
 from zoning.services import safety as operations
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id
-
-
-@pytest.fixture
-def demo_url(demo_copy: DemoCopy) -> str:
-    """A fresh copy of the small demo campus with 30 days of history, on each backend."""
-    return demo_copy(30)
-
-
-@pytest.fixture
-def demo(demo_url: str) -> Iterator[tuple[Engine, str]]:
-    """The small demo campus with 30 days of history, on each backend."""
-    with engine_on(demo_url) as engine:
-        yield engine, DEMO
 
 
 def _fresh(engine: Engine, campus: str) -> list[Hazard]:

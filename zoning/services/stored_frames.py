@@ -22,13 +22,13 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
+from sqlalchemy import Connection
 from sqlalchemy.engine import Engine
 
 from zoning.accounts import Actor, Permission, Scope
 from zoning.clock import as_utc
 from zoning.store.campus import campus_id
-from zoning.store.plans import current_plan
-from zoning.store.snapshots import SnapshotRow, load_snapshot, save_snapshot
+from zoning.store.snapshots import SnapshotRow, load_snapshot, plan_created, save_snapshot
 
 __all__ = ["KINDS", "StoredFrame", "store_frame", "stored_frame"]
 
@@ -60,12 +60,10 @@ def _whole(actor: Actor, doing: str) -> None:
         )
 
 
-def _plan_stamp(engine: Engine, campus: str, plan_id: int) -> str | None:
-    """Return the creation time of ``campus``'s current plan if it is ``plan_id`` (ISO)."""
-    plan = current_plan(engine, campus)
-    if plan is None or plan.id != plan_id:
-        return None
-    return as_utc(plan.created_at).isoformat()
+def _plan_stamp(conn: Connection, cid: int, plan_id: int) -> str | None:
+    """Return the creation time of plan ``plan_id`` of campus ``cid`` (ISO; None: none)."""
+    created = plan_created(conn, cid, plan_id)
+    return None if created is None else created.isoformat()
 
 
 def _encoded(key: tuple[object, ...]) -> list[Any]:
@@ -100,7 +98,8 @@ def store_frame(
     if kind not in KINDS:
         raise ValueError(f"unknown stored frame kind {kind!r}")
     try:
-        stamp = _plan_stamp(engine, campus, plan_id)
+        with engine.connect() as conn:
+            stamp = _plan_stamp(conn, campus_id(conn, campus), plan_id)
         if stamp is None:
             return False
         buffer = io.BytesIO()
@@ -131,9 +130,9 @@ def stored_frame(
     Needs a campus-wide account that sees everything (:func:`_whole`)."""
     _whole(actor, "read the stored campus frames")
     try:
-        stamp = _plan_stamp(engine, campus, plan_id)
         with engine.connect() as conn:
-            row = load_snapshot(conn, campus_id(conn, campus), kind)
+            cid = campus_id(conn, campus)
+            stamp, row = _plan_stamp(conn, cid, plan_id), load_snapshot(conn, cid, kind)
         if row is None or stamp is None:
             return None
         found = json.loads(row.fingerprint)

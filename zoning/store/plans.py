@@ -178,8 +178,10 @@ def list_plans(engine: Engine, campus: str) -> list[PlanSummary]:
     """Return the plans of ``campus``, newest first. Raises NotFound."""
     with engine.connect() as conn:
         cid = campus_id(conn, campus)
-        counts = (
+        mine = sa.select(GridPlan.id).where(GridPlan.campus_id == cid)
+        counts = (  # the cells of this campus's plans only, not of every campus's
             sa.select(GridCell.plan_id, sa.func.count().label("n"))
+            .where(GridCell.plan_id.in_(mine))
             .group_by(GridCell.plan_id)
             .subquery()
         )

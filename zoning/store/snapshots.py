@@ -9,6 +9,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from zoning.clock import as_utc
+from zoning.store.models.campus import GridPlan
 from zoning.store.models.snapshots import FrameSnapshot
 
 
@@ -63,3 +64,11 @@ def load_snapshot(conn: sa.Connection, cid: int, kind: str) -> SnapshotRow | Non
         dtypes=found.dtypes,
         body=bytes(found.body),
     )
+
+
+def plan_created(conn: sa.Connection, cid: int, plan_id: int) -> datetime | None:
+    """Return when plan ``plan_id`` of campus ``cid`` was created (UTC; None: no such plan)."""
+    found = conn.execute(
+        sa.select(GridPlan.created_at).where(GridPlan.id == plan_id, GridPlan.campus_id == cid)
+    ).scalar()
+    return None if found is None else as_utc(found)

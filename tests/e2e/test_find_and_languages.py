@@ -6,6 +6,7 @@ the page's language."""
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +51,13 @@ def _choose_result(page: Any, text: str) -> None:
     results.locator("input").click()
     page.get_by_role("option").filter(has_text=text).first.click()
     wait_idle(page)
+
+
+def _shown(select: Any) -> str:
+    """Return what a selectbox shows chosen (its text, or its input's value)."""
+    field = select.locator("input")
+    value = field.first.input_value() if field.count() else ""
+    return f"{select.inner_text()} {value} "
 
 
 def _multiselect(page: Any, label: str) -> Any:
@@ -178,6 +186,14 @@ def test_a_ledger_mistake_is_told_in_chinese(server: str, page: Any, demo_db: st
     search.press("Enter")
     wait_idle(page)
     _choose_result(page, f"#{target.id}")
+    # the detail below follows the choice on the rerun it starts: act only once it shows it
+    # (under load the button was clicked on the hazard shown before, the list's first)
+    detail = page.locator("[data-testid=stSelectbox]").filter(has_text="隐患编号").first
+    deadline = time.monotonic() + 60
+    while f"#{target.id} " not in _shown(detail):
+        assert time.monotonic() < deadline, f"the detail shows {_shown(detail)!r}"
+        page.wait_for_timeout(200)
+    wait_idle(page)
     page.get_by_role("button", name="延期", exact=True).click()
     wait_idle(page)
     alert = page.locator("[data-testid=stAlertContentError]").first

@@ -30,6 +30,10 @@ os.environ.setdefault("CAMPUSGRID_PHOTO_DIR", tempfile.mkdtemp(prefix="campusgri
 # The map's layer files likewise (default: ~/.cache/campusgrid/layers, shared by every
 # process of the user: two test workers pruning one folder would delete each other's files).
 os.environ.setdefault("CAMPUSGRID_LAYER_DIR", tempfile.mkdtemp(prefix="campusgrid-layers-"))
+# The pages' stored frames (app_pages/_ui/stored.py) are a cache across server starts: every
+# page test starts afresh, so each stored and looked for its frames (~0.6 s a page test).
+# tests/app/test_stored_frames.py turns them on where they are what is tested.
+os.environ.setdefault("CAMPUSGRID_STORED_FRAMES", "0")
 
 
 @pytest.fixture(scope="session")

@@ -34,7 +34,9 @@ CACHED = (
 
 
 def _new_process(monkeypatch: pytest.MonkeyPatch, engine: Engine) -> None:
-    """Forget everything a server process keeps in memory (as after a restart)."""
+    """Forget everything a server process keeps in memory (as after a restart); stored
+    frames on (the suite turns them off elsewhere: tests/conftest.py)."""
+    monkeypatch.setenv(stored.STORED_ENV, "1")
     for name, empty in (("_BASES", {}), ("_DUE", {})):
         monkeypatch.setattr(splice, name, empty)
     monkeypatch.setattr(stored, "_SAVED", {})
@@ -109,7 +111,7 @@ def test_a_fresh_server_restarts_from_the_stored_frames(
     assert whole_reads == [], "a restarted frame was read whole instead"
     monkeypatch.undo()
     _new_process(monkeypatch, engine)
-    monkeypatch.setenv(stored.STORED_ENV, "0")
+    monkeypatch.setenv(stored.STORED_ENV, "0")  # the frames read whole, to compare
     direct = _read_all(demo_url, campus, plan.id)
     for name in ("grid", "owners"):
         keys = GRID_KEYS if name == "grid" else ["cell_code", "owner"]
@@ -195,8 +197,8 @@ def test_stored_frames_can_be_turned_off(
     engine, campus = demo
     plan = services.current_plan(engine, campus)
     assert plan is not None
-    monkeypatch.setenv(stored.STORED_ENV, "0")
     _new_process(monkeypatch, engine)
+    monkeypatch.setenv(stored.STORED_ENV, "0")
     _read_all(demo_url, campus, plan.id)
     _saved()
     assert _kinds(engine) == set()

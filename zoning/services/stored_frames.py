@@ -28,6 +28,7 @@ from sqlalchemy.engine import Engine
 from zoning.accounts import Actor, Permission, Scope
 from zoning.clock import as_utc
 from zoning.store.campus import campus_id
+from zoning.store.engine import writing
 from zoning.store.snapshots import SnapshotRow, load_snapshot, plan_created, save_snapshot
 
 __all__ = ["KINDS", "StoredFrame", "store_frame", "stored_frame"]
@@ -113,7 +114,7 @@ def store_frame(
             dtypes=json.dumps({str(c): str(t) for c, t in frame.dtypes.items()}),
             body=buffer.getvalue(),
         )
-        with engine.begin() as conn:
+        with writing(engine) as conn:  # IMMEDIATE: parallel saves wait, never fail
             save_snapshot(conn, campus_id(conn, campus), row)
     except Exception:  # a cache: never fail the page that computed the frame
         log.warning("could not store the %s frame of %s", kind, campus, exc_info=True)

@@ -38,7 +38,7 @@ from zoning.safety.domains import SENSITIVE_DOMAINS
 from zoning.safety.ledger.workflow import FINAL_STATES, OPEN_STATES, Hazard
 from zoning.services._scope import scope_clause
 from zoning.services.ledger import view
-from zoning.services.safety import NOBODY, Staff, campus_ops, campus_staff, campus_version
+from zoning.services.safety import NOBODY, Staff, campus_ops, campus_staff, campus_version, staff_at
 from zoning.store import safety as repo
 from zoning.store.campus import campus_id, load_people
 from zoning.store.models.safety import HazardEvent, HazardRow, Inspection, InspectionDue
@@ -468,8 +468,9 @@ def open_hazards(engine: Engine, campus: str) -> tuple[int, Staff, tuple[Hazard,
     are read again (``touched_hazards``), the other open ones are the ones read before (a
     hazard changes only by an event; activation, which re-homes them, is a new version). Read
     whole the first time, after a new version, or when many changed."""
-    version, _, cid, _ = campus_version(engine, campus)
-    cid, staff = campus_staff(engine, campus)
+    found_version = campus_version(engine, campus)
+    version = found_version[0]
+    cid, staff = staff_at(engine, campus, found_version)  # the version's reads, once
     with engine.connect() as conn:  # the ids first: a change after them is read next time
         at = _largest_ids(conn)
         with _OPEN_LOCK:

@@ -305,7 +305,17 @@ def campus_staff(engine: Engine, campus: str) -> tuple[int, Staff]:
     hazards table read needs it, ~0.3 s on a large campus). Raises NotFound as
     ``campus_ops`` does.
     """
-    key, plan, cid, names = campus_version(engine, campus)
+    return staff_at(engine, campus, campus_version(engine, campus))
+
+
+def staff_at(
+    engine: Engine,
+    campus: str,
+    version: tuple[tuple[object, ...], PlanSummary, int, dict[int, str]],
+) -> tuple[int, Staff]:
+    """Return :func:`campus_staff` for ``version`` (what :func:`campus_version` returned:
+    a caller that read it already does not read it again)."""
+    key, plan, cid, names = version
     with _OPS_LOCK:
         ops, staff = _OPS.get(key), _STAFF.get(key)
     if ops is not None:
@@ -1202,6 +1212,7 @@ __all__ = [
     "report_window",
     "schedule",
     "scoped_rows",
+    "staff_at",
     "submit_inspection",
     "todo",
     "with_zone_names",

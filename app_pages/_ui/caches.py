@@ -396,8 +396,21 @@ def _report_ledger(
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
     frame = _rate_rows(url, campus, plan_id, data_version, key)
     cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
-    seen = safety.scoped_rows(frame, _actor, cells)
-    return safety.ledger_tables_of(seen, by=by, start=start, end=end)
+    seen, engine = safety.scoped_rows(frame, _actor, cells), engine_for(url)
+
+    def touched(old: tuple[object, ...]) -> list[int] | None:
+        hazard, event = (v if isinstance(v, int) else None for v in old[2:4])
+        return queries.touched_hazards(engine, campus, hazard=hazard, event=event)
+
+    counts = splice.counts_kept(
+        ("ledger", url, campus, plan_id, data_version, by, rows, start, end),
+        key,
+        seen,
+        count=lambda r: safety.ledger_counts_of(r, by=by, start=start, end=end),
+        moved=lambda c, a, b: safety.ledger_counts_moved(c, a, b, start=start, end=end),
+        touched=touched,
+    )
+    return safety.ledger_tables_of_counts(counts)
 
 
 def report_ledger(

@@ -221,6 +221,59 @@ def rates_since_stored(
     return rates_delta(engine, campus, Base(stored.key, 0.0, stored.frame), key, actor=actor)
 
 
+@dataclass(frozen=True)
+class Counted:
+    """Counts kept with the rows they were counted from and the key those rows were at."""
+
+    key: tuple[object, ...]
+    rows: pd.DataFrame
+    counts: dict[str, pd.DataFrame]
+
+
+_COUNTED: dict[tuple[object, ...], Counted] = {}
+
+
+def counts_kept(
+    where: tuple[object, ...],
+    key: tuple[object, ...],
+    rows: pd.DataFrame,
+    *,
+    count: Callable[[pd.DataFrame], dict[str, pd.DataFrame]],
+    moved: Callable[[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame], dict[str, pd.DataFrame]],
+    touched: Callable[[tuple[object, ...]], list[int] | None],
+) -> dict[str, pd.DataFrame]:
+    """Return the counts of ``rows`` (hazard rows with an ``id``, read at ``key``: the
+    ``hazards`` part of the fingerprint): the counts last kept for ``where`` with the hazards
+    touched since their key (``touched(old key)``: ids, None when too many) taken out as they
+    were and put back as they are (``moved(counts, before, after)``), else ``count(rows)``
+    (another day or campus, ids gone back, too many touched). Remembered for the next change:
+    after a new hazard or a ledger step a report is counted from a few rows, not 35,000."""
+    with _BASES_LOCK:
+        base = _COUNTED.get(where)
+    counts: dict[str, pd.DataFrame] | None = None
+    if base is not None and base.rows is rows:
+        return base.counts
+    if base is not None and base.key[:2] == key[:2] and _ids_later(key, base.key):
+        ids = touched(base.key)
+        if ids is not None:
+            before = base.rows[base.rows["id"].isin(ids)]
+            counts = moved(base.counts, before, rows[rows["id"].isin(ids)])
+    if counts is None:
+        counts = count(rows)
+    with _BASES_LOCK:
+        _COUNTED.pop(where, None)
+        _COUNTED[where] = Counted(key, rows, counts)  # the newest last
+        while len(_COUNTED) > BASES_KEPT:
+            del _COUNTED[next(iter(_COUNTED))]
+    return counts
+
+
+def _ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
+    """True when every id of fingerprint part ``key`` (after its day and campus) is at or
+    past ``old``'s (see :func:`_later`)."""
+    return len(key) == len(old) and all(_later(n, o) for n, o in zip(key[2:], old[2:], strict=True))
+
+
 def _id(value: object) -> int | None:
     return value if isinstance(value, int) else None
 

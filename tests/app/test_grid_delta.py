@@ -5,6 +5,7 @@ reload gets; the fingerprint's parts move with their own kind of data only."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -256,9 +257,11 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
 ) -> None:
     """The reports' ledger half through the page caches (the campus's rate rows, new and
     moved hazards spliced in, cut to each account's scope) equals the service's own count,
-    for the campus and for a zone leader, before and after new hazards and a ledger step."""
+    for the campus and for a zone leader, before and after new hazards and a ledger step;
+    after them, the kept counts are moved by the touched hazards' rows only."""
     engine, campus = demo
     monkeypatch.setattr(splice, "_BASES", {})
+    monkeypatch.setattr(splice, "_COUNTED", {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     for cached in (caches._rate_rows, caches._report_ledger, caches._scope_cells):
         cached.clear()
@@ -268,8 +271,17 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     by = ("zone", "owner", "week")
     _, start, end = operations.report_window(by, start=None, end=None, now=None)
 
+    counted_rows: list[int] = []  # the rows each count of the page caches went over
+    real_counts = operations.ledger_counts_of
+
+    def counts_of(hazards: pd.DataFrame, **kwargs: Any) -> dict[str, pd.DataFrame]:
+        counted_rows.append(len(hazards))
+        return real_counts(hazards, **kwargs)
+
     def both(reader: Actor) -> None:
-        cached = caches.report_ledger(demo_url, campus, plan.id, 1, by, actor=reader)
+        with monkeypatch.context() as patch:
+            patch.setattr(operations, "ledger_counts_of", counts_of)
+            cached = caches.report_ledger(demo_url, campus, plan.id, 1, by, actor=reader)
         direct = operations.ledger_tables(engine, campus, by=by, start=start, end=end, actor=reader)
         for b in by:
             pd.testing.assert_frame_equal(cached[b], direct[b])
@@ -294,6 +306,9 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(operations, "rate_rows", counted)
+    assert max(counted_rows) > 100, "the first counts went over every hazard"
+    counted_rows.clear()
     for reader in (ADMIN, leader):
         both(reader)
     assert "ids" in calls, "the new hazards were spliced into the campus's rate rows"
+    assert counted_rows and max(counted_rows) <= 10, "only the touched hazards were counted"

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from zoning.safety.checklists import period_due_at, period_of
-from zoning.safety.ledger.rates import rates
+from zoning.safety.ledger.rates import counts_moved, rate_counts, rates, rates_of_counts
 
 START, END = date(2026, 2, 20), date(2026, 4, 10)  # spans New York's spring-forward
 
@@ -101,3 +101,41 @@ def test_missing_and_out_of_range_times_are_left_out() -> None:
     got = rates(frame, start=START, end=END, period="daily", tz="Asia/Shanghai")
     assert got["due"].sum() == 1
     assert got.loc[got["due"] == 1, "period"].tolist() == ["2026-03-01"]
+
+
+@pytest.mark.parametrize(("by", "period"), [(["zone"], None), (["owner"], None), ([], "weekly")])
+def test_counts_moved_by_some_hazards_equal_counting_all_again(
+    by: list[str], period: str | None
+) -> None:
+    """Counts kept current from the touched hazards' rows only (as they were, as they are)
+    equal a count of every hazard: closed, reopened, rejected, re-owned and new hazards, a
+    group emptied and a group new; the hours to close exactly (integer µs sums)."""
+    before = _hazards(seed=7)
+    after = before.copy()
+    rng = random.Random(3)
+    touched = rng.sample(list(after["id"]), 60)
+    rows = after["id"].isin(touched)
+    after.loc[rows & (after.index % 3 == 0), "closed_at"] = pd.NaT
+    after.loc[rows & (after.index % 3 == 1), "state"] = "rejected"
+    after.loc[rows & (after.index % 3 == 2), "owner"] = None  # a missing group
+    after.loc[after["zone"] == "3", "zone"] = "2"  # zone 3 emptied: its rows all touched
+    touched += list(after.loc[after["zone"] == "2", "id"])
+    new = before.head(5).copy()
+    new["id"] += 1000
+    new["zone"], new["owner"] = "9", "o-new"  # a new group
+    after = pd.concat([after, new], ignore_index=True)
+    touched += list(new["id"])
+
+    def counts(frame: pd.DataFrame) -> pd.DataFrame:
+        return rate_counts(frame, start=START, end=END, by=by, period=period, tz="Asia/Shanghai")
+
+    moved = counts_moved(
+        counts(before),
+        counts(before[before["id"].isin(touched)]),
+        counts(after[after["id"].isin(touched)]),
+    )
+    whole = counts(after)
+    pd.testing.assert_frame_equal(moved, whole)
+    assert whole["due"].sum() > 50 and whole["hours_n"].sum() > 50
+    want = rates(after, start=START, end=END, by=by, period=period, tz="Asia/Shanghai")
+    pd.testing.assert_frame_equal(rates_of_counts(moved), want)

@@ -52,7 +52,7 @@ from zoning.safety.checklists import (
     load_templates,
 )
 from zoning.safety.exports import csv_bytes, workbook_bytes, write_table
-from zoning.safety.ledger.rates import rates
+from zoning.safety.ledger.rates import counts_moved, rate_counts, rates_of_counts
 from zoning.safety.ledger.workflow import ResponsibilityChain
 from zoning.services.on_paper import person_on_paper
 from zoning.services.photos import discard_photos, store_photo
@@ -1163,13 +1163,48 @@ def ledger_tables_of(
     hazards: pd.DataFrame, *, by: Sequence[str], start: date, end: date
 ) -> dict[str, pd.DataFrame]:
     """Return :func:`ledger_tables` counted from ``hazards`` (:func:`rate_rows`)."""
+    return ledger_tables_of_counts(ledger_counts_of(hazards, by=by, start=start, end=end))
+
+
+def ledger_counts_of(
+    hazards: pd.DataFrame, *, by: Sequence[str], start: date, end: date
+) -> dict[str, pd.DataFrame]:
+    """Return the counts behind each of :func:`ledger_tables_of`'s tables (see
+    ``rates.rate_counts``: additive, so :func:`ledger_counts_moved` keeps them current)."""
     out = {}
     for b in dict.fromkeys(by):
         if b == "week":
-            rate = rates(hazards, start=start, end=end, period="weekly")
+            out[b] = rate_counts(hazards, start=start, end=end, period="weekly")
+        else:
+            out[b] = rate_counts(hazards, start=start, end=end, by=[REPORT_KEYS[b]])
+    return out
+
+
+def ledger_counts_moved(
+    counts: Mapping[str, pd.DataFrame],
+    before: pd.DataFrame,
+    after: pd.DataFrame,
+    *,
+    start: date,
+    end: date,
+) -> dict[str, pd.DataFrame]:
+    """Return ``counts`` (:func:`ledger_counts_of` over [start, end]) with some hazards' rows
+    as they were (``before``: none for new ones) replaced by their rows now (``after``):
+    equal to counting every hazard again, at the cost of those rows."""
+    by = list(counts)
+    gone = ledger_counts_of(before, by=by, start=start, end=end)
+    come = ledger_counts_of(after, by=by, start=start, end=end)
+    return {b: counts_moved(counts[b], gone[b], come[b]) for b in by}
+
+
+def ledger_tables_of_counts(counts: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """Return the tables of :func:`ledger_tables_of` from their counts (new frames)."""
+    out = {}
+    for b, counted in counts.items():
+        rate = rates_of_counts(counted)
+        if b == "week":
             rate = rate.rename(columns={"period": "week"})
         else:
-            rate = rates(hazards, start=start, end=end, by=[REPORT_KEYS[b]])
             rate = rate.drop(columns=["period"])
         rate = rate.rename(columns={"due": "hazards_due", "reported": "hazards_reported"})
         out[b] = rate.rename(columns={"on_time_rate": "closed_on_time_rate"})
@@ -1206,8 +1241,11 @@ __all__ = [
     "completion_tables",
     "export",
     "join_report",
+    "ledger_counts_moved",
+    "ledger_counts_of",
     "ledger_tables",
     "ledger_tables_of",
+    "ledger_tables_of_counts",
     "rate_rows",
     "report_window",
     "schedule",

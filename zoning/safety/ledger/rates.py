@@ -20,7 +20,15 @@ from zoning.errors import InvalidInput
 from zoning.safety.checklists import FREQUENCIES, period_due_at, period_of
 from zoning.safety.ledger.workflow import Hazard
 
-__all__ = ["RATE_GROUPS", "hazards_frame", "rates"]
+__all__ = [
+    "COUNT_COLUMNS",
+    "RATE_GROUPS",
+    "counts_moved",
+    "hazards_frame",
+    "rate_counts",
+    "rates",
+    "rates_of_counts",
+]
 
 RATE_GROUPS: tuple[str, ...] = ("cell_code", "zone", "owner", "domain", "severity", "source")
 _FRAME_COLUMNS = (
@@ -37,6 +45,14 @@ def hazards_frame(hazards: Iterable[Hazard]) -> pd.DataFrame:
     for col in ("reported_at", "deadline", "rectified_at", "closed_at"):
         frame[col] = pd.to_datetime(frame[col], utc=True)
     return frame
+
+
+#: The additive counts :func:`rates` are derived from (see :func:`rate_counts`).
+COUNT_COLUMNS: tuple[str, ...] = (
+    "reported", "due", "closed", "closed_on_time", "reworked", "extended",
+    "closed_in_period", "hours_us", "hours_n",
+)  # fmt: skip
+_MICROSECONDS_PER_HOUR = 3_600_000_000
 
 
 def rates(
@@ -68,6 +84,23 @@ def rates(
     A rate with a zero denominator is NaN. Raises :class:`InvalidInput` for an unknown
     ``by`` column or ``period``.
     """
+    return rates_of_counts(rate_counts(hazards, start=start, end=end, by=by, period=period, tz=tz))
+
+
+def rate_counts(
+    hazards: Iterable[Hazard] | pd.DataFrame,
+    *,
+    start: date,
+    end: date,
+    by: Sequence[str] = (),
+    period: str | None = None,
+    tz: str = DEFAULT_TZ,
+) -> pd.DataFrame:
+    """Return the counts behind :func:`rates` (same arguments): one row per group of ``by``
+    and period (index ``[*by, "period"]``, sorted, missing groups last), the columns of
+    :data:`COUNT_COLUMNS` as integers (``hours_us``: the summed µs from report to close of
+    the ``hours_n`` hazards closed in the period). Counts of different hazards add up: see
+    :func:`counts_moved`. Raises :class:`InvalidInput` as :func:`rates` does."""
     frame = hazards if isinstance(hazards, pd.DataFrame) else hazards_frame(hazards)
     for col in by:
         if col not in RATE_GROUPS:
@@ -123,7 +156,9 @@ def rates(
     closed_at = frame["closed_at"]
     closed = (closed_at.notna() & (closed_at < cutoff)).to_numpy()
     on_time = closed & (frame["rectified_at"] <= frame["deadline"]).to_numpy()
-    hours = ((closed_at - frame["reported_at"]).dt.total_seconds() / 3600).to_numpy()
+    took = (closed_at - frame["reported_at"]).to_numpy(dtype="timedelta64[us]")
+    has_hours = ~np.isnat(took)
+    hours_us = np.where(has_hours, took.astype("int64"), 0)  # exact sums: counts add up
     keys = [*by, "period"]
     # Each group column as sorted codes once (missing values a group of their own, last, as
     # ``groupby(dropna=False)`` puts them): the sums below are bincounts over one combined
@@ -139,8 +174,12 @@ def rates(
         for codes, size in [*parts, (labels, len(label_values))]:
             combined = combined * max(size, 1) + codes
         groups, where = np.unique(combined, return_inverse=True)
+        # integer sums per group (a bincount's float weights would round the µs sums):
+        # the rows in group order, each group's run summed at once
+        order = np.argsort(where.reshape(-1), kind="stable")
+        starts = np.searchsorted(where.reshape(-1)[order], np.arange(len(groups)))
         sums = {
-            name: np.bincount(where.reshape(-1), weights=v[has], minlength=len(groups))
+            name: np.add.reduceat(v[has][order], starts) if len(groups) else v[:0]
             for name, v in values.items()
         }
         index_parts, rest = [], groups
@@ -155,11 +194,7 @@ def rates(
         index = pd.MultiIndex.from_arrays(
             [*arrays, np.asarray(label_values, dtype=object)[label_codes]], names=keys
         )
-        return pd.DataFrame(
-            {n: (v if n.startswith("hours_sum") else v.round().astype("int64"))
-             for n, v in sums.items()},
-            index=index,
-        )  # fmt: skip
+        return pd.DataFrame({n: v.astype("int64") for n, v in sums.items()}, index=index)
 
     due_stats = counted(
         due_period,
@@ -175,27 +210,47 @@ def rates(
         label_and_cutoff(closed_at)[0],
         {
             "closed_in_period": ones,
-            "hours_sum": np.nan_to_num(hours),
-            "hours_n": (~np.isnan(hours)).astype("int64"),
+            "hours_us": hours_us,
+            "hours_n": has_hours.astype("int64"),
         },
     )
-    close_stats["mean_hours_to_close"] = close_stats["hours_sum"] / close_stats["hours_n"].where(
-        close_stats["hours_n"] > 0, np.nan
-    )
-    close_stats = close_stats[["closed_in_period", "mean_hours_to_close"]]
     report_stats = counted(label_and_cutoff(frame["reported_at"])[0], {"reported": ones})
     out = due_stats.join(close_stats, how="outer").join(report_stats, how="outer")
-    counts = ["due", "closed", "closed_on_time", "reworked", "extended", "closed_in_period"]
-    for col in [*counts, "reported"]:
-        out[col] = out[col].fillna(0).astype("int64")
+    return out.fillna(0).astype("int64")[list(COUNT_COLUMNS)].sort_index()
+
+
+def rates_of_counts(counts: pd.DataFrame) -> pd.DataFrame:
+    """Return the rates of :func:`rate_counts`'s ``counts`` (see :func:`rates`): a new frame
+    with the group and period columns first."""
+    out = counts.copy()
     denominator = out["due"].where(out["due"] > 0, np.nan)
     out["closure_rate"] = out["closed"] / denominator
     out["on_time_rate"] = out["closed_on_time"] / denominator
     out["rework_rate"] = out["reworked"] / denominator
     out["extension_rate"] = out["extended"] / denominator
+    closed = out["hours_n"].where(out["hours_n"] > 0, np.nan)
+    out["mean_hours_to_close"] = out["hours_us"] / _MICROSECONDS_PER_HOUR / closed
     columns = [
-        "reported", *counts[:5], "closure_rate", "on_time_rate", "rework_rate",
-        "extension_rate", "closed_in_period", "mean_hours_to_close",
+        "reported", "due", "closed", "closed_on_time", "reworked", "extended",
+        "closure_rate", "on_time_rate", "rework_rate", "extension_rate", "closed_in_period",
+        "mean_hours_to_close",
     ]  # fmt: skip
+    keys = list(counts.index.names)
     result: pd.DataFrame = out.reset_index()[[*keys, *columns]]
     return result
+
+
+def counts_moved(counts: pd.DataFrame, removed: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
+    """Return ``counts`` (:func:`rate_counts`) less ``removed`` plus ``added`` (rate_counts of
+    the same window and groups, over the rows of some hazards as they were and as they are
+    now): equal to counting every hazard again, groups left with nothing dropped. A new
+    frame."""
+    names = list(counts.index.names)
+    parts = [f for f in (counts, -removed, added) if len(f)]
+    if not parts:
+        return counts.copy()
+    summed = pd.concat(parts).groupby(level=names, sort=True, dropna=False).sum()
+    if isinstance(counts.index, pd.MultiIndex) and not isinstance(summed.index, pd.MultiIndex):
+        summed.index = pd.MultiIndex.from_arrays([summed.index], names=names)  # one level
+    left = (summed["due"] != 0) | (summed["closed_in_period"] != 0) | (summed["reported"] != 0)
+    return summed[left].astype("int64")[list(COUNT_COLUMNS)].sort_index()

@@ -58,12 +58,10 @@ class Scale:
         index = np.clip(
             np.searchsorted(self.bounds, values, side="right") - 1, 0, len(self.colours) - 1
         )
-        palette = [[r, g, b, alpha] for r, g, b in self.colours]
-        finite = np.isfinite(values)
-        return [
-            palette[i].copy() if ok else MISSING.copy()
-            for i, ok in zip(index.tolist(), finite.tolist(), strict=True)
-        ]
+        palette = np.array([*([r, g, b, alpha] for r, g, b in self.colours), MISSING])
+        index = np.where(np.isfinite(values), index, len(self.colours))  # the last: missing
+        found: list[RGBA] = palette[index].tolist()  # a new list per value (~13,000: 2 ms)
+        return found
 
     def legend(self, *, missing: str | None = None) -> list[LegendEntry]:
         """Return one legend line per class (and one for missing values when named)."""
@@ -226,9 +224,9 @@ def measure_colours(
     scale = SCALES[measure]
     keys = list(codes)
     default = 0.0 if measure == "hazards" else math.nan
-    raw = pd.to_numeric(
-        pd.Series([values.get(code) for code in keys], dtype=object), errors="coerce"
-    ).to_numpy(dtype=float, na_value=math.nan)
+    raw = pd.to_numeric(pd.Series(values, dtype=object).reindex(keys), errors="coerce").to_numpy(
+        dtype=float, na_value=math.nan
+    )
     array = np.where(np.isnan(raw), default, raw)
     out = dict(zip(keys, scale.colours_of(array, alpha=alpha), strict=True))
     missing = None if measure == "hazards" else t(MISSING_KEYS.get(measure, "value.none"), lang)
@@ -241,8 +239,8 @@ def shortfall_heights(
     """Return an extrusion height (m) per cell: the completion shortfall (100 − %) × scale,
     so the worst cells stand tallest; cells without a value stay flat."""
     out: dict[str, float] = {}
-    for code, value in values.items():
-        if value is None or pd.isna(value):
+    for code, value in values.items():  # a loop: building a Series of 13,000 costs more
+        if value is None or value != value:  # missing or NaN
             continue
         out[code] = round(max(0.0, 100.0 - float(value)) * metres_per_pct, 1)
     return out

@@ -9,6 +9,7 @@ file.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -115,7 +116,16 @@ def measure_paint(
     """Return the fill of each cell code for ``measure`` (``values`` by code), the legend and
     each cell's tooltip line."""
     fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
-    tips = {c: measures.measure_text(measure, values.get(c), lang=lang) for c in codes}
+    texts: dict[float | None, str] = {}  # each distinct value's line once (13,000 cells)
+    tips = {}
+    for c in codes:
+        value = values.get(c)
+        if value is not None and not math.isfinite(value):
+            value = None  # NaN is not a key (NaN != NaN); both read as no value
+        text = texts.get(value)
+        if text is None:
+            text = texts[value] = measures.measure_text(measure, value, lang=lang)
+        tips[c] = text
     return fills, legend, tips
 
 
@@ -263,7 +273,7 @@ def _completion_heatmap(
     _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     by_cell, _ = completion_values(url, campus, plan_id, data_version, week, actor=_actor)
-    values = {str(k): float(v) for k, v in by_cell.items()}
+    values = dict(zip(map(str, by_cell.index), by_cell.to_numpy(dtype=float).tolist(), strict=True))
     base = cell_base(url, campus, plan_id, data_version, lang)
     codes = frozenset(str(r["code"]) for r in base)
     fills, legend, tips = measure_paint(codes, values, "completion", lang)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.engine import Engine
 from zoning.accounts import Actor
@@ -154,12 +155,29 @@ def recounted(
         return None
     if not cells:
         return frame
-    kept = frame[~frame["cell_code"].isin(cells)]
+    kept = without(frame, frame["cell_code"].isin(cells).to_numpy())
     fresh = count(cells)
     if not len(fresh):
-        return kept.reset_index(drop=True)
-    fresh = fresh.astype(frame.dtypes.to_dict())
-    return pd.concat([kept, fresh], ignore_index=True)
+        return pd.concat(kept, ignore_index=True) if kept else frame.iloc[:0]
+    return pd.concat([*kept, fresh.astype(frame.dtypes.to_dict())], ignore_index=True)
+
+
+#: At most this many runs of dropped rows are cut out as slices (see :func:`without`).
+SLICED_RUNS = 256
+
+
+def without(frame: pd.DataFrame, drop: np.ndarray) -> list[pd.DataFrame]:
+    """Return the parts of ``frame`` that are not ``drop`` (a boolean per row), to be
+    concatenated: the runs between the dropped rows as slices (views) when the dropped rows
+    lie in a few runs (a grid's rows are grouped by cell: a few cells recounted are a few
+    runs), else the kept rows. A boolean mask copies every string of a 590,000-row grid
+    (~40 ms); slices concatenated cost ~10 ms."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], drop.astype(np.int8), [0]])))
+    starts, ends = edges[0::2], edges[1::2]  # the dropped runs [start, end)
+    if len(starts) > SLICED_RUNS:
+        return [frame[~drop]]
+    runs = zip(np.concatenate([[0], ends]), np.concatenate([starts, [len(frame)]]), strict=True)
+    return [frame.iloc[a:b] for a, b in runs if b > a]
 
 
 def _later(new: object, old: object) -> bool:

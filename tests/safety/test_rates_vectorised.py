@@ -126,14 +126,14 @@ def test_counts_moved_by_some_hazards_equal_counting_all_again(
     after = pd.concat([after, new], ignore_index=True)
     touched += list(new["id"])
 
-    def counts(frame: pd.DataFrame) -> pd.DataFrame:
-        return rate_counts(frame, start=START, end=END, by=by, period=period, tz="Asia/Shanghai")
+    def counts(frame: pd.DataFrame, signs: list[int] | None = None) -> pd.DataFrame:
+        return rate_counts(
+            frame, start=START, end=END, by=by, period=period, tz="Asia/Shanghai", signs=signs
+        )
 
-    moved = counts_moved(
-        counts(before),
-        counts(before[before["id"].isin(touched)]),
-        counts(after[after["id"].isin(touched)]),
-    )
+    gone, come = before[before["id"].isin(touched)], after[after["id"].isin(touched)]
+    change = counts(pd.concat([gone, come]), [-1] * len(gone) + [1] * len(come))
+    moved = counts_moved(counts(before), change)
     whole = counts(after)
     pd.testing.assert_frame_equal(moved, whole)
     assert whole["due"].sum() > 50 and whole["hours_n"].sum() > 50

@@ -1167,16 +1167,23 @@ def ledger_tables_of(
 
 
 def ledger_counts_of(
-    hazards: pd.DataFrame, *, by: Sequence[str], start: date, end: date
+    hazards: pd.DataFrame,
+    *,
+    by: Sequence[str],
+    start: date,
+    end: date,
+    signs: Sequence[int] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Return the counts behind each of :func:`ledger_tables_of`'s tables (see
-    ``rates.rate_counts``: additive, so :func:`ledger_counts_moved` keeps them current)."""
+    ``rates.rate_counts``: additive, so :func:`ledger_counts_moved` keeps them current;
+    ``signs`` as there)."""
     out = {}
     for b in dict.fromkeys(by):
         if b == "week":
-            out[b] = rate_counts(hazards, start=start, end=end, period="weekly")
+            out[b] = rate_counts(hazards, start=start, end=end, period="weekly", signs=signs)
         else:
-            out[b] = rate_counts(hazards, start=start, end=end, by=[REPORT_KEYS[b]])
+            key = [REPORT_KEYS[b]]
+            out[b] = rate_counts(hazards, start=start, end=end, by=key, signs=signs)
     return out
 
 
@@ -1191,10 +1198,10 @@ def ledger_counts_moved(
     """Return ``counts`` (:func:`ledger_counts_of` over [start, end]) with some hazards' rows
     as they were (``before``: none for new ones) replaced by their rows now (``after``):
     equal to counting every hazard again, at the cost of those rows."""
-    by = list(counts)
-    gone = ledger_counts_of(before, by=by, start=start, end=end)
-    come = ledger_counts_of(after, by=by, start=start, end=end)
-    return {b: counts_moved(counts[b], gone[b], come[b]) for b in by}
+    rows = pd.concat([before, after], ignore_index=True)
+    signs = [-1] * len(before) + [1] * len(after)
+    change = ledger_counts_of(rows, by=list(counts), start=start, end=end, signs=signs)
+    return {b: counts_moved(counts[b], change[b]) for b in counts}
 
 
 def ledger_tables_of_counts(counts: Mapping[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:

@@ -95,12 +95,15 @@ def rate_counts(
     by: Sequence[str] = (),
     period: str | None = None,
     tz: str = DEFAULT_TZ,
+    signs: Sequence[int] | None = None,
 ) -> pd.DataFrame:
     """Return the counts behind :func:`rates` (same arguments): one row per group of ``by``
     and period (index ``[*by, "period"]``, sorted, missing groups last), the columns of
     :data:`COUNT_COLUMNS` as integers (``hours_us``: the summed µs from report to close of
     the ``hours_n`` hazards closed in the period). Counts of different hazards add up: see
-    :func:`counts_moved`. Raises :class:`InvalidInput` as :func:`rates` does."""
+    :func:`counts_moved`; ``signs`` (one per row, 1 or −1) counts some rows negatively (a
+    change: rows as they were taken out, as they are put in). Raises :class:`InvalidInput`
+    as :func:`rates` does."""
     frame = hazards if isinstance(hazards, pd.DataFrame) else hazards_frame(hazards)
     for col in by:
         if col not in RATE_GROUPS:
@@ -122,6 +125,9 @@ def rate_counts(
     kept = frame["state"].to_numpy() != "rejected"
     times = ("reported_at", "deadline", "rectified_at", "closed_at")
     frame = frame.loc[kept, list(dict.fromkeys([*by, *times, "reworks", "extensions"]))]
+    ones = np.ones(len(frame), dtype="int64")
+    if signs is not None:
+        ones = np.asarray(signs, dtype="int64")[kept]
     range_end = period_due_at(period_of(end, "daily"), tz=tz)
 
     def label_and_cutoff(times: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -164,7 +170,6 @@ def rate_counts(
     # ``groupby(dropna=False)`` puts them): the sums below are bincounts over one combined
     # code, in the groups' sort order, instead of a groupby over object columns each time.
     coded = [pd.factorize(frame[col].to_numpy(), sort=True, use_na_sentinel=False) for col in by]
-    ones = np.ones(len(frame), dtype="int64")
 
     def counted(period: pd.Series, values: dict[str, np.ndarray]) -> pd.DataFrame:
         has = period.notna().to_numpy()
@@ -200,18 +205,18 @@ def rate_counts(
         due_period,
         {
             "due": ones,
-            "closed": closed.astype("int64"),
-            "closed_on_time": on_time.astype("int64"),
-            "reworked": (frame["reworks"].to_numpy() > 0).astype("int64"),
-            "extended": (frame["extensions"].to_numpy() > 0).astype("int64"),
+            "closed": closed * ones,
+            "closed_on_time": on_time * ones,
+            "reworked": (frame["reworks"].to_numpy() > 0) * ones,
+            "extended": (frame["extensions"].to_numpy() > 0) * ones,
         },
     )
     close_stats = counted(
         label_and_cutoff(closed_at)[0],
         {
             "closed_in_period": ones,
-            "hours_us": hours_us,
-            "hours_n": has_hours.astype("int64"),
+            "hours_us": hours_us * ones,
+            "hours_n": has_hours * ones,
         },
     )
     report_stats = counted(label_and_cutoff(frame["reported_at"])[0], {"reported": ones})
@@ -240,15 +245,14 @@ def rates_of_counts(counts: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def counts_moved(counts: pd.DataFrame, removed: pd.DataFrame, added: pd.DataFrame) -> pd.DataFrame:
-    """Return ``counts`` (:func:`rate_counts`) less ``removed`` plus ``added`` (rate_counts of
-    the same window and groups, over the rows of some hazards as they were and as they are
-    now): equal to counting every hazard again, groups left with nothing dropped. A new
-    frame."""
+def counts_moved(counts: pd.DataFrame, change: pd.DataFrame) -> pd.DataFrame:
+    """Return ``counts`` (:func:`rate_counts`) plus ``change`` (rate_counts of the same window
+    and groups over some hazards' rows as they were, signed −1, and as they are now, +1):
+    equal to counting every hazard again; groups left with nothing dropped. A new frame."""
     names = list(counts.index.names)
-    parts = [f for f in (counts, -removed, added) if len(f)]
-    if not parts:
-        return counts.copy()
+    parts = [f for f in (counts, change) if len(f)]
+    if len(parts) < 2:
+        return (parts[0] if parts else counts).copy()
     summed = pd.concat(parts).groupby(level=names, sort=True, dropna=False).sum()
     if isinstance(counts.index, pd.MultiIndex) and not isinstance(summed.index, pd.MultiIndex):
         summed.index = pd.MultiIndex.from_arrays([summed.index], names=names)  # one level

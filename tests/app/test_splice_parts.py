@@ -1,0 +1,64 @@
+"""A recount's frame without the recounted cells' rows, cut as slices between the dropped
+runs (a grid's rows lie grouped by cell): the same rows, in the same order, as a boolean
+mask gives, whatever the runs (none, all, at either end, more than are sliced)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from app_pages._ui import splice
+
+
+def _grid(cells: int, rows_per_cell: int) -> pd.DataFrame:
+    codes = np.repeat([f"C{i:04d}" for i in range(cells)], rows_per_cell)
+    return pd.DataFrame(
+        {
+            "cell_code": pd.array(codes, dtype="str"),
+            "week": [f"2026-W{i % 13 + 1:02d}" for i in range(len(codes))],
+            "due": np.arange(len(codes), dtype="int64"),
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "dropped",
+    [[], ["C0000"], ["C0049"], ["C0000", "C0049"], ["C0007", "C0008", "C0020"],
+     [f"C{i:04d}" for i in range(50)]],
+)  # fmt: skip
+def test_the_parts_are_the_rows_a_mask_keeps(dropped: list[str]) -> None:
+    grid = _grid(50, 6)
+    drop = grid["cell_code"].isin(dropped).to_numpy()
+    parts = splice.without(grid, drop)
+    got = pd.concat(parts, ignore_index=True) if parts else grid.iloc[:0]
+    pd.testing.assert_frame_equal(got, grid[~drop].reset_index(drop=True))
+
+
+def test_many_runs_fall_back_to_a_mask(monkeypatch: pytest.MonkeyPatch) -> None:
+    grid = _grid(40, 3)
+    monkeypatch.setattr(splice, "SLICED_RUNS", 5)
+    drop = grid["cell_code"].isin([f"C{i:04d}" for i in range(0, 40, 2)]).to_numpy()
+    parts = splice.without(grid, drop)
+    assert len(parts) == 1
+    want = grid[~drop].reset_index(drop=True)
+    pd.testing.assert_frame_equal(parts[0].reset_index(drop=True), want)
+
+
+def test_recounted_replaces_the_cells_rows_and_keeps_the_dtypes() -> None:
+    grid = _grid(10, 4)
+
+    def count(cells: list[str]) -> pd.DataFrame:
+        fresh = grid[grid["cell_code"].isin(cells)].copy()
+        fresh["due"] = -1
+        return fresh.astype({"due": "int32"})  # a count may come back narrower
+
+    got = splice.recounted(grid, ["C0003", "C0009"], count)
+    assert got is not None
+    assert list(got.dtypes) == list(grid.dtypes)
+    assert len(got) == len(grid)
+    assert (got.loc[got["cell_code"].isin(["C0003", "C0009"]), "due"] == -1).all()
+    assert (got.loc[~got["cell_code"].isin(["C0003", "C0009"]), "due"] >= 0).all()
+    assert splice.recounted(grid, [], count) is grid
+    emptied = splice.recounted(grid, ["C0001"], lambda cells: grid.iloc[:0])
+    assert emptied is not None and len(emptied) == len(grid) - 4

@@ -23,6 +23,7 @@ the same.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import partial
 
 import geopandas as gpd
 import pandas as pd
@@ -162,7 +163,7 @@ def _completion_grid(
         whole=lambda: queries.completion_grid(engine, campus, now=now, actor=reader),
         bring_up=lambda s: splice.cells_since_stored(engine, campus, s, key, count, now=now),
         splice_into=lambda base: splice.grid_delta(
-            engine, campus, base, key, actor=reader, now=now
+            engine, campus, base, key, actor=reader, now=now, where=where
         ),
     )
     part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
@@ -192,6 +193,11 @@ def _scoped_grid(
 def grid_where(url: str, campus: str, plan_id: int, data_version: int) -> tuple[object, ...]:
     """Return the splice cache's name of the campus's completion grid (see :mod:`splice`)."""
     return ("grid", url, campus, plan_id, data_version)
+
+
+def owners_where(url: str, campus: str, plan_id: int, data_version: int) -> tuple[object, ...]:
+    """Return the splice cache's name of the campus's owner grid (see :mod:`splice`)."""
+    return ("owners", url, campus, plan_id, data_version)
 
 
 def completion_key(
@@ -308,7 +314,7 @@ def _owner_grid(
         engine,
         campus,
         "owners",
-        ("owners", url, campus, plan_id, data_version),
+        owners_where(url, campus, plan_id, data_version),
         key,
         plan_id=plan_id,
         data_version=data_version,
@@ -316,7 +322,15 @@ def _owner_grid(
         reader=reader,
         whole=lambda: queries.owner_grid(engine, campus, actor=reader),
         bring_up=lambda s: splice.cells_since_stored(engine, campus, s, key, count, now=now),
-        splice_into=lambda base: splice.cells_delta(engine, campus, base, key, count, now=now),
+        splice_into=lambda base: splice.cells_delta(
+            engine,
+            campus,
+            base,
+            key,
+            count,
+            now=now,
+            where=owners_where(url, campus, plan_id, data_version),
+        ),
     )
 
 
@@ -355,9 +369,19 @@ def _report_completion(
     for b in by:  # both grids cover the same 90 days to today
         if b in FROM_GRID:
             grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
+            name = grid_where(url, campus, plan_id, data_version)
         else:
             grid = owner_grid(url, campus, plan_id, data_version, actor=_actor)
-        out[b] = safety.completion_from_grid(grid, b)
+            name = owners_where(url, campus, plan_id, data_version)
+        sums = splice.cells_counts_kept(
+            ("completion", *name, b, rows),
+            name,
+            key,
+            grid,
+            count=partial(safety.completion_sums, by=b),
+            moved=partial(safety.completion_sums_moved, by=b),
+        )
+        out[b] = safety.completion_of_sums(sums, b)
     return out
 
 

@@ -121,13 +121,15 @@ def cells_delta(
     count: Callable[[list[str]], pd.DataFrame],
     *,
     now: datetime | None = None,
+    where: tuple[object, ...] | None = None,
 ) -> pd.DataFrame | None:
     """Return ``base.frame`` (counts per cell and more: a completion or owner grid) brought up
     to ``key`` (the ``inspections`` part of the fingerprint, and for the completion grid its
     due-time part, see :func:`due_part`) by counting again, with ``count``, only the cells
     that new submissions touched and the cells whose due time passed between the two due-time
     parts and ``now`` (UTC); None when only a whole reload will do (new due rows, nothing
-    new, too many cells)."""
+    new, too many cells). With ``where`` (the grid's name in the splice cache), the cells
+    counted again are remembered for :func:`cells_counts_kept`."""
     inspection, due = key[2], key[3]
     old_inspection, old_due = base.key[2], base.key[3]
     if due != old_due or not isinstance(inspection, int) or not isinstance(old_inspection, int):
@@ -143,7 +145,17 @@ def cells_delta(
         if not isinstance(since, datetime) or now is None:
             return None
         found.update(queries.due_passed_cells(engine, campus, since=since, upto=now))
-    return recounted(base.frame, sorted(found), count)
+    frame = recounted(base.frame, sorted(found), count)
+    if frame is not None and where is not None:
+        with _BASES_LOCK:
+            _RECOUNTED[where] = (base.key, key, frozenset(found))
+    return frame
+
+
+#: The cells last counted again in each grid (by its name in the splice cache): the key it
+#: was spliced from, the key it was brought to, and the cells.
+_RECOUNTED: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[object, ...], frozenset[str]]]
+_RECOUNTED = {}
 
 
 def recounted(
@@ -286,6 +298,39 @@ def counts_kept(
     return counts
 
 
+def cells_counts_kept(
+    where: tuple[object, ...],
+    grid: tuple[object, ...],
+    key: tuple[object, ...],
+    rows: pd.DataFrame,
+    *,
+    count: Callable[[pd.DataFrame], pd.DataFrame],
+    moved: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], pd.DataFrame],
+) -> pd.DataFrame:
+    """Return the counts of ``rows`` (rows of the grid named ``grid`` in this cache, or a cut
+    of them, at ``key``): the counts last kept for ``where`` with the cells that grid's last
+    splice counted again (see :func:`cells_delta`) taken out as they were and put back as
+    they are (``moved(counts, before, after)``) when that splice went from the counts' key to
+    ``key``; else ``count(rows)``. Remembered for the next change."""
+    with _BASES_LOCK:
+        base = _COUNTED.get(where)
+        change = _RECOUNTED.get(grid)
+    if base is not None and base.rows is rows:
+        return base.counts["all"]
+    if base is not None and change is not None and change[:2] == (base.key, key):
+        cells = list(change[2])
+        before = base.rows[base.rows["cell_code"].isin(cells)]
+        counts = moved(base.counts["all"], before, rows[rows["cell_code"].isin(cells)])
+    else:
+        counts = count(rows)
+    with _BASES_LOCK:
+        _COUNTED.pop(where, None)
+        _COUNTED[where] = Counted(key, rows, {"all": counts})  # the newest last
+        while len(_COUNTED) > BASES_KEPT:
+            del _COUNTED[next(iter(_COUNTED))]
+    return counts
+
+
 def _ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
     """True when every id of fingerprint part ``key`` (after its day and campus) is at or
     past ``old``'s (see :func:`_later`)."""
@@ -304,9 +349,10 @@ def grid_delta(
     *,
     actor: Actor,
     now: datetime | None = None,
+    where: tuple[object, ...] | None = None,
 ) -> pd.DataFrame | None:
     """Return the completion grid ``base.frame`` (of the cells ``actor`` sees) brought up to
-    ``key`` at ``now`` (UTC; see cells_delta)."""
+    ``key`` at ``now`` (UTC; see cells_delta, and for ``where``)."""
     return cells_delta(
         engine,
         campus,
@@ -314,6 +360,7 @@ def grid_delta(
         key,
         lambda cells: queries.completion_grid(engine, campus, cells=cells, now=now, actor=actor),
         now=now,
+        where=where,
     )
 
 

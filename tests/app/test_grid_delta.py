@@ -312,3 +312,52 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
         both(reader)
     assert "ids" in calls, "the new hazards were spliced into the campus's rate rows"
     assert counted_rows and max(counted_rows) <= 10, "only the touched hazards were counted"
+
+
+def test_the_completion_reports_after_submissions_equal_a_whole_count(
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reports' completion half through the page caches (the grids spliced after
+    submissions, the sums moved by the recounted cells' rows only) equals the sums of the
+    grids read whole again, for the campus and for a zone leader."""
+    engine, campus = demo
+    for kept in ("_BASES", "_COUNTED", "_RECOUNTED"):
+        monkeypatch.setattr(splice, kept, {})
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
+    for cached in (caches._completion_grid, caches._owner_grid, caches._scoped_grid,
+                   caches._report_completion, caches._scope_cells):  # fmt: skip
+        cached.clear()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    leader = actor("zone_leader", zone=1, campus=campus)
+    by = ("zone", "owner", "week")
+    summed_rows: list[int] = []  # the rows each sum of the page caches went over
+    real_sums = operations.completion_sums
+
+    def sums(grid: pd.DataFrame, by: str, **kwargs: Any) -> pd.DataFrame:
+        summed_rows.append(len(grid))
+        return real_sums(grid, by, **kwargs)
+
+    def both(reader: Actor) -> None:
+        key = caches.completion_key(demo_url, campus, plan.id, 1, actor=reader)
+        with monkeypatch.context() as patch:
+            patch.setattr(operations, "completion_sums", sums)
+            cached = caches._report_completion(
+                demo_url, campus, plan.id, 1, by, key, caches.seen_rows(reader), reader
+            )
+        cells = ui_queries.scope_cells(engine, campus, reader)
+        for b in by:
+            read = ui_queries.owner_grid if b == "owner" else ui_queries.completion_grid
+            whole = read(engine, campus, actor=ADMIN)
+            if cells is not None:
+                whole = whole[whole["cell_code"].isin(cells)]
+            pd.testing.assert_frame_equal(cached[b], operations.completion_from_grid(whole, b))
+
+    for reader in (ADMIN, leader):
+        both(reader)
+    assert max(summed_rows) > 1000, "the first sums went over the whole grid"
+    summed_rows.clear()
+    submit_passed(engine, campus, open_due(engine, 3), failed=1)
+    for reader in (ADMIN, leader):
+        both(reader)
+    assert summed_rows and max(summed_rows) < 200, "only the recounted cells' rows were summed"

@@ -1116,16 +1116,43 @@ def completion_from_grid(grid: pd.DataFrame, by: str) -> pd.DataFrame:
     late, missed, pending) per cell and ``by``'s column (``ui_queries.completion_grid`` for
     cell, zone, domain and week, ``ui_queries.owner_grid`` for owner), as
     :func:`completion_tables` gives it for the same rows."""
+    return completion_of_sums(completion_sums(grid, by), by)
+
+
+#: The counts a completion grid's rows carry (due is on_time + late + missed).
+GRID_COUNTS = ["on_time", "late", "missed", "pending"]
+
+
+def completion_sums(grid: pd.DataFrame, by: str, *, sign: int = 1) -> pd.DataFrame:
+    """Return the grid's counts summed per value of ``by``'s column (sorted, a missing value
+    last), times ``sign``: additive (see :func:`completion_sums_moved`)."""
     key = REPORT_KEYS[by]
     if key not in grid.columns:
         raise InvalidInput(
             f"This grid has no {key!r} column to report by {by!r}.",
             zh=f"该表没有 {key!r} 列，不能按 {by!r} 统计。",
         )
-    counts = ["on_time", "late", "missed", "pending"]
-    summed = grid.groupby(key, dropna=False, sort=True)[counts].sum().reset_index()
-    keys = summed[[key]].to_numpy(dtype=object)
-    return repo.completion_frame(keys, summed[counts].to_numpy(), [key])
+    summed = grid.groupby(key, dropna=False, sort=True)[GRID_COUNTS].sum()
+    return summed if sign == 1 else summed * sign
+
+
+def completion_sums_moved(
+    sums: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame, by: str
+) -> pd.DataFrame:
+    """Return ``sums`` (:func:`completion_sums`) with some cells' grid rows as they were
+    (``before``) replaced by their rows now (``after``): equal to summing the whole grid
+    again; a value left with no row dropped. A new frame."""
+    parts = [sums, completion_sums(before, by, sign=-1), completion_sums(after, by)]
+    summed = pd.concat([p for p in parts if len(p)] or [sums])
+    summed = summed.groupby(level=0, dropna=False, sort=True).sum()
+    return summed[(summed != 0).any(axis=1)].astype("int64")  # each grid row counts ≥ 1
+
+
+def completion_of_sums(sums: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Return the completion half of the report by ``by`` from :func:`completion_sums`."""
+    key = REPORT_KEYS[by]
+    keys = sums.index.to_numpy(dtype=object).reshape(-1, 1)
+    return repo.completion_frame(keys, sums[GRID_COUNTS].to_numpy(), [key])
 
 
 def ledger_tables(
@@ -1198,6 +1225,8 @@ def ledger_counts_moved(
     """Return ``counts`` (:func:`ledger_counts_of` over [start, end]) with some hazards' rows
     as they were (``before``: none for new ones) replaced by their rows now (``after``):
     equal to counting every hazard again, at the cost of those rows."""
+    if not len(before) and not len(after):  # none of them in these rows (another scope)
+        return dict(counts)
     rows = pd.concat([before, after], ignore_index=True)
     signs = [-1] * len(before) + [1] * len(after)
     change = ledger_counts_of(rows, by=list(counts), start=start, end=end, signs=signs)
@@ -1243,8 +1272,11 @@ __all__ = [
     "campus_version",
     "checklist_templates",
     "completion_from_grid",
+    "completion_of_sums",
     "completion_report",
     "completion_reports",
+    "completion_sums",
+    "completion_sums_moved",
     "completion_tables",
     "export",
     "join_report",

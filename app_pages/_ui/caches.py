@@ -373,13 +373,14 @@ def _report_completion(
         else:
             grid = owner_grid(url, campus, plan_id, data_version, actor=_actor)
             name = owners_where(url, campus, plan_id, data_version)
-        sums = splice.cells_counts_kept(
+        sums = splice.counts_kept(
             ("completion", *name, b, rows),
-            name,
             key,
             grid,
+            column="cell_code",
             count=partial(safety.completion_sums, by=b),
             moved=partial(safety.completion_sums_moved, by=b),
+            touched=partial(splice.recounted_between, name, key=key),
         )
         out[b] = safety.completion_of_sums(sums, b)
     return out
@@ -423,6 +424,8 @@ def _report_ledger(
     seen, engine = safety.scoped_rows(frame, _actor, cells), engine_for(url)
 
     def touched(old: tuple[object, ...]) -> list[int] | None:
+        if not splice.ids_later(key, old):  # an emptied or restored database
+            return None
         hazard, event = (v if isinstance(v, int) else None for v in old[2:4])
         return queries.touched_hazards(engine, campus, hazard=hazard, event=event)
 
@@ -430,6 +433,7 @@ def _report_ledger(
         ("ledger", url, campus, plan_id, data_version, by, rows, start, end),
         key,
         seen,
+        column="id",
         count=lambda r: safety.ledger_counts_of(r, by=by, start=start, end=end),
         moved=lambda c, a, b: safety.ledger_counts_moved(c, a, b, start=start, end=end),
         touched=touched,

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -257,10 +258,11 @@ class Counted:
 
     key: tuple[object, ...]
     rows: pd.DataFrame
-    counts: dict[str, pd.DataFrame]
+    counts: object
 
 
 _COUNTED: dict[tuple[object, ...], Counted] = {}
+CountsT = TypeVar("CountsT")
 
 
 def counts_kept(
@@ -268,26 +270,28 @@ def counts_kept(
     key: tuple[object, ...],
     rows: pd.DataFrame,
     *,
-    count: Callable[[pd.DataFrame], dict[str, pd.DataFrame]],
-    moved: Callable[[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame], dict[str, pd.DataFrame]],
-    touched: Callable[[tuple[object, ...]], list[int] | None],
-) -> dict[str, pd.DataFrame]:
-    """Return the counts of ``rows`` (hazard rows with an ``id``, read at ``key``: the
-    ``hazards`` part of the fingerprint): the counts last kept for ``where`` with the hazards
-    touched since their key (``touched(old key)``: ids, None when too many) taken out as they
-    were and put back as they are (``moved(counts, before, after)``), else ``count(rows)``
-    (another day or campus, ids gone back, too many touched). Remembered for the next change:
-    after a new hazard or a ledger step a report is counted from a few rows, not 35,000."""
+    column: str,
+    count: Callable[[pd.DataFrame], CountsT],
+    moved: Callable[[CountsT, pd.DataFrame, pd.DataFrame], CountsT],
+    touched: Callable[[tuple[object, ...]], Collection[object] | None],
+) -> CountsT:
+    """Return the counts of ``rows`` (read at ``key``, a part of the fingerprint): the counts
+    last kept for ``where``, with the rows whose ``column`` is one of ``touched(their key)``
+    (what changed since: hazard ids, recounted cells; None when unknown or too many) taken
+    out as they were and put back as they are (``moved(counts, before, after)``), else
+    ``count(rows)`` (another day or campus, nothing known of the change). Remembered for the
+    next change: after a new hazard or a submission a report is counted from a few rows, not
+    from 35,000 hazards or 590,000 grid rows."""
     with _BASES_LOCK:
         base = _COUNTED.get(where)
-    counts: dict[str, pd.DataFrame] | None = None
     if base is not None and base.rows is rows:
-        return base.counts
-    if base is not None and base.key[:2] == key[:2] and _ids_later(key, base.key):
-        ids = touched(base.key)
-        if ids is not None:
-            before = base.rows[base.rows["id"].isin(ids)]
-            counts = moved(base.counts, before, rows[rows["id"].isin(ids)])
+        return base.counts  # type: ignore[return-value]  # kept by this function: a CountsT
+    counts: CountsT | None = None
+    if base is not None and base.key[:2] == key[:2]:  # same day and campus
+        changed = touched(base.key)
+        if changed is not None:
+            before = base.rows[base.rows[column].isin(changed)]
+            counts = moved(base.counts, before, rows[rows[column].isin(changed)])  # type: ignore[arg-type]
     if counts is None:
         counts = count(rows)
     with _BASES_LOCK:
@@ -298,40 +302,18 @@ def counts_kept(
     return counts
 
 
-def cells_counts_kept(
-    where: tuple[object, ...],
-    grid: tuple[object, ...],
-    key: tuple[object, ...],
-    rows: pd.DataFrame,
-    *,
-    count: Callable[[pd.DataFrame], pd.DataFrame],
-    moved: Callable[[pd.DataFrame, pd.DataFrame, pd.DataFrame], pd.DataFrame],
-) -> pd.DataFrame:
-    """Return the counts of ``rows`` (rows of the grid named ``grid`` in this cache, or a cut
-    of them, at ``key``): the counts last kept for ``where`` with the cells that grid's last
-    splice counted again (see :func:`cells_delta`) taken out as they were and put back as
-    they are (``moved(counts, before, after)``) when that splice went from the counts' key to
-    ``key``; else ``count(rows)``. Remembered for the next change."""
+def recounted_between(
+    grid: tuple[object, ...], old: tuple[object, ...], key: tuple[object, ...]
+) -> frozenset[str] | None:
+    """Return the cells the last splice of the grid named ``grid`` counted again when it went
+    from key ``old`` to ``key`` (see :func:`cells_delta`); None when that was not its last
+    splice."""
     with _BASES_LOCK:
-        base = _COUNTED.get(where)
         change = _RECOUNTED.get(grid)
-    if base is not None and base.rows is rows:
-        return base.counts["all"]
-    if base is not None and change is not None and change[:2] == (base.key, key):
-        cells = list(change[2])
-        before = base.rows[base.rows["cell_code"].isin(cells)]
-        counts = moved(base.counts["all"], before, rows[rows["cell_code"].isin(cells)])
-    else:
-        counts = count(rows)
-    with _BASES_LOCK:
-        _COUNTED.pop(where, None)
-        _COUNTED[where] = Counted(key, rows, {"all": counts})  # the newest last
-        while len(_COUNTED) > BASES_KEPT:
-            del _COUNTED[next(iter(_COUNTED))]
-    return counts
+    return change[2] if change is not None and change[:2] == (old, key) else None
 
 
-def _ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
+def ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
     """True when every id of fingerprint part ``key`` (after its day and campus) is at or
     past ``old``'s (see :func:`_later`)."""
     return len(key) == len(old) and all(_later(n, o) for n, o in zip(key[2:], old[2:], strict=True))

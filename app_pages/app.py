@@ -14,6 +14,7 @@ app_pages/ruff.toml).
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -21,6 +22,7 @@ from maps.i18n import t
 from zoning.accounts import Actor, Permission
 
 from app_pages import _ui
+from app_pages._ui import collector
 from app_pages._ui.timing import page_run
 from app_pages._ui.warm import while_warming
 
@@ -67,8 +69,12 @@ def main() -> None:
     navigation = st.navigation(pages)
     slug = next((s for (s, *_), p in zip(listed, pages, strict=True) if p is navigation), "page")
     lang = _ui.sidebar()
-    with _ui.friendly_errors(lang), page_run(slug), while_warming(lang):
-        navigation.run()  # under a progress line while the server warms its caches
+    started = time.perf_counter()
+    try:
+        with _ui.friendly_errors(lang), page_run(slug), while_warming(lang):
+            navigation.run()  # under a progress line while the server warms its caches
+    finally:  # a long run filled caches: keep the collector off them (see collector)
+        collector.after_page_run(time.perf_counter() - started)
 
 
 if __name__ == "__main__":  # the script Streamlit runs (each rerun executes it afresh)

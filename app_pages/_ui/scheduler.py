@@ -15,7 +15,7 @@ from streamlit.logger import get_logger
 from zoning.accounts import local_operator
 from zoning.services import notify
 
-from app_pages._ui import caches
+from app_pages._ui import caches, collector
 from app_pages._ui.context import db_url
 
 #: Streamlit's logger: the lines land in the server's log.
@@ -35,6 +35,7 @@ def _loop() -> None:
             report = notify.tick(caches.engine_for(db_url()), actor=actor)
             if report.queued or report.sent or report.failures:
                 log.info("scheduler: %s", report.to_json())
+            collector.refreeze_soon()  # what the reruns cached since (every 10 minutes)
         except Exception:  # a failed round must not end the server's scheduler
             log.exception("scheduler round failed; trying again in %s s", INTERVAL_S)
         _stop.wait(INTERVAL_S)

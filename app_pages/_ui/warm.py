@@ -42,7 +42,7 @@ from zoning.accounts import Actor, Permission, Role
 from zoning.clock import DEFAULT_TZ
 from zoning.services import queries
 
-from app_pages._ui import caches, layers
+from app_pages._ui import caches, collector, layers
 from app_pages._ui.context import db_url
 from app_pages._ui.text import md
 
@@ -218,6 +218,7 @@ def warm_all(
         warm_campus(url, campus, lang, stop)
     _set(phase="ready", campus=None, done=len(changed))
     log.info("warmed %d campus(es) in %.1f s", len(changed), time.perf_counter() - started)
+    collector.refreeze_soon(0)  # the caches just filled: keep the collector off them
     return now
 
 

@@ -34,6 +34,9 @@ os.environ.setdefault("CAMPUSGRID_LAYER_DIR", tempfile.mkdtemp(prefix="campusgri
 # page test starts afresh, so each stored and looked for its frames (~0.6 s a page test).
 # tests/app/test_stored_frames.py turns them on where they are what is tested.
 os.environ.setdefault("CAMPUSGRID_STORED_FRAMES", "0")
+# The collector's freezing (app_pages/_ui/collector.py) would freeze the test process's own
+# objects (fixtures) after a long page test; tests/app/test_collector.py tests it directly.
+os.environ.setdefault("CAMPUSGRID_GC_FREEZE", "0")
 
 
 @pytest.fixture(scope="session")

@@ -130,7 +130,7 @@ def cells_delta(
     that new submissions touched and the cells whose due time passed between the two due-time
     parts and ``now`` (UTC); None when only a whole reload will do (new due rows, nothing
     new, too many cells). With ``where`` (the grid's name in the splice cache), the cells
-    counted again are remembered for :func:`cells_counts_kept`."""
+    counted again are remembered (see :func:`recounted_between`)."""
     inspection, due = key[2], key[3]
     old_inspection, old_due = base.key[2], base.key[3]
     if due != old_due or not isinstance(inspection, int) or not isinstance(old_inspection, int):

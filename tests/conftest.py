@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
+from tests import cli_command_cache
 from tests.demo_copies import DEMO, DemoCopy, DemoTemplates, engine_on
 from tests.pgserver import empty_postgis, find_pg_bin, postgis_server
 from zoning.store.engine import create_engine, open_engine
@@ -37,6 +38,8 @@ os.environ.setdefault("CAMPUSGRID_STORED_FRAMES", "0")
 # The collector's freezing (app_pages/_ui/collector.py) would freeze the test process's own
 # objects (fixtures) after a long page test; tests/app/test_collector.py tests it directly.
 os.environ.setdefault("CAMPUSGRID_GC_FREEZE", "0")
+# The CLI tests' runner builds the app's click command once, not per invocation (~0.15 s each).
+cli_command_cache.install()
 
 
 @pytest.fixture(scope="session")
@@ -96,8 +99,14 @@ def sqlite_url(tmp_path: Path, spatialite_template: Path) -> str:
 
 @pytest.fixture(scope="session")
 def demo_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoTemplates]:
-    """The small demo seeded once per session and backend (see tests/demo_copies.py)."""
-    templates = DemoTemplates(tmp_path_factory.mktemp("demo-templates"))
+    """The small demo seeded once per session and backend (see tests/demo_copies.py); the
+    SpatiaLite templates once for all the xdist workers of the run (their temporary folders
+    lie in one folder of the run)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = shared / "demo-templates"
+    folder.mkdir(exist_ok=True)
+    templates = DemoTemplates(folder)
     yield templates
     templates.close()
 

@@ -1,7 +1,9 @@
 """The small demo campus seeded once per test session and copied for each test that needs it.
 
 Seeding the small demo (seed 0) with its history takes seconds on either backend; a copy
-takes milliseconds. A SpatiaLite copy is a copy of the template file; a PostGIS copy is a new
+takes milliseconds. A SpatiaLite copy is a copy of the template file (one file for all the
+session's processes: the test workers share the folder, and the first to need a template
+seeds it under a lock while the others wait); a PostGIS copy is a new
 database made with ``CREATE DATABASE … TEMPLATE`` of a seeded one, under a name of its own
 (the pages' caches are keyed by the database URL: two tests never share one) and dropped
 when the test ends. Templates are keyed by the days of history and the local day they were
@@ -11,16 +13,18 @@ seeded on (the history is laid out back from "now": a new day gets a new templat
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import itertools
+import os
 import shutil
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from tests.actors import ADMIN
+from tests.seeded_copies import PostgisCopier
 from zoning import services
 from zoning.clock import local_day, utcnow
 from zoning.store.engine import create_engine, open_engine
@@ -52,19 +56,26 @@ def _seed(url: str, history_days: int) -> None:
     engine.dispose()
 
 
-def _with_database(url: str, name: str) -> str:
-    """Return ``url`` naming database ``name`` on the same server."""
-    return make_url(url).set(database=name).render_as_string(hide_password=False)
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (made if missing) across processes."""
+    with path.open("a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class DemoTemplates:
-    """The session's seeded templates, made on first use (see the module's docstring)."""
+    """The session's seeded templates, made on first use (see the module's docstring);
+    ``folder`` holds the SpatiaLite ones (shared by the session's processes)."""
 
     def __init__(self, folder: Path) -> None:
         self._folder = folder
         self._files: dict[tuple[int, date], Path] = {}
         self._databases: dict[tuple[str, int, date], str] = {}
-        self._admins: dict[str, Engine] = {}
+        self._pg = PostgisCopier()
         self._numbers = itertools.count()
 
     def spatialite(self, history_days: int, dest: Path) -> str:
@@ -72,12 +83,16 @@ class DemoTemplates:
         key = (history_days, local_day(utcnow()))
         if key not in self._files:
             path = self._folder / f"demo-{history_days}d-{key[1]}.sqlite"
-            _seed(f"sqlite:///{path}", history_days)
-            import sqlean  # fold the write-ahead log into the file: a copy is the file alone
+            with _locked(path.with_name(path.name + ".lock")):
+                if not path.exists():  # another process may have seeded it meanwhile
+                    seeding = path.with_name(f"{path.name}.{os.getpid()}.part")
+                    _seed(f"sqlite:///{seeding}", history_days)
+                    import sqlean  # fold the write-ahead log in: a copy is the file alone
 
-            with sqlean.connect(str(path), isolation_level=None) as conn:
-                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            conn.close()
+                    with sqlean.connect(str(seeding), isolation_level=None) as conn:
+                        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                    conn.close()
+                    os.replace(seeding, path)  # complete, or not there at all
             self._files[key] = path
         shutil.copy(self._files[key], dest)
         return f"sqlite:///{dest}"
@@ -89,34 +104,14 @@ class DemoTemplates:
         number = next(self._numbers)
         if key not in self._databases:
             template = f"demo_template_{number}"
-            self._admin(server_url, f"CREATE DATABASE {template}")
-            _seed(_with_database(server_url, template), history_days)
+            _seed(self._pg.create(server_url, template), history_days)
             self._databases[key] = template
-        template = self._databases[key]
-        # Nothing may be connected to a template while it is copied.
-        self._admin(
-            server_url,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            f"WHERE datname = '{template}' AND pid <> pg_backend_pid()",
-        )
-        copy = f"demo_copy_{number}"
-        self._admin(server_url, f"CREATE DATABASE {copy} TEMPLATE {template}")
-        return _with_database(server_url, copy)
+        return self._pg.copy(server_url, self._databases[key], f"demo_copy_{number}")
 
     def drop(self, url: str) -> None:
         """Drop the PostGIS copy at ``url`` (its open connections are ended)."""
-        name = make_url(url).database
-        self._admin(url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-
-    def _admin(self, url: str, statement: str) -> None:
-        """Run ``statement`` outside a transaction on the server's ``postgres`` database."""
-        server = _with_database(url, "postgres")
-        if server not in self._admins:
-            self._admins[server] = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-        with self._admins[server].connect() as conn:
-            conn.execute(sa.text(statement))
+        self._pg.drop(url)
 
     def close(self) -> None:
         """Close the connections to the servers' ``postgres`` databases."""
-        for engine in self._admins.values():
-            engine.dispose()
+        self._pg.close()

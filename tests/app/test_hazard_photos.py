@@ -14,8 +14,8 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from tests.actors import ADMIN
+from tests.demo_copies import DemoTemplates
 from tests.signed_in import signed_in
-from zoning import services
 from zoning.services import ledger
 from zoning.store.engine import open_engine
 from zoning.store.plans import load_cells
@@ -34,13 +34,12 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
+def demo(tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates) -> Iterator[Demo]:
     folder = tmp_path_factory.mktemp("photos")
-    url = f"sqlite:///{folder / 'demo.sqlite'}"
+    url = demo_templates.spatialite(90, folder / "demo.sqlite")  # the demo with 90 days
     patch = pytest.MonkeyPatch()
     patch.setenv("CAMPUSGRID_PHOTO_DIR", str(folder / "store"))
     engine = open_engine(url)
-    services.seed_demo(engine, scale="small", seed=0, actor=ADMIN)
     cells = load_cells(engine, "demo", None)
     owners = cells["owner"].value_counts().index
     owner, other = str(owners[0]), str(owners[1])

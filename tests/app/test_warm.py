@@ -53,20 +53,17 @@ def heavy_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 
 @pytest.fixture
-def demo(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
-    """The small demo campus with 30 days of history on each backend, as the pages' database;
-    the layer files in a folder of this test; the caches emptied (the PostGIS leg reuses one
-    URL, emptied between tests, so an older test's entries could carry the same keys)."""
+def demo(demo_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
+    """The small demo campus with 30 days of history on each backend (a copy of the
+    session's template, tests/conftest.py), as the pages' database; the layer files in a
+    folder of this test; the caches emptied (an older test's entries must not count)."""
     st.cache_resource.clear()
     st.cache_data.clear()
     monkeypatch.setattr(splice, "_BASES", {})
-    engine = open_engine(db_url)
-    services.seed_demo(engine, scale="small", seed=0, history_days=30, actor=ADMIN)
-    engine.dispose()
-    monkeypatch.setenv("CAMPUSGRID_DB", db_url)
+    monkeypatch.setenv("CAMPUSGRID_DB", demo_url)
     monkeypatch.delenv("CAMPUSGRID_BASEMAP_URL", raising=False)
     monkeypatch.setattr(publish, "LAYER_DIR", tmp_path / "layers")
-    yield db_url
+    yield demo_url
     warm.stop()
 
 

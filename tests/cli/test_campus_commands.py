@@ -11,6 +11,7 @@ import pyogrio
 import pytest
 from typer.testing import CliRunner
 
+from tests.demo_copies import DemoTemplates
 from tests.realdata import campus_dir
 from zoning.cli import app
 
@@ -81,8 +82,20 @@ def test_import_twice_needs_replace(sqlite_url: str) -> None:
     assert cli(*args, "--replace")[0] == 0
 
 
+@pytest.fixture
+def demo_sqlite(tmp_path: Path, demo_templates: DemoTemplates) -> str:
+    """A SpatiaLite copy of the demo as ``campusgrid demo`` builds it, without history or
+    students (the session's template: the tests using it are not about the demo command's
+    seeding, which :func:`test_demo_split_export` runs in full)."""
+    return demo_templates.spatialite(0, tmp_path / "demo.sqlite")
+
+
 def test_demo_split_export(db_url: str, tmp_path: Path) -> None:
-    code, out, err = cli("demo", "--db", db_url, "--json")
+    # The default demo (2,000 students) on SpatiaLite; on PostGIS without students (seconds
+    # saved; what is asserted is the same, and the people grid's seeding on both backends is
+    # tests/demo/test_demo_people.py's).
+    students = () if db_url.startswith("sqlite") else ("--students", "0")
+    code, out, err = cli("demo", *students, "--db", db_url, "--json")
     assert code == 0, err
     demo = json.loads(out)
     assert 1.4e6 <= demo["area_m2"] <= 1.6e6
@@ -134,11 +147,10 @@ def test_demo_split_export(db_url: str, tmp_path: Path) -> None:
     assert len(draft) == report["cells"] > len(cells)
 
 
-def test_demo_if_missing_keeps_the_campus(sqlite_url: str) -> None:
-    assert cli("demo", "--db", sqlite_url)[0] == 0
-    code, _, err = cli("demo", "--if-missing", "--db", sqlite_url)
+def test_demo_if_missing_keeps_the_campus(demo_sqlite: str) -> None:
+    code, _, err = cli("demo", "--if-missing", "--db", demo_sqlite)
     assert code == 0 and "already" in err
-    code, out, _ = cli("plans", "demo", "--db", sqlite_url, "--json")
+    code, out, _ = cli("plans", "demo", "--db", demo_sqlite, "--json")
     assert len(json.loads(out)) == 1
 
 
@@ -165,9 +177,8 @@ def test_console_script_reports_a_bad_database_url() -> None:
     assert result.stderr.startswith("error: Unsupported database URL")
 
 
-def test_coverage_and_suggested_cameras(sqlite_url: str) -> None:
-    assert cli("demo", "--db", sqlite_url)[0] == 0
-    code, out, err = cli("coverage", "demo", "--db", sqlite_url, "--json")
+def test_coverage_and_suggested_cameras(demo_sqlite: str) -> None:
+    code, out, err = cli("coverage", "demo", "--db", demo_sqlite, "--json")
     assert code == 0, err
     summary = json.loads(out)
     assert set(summary) == {
@@ -190,12 +201,12 @@ def test_coverage_and_suggested_cameras(sqlite_url: str) -> None:
     )
     assert len(summary["cells"]) > 100
     assert all(k["kind"] for k in summary["key_areas"])
-    code, out, err = cli("suggest-cameras", "demo", "--count", "2", "--db", sqlite_url, "--json")
+    code, out, err = cli("suggest-cameras", "demo", "--count", "2", "--db", demo_sqlite, "--json")
     assert code == 0, err
     sites = json.loads(out)
     assert [s["rank"] for s in sites] == [1, 2]
     assert sites[0]["gain_m2"] >= sites[1]["gain_m2"] > 0
-    code, _, err = cli("suggest-cameras", "demo", "--count", "0", "--db", sqlite_url)
+    code, _, err = cli("suggest-cameras", "demo", "--count", "0", "--db", demo_sqlite)
     assert code == 2 and "--count" in err
 
 

@@ -2,10 +2,11 @@
 middle of their transaction, leave the database exactly as it was (every row of every
 table, and SQLite's ``PRAGMA integrity_check``), and the same command then succeeds.
 
-The campus is the small demo with a year of due inspections (about 35,000 open rows to
-re-home), re-split into about 3,800 square cells of 20 m. The bulk inspection load is
-``campusgrid inspections due --date`` materialising that year of schedule in one
-transaction.
+The campus is the small demo (the session's template without history: the transactions
+under test are the schedule and the re-homing, not the history or the students) with 300
+days of due inspections (about 88,000 open rows to re-home), re-split into about 3,800
+square cells of 20 m. The bulk inspection load is ``campusgrid inspections due --date``
+materialising those 300 days of schedule in one transaction.
 
 SpatiaLite: the ``campusgrid`` process is killed with SIGKILL once it has held the write lock
 for a while (a second connection's ``BEGIN IMMEDIATE`` is refused throughout: its write
@@ -24,7 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -33,8 +34,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from tests.demo_copies import DemoTemplates
 from tests.faults import cut_connection, wait_until, write_lock_held
-from tests.pgserver import empty_postgis
 from zoning.cli import app
 from zoning.clock import local_day, utcnow
 from zoning.store.engine import open_engine
@@ -42,6 +43,8 @@ from zoning.store.models.campus import Base
 
 runner = CliRunner()
 CAMPUS = "demo"
+#: Days of history of the demo copies (none: see the module's docstring).
+HISTORY_DAYS = 0
 #: How far ahead the bulk load schedules (days; the CLI allows up to 366).
 AHEAD_DAYS = 300
 #: How long (s) the write lock must be held without a break before the kill: longer than
@@ -61,12 +64,6 @@ def cli(url: str, *args: str) -> str:
     result = runner.invoke(app, [*args, "--db", url], env={"CAMPUSGRID_BACKUP_KEEP": "0"})
     assert result.exit_code == 0, (args, result.stderr, result.exception)
     return result.stdout
-
-
-def scheduled_demo(url: str) -> None:
-    """Build the demo at ``url`` and materialise AHEAD_DAYS of its schedule."""
-    cli(url, "demo")
-    cli(url, "inspections", "due", CAMPUS, "--date", ahead())
 
 
 def resplit(url: str) -> int:
@@ -153,14 +150,13 @@ def cut_mid_transaction(engine: Engine, url: str, *args: str, writing: str) -> N
 
 @pytest.fixture(scope="module")
 def spatialite_files(
-    tmp_path_factory: pytest.TempPathFactory, spatialite_template: Path
+    tmp_path_factory: pytest.TempPathFactory, demo_templates: DemoTemplates
 ) -> dict[str, Path]:
-    """SpatiaLite files: the demo (``demo``), and with a year scheduled and a 20 m draft
+    """SpatiaLite files: the demo (``demo``), and with AHEAD_DAYS scheduled and a 20 m draft
     (``draft``, whose plan id is in ``draft.plan``)."""
     folder = tmp_path_factory.mktemp("faults")
     demo, draft = folder / "demo.sqlite", folder / "draft.sqlite"
-    shutil.copy(spatialite_template, demo)
-    cli(f"sqlite:///{demo}", "demo")
+    demo_templates.spatialite(HISTORY_DAYS, demo)
     settled_copy(demo, draft)
     url = f"sqlite:///{draft}"
     cli(url, "inspections", "due", CAMPUS, "--date", ahead())
@@ -175,6 +171,14 @@ def settled_copy(source: Path, target: Path) -> None:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
     shutil.copy(source, target)
+
+
+@pytest.fixture
+def postgis_demo(postgis_url: str, demo_templates: DemoTemplates) -> Iterator[str]:
+    """The URL of a PostGIS copy of the demo (a database of its own, dropped at the end)."""
+    url = demo_templates.postgis(postgis_url, HISTORY_DAYS)
+    yield url
+    demo_templates.drop(url)
 
 
 def copy_of(source: Path, tmp_path: Path) -> tuple[str, Engine]:
@@ -226,30 +230,29 @@ def test_a_schedule_load_killed_mid_transaction_leaves_nothing_and_can_be_retrie
 
 @pytest.mark.slow
 def test_an_activation_whose_connection_is_cut_leaves_nothing_and_can_be_retried(
-    postgis_url: str,
+    postgis_demo: str,
 ) -> None:
-    engine = empty_postgis(postgis_url)
-    scheduled_demo(postgis_url)
-    plan = str(resplit(postgis_url))
+    engine = open_engine(postgis_demo)
+    cli(postgis_demo, "inspections", "due", CAMPUS, "--date", ahead())
+    plan = str(resplit(postgis_demo))
     before = snapshot(engine)
     activate = ("activate", CAMPUS, plan, "--reason", "20 m cells")
-    cut_mid_transaction(engine, postgis_url, *activate, writing="%cg_rehome%")
+    cut_mid_transaction(engine, postgis_demo, *activate, writing="%cg_rehome%")
     assert_intact(engine, before)
-    out = cli(postgis_url, *activate)
+    out = cli(postgis_demo, *activate)
     assert out.startswith(f"plan {plan} is active")
 
 
 @pytest.mark.slow
 def test_a_schedule_load_whose_connection_is_cut_leaves_nothing_and_can_be_retried(
-    postgis_url: str,
+    postgis_demo: str,
 ) -> None:
-    engine = empty_postgis(postgis_url)
-    cli(postgis_url, "demo")
+    engine = open_engine(postgis_demo)
     before = snapshot(engine)
     due = ("inspections", "due", CAMPUS, "--date", ahead())
-    cut_mid_transaction(engine, postgis_url, *due, writing="COPY inspection_due%")
+    cut_mid_transaction(engine, postgis_demo, *due, writing="COPY inspection_due%")
     assert_intact(engine, before)
-    cli(postgis_url, *due)
+    cli(postgis_demo, *due)
     assert (
         count(engine, "SELECT count(*) FROM inspection_due")
         > before["counts"][  # type: ignore[index]

@@ -7,17 +7,17 @@ to a fixed point, every function that calls a marked one by name (a private help
 same module, a store function, another service). A new public service that writes and is
 missing from :data:`CASES` fails :func:`test_every_writing_service_is_in_the_table`.
 
-Each case runs on a fresh 测试大学 (:mod:`tests.safety.permissions_campus`: a plan, a
-schedule, three complaints) as a stored account signed in by name (``auditor``, an admin:
-not the local operator), on both backends, and checks the audit rows that appeared. The
-people grid's cases add the dormitory campus of :mod:`tests.people_grid.dorms` with a small
-roster beside it.
+Each case runs on a fresh copy of 测试大学 (:mod:`tests.safety.permissions_campus`: a plan, a
+schedule, three complaints; seeded once per backend, :mod:`tests.seeded_copies`) as a stored
+account signed in by name (``auditor``, an admin: not the local operator), on both backends,
+and checks the audit rows that appeared. The people grid's cases add the dormitory campus of
+:mod:`tests.people_grid.dorms` with a small roster beside it.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ from tests.people_grid import dorms
 from tests.people_grid.college import HOLIDAY, noon
 from tests.safety.permissions_campus import Seeded, seed
 from tests.safety_campus import CAMPUS, centre
+from tests.seeded_copies import SeededCopies
 from tests.xss_campus import write_hostile_campus
 from zoning.accounts import Actor
 from zoning.clock import utcnow
@@ -923,14 +924,36 @@ def _audit_rows(engine: Engine) -> set[tuple[int, str, str, str]]:
     return {(int(i), str(a), str(b), str(d)) for i, a, b, d in rows}
 
 
+@pytest.fixture(scope="module")
+def seeded_copies(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SeededCopies[Seeded]]:
+    """测试大学 seeded (:func:`seed`) once per backend, copied for each case."""
+    copies = SeededCopies(tmp_path_factory.mktemp("audited"), "audited", seed)
+    yield copies
+    copies.close()
+
+
+@pytest.fixture(params=["spatialite", "postgis"])
+def seeded_db(
+    request: pytest.FixtureRequest, tmp_path: Path, seeded_copies: SeededCopies[Seeded]
+) -> Iterator[tuple[str, Seeded]]:
+    """On each backend: the URL of a fresh copy of the seeded 测试大学, and its hazards."""
+    if request.param == "postgis":
+        url, seeded = seeded_copies.postgis(request.getfixturevalue("postgis_url"))
+        yield url, seeded
+        seeded_copies.drop(url)
+    else:
+        template: Path = request.getfixturevalue("spatialite_template")
+        yield seeded_copies.spatialite(template, tmp_path / "campusgrid.sqlite")
+
+
 @pytest.mark.parametrize("service", sorted(CASES))
 def test_each_write_leaves_its_audit_rows_by_the_account(
-    service: str, db_url: str, tmp_path: Path
+    service: str, seeded_db: tuple[str, Seeded], tmp_path: Path
 ) -> None:
     case = CASES[service]
+    db_url, seeded = seeded_db
     engine = open_engine(db_url)
     try:
-        seeded = seed(engine)
         accounts.add_account(engine, ADMIN, ACCOUNT, case.role, PASSWORD)
         ctx = Ctx(engine, accounts.actor_named(engine, ACCOUNT), seeded, tmp_path)
         assert ctx.actor.name == ACCOUNT != ADMIN.name

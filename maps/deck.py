@@ -214,7 +214,14 @@ def externalise(layer: pdk.Layer, *, url_prefix: str) -> tuple[PreparedLayer, La
     heavy layers travel as files. The same data always gives the same name, so a file
     written once is reused and the browser may cache it. ``layer`` is changed.
     """
-    text = dumps_data(layer.data)
+    return externalise_text(layer, dumps_data(layer.data), url_prefix=url_prefix)
+
+
+def externalise_text(
+    layer: pdk.Layer, text: str, *, url_prefix: str
+) -> tuple[PreparedLayer, LayerFile]:
+    """Return ``layer`` with its data moved to the file of ``text`` (its data as JSON, written
+    already: see :func:`externalise`). ``layer`` is changed."""
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
     name = f"{layer.id}-{digest}.json"
     layer.data = url_prefix + name

@@ -9,7 +9,6 @@ file.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -20,13 +19,14 @@ import streamlit as st
 from maps import coverage_layers as cov
 from maps import hazard_layers, measures
 from maps import layers as map_layers
-from maps.colours import RGBA, LegendEntry
+from maps.colours import LegendEntry
 from maps.deck import PreparedLayer
 from maps.i18n import Lang
 from maps.payload import Record, plain_text
 from zoning.accounts import Actor, Permission
 from zoning.services import queries
 
+from app_pages._ui import repaint
 from app_pages._ui.caches import (
     completion_grid,
     completion_key,
@@ -108,25 +108,6 @@ def zone_codes(cells: gpd.GeoDataFrame, zones: Collection[str]) -> frozenset[str
         str(c) for c, z in zip(cells["code"].tolist(), cells["zone"].tolist(), strict=True)
         if not wanted or plain_text(z) in wanted
     )  # fmt: skip
-
-
-def measure_paint(
-    codes: frozenset[str], values: dict[str, float], measure: measures.Measure, lang: Lang
-) -> tuple[dict[str, RGBA], list[LegendEntry], dict[str, str]]:
-    """Return the fill of each cell code for ``measure`` (``values`` by code), the legend and
-    each cell's tooltip line."""
-    fills, legend = measures.measure_colours(codes, values, measure, lang=lang)
-    texts: dict[float | None, str] = {}  # each distinct value's line once (13,000 cells)
-    tips = {}
-    for c in codes:
-        value = values.get(c)
-        if value is not None and not math.isfinite(value):
-            value = None  # NaN is not a key (NaN != NaN); both read as no value
-        text = texts.get(value)
-        if text is None:
-            text = texts[value] = measures.measure_text(measure, value, lang=lang)
-        tips[c] = text
-    return fills, legend, tips
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -273,13 +254,10 @@ def _completion_heatmap(
     _actor: Actor,
 ) -> tuple[PreparedLayer, list[LegendEntry]]:
     by_cell, _ = completion_values(url, campus, plan_id, data_version, week, actor=_actor)
-    values = dict(zip(map(str, by_cell.index), by_cell.to_numpy(dtype=float).tolist(), strict=True))
     base = cell_base(url, campus, plan_id, data_version, lang)
-    codes = frozenset(str(r["code"]) for r in base)
-    fills, legend, tips = measure_paint(codes, values, "completion", lang)
-    heights = measures.shortfall_heights(values)
-    layer = map_layers.painted_cells_layer(base, fills, tips=tips, heights=heights)
-    return publish(layer), legend
+    where = ("heatmap", url, campus, plan_id, data_version, lang, week, seen)
+    layer, text, legend = repaint.heatmap(where, base, by_cell, lang)  # where values moved
+    return publish(layer, text), legend
 
 
 def completion_heatmap(

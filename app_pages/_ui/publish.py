@@ -19,7 +19,7 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 from maps.basemap_layer import basemap_layer
-from maps.deck import PreparedLayer, externalise, prepare
+from maps.deck import PreparedLayer, externalise, externalise_text, prepare
 from zoning.api.settings import layer_dir as configured_layer_dir
 from zoning.errors import CampusgridError
 from zoning.geo.basemap import fetch_basemap
@@ -39,10 +39,14 @@ def layer_dir() -> Path:
     return LAYER_DIR
 
 
-def publish(layer: pdk.Layer) -> PreparedLayer:
-    """Return ``layer`` prepared for the deck, its data served as a JSON file at
-    :data:`LAYER_URL`. Files are named by their content: one already written is reused."""
-    prepared, file = externalise(layer, url_prefix=LAYER_URL)
+def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
+    """Return ``layer`` prepared for the deck, its data (or ``text``, that data as JSON
+    written already) served as a JSON file at :data:`LAYER_URL`. Files are named by their
+    content: one already written is reused."""
+    if text is None:
+        prepared, file = externalise(layer, url_prefix=LAYER_URL)
+    else:
+        prepared, file = externalise_text(layer, text, url_prefix=LAYER_URL)
     folder = layer_dir()
     path = folder / file.name
     try:

@@ -24,7 +24,7 @@ from zoning.accounts import Actor, Permission
 from app_pages import _ui
 from app_pages._ui import collector
 from app_pages._ui.timing import page_run
-from app_pages._ui.warm import while_warming
+from app_pages._ui.warm import page_running, while_warming
 
 #: This folder: the pages are its files.
 HERE = Path(__file__).resolve().parent
@@ -71,7 +71,7 @@ def main() -> None:
     lang = _ui.sidebar()
     started = time.perf_counter()
     try:
-        with _ui.friendly_errors(lang), page_run(slug), while_warming(lang):
+        with _ui.friendly_errors(lang), page_run(slug), page_running(), while_warming(lang):
             navigation.run()  # under a progress line while the server warms its caches
     finally:  # a long run filled caches: keep the collector off them (see collector)
         collector.after_page_run(time.perf_counter() - started)

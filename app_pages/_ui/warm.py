@@ -106,8 +106,39 @@ def first_filters(today: date | None = None) -> layers.MapFilters:
     return layers.MapFilters.of(statuses=FIRST_STATUSES, start=start, end=end)
 
 
+#: The longest (s) a warming step waits for the page runs in progress to end: pages go first
+#: (threads of one process share the interpreter: a step beside a page run doubled the
+#: leadership rerun after a submission), but steady traffic does not stop warming.
+PAGES_FIRST_WAIT_S = 2.0
+_pages = [0]  # page runs in progress in this process
+_pages_lock = threading.Lock()
+
+
+@contextmanager
+def page_running() -> Iterator[None]:
+    """Count a page run in progress for its duration (see :data:`PAGES_FIRST_WAIT_S`)."""
+    with _pages_lock:
+        _pages[0] += 1
+    try:
+        yield
+    finally:
+        with _pages_lock:
+            _pages[0] -= 1
+
+
+def pages_first(wait_s: float = PAGES_FIRST_WAIT_S) -> float:
+    """Wait until no page run is in progress, at most ``wait_s`` seconds or until warming is
+    asked to stop; return the seconds waited."""
+    started = time.monotonic()
+    while _pages[0] > 0 and not _stop.is_set() and time.monotonic() - started < wait_s:
+        time.sleep(0.02)
+    return time.monotonic() - started
+
+
 def _step(campus: str, what: str, compute: Callable[[], object]) -> None:
-    """Run one warming step; log a failure and go on (the page computes it on demand)."""
+    """Run one warming step once no page runs (see :func:`pages_first`); log a failure and go
+    on (the page computes it on demand)."""
+    pages_first()
     try:
         compute()
     except Exception:  # warming is best effort: log, never stop the server

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -206,3 +207,21 @@ def test_warming_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
     assert warm.start("sqlite:///nowhere.sqlite") is None
     monkeypatch.setenv("CAMPUSGRID_WARM", "1")
     assert warm.enabled()
+
+
+def test_warming_steps_wait_for_the_page_runs_in_progress(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pages go first: a warming step waits while a page runs (threads of one process share
+    the interpreter), at most PAGES_FIRST_WAIT_S, so steady traffic does not stop warming."""
+    monkeypatch.setattr(warm, "_stop", threading.Event())  # warming not asked to stop
+    assert warm.pages_first() < 0.05, "no page runs: no wait"
+    waited: list[float] = []
+    with warm.page_running():
+        step = threading.Thread(target=lambda: waited.append(warm.pages_first(5.0)))
+        step.start()
+        time.sleep(0.3)
+    step.join(timeout=10)
+    assert 0.25 <= waited[0] < 5.0, "it waited for the page, not for its whole allowance"
+    with warm.page_running():
+        assert 0.15 <= warm.pages_first(0.2) < 1.0, "under steady traffic it goes on"
+        warm._stop.set()
+        assert warm.pages_first(5.0) < 0.05, "asked to stop, it does not wait"

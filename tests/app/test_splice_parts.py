@@ -62,3 +62,32 @@ def test_recounted_replaces_the_cells_rows_and_keeps_the_dtypes() -> None:
     assert splice.recounted(grid, [], count) is grid
     emptied = splice.recounted(grid, ["C0001"], lambda cells: grid.iloc[:0])
     assert emptied is not None and len(emptied) == len(grid) - 4
+
+
+def test_spliced_text_columns_are_gathered_into_one_chunk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each splice concatenates slices (Arrow chunks); past MAX_CHUNKS a text column is
+    gathered into one chunk, with the same values and dtype."""
+    monkeypatch.setattr(splice, "MAX_CHUNKS", 4)
+    grid = _grid(30, 3)
+
+    def count(cells: list[str]) -> pd.DataFrame:
+        return grid[grid["cell_code"].isin(cells)].copy()
+
+    def chunks(frame: pd.DataFrame) -> int:
+        return int(frame["cell_code"].array.__arrow_array__().num_chunks)
+
+    frame, most = grid, 0
+    for i in range(12):
+        spliced = splice.recounted(frame, [f"C{(7 * i) % 30:04d}"], count)
+        assert spliced is not None
+        frame, most = spliced, max(most, chunks(spliced))
+    assert most <= 4 + 3, "gathered once past the limit (a splice adds at most 3 chunks)"
+    assert frame["cell_code"].dtype == grid["cell_code"].dtype
+    key = ["cell_code", "week", "due"]
+    pd.testing.assert_frame_equal(
+        frame.sort_values(key).reset_index(drop=True), grid.sort_values(key).reset_index(drop=True)
+    )
+    few = splice.compacted(grid)
+    assert few is grid, "nothing past the limit: the frame itself"

@@ -141,16 +141,55 @@ def filter_grid(
 
 def completion_by_cell(grid: pd.DataFrame) -> pd.Series:
     """Return completion % (on time + late over due) per cell code (NaN when nothing due)."""
+    return completion_of_cell_sums(cell_sums(grid))
+
+
+def cell_sums(grid: pd.DataFrame) -> pd.DataFrame:
+    """Return the grid's due, on-time and late counts summed per cell code (cells in the
+    order they first appear)."""
     if not len(grid):
+        return pd.DataFrame(columns=["due", "on_time", "late"], dtype="int64")
+    return grid.groupby("cell_code", sort=False)[["due", "on_time", "late"]].sum()
+
+
+def cell_sums_moved(sums: pd.DataFrame, before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Return ``sums`` (:func:`cell_sums`) with the cells of ``before`` (their grid rows as
+    they were) summed again from ``after`` (their rows now, as a splice appends them): equal
+    to :func:`cell_sums` of the grid now. A new frame."""
+    cells = set(before["cell_code"]) | set(after["cell_code"])
+    kept = sums[~sums.index.isin(list(cells))]
+    return pd.concat([kept, cell_sums(after)]) if len(after) else kept
+
+
+def completion_of_cell_sums(sums: pd.DataFrame) -> pd.Series:
+    """Return completion % per cell from :func:`cell_sums` (NaN when nothing due)."""
+    if not len(sums):
         return pd.Series(dtype=float)
-    sums = grid.groupby("cell_code", sort=False)[["due", "on_time", "late"]].sum()
     due = sums["due"].where(sums["due"] > 0)
     return ((sums["on_time"] + sums["late"]) / due * 100).round(1)
 
 
 def weeks_of(grid: pd.DataFrame) -> list[str]:
     """Return the ISO week labels of the grid, oldest first."""
-    return sorted(str(w) for w in grid["week"].unique())
+    return weeks_of_rows(week_rows(grid))
+
+
+def week_rows(grid: pd.DataFrame) -> pd.Series:
+    """Return the grid's rows counted per week label (additive: :func:`week_rows_moved`)."""
+    return grid.groupby("week", sort=True).size()
+
+
+def week_rows_moved(rows: pd.Series, before: pd.DataFrame, after: pd.DataFrame) -> pd.Series:
+    """Return ``rows`` (:func:`week_rows`) less the weeks of ``before``'s rows plus those
+    of ``after``'s: equal to :func:`week_rows` of the grid now (weeks left empty dropped)."""
+    moved = pd.concat([rows, -week_rows(before), week_rows(after)]).groupby(level=0).sum()
+    left: pd.Series = moved[moved != 0]
+    return left
+
+
+def weeks_of_rows(rows: pd.Series) -> list[str]:
+    """Return the week labels of :func:`week_rows`, oldest first."""
+    return sorted(str(w) for w in rows.index)
 
 
 def filter_hazards(

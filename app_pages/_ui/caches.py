@@ -143,7 +143,7 @@ def _completion_grid(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
     engine = engine_for(url)
-    safety.ensure_campus_schedule(engine, campus, local_today())  # loads only if behind
+    _ensure_schedule(url, campus, plan_id, data_version)
     where = grid_where(url, campus, plan_id, data_version)
     now, reader = utcnow(), _whole_reader()
 
@@ -169,6 +169,24 @@ def _completion_grid(
     part = key[4] if len(key) > 4 and isinstance(key[4], datetime) else None
     splice.remember_due(where, part, lambda: queries.next_due_at(engine, campus, now=now))
     return frame
+
+
+#: The (url, campus, plan, data version, local day) whose schedule this process ensured.
+_SCHEDULED: set[tuple[object, ...]] = set()
+
+
+def _ensure_schedule(url: str, campus: str, plan_id: int, data_version: int) -> None:
+    """Ensure the campus's schedule reaches far enough ahead (``ensure_campus_schedule``:
+    loads the campus only if behind), once a day per plan and data version in this process:
+    each recount after a submission read the plan and the schedule's end again (~18 ms)."""
+    day = local_today()
+    key = (url, campus, plan_id, data_version, day)
+    if key in _SCHEDULED:
+        return
+    safety.ensure_campus_schedule(engine_for(url), campus, day)
+    if len(_SCHEDULED) > 256:  # days gone by
+        _SCHEDULED.clear()
+    _SCHEDULED.add(key)
 
 
 @st.cache_resource(show_spinner=False, max_entries=SCOPED_ENTRIES, ttl=OPS_TTL_S)
@@ -237,8 +255,20 @@ def _completion_values(
     _actor: Actor,
 ) -> tuple[pd.Series, list[str]]:
     grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
-    chosen = grid if week is None else measures.filter_grid(grid, weeks=[week])
-    return measures.completion_by_cell(chosen), measures.weeks_of(grid) if len(grid) else []
+    name = grid_where(url, campus, plan_id, data_version)
+    since = partial(splice.recounted_between, name, key=key)  # the cells recounted since
+    by_week = splice.counts_kept(
+        ("weeks", *name, rows), key, grid, column="cell_code",
+        count=measures.week_rows, moved=measures.week_rows_moved, touched=since,
+    )  # fmt: skip
+    weeks = measures.weeks_of_rows(by_week)
+    if week is not None:  # a week of the replay: counted from its rows
+        return measures.completion_by_cell(measures.filter_grid(grid, weeks=[week])), weeks
+    sums = splice.counts_kept(
+        ("cells", *name, rows), key, grid, column="cell_code",
+        count=measures.cell_sums, moved=measures.cell_sums_moved, touched=since,
+    )  # fmt: skip
+    return measures.completion_of_cell_sums(sums), weeks
 
 
 def completion_values(

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app_pages._ui import caches, splice
+from maps import measures
 from tests.actors import ADMIN, actor
 from tests.opsdata import open_due, submit_passed
 from zoning import services
@@ -360,4 +361,44 @@ def test_the_completion_reports_after_submissions_equal_a_whole_count(
     submit_passed(engine, campus, open_due(engine, 3), failed=1)
     for reader in (ADMIN, leader):
         both(reader)
+    assert summed_rows and max(summed_rows) < 200, "only the recounted cells' rows were summed"
+
+
+def test_the_heatmaps_values_after_submissions_equal_a_whole_count(
+    demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Completion per cell and the weeks (the leadership heatmap's) through the page caches:
+    after submissions the per-cell sums are moved by the recounted cells' rows only, and
+    equal the spliced grid's whole count (in the same order) and the grid read again."""
+    engine, campus = demo
+    for kept in ("_BASES", "_COUNTED", "_RECOUNTED"):
+        monkeypatch.setattr(splice, kept, {})
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
+    for cached in (caches._completion_grid, caches._completion_values, caches._scope_cells):
+        cached.clear()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    summed_rows: list[int] = []
+    real_sums = measures.cell_sums
+
+    def sums(grid: pd.DataFrame) -> pd.DataFrame:
+        summed_rows.append(len(grid))
+        return real_sums(grid)
+
+    def check() -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr(measures, "cell_sums", sums)
+            found = caches.completion_values(demo_url, campus, plan.id, 1, None, actor=ADMIN)
+        values, weeks = found
+        spliced = caches.completion_grid(demo_url, campus, plan.id, 1, actor=ADMIN)
+        pd.testing.assert_series_equal(values, measures.completion_by_cell(spliced))
+        whole = measures.completion_by_cell(ui_queries.completion_grid(engine, campus, actor=ADMIN))
+        pd.testing.assert_series_equal(values.sort_index(), whole.sort_index())
+        assert weeks == measures.weeks_of(spliced) and len(weeks) >= 4
+
+    check()
+    assert max(summed_rows) > 1000, "the first sums went over the whole grid"
+    summed_rows.clear()
+    submit_passed(engine, campus, open_due(engine, 3), failed=1)
+    check()
     assert summed_rows and max(summed_rows) < 200, "only the recounted cells' rows were summed"

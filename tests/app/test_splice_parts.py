@@ -4,6 +4,9 @@ mask gives, whatever the runs (none, all, at either end, more than are sliced)."
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -91,3 +94,21 @@ def test_spliced_text_columns_are_gathered_into_one_chunk(
     )
     few = splice.compacted(grid)
     assert few is grid, "nothing past the limit: the frame itself"
+
+
+def test_a_selection_asked_again_of_the_same_frame_is_the_one_made(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """rows_of: the rows of some cells, made once per frame (by identity) and values; another
+    frame, column or values is selected afresh; a frame gone is not kept alive by it."""
+    monkeypatch.setattr(splice, "_SELECTED", [])
+    grid = _grid(10, 3)
+    first = splice.rows_of(grid, "cell_code", {"C0001", "C0004"})
+    assert list(first["cell_code"].unique()) == ["C0001", "C0004"] and len(first) == 6
+    assert splice.rows_of(grid, "cell_code", ["C0004", "C0001"]) is first
+    assert splice.rows_of(grid.copy(), "cell_code", {"C0001", "C0004"}) is not first
+    assert len(splice.rows_of(grid, "cell_code", {"C0002"})) == 3
+    watched = weakref.ref(grid)
+    del grid, first
+    gc.collect()
+    assert watched() is None, "the selections keep no frame alive"

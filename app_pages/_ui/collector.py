@@ -8,7 +8,8 @@ collected once and *frozen* (``gc.freeze``: moved out of the generations the col
 walks), so a rerun's collections walk only what is newer (~10 ms).
 
 A freeze is renewed (``refreeze``: unfreeze, collect everything, freeze again), always in a
-background thread: after warming; after a page run that took :data:`HEAVY_RUN_S` or more (it
+background thread: by the warming thread once it has warmed (before it says so: not while
+the first visitor's page runs); after a page run that took :data:`HEAVY_RUN_S` or more (it
 filled caches), at most every :data:`AFTER_HEAVY_S` seconds; and by the scheduler's rounds,
 at most every :data:`REFREEZE_EVERY_S` seconds (what the reruns cached meanwhile).
 Unfreezing first means nothing that became garbage while frozen is kept for good.

@@ -247,9 +247,10 @@ def warm_all(
             break
         _set(campus=campus.name, done=i)
         warm_campus(url, campus, lang, stop)
+    if collector.enabled():  # the caches just filled: keep the collector off them, before
+        collector.refreeze()  # the first visitor (a full collection holds the interpreter)
     _set(phase="ready", campus=None, done=len(changed))
     log.info("warmed %d campus(es) in %.1f s", len(changed), time.perf_counter() - started)
-    collector.refreeze_soon(0)  # the caches just filled: keep the collector off them
     return now
 
 

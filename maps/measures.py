@@ -22,6 +22,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 from zoning.clock import DEFAULT_TZ
+from zoning.sums import sums_moved
 
 from maps.colours import MISSING, RGBA, LegendEntry
 from maps.i18n import DEFAULT_LANG, Lang, t
@@ -182,9 +183,7 @@ def week_rows(grid: pd.DataFrame) -> pd.Series:
 def week_rows_moved(rows: pd.Series, before: pd.DataFrame, after: pd.DataFrame) -> pd.Series:
     """Return ``rows`` (:func:`week_rows`) less the weeks of ``before``'s rows plus those
     of ``after``'s: equal to :func:`week_rows` of the grid now (weeks left empty dropped)."""
-    moved = pd.concat([rows, -week_rows(before), week_rows(after)]).groupby(level=0).sum()
-    left: pd.Series = moved[moved != 0]
-    return left
+    return sums_moved(rows, -week_rows(before), week_rows(after))
 
 
 def weeks_of_rows(rows: pd.Series) -> list[str]:

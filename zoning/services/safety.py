@@ -64,6 +64,7 @@ from zoning.store.frames import read_frame
 from zoning.store.models.campus import Building, Campus, Person, table_of
 from zoning.store.plans import PlanSummary, current_plan, load_cell_owners, load_cells
 from zoning.store.zones import names_of, zone_names
+from zoning.sums import sums_moved
 
 write_schedule_mark = repo.write_schedule_mark  # the demo seeds its schedule with it
 
@@ -1142,10 +1143,8 @@ def completion_sums_moved(
     """Return ``sums`` (:func:`completion_sums`) with some cells' grid rows as they were
     (``before``) replaced by their rows now (``after``): equal to summing the whole grid
     again; a value left with no row dropped. A new frame."""
-    parts = [sums, completion_sums(before, by, sign=-1), completion_sums(after, by)]
-    summed = pd.concat([p for p in parts if len(p)] or [sums])
-    summed = summed.groupby(level=0, dropna=False, sort=True).sum()
-    return summed[(summed != 0).any(axis=1)].astype("int64")  # each grid row counts ≥ 1
+    # each grid row counts ≥ 1 somewhere: a value left at zero has no row
+    return sums_moved(sums, completion_sums(before, by, sign=-1), completion_sums(after, by))
 
 
 def completion_of_sums(sums: pd.DataFrame, by: str) -> pd.DataFrame:

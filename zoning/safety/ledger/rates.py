@@ -19,6 +19,7 @@ from zoning.clock import DEFAULT_TZ
 from zoning.errors import InvalidInput
 from zoning.safety.checklists import FREQUENCIES, period_due_at, period_of
 from zoning.safety.ledger.workflow import Hazard
+from zoning.sums import sums_moved
 
 __all__ = [
     "COUNT_COLUMNS",
@@ -249,12 +250,4 @@ def counts_moved(counts: pd.DataFrame, change: pd.DataFrame) -> pd.DataFrame:
     """Return ``counts`` (:func:`rate_counts`) plus ``change`` (rate_counts of the same window
     and groups over some hazards' rows as they were, signed −1, and as they are now, +1):
     equal to counting every hazard again; groups left with nothing dropped. A new frame."""
-    names = list(counts.index.names)
-    parts = [f for f in (counts, change) if len(f)]
-    if len(parts) < 2:
-        return (parts[0] if parts else counts).copy()
-    summed = pd.concat(parts).groupby(level=names, sort=True, dropna=False).sum()
-    if isinstance(counts.index, pd.MultiIndex) and not isinstance(summed.index, pd.MultiIndex):
-        summed.index = pd.MultiIndex.from_arrays([summed.index], names=names)  # one level
-    left = (summed["due"] != 0) | (summed["closed_in_period"] != 0) | (summed["reported"] != 0)
-    return summed[left].astype("int64")[list(COUNT_COLUMNS)].sort_index()
+    return sums_moved(counts, change)[list(COUNT_COLUMNS)]

@@ -218,6 +218,11 @@ def owners_where(url: str, campus: str, plan_id: int, data_version: int) -> tupl
     return ("owners", url, campus, plan_id, data_version)
 
 
+def rates_where(url: str, campus: str, plan_id: int, data_version: int) -> tuple[object, ...]:
+    """Return the splice cache's name of the campus's rate rows (see :mod:`splice`)."""
+    return ("rates", url, campus, plan_id, data_version)
+
+
 def completion_key(
     url: str, campus: str, plan_id: int, data_version: int, *, actor: Actor
 ) -> tuple[object, ...]:
@@ -256,7 +261,7 @@ def _completion_values(
 ) -> tuple[pd.Series, list[str]]:
     grid = completion_grid(url, campus, plan_id, data_version, actor=_actor)
     name = grid_where(url, campus, plan_id, data_version)
-    since = partial(splice.recounted_between, name, key=key)  # the cells recounted since
+    since = partial(splice.changed_between, name, key=key)  # the cells recounted since
     by_week = splice.counts_kept(
         ("weeks", *name, rows), key, grid, column="cell_code",
         count=measures.week_rows, moved=measures.week_rows_moved, touched=since,
@@ -336,6 +341,7 @@ def _owner_grid(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
     engine, reader, now = engine_for(url), _whole_reader(), utcnow()
+    where = owners_where(url, campus, plan_id, data_version)
 
     def count(cells: list[str]) -> pd.DataFrame:
         return queries.owner_grid(engine, campus, cells=cells, actor=reader)
@@ -344,7 +350,7 @@ def _owner_grid(
         engine,
         campus,
         "owners",
-        owners_where(url, campus, plan_id, data_version),
+        where,
         key,
         plan_id=plan_id,
         data_version=data_version,
@@ -353,13 +359,7 @@ def _owner_grid(
         whole=lambda: queries.owner_grid(engine, campus, actor=reader),
         bring_up=lambda s: splice.cells_since_stored(engine, campus, s, key, count, now=now),
         splice_into=lambda base: splice.cells_delta(
-            engine,
-            campus,
-            base,
-            key,
-            count,
-            now=now,
-            where=owners_where(url, campus, plan_id, data_version),
+            engine, campus, base, key, count, now=now, where=where
         ),
     )
 
@@ -410,7 +410,7 @@ def _report_completion(
             column="cell_code",
             count=partial(safety.completion_sums, by=b),
             moved=partial(safety.completion_sums_moved, by=b),
-            touched=partial(splice.recounted_between, name, key=key),
+            touched=partial(splice.changed_between, name, key=key),
         )
         out[b] = safety.completion_of_sums(sums, b)
     return out
@@ -421,11 +421,12 @@ def _rate_rows(
     url: str, campus: str, plan_id: int, data_version: int, key: tuple[object, ...]
 ) -> pd.DataFrame:
     engine, reader, now = engine_for(url), _whole_reader(), utcnow()
+    where = rates_where(url, campus, plan_id, data_version)
     return stored.kept(
         engine,
         campus,
         "rates",
-        ("rates", url, campus, plan_id, data_version),
+        where,
         key,
         plan_id=plan_id,
         data_version=data_version,
@@ -433,7 +434,9 @@ def _rate_rows(
         reader=reader,
         whole=lambda: safety.rate_rows(engine, campus, actor=reader),
         bring_up=lambda s: splice.rates_since_stored(engine, campus, s, key, actor=reader),
-        splice_into=lambda base: splice.rates_delta(engine, campus, base, key, actor=reader),
+        splice_into=lambda base: splice.rates_delta(
+            engine, campus, base, key, actor=reader, where=where
+        ),
     )
 
 
@@ -451,22 +454,16 @@ def _report_ledger(
     _, start, end = safety.report_window(by, start=None, end=None, now=None)
     frame = _rate_rows(url, campus, plan_id, data_version, key)
     cells = scope_cells(url, campus, plan_id, data_version, actor=_actor)
-    seen, engine = safety.scoped_rows(frame, _actor, cells), engine_for(url)
-
-    def touched(old: tuple[object, ...]) -> list[int] | None:
-        if not splice.ids_later(key, old):  # an emptied or restored database
-            return None
-        hazard, event = (v if isinstance(v, int) else None for v in old[2:4])
-        return queries.touched_hazards(engine, campus, hazard=hazard, event=event)
-
+    seen = safety.scoped_rows(frame, _actor, cells)
+    name = rates_where(url, campus, plan_id, data_version)
     counts = splice.counts_kept(
-        ("ledger", url, campus, plan_id, data_version, by, rows, start, end),
+        ("ledger", *name, by, rows, start, end),
         key,
         seen,
         column="id",
         count=lambda r: safety.ledger_counts_of(r, by=by, start=start, end=end),
         moved=lambda c, a, b: safety.ledger_counts_moved(c, a, b, start=start, end=end),
-        touched=touched,
+        touched=partial(splice.changed_between, name, key=key),  # the hazards read again
     )
     return safety.ledger_tables_of_counts(counts)
 

@@ -132,7 +132,7 @@ def cells_delta(
     that new submissions touched and the cells whose due time passed between the two due-time
     parts and ``now`` (UTC); None when only a whole reload will do (new due rows, nothing
     new, too many cells). With ``where`` (the grid's name in the splice cache), the cells
-    counted again are remembered (see :func:`recounted_between`)."""
+    counted again are remembered (see :func:`changed_between`)."""
     inspection, due = key[2], key[3]
     old_inspection, old_due = base.key[2], base.key[3]
     if due != old_due or not isinstance(inspection, int) or not isinstance(old_inspection, int):
@@ -149,16 +149,29 @@ def cells_delta(
             return None
         found.update(queries.due_passed_cells(engine, campus, since=since, upto=now))
     frame = recounted(base.frame, sorted(found), count)
-    if frame is not None and where is not None:
-        with _BASES_LOCK:
-            _RECOUNTED[where] = (base.key, key, frozenset(found))
+    if frame is not None:
+        _remember_change(where, base.key, key, found)
     return frame
 
 
-#: The cells last counted again in each grid (by its name in the splice cache): the key it
-#: was spliced from, the key it was brought to, and the cells.
-_RECOUNTED: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[object, ...], frozenset[str]]]
-_RECOUNTED = {}
+#: What each frame's last splice read again, by the frame's name in the splice cache: the
+#: key it was spliced from, the key it was brought to, and the cells (a grid) or hazard ids
+#: (the rate rows) read again.
+_CHANGED: dict[tuple[object, ...], tuple[tuple[object, ...], tuple[object, ...], frozenset[object]]]
+_CHANGED = {}
+
+
+def _remember_change(
+    where: tuple[object, ...] | None,
+    old: tuple[object, ...],
+    key: tuple[object, ...],
+    changed: Collection[object],
+) -> None:
+    """Remember that the frame named ``where`` (None: not remembered) went from key ``old``
+    to ``key`` by reading ``changed`` again (see :func:`changed_between`)."""
+    if where is not None:
+        with _BASES_LOCK:
+            _CHANGED[where] = (old, key, frozenset(changed))
 
 
 def recounted(
@@ -353,18 +366,18 @@ def rows_of(frame: pd.DataFrame, column: str, values: Collection[object]) -> pd.
     return found
 
 
-def recounted_between(
-    grid: tuple[object, ...], old: tuple[object, ...], key: tuple[object, ...]
-) -> frozenset[str] | None:
-    """Return the cells the last splice of the grid named ``grid`` counted again when it went
-    from key ``old`` to ``key`` (see :func:`cells_delta`); None when that was not its last
-    splice."""
+def changed_between(
+    where: tuple[object, ...], old: tuple[object, ...], key: tuple[object, ...]
+) -> frozenset[object] | None:
+    """Return what the last splice of the frame named ``where`` read again (cells of a grid,
+    ids of the rate rows) when it went from key ``old`` to ``key``; None when that was not its
+    last splice (it was read whole, or spliced from another key)."""
     with _BASES_LOCK:
-        change = _RECOUNTED.get(grid)
+        change = _CHANGED.get(where)
     return change[2] if change is not None and change[:2] == (old, key) else None
 
 
-def ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
+def _ids_later(key: tuple[object, ...], old: tuple[object, ...]) -> bool:
     """True when every id of fingerprint part ``key`` (after its day and campus) is at or
     past ``old``'s (see :func:`_later`)."""
     return len(key) == len(old) and all(_later(n, o) for n, o in zip(key[2:], old[2:], strict=True))
@@ -402,10 +415,11 @@ def hazards_delta(
 ) -> pd.DataFrame | None:
     """Return ``base.frame`` (a hazards table as ``actor`` sees it) brought up to ``key`` (the
     ``hazards`` part of the fingerprint): the open hazards read again, the closed ones only
-    where touched."""
-    hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
-    if key[2:] == base.key[2:]:
+    where touched; None when nothing changed or the ids went back (an emptied or restored
+    database)."""
+    if key[2:] == base.key[2:] or not _ids_later(key, base.key):
         return None
+    hazard, event = _id(base.key[2]), _id(base.key[3])
     again = time.monotonic() - base.loaded_at > OPEN_REFRESH_S
     return compacted(
         queries.hazards_table_since(
@@ -415,17 +429,26 @@ def hazards_delta(
 
 
 def rates_delta(
-    engine: Engine, campus: str, base: Base, key: tuple[object, ...], *, actor: Actor
+    engine: Engine,
+    campus: str,
+    base: Base,
+    key: tuple[object, ...],
+    *,
+    actor: Actor,
+    where: tuple[object, ...] | None = None,
 ) -> pd.DataFrame | None:
     """Return ``base.frame`` (the rows the closure rates are counted from, as ``actor``
     sees them) brought up to ``key`` (the ``hazards`` part of the fingerprint): the hazards
-    added or moved since read again, the rest kept; None when too many changed."""
-    hazard, event = (v if isinstance(v, int) else None for v in base.key[2:])
-    if key[2:] == base.key[2:]:
+    added or moved since read again, the rest kept; None when nothing or too many changed
+    or the ids went back. With ``where`` (the rows' name in the splice cache), the hazards
+    read again are remembered (see :func:`changed_between`)."""
+    if key[2:] == base.key[2:] or not _ids_later(key, base.key):
         return None
+    hazard, event = _id(base.key[2]), _id(base.key[3])
     touched = queries.touched_hazards(engine, campus, hazard=hazard, event=event)
     if touched is None:
         return None
+    _remember_change(where, base.key, key, touched)
     fresh = safety.rate_rows(engine, campus, actor=actor, ids=touched)
     if len(fresh):  # times of a unit of their own when all missing: as the base's
         fresh = fresh.astype(base.frame.dtypes.to_dict())

@@ -125,6 +125,25 @@ def test_the_grid_is_reloaded_whole_when_a_delta_would_not_do(
     )  # too many cells
 
 
+def test_hazard_frames_are_reloaded_whole_when_the_ids_went_back(
+    demo: tuple[Engine, str],
+) -> None:
+    """A hazards table or rate rows kept from a key whose ids are past the database's (an
+    emptied or restored database) are not spliced: read whole."""
+    engine, campus = demo
+    now = ui_queries.ops_version(engine, campus).hazards
+    day, cid, hazard, event = now
+    ahead = (day, cid, (hazard or 0) + 1000, (event or 0) + 1000)
+    rates = operations.rate_rows(engine, campus, actor=ADMIN)
+    table = ui_queries.hazards_table(engine, campus, actor=ADMIN)
+    assert len(rates) and len(table)
+    kept = splice.Base(ahead, time.monotonic(), rates)
+    assert splice.rates_delta(engine, campus, kept, now, actor=ADMIN, where=("r",)) is None
+    assert splice.changed_between(("r",), ahead, now) is None, "nothing remembered"
+    kept = splice.Base(ahead, time.monotonic(), table)
+    assert splice.hazards_delta(engine, campus, kept, now, actor=ADMIN) is None
+
+
 def test_a_splice_needs_a_recent_base_of_the_same_day(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(splice, "_BASES", {})
     calls: list[str] = []
@@ -261,8 +280,8 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     for the campus and for a zone leader, before and after new hazards and a ledger step;
     after them, the kept counts are moved by the touched hazards' rows only."""
     engine, campus = demo
-    monkeypatch.setattr(splice, "_BASES", {})
-    monkeypatch.setattr(splice, "_COUNTED", {})
+    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
+        monkeypatch.setattr(splice, kept, {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     for cached in (caches._rate_rows, caches._report_ledger, caches._scope_cells):
         cached.clear()
@@ -322,7 +341,7 @@ def test_the_completion_reports_after_submissions_equal_a_whole_count(
     submissions, the sums moved by the recounted cells' rows only) equals the sums of the
     grids read whole again, for the campus and for a zone leader."""
     engine, campus = demo
-    for kept in ("_BASES", "_COUNTED", "_RECOUNTED"):
+    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
         monkeypatch.setattr(splice, kept, {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     for cached in (caches._completion_grid, caches._owner_grid, caches._scoped_grid,
@@ -371,7 +390,7 @@ def test_the_heatmaps_values_after_submissions_equal_a_whole_count(
     after submissions the per-cell sums are moved by the recounted cells' rows only, and
     equal the spliced grid's whole count (in the same order) and the grid read again."""
     engine, campus = demo
-    for kept in ("_BASES", "_COUNTED", "_RECOUNTED"):
+    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
         monkeypatch.setattr(splice, kept, {})
     monkeypatch.setattr(caches, "engine_for", lambda url: engine)
     for cached in (caches._completion_grid, caches._completion_values, caches._scope_cells):

@@ -20,7 +20,7 @@ from sqlalchemy.engine import Engine
 from tests import cli_command_cache
 from tests.demo_copies import DEMO, DemoCopy, DemoTemplates, engine_on
 from tests.pgserver import empty_postgis, find_pg_bin, postgis_server
-from zoning.store.engine import create_engine, open_engine
+from zoning.store.engine import open_engine
 
 # Automatic backups (before activate, replace, migrations) of the tests' databases go to one
 # temporary folder, never to the checkout's data/backups (PostGIS has no file to sit beside).
@@ -81,12 +81,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def db(db_url: str) -> Iterator[Engine]:
     """A ready engine on an empty database, on each backend."""
-    if db_url.startswith("sqlite"):
-        engine = create_engine(db_url)
+    with engine_on(db_url) as engine:
         yield engine
-        engine.dispose()
-    else:
-        yield open_engine(db_url)
 
 
 @pytest.fixture

@@ -100,7 +100,8 @@ def store_frame(
         raise ValueError(f"unknown stored frame kind {kind!r}")
     try:
         with engine.connect() as conn:
-            stamp = _plan_stamp(conn, campus_id(conn, campus), plan_id)
+            cid = campus_id(conn, campus)
+            stamp = _plan_stamp(conn, cid, plan_id)
         if stamp is None:
             return False
         buffer = io.BytesIO()
@@ -115,7 +116,7 @@ def store_frame(
             body=buffer.getvalue(),
         )
         with writing(engine) as conn:  # IMMEDIATE: parallel saves wait, never fail
-            save_snapshot(conn, campus_id(conn, campus), row)
+            save_snapshot(conn, cid, row)  # the campus id read with the plan
     except Exception:  # a cache: never fail the page that computed the frame
         log.warning("could not store the %s frame of %s", kind, campus, exc_info=True)
         return False

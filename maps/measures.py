@@ -278,7 +278,7 @@ def shortfall_heights(
     so the worst cells stand tallest; cells without a value stay flat."""
     out: dict[str, float] = {}
     for code, value in values.items():  # a loop: building a Series of 13,000 costs more
-        if value is None or value != value:  # missing or NaN
+        if value is None or pd.isna(value):
             continue
         out[code] = round(max(0.0, 100.0 - float(value)) * metres_per_pct, 1)
     return out

@@ -19,6 +19,7 @@ from tests.opsdata import open_due, submit_passed
 from zoning import services
 from zoning.accounts import Actor, Permission
 from zoning.clock import utcnow
+from zoning.services import PlanSummary
 from zoning.services import ledger as ledger_ops
 from zoning.services import queries as ui_queries
 from zoning.services import safety as operations
@@ -272,6 +273,21 @@ def test_the_hazards_after_ledger_steps_equal_a_whole_reload(demo: tuple[Engine,
     assert whole.set_index("id").loc[rejected, "state"] == "rejected"
 
 
+def _fresh_caches(
+    monkeypatch: pytest.MonkeyPatch, engine: Engine, campus: str, *cached: Any
+) -> PlanSummary:
+    """Empty the splice cache's kept frames, counts and changes and the ``cached`` page
+    caches, point the caches at ``engine``; return the campus's current plan."""
+    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
+        monkeypatch.setattr(splice, kept, {})
+    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
+    for cache in cached:
+        cache.clear()
+    plan = services.current_plan(engine, campus)
+    assert plan is not None
+    return plan
+
+
 def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     demo: tuple[Engine, str], demo_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -280,13 +296,9 @@ def test_the_ledger_rates_after_ledger_steps_equal_a_whole_reload(
     for the campus and for a zone leader, before and after new hazards and a ledger step;
     after them, the kept counts are moved by the touched hazards' rows only."""
     engine, campus = demo
-    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
-        monkeypatch.setattr(splice, kept, {})
-    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
-    for cached in (caches._rate_rows, caches._report_ledger, caches._scope_cells):
-        cached.clear()
-    plan = services.current_plan(engine, campus)
-    assert plan is not None
+    plan = _fresh_caches(
+        monkeypatch, engine, campus, caches._rate_rows, caches._report_ledger, caches._scope_cells
+    )
     leader = actor("zone_leader", zone=1, campus=campus)
     by = ("zone", "owner", "week")
     _, start, end = operations.report_window(by, start=None, end=None, now=None)
@@ -341,14 +353,16 @@ def test_the_completion_reports_after_submissions_equal_a_whole_count(
     submissions, the sums moved by the recounted cells' rows only) equals the sums of the
     grids read whole again, for the campus and for a zone leader."""
     engine, campus = demo
-    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
-        monkeypatch.setattr(splice, kept, {})
-    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
-    for cached in (caches._completion_grid, caches._owner_grid, caches._scoped_grid,
-                   caches._report_completion, caches._scope_cells):  # fmt: skip
-        cached.clear()
-    plan = services.current_plan(engine, campus)
-    assert plan is not None
+    plan = _fresh_caches(
+        monkeypatch,
+        engine,
+        campus,
+        caches._completion_grid,
+        caches._owner_grid,
+        caches._scoped_grid,
+        caches._report_completion,
+        caches._scope_cells,
+    )
     leader = actor("zone_leader", zone=1, campus=campus)
     by = ("zone", "owner", "week")
     summed_rows: list[int] = []  # the rows each sum of the page caches went over
@@ -390,13 +404,14 @@ def test_the_heatmaps_values_after_submissions_equal_a_whole_count(
     after submissions the per-cell sums are moved by the recounted cells' rows only, and
     equal the spliced grid's whole count (in the same order) and the grid read again."""
     engine, campus = demo
-    for kept in ("_BASES", "_COUNTED", "_CHANGED"):
-        monkeypatch.setattr(splice, kept, {})
-    monkeypatch.setattr(caches, "engine_for", lambda url: engine)
-    for cached in (caches._completion_grid, caches._completion_values, caches._scope_cells):
-        cached.clear()
-    plan = services.current_plan(engine, campus)
-    assert plan is not None
+    plan = _fresh_caches(
+        monkeypatch,
+        engine,
+        campus,
+        caches._completion_grid,
+        caches._completion_values,
+        caches._scope_cells,
+    )
     summed_rows: list[int] = []
     real_sums = measures.cell_sums
 

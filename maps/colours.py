@@ -41,7 +41,6 @@ SEQUENTIAL: tuple[tuple[int, int, int], ...] = (
 )
 
 GROUND: RGBA = [236, 232, 221, 255]
-GROUND_EDGE: RGBA = [120, 110, 95, 255]
 ROAD: RGBA = [255, 255, 255, 255]
 ROAD_MAJOR: RGBA = [250, 222, 160, 255]
 CELL_EDGE: RGBA = [40, 40, 40, 200]

@@ -1,9 +1,10 @@
 """Hazards on the safety map: one column per cell with hazards, height by count and worst
 severity, colour by the most urgent status.
 
-A column is an extruded octagon drawn by a ``PolygonLayer``, the same shaders as the
+A column is an extruded square drawn by a ``PolygonLayer``, the same shaders as the
 buildings: a ``ColumnLayer`` would cost the browser one more shader program to compile
-before the first map is drawn (about 0.3–1 s in a software renderer, bench/README.md).
+before the first map is drawn (about 0.3–1 s in a software renderer, bench/README.md), and
+an octagon twice the walls to shade (~2,000 columns on the large demo).
 
 The tooltip is plain text (deck.gl puts it in ``innerText``), and every user-written string
 goes through :func:`maps.payload.plain_text`, so a hazard described as
@@ -92,9 +93,9 @@ PER_HAZARD_M: Final = 5.0
 MAX_EXTRA_M: Final = 100.0
 #: Hazards listed in a cell column's tooltip (most urgent first).
 TIP_HAZARDS: Final = 2
-#: A column's radius (m) and sides.
+#: A column's radius (m: centre to corner) and sides.
 COLUMN_RADIUS_M: Final = 6.0
-COLUMN_SIDES: Final = 8
+COLUMN_SIDES: Final = 4
 
 
 def column_ring(lon: float, lat: float, *, radius_m: float = COLUMN_RADIUS_M) -> list[list[float]]:

@@ -71,7 +71,9 @@ def _layer(kind: str, records: list[Record], *, layer_id: str, **props: Any) -> 
 
 
 def ground_layer(boundary: gpd.GeoDataFrame) -> pdk.Layer:
-    """Return the flat campus ground (the boundary polygons) with a dark outline."""
+    """Return the flat campus ground (the boundary polygons), its edge the edge of its colour:
+    no outline, which would cost the browser the lines' shader program before the first map
+    (see :func:`cell_outlines_layer`)."""
     records = polygon_records(boundary, lambda _row: {}, what="boundary")
     return _layer(
         "PolygonLayer",
@@ -79,10 +81,7 @@ def ground_layer(boundary: gpd.GeoDataFrame) -> pdk.Layer:
         layer_id=GROUND,
         get_polygon="polygon",
         get_fill_color=colours.GROUND,
-        get_line_color=colours.GROUND_EDGE,
-        line_width_units=_const("pixels"),
-        get_line_width=2,
-        stroked=True,
+        stroked=False,
         filled=True,
         pickable=False,
     )
@@ -519,21 +518,73 @@ def _straight_runs(chain: list[int], xy: np.ndarray, metres: np.ndarray) -> list
     return out
 
 
+#: A cell outline's width (m): this share of the cells' typical edge, within these bounds.
+OUTLINE_WIDTH_SHARE: Final = 0.04
+OUTLINE_WIDTH_M: Final[tuple[float, float]] = (0.3, 2.0)
+#: Decimals of the outline strips' coordinates (1e-7° ≈ 1 cm: a strip is ~1 m wide).
+_STRIP_DECIMALS: Final = 7
+
+
+def typical_edge_m(records: list[Record], *, codes: frozenset[str] | None = None) -> float:
+    """Return the median length (m) of the ring edges of the cells of ``records`` (a square
+    grid's cell size; NaN when there is none). ``codes`` keeps only those cells."""
+    rings = [
+        np.asarray(ring, dtype=float)[:, :2]
+        for record in records
+        if codes is None or record.get("code") in codes
+        for ring in record["polygon"]
+        if len(ring) >= 2
+    ]
+    if not rings:
+        return float("nan")
+    steps = np.concatenate([np.roll(xy, -1, axis=0) - xy for xy in rings])
+    scale = np.array([np.cos(np.radians(float(rings[0][0, 1]))), 1.0]) * _M_PER_DEG
+    metres = np.hypot(*(steps * scale).T)
+    metres = metres[metres > 0]
+    return float(np.median(metres)) if len(metres) else float("nan")
+
+
+def outline_strips(paths: list[list[list[float]]], *, width_m: float) -> list[list[list[float]]]:
+    """Return each two-point path (lon/lat) as a ``width_m``-wide rectangle around it (an open
+    ring, lon/lat); zero-length paths are left out."""
+    if not paths:
+        return []
+    ends = np.asarray([[path[0], path[-1]] for path in paths], dtype=float)
+    a, b = ends[:, 0, :2], ends[:, 1, :2]
+    scale = np.array([np.cos(np.radians(float(ends[:, :, 1].mean()))), 1.0]) * _M_PER_DEG
+    along = (b - a) * scale
+    length = np.hypot(*along.T)
+    keep = length > 0
+    a, b, along, length = a[keep], b[keep], along[keep], length[keep]
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=1) / length[:, None]
+    side = normal * (width_m / 2) / scale  # half the width, back in degrees
+    rings = np.stack([a + side, b + side, b - side, a - side], axis=1)
+    strips: list[list[list[float]]] = np.round(rings, _STRIP_DECIMALS).tolist()
+    return strips
+
+
 def cell_outlines_layer(
     records: list[Record], *, codes: frozenset[str] | None = None, layer_id: str = CELL_OUTLINES
 ) -> pdk.Layer:
-    """Return the outlines of the cells of ``records`` (see :func:`cell_outline_paths`), drawn
-    like a stroked cell layer's (1 px, :data:`colours.CELL_EDGE`) but as a few thousand
-    straight lines: a per-cell stroke is ~13,000 closed paths, the costliest draw of the map
-    in a software renderer. Not pickable: the cells underneath are."""
+    """Return the outlines of the cells of ``records`` (see :func:`cell_outline_paths`) as a
+    few thousand thin flat rectangles (:data:`colours.CELL_EDGE`), each straight line
+    :data:`OUTLINE_WIDTH_SHARE` of the cells' typical edge wide (within
+    :data:`OUTLINE_WIDTH_M`): they grow and shrink with the cells as the map zooms, vanish at a
+    whole large campus's zoom, where a 30 m cell is two or three pixels, and are drawn by the
+    flat polygons' shader program. Lines (a ``PathLayer``) would cost the browser one more
+    program to compile before the first map, ~0.5–0.8 s in a software renderer, and a
+    per-cell stroke is ~13,000 closed paths (bench/README.md). Not pickable: the cells
+    underneath are."""
+    edge = typical_edge_m(records, codes=codes)
+    low, high = OUTLINE_WIDTH_M
+    width = low if not np.isfinite(edge) else min(max(edge * OUTLINE_WIDTH_SHARE, low), high)
+    strips = outline_strips(cell_outline_paths(records, codes=codes), width_m=width)
     return _layer(
-        "PathLayer",
-        [{"path": path} for path in cell_outline_paths(records, codes=codes)],
+        "SolidPolygonLayer",
+        [{"polygon": strip} for strip in strips],
         layer_id=layer_id,
-        get_path="path",
-        get_color=colours.CELL_EDGE,
-        width_units=_const("pixels"),
-        get_width=1,
-        width_min_pixels=1,
+        get_polygon="polygon",
+        get_fill_color=colours.CELL_EDGE,
+        filled=True,
         pickable=False,
     )

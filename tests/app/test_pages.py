@@ -46,6 +46,25 @@ def test_safety_map_runs_and_draws_a_deck(app: AppTest) -> None:
     assert "mapProvider" not in spec
 
 
+#: The layer kinds the browser draws with the floor page's three shader programs (flat and
+#: extruded polygons, points: ``bench/ui_floor.py``); anything else (a ``PathLayer``, a
+#: stroked polygon, a ``LineLayer``) costs one more program to compile before the first map.
+FLOOR_KINDS = {"PolygonLayer", "SolidPolygonLayer", "ScatterplotLayer"}
+
+
+def test_the_default_safety_map_needs_no_shader_program_beyond_the_floors(app: AppTest) -> None:
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
+    assert {"ground", "cells", "cell_outlines", "buildings", "cameras", "hazards"} <= set(kinds)
+    assert set(kinds.values()) <= FLOOR_KINDS, kinds
+    stroked = [
+        layer["id"]
+        for layer in spec["layers"]
+        if layer["@@type"] != "ScatterplotLayer" and layer.get("stroked")
+    ]
+    assert stroked == [], f"stroked polygons draw their outlines as paths: {stroked}"
+
+
 def test_switching_language_changes_labels(app: AppTest) -> None:
     app.radio(key="lang").set_value("en").run()
     assert not app.exception

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -177,10 +178,45 @@ def test_cell_outlines_join_shared_edges_into_straight_lines() -> None:
     assert len(paths) == 8 and all(len(p) == 2 for p in paths)
     spans = sorted((round(abs(b[0] - a[0]), 6), round(abs(b[1] - a[1]), 6)) for a, b in paths)
     assert spans == [(0.0, 0.003)] * 4 + [(0.003, 0.0)] * 4
+
+
+def _metres(a: list[float], b: list[float]) -> float:
+    """Distance (m) between two lon/lat points a few metres apart (the layers' own scale)."""
+    scale = np.array([np.cos(np.radians(a[1])), 1.0]) * 111_320.0
+    return float(np.hypot(*((np.asarray(b) - np.asarray(a)) * scale)))
+
+
+def test_cell_outlines_are_thin_flat_strips_drawn_by_the_polygons_program() -> None:
+    records = _grid_records(3, step=0.0002)  # cells of ~17 × 22 m
     layer = L.cell_outlines_layer(records)
     spec = json.loads(layer.to_json())
-    assert spec["id"] == L.CELL_OUTLINES and spec["@@type"] == "PathLayer"
-    assert spec["pickable"] is False and spec["getColor"] == colours.CELL_EDGE
+    assert spec["id"] == L.CELL_OUTLINES and spec["@@type"] == "SolidPolygonLayer"
+    assert spec["pickable"] is False and spec["getFillColor"] == colours.CELL_EDGE
+    assert "extruded" not in spec  # flat: the ground's, cells' and roads' program
+    edge = L.typical_edge_m(records)
+    assert 17 < edge < 23  # the median of the cells' two side lengths
+    width = edge * L.OUTLINE_WIDTH_SHARE
+    paths = L.cell_outline_paths(records)
+    strips = [row["polygon"] for row in layer.data]
+    assert len(strips) == len(paths) == 8
+    for strip, (a, b) in zip(strips, paths, strict=True):
+        assert len(strip) == 4
+        # The strip runs along its line, centred on it, ``width`` wide at both ends.
+        assert _metres(a, list(np.mean([strip[0], strip[3]], axis=0))) < 0.01
+        assert _metres(b, list(np.mean([strip[1], strip[2]], axis=0))) < 0.01
+        assert abs(_metres(strip[0], strip[3]) - width) < 0.02
+        assert abs(_metres(strip[1], strip[2]) - width) < 0.02
+
+
+def test_cell_outline_width_stays_within_its_bounds() -> None:
+    low, high = L.OUTLINE_WIDTH_M
+    big = L.cell_outlines_layer(_grid_records(2, step=0.002))  # cells of ~170 × 220 m
+    tiny = L.cell_outlines_layer(_grid_records(2, step=0.00002))  # cells of ~2 m
+    for layer, width in ((big, high), (tiny, low)):
+        strip = layer.data[0]["polygon"]
+        assert abs(_metres(strip[0], strip[3]) - width) < 0.02
+    assert L.cell_outlines_layer(_grid_records(2), codes=frozenset()).data == []
+    assert L.outline_strips([[[116.3, 39.9], [116.3, 39.9]]], width_m=1.0) == []  # no length
 
 
 def test_cell_outlines_keep_only_the_codes_given_and_leave_records_unchanged() -> None:

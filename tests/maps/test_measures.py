@@ -113,7 +113,7 @@ def test_hazard_columns_one_per_cell_height_by_count_colour_by_most_urgent(
     assert XSS in records[0]["tip"]  # plain text in a text tooltip, never HTML
     assert records[0]["tip"].startswith("Cell A · 2 hazards (1 major)")
     assert all(set(r) == {"position", "polygon", "h", "fill", "code", "n", "tip"} for r in records)
-    (ring,) = records[0]["polygon"]  # an octagon of COLUMN_RADIUS_M around the position
+    (ring,) = records[0]["polygon"]  # a square, COLUMN_RADIUS_M centre to corner
     assert len(ring) == hazard_layers.COLUMN_SIDES
     lon, lat = records[0]["position"]
     metres = [

@@ -9,6 +9,7 @@ origin, signed-in sessions only: nothing of the campus is a static file.
 
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import threading
@@ -32,6 +33,11 @@ LAYER_URL = "layers/"
 #: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
 #: MB). Cells and hazards get a file per filter state; the others one per campus version.
 LAYER_FILES_KEPT = 64
+#: Each file is also written gzipped (``NAME.json.gz``, this level) once, beside it, and
+#: served as it is (:mod:`zoning.api.layers`): compressing ~5 MB of JSON on every first
+#: fetch cost the server ~0.1 s of a core while the browser drew, and spread the files'
+#: arrival, so the map took more frames (bench/README.md).
+GZIP_LEVEL = 6
 
 
 def layer_dir() -> Path:
@@ -51,17 +57,31 @@ def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
     path = folder / file.name
     try:
         os.utime(path)  # written already (named by content): keep it from pruning
+        if not gzipped(path).is_file():  # written before files were also gzipped
+            _write(gzipped(path), gzip.compress(path.read_bytes(), GZIP_LEVEL, mtime=0))
         return prepared
     except FileNotFoundError:  # not yet, or pruned by another session a moment ago
         pass
     folder.mkdir(parents=True, exist_ok=True)
-    # one part file per writer: sessions are threads of one process and may write the same
-    # layer at once (a part shared by two of them was moved away under the other)
-    partial = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.part")
-    partial.write_text(file.text, encoding="utf-8")
-    os.replace(partial, path)
+    data = file.text.encode("utf-8")
+    _write(gzipped(path), gzip.compress(data, GZIP_LEVEL, mtime=0))  # first: served if there
+    _write(path, data)
     _prune_layer_files(folder)
     return prepared
+
+
+def gzipped(path: Path) -> Path:
+    """Return where the gzipped copy of layer file ``path`` is kept (``NAME.json.gz``)."""
+    return path.with_name(path.name + ".gz")
+
+
+def _write(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` whole or not at all: one part file per writer (sessions are
+    threads of one process and may write the same layer at once; a part shared by two of
+    them was moved away under the other), then renamed over ``path``."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
 
 
 def _prune_layer_files(folder: Path) -> None:
@@ -78,6 +98,7 @@ def _prune_layer_files(folder: Path) -> None:
         files.sort(key=lambda f: f[0], reverse=True)
         for _, old in files[LAYER_FILES_KEPT:]:
             old.unlink(missing_ok=True)
+            gzipped(old).unlink(missing_ok=True)
 
 
 _LAYER_FILE = re.compile(re.escape(LAYER_URL) + r"([A-Za-z0-9_.-]+\.json)")

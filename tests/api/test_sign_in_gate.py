@@ -4,7 +4,10 @@ token, cookie flags, ``next``, sign-out, lockout; no secret in the server's log.
 
 from __future__ import annotations
 
+import gzip
+import http.client
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from websockets.exceptions import InvalidStatus
@@ -178,6 +181,29 @@ def test_layer_files_are_served_to_a_session_by_name_only(base: str) -> None:
     assert reply.headers.get("etag") and "max-age" in reply.headers["cache-control"]
     for bad in ("..%2Fstreamlit.log", "%2e%2e%2fstreamlit.log", "x.txt", ".hidden.json"):
         assert request(base, f"/layers/{bad}", headers=cookie).status in (400, 404), bad
+
+
+def test_layer_files_go_as_gzipped_beside_them_to_a_client_that_takes_gzip(base: str) -> None:
+    name = _layer_file(base)
+    packed = gzip.compress(b'{"cells": [1, 2]}', mtime=0)
+    (Path(_log_dir(base)) / "layers" / f"{name}.gz").write_bytes(packed)
+    cookie = f"campusgrid_session={_signed_in(base)}"
+    url = urlsplit(base)
+    for accept, encoding, body in (("gzip, deflate, br", "gzip", packed), ("identity", None, None)):
+        conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
+        try:
+            conn.request(
+                "GET", f"/layers/{name}", headers={"Cookie": cookie, "Accept-Encoding": accept}
+            )
+            reply = conn.getresponse()
+            data = reply.read()
+            assert reply.status == 200
+            assert reply.getheader("content-type", "").startswith("application/json")
+            assert reply.getheader("content-encoding") == encoding
+            assert "Accept-Encoding" in reply.getheader("vary", "")
+            assert data == (body or b'{"cells": [1, 2]}')  # the copy as written, not redone
+        finally:
+            conn.close()
 
 
 def test_sign_out_ends_the_session(base: str) -> None:

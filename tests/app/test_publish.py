@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import threading
 from pathlib import Path
 
@@ -40,4 +41,20 @@ def test_sessions_publishing_and_pruning_at_once_never_fail(
     assert failures == []
     left = sorted(p.name for p in tmp_path.iterdir())
     assert 1 <= len(left) <= 3 + 8  # the newest kept; others may land after a prune
-    assert all(name.endswith(".json") for name in left), left  # no .part left behind
+    assert all(name.endswith((".json", ".json.gz")) for name in left), left  # no .part
+    for packed in tmp_path.glob("*.json.gz"):  # each gzipped copy is its file's, whole
+        assert gzip.decompress(packed.read_bytes()) == packed.with_suffix("").read_bytes()
+
+
+def test_each_layer_file_is_also_written_gzipped_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publish, "LAYER_DIR", tmp_path)
+    prepared = publish.publish(_layer(1))
+    (path,) = tmp_path.glob("*.json")
+    assert path.name in prepared.json
+    packed = publish.gzipped(path)
+    assert gzip.decompress(packed.read_bytes()) == path.read_bytes()
+    packed.unlink()  # a file written before the gzipped copies: it gets one when used again
+    publish.publish(_layer(1))
+    assert gzip.decompress(packed.read_bytes()) == path.read_bytes()

@@ -20,7 +20,9 @@ CACHE_CONTROL = "private, max-age=86400"
 
 
 async def layer_file(request: Request) -> Response:
-    """Return one layer file; 401 without a signed-in session, 404 for any other name."""
+    """Return one layer file; 401 without a signed-in session, 404 for any other name. A
+    client that accepts gzip gets the gzipped copy written beside the file (``NAME.gz``),
+    when there is one, as it is: nothing is compressed per request."""
     if request.scope.get(ACTOR_KEY) is None:
         return PlainTextResponse("Sign in first: open /signin.", status_code=401)
     name = str(request.path_params.get("name", ""))
@@ -30,7 +32,14 @@ async def layer_file(request: Request) -> Response:
     path = layer_dir() / name
     if not path.is_file():
         return PlainTextResponse("No such layer file.", status_code=404)
-    response = FileResponse(path, media_type=TYPES[match.group(1)])
+    kind = TYPES[match.group(1)]
+    packed = path.with_name(path.name + ".gz")  # written beside it once (app_pages publish)
+    if "gzip" in request.headers.get("accept-encoding", "") and packed.is_file():
+        response = FileResponse(packed, media_type=kind)
+        response.headers["Content-Encoding"] = "gzip"  # the server's gzip then leaves it be
+    else:
+        response = FileResponse(path, media_type=kind)
+    response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
 

@@ -221,6 +221,18 @@ if cov.SUGGESTED in show:
     sites = _ui.suggested_sites(url, campus, version, SUGGEST_COUNT, actor=actor)
     prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
 wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
+# Small files joined to heavy ones (see maps.layers.merged_flat_layer): the ground with its
+# landcover, the cells' outlines under the roads.
+if {map_layers.GROUND, map_layers.LANDCOVER} <= wanted:
+    joined = _ui.ground_with_landcover(url, campus, version)
+    if joined is not None:
+        prepared[map_layers.GROUND] = joined
+        wanted.discard(map_layers.LANDCOVER)
+if {map_layers.CELL_OUTLINES, map_layers.ROADS} <= wanted and plan_id is not None:
+    joined = _ui.roads_with_outlines(url, campus, plan_id, version, lang, tuple(sorted(zones)))
+    if joined is not None:
+        prepared[map_layers.ROADS] = joined
+        wanted.discard(map_layers.CELL_OUTLINES)
 deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
 if found is not None:  # fly to it: a new initial view moves the map, the same one keeps it
     deck.initial_view_state = pdk.ViewState(**found.view, transition_duration=800)

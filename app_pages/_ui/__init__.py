@@ -55,8 +55,10 @@ from app_pages._ui.layers import (
     cell_outlines,
     completion_heatmap,
     coverage_layers,
+    ground_with_landcover,
     hazard_columns,
     painted_cells,
+    roads_with_outlines,
 )
 from app_pages._ui.publish import LAYER_DIR, LAYER_URL, basemap, layer_dir
 from app_pages._ui.splice import OPS_TTL_S
@@ -88,6 +90,7 @@ __all__ = [
     "deck_of",
     "engine_for",
     "friendly_errors",
+    "ground_with_landcover",
     "hazard_columns",
     "hazards",
     "layer_dir",
@@ -103,6 +106,7 @@ __all__ = [
     "plan_caption",
     "plan_cells",
     "reports",
+    "roads_with_outlines",
     "scope_cells",
     "sidebar",
     "signed_in_actor",

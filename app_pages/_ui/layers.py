@@ -69,6 +69,44 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedLayer | None:
+    """Return the campus ground and its landcover as one layer file (id ``ground``; see
+    ``maps.layers.merged_flat_layer``), published once; None without both."""
+    layers = load_layers(url, campus, data_version)
+    if not (len(layers.boundary) and len(layers.landcover)):
+        return None
+    parts = [
+        map_layers.ground_layer(layers.boundary),
+        map_layers.landcover_layer(layers.landcover),
+    ]
+    return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.GROUND))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _roads(url: str, campus: str, data_version: int) -> Any:
+    """Return the campus's roads layer (``pdk.Layer``; built once, reused by every merge)."""
+    return map_layers.roads_layer(load_layers(url, campus, data_version).roads)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def roads_with_outlines(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> PreparedLayer | None:
+    """Return the cells' outlines (of ``zones``; see :func:`cell_outlines`) with the roads
+    drawn over them as one layer file (id ``roads``), published once; None without roads."""
+    if not len(load_layers(url, campus, data_version).roads):
+        return None
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = zone_codes(cells, zones) if zones else None
+    records = cell_base(url, campus, plan_id, data_version, lang)
+    parts = [
+        map_layers.cell_outlines_layer(records, codes=codes),
+        _roads(url, campus, data_version),
+    ]
+    return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.ROADS))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def _coverage_layers(
     url: str,
     campus: str,

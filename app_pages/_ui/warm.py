@@ -153,12 +153,14 @@ def warm_campus(
     up between two roles once ``stop`` is set."""
     name, version = campus.name, campus.data_version
     _step(name, "layers", lambda: layers.base_layers(url, name, version, lang))
+    _step(name, "ground", lambda: layers.ground_with_landcover(url, name, version))
     plan = services.current_plan(caches.engine_for(url), name)
     if plan is None:
         return
     pid = plan.id
     _step(name, "cells", lambda: caches.load_cells(url, name, pid, version))
     _step(name, "outlines", lambda: layers.cell_outlines(url, name, pid, version, lang, ()))
+    _step(name, "roads", lambda: layers.roads_with_outlines(url, name, pid, version, lang, ()))
     for role in CAMPUS_ROLES:
         if stop is not None and stop.is_set():
             return

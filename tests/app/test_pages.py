@@ -55,7 +55,9 @@ FLOOR_KINDS = {"PolygonLayer", "SolidPolygonLayer", "ScatterplotLayer"}
 def test_the_default_safety_map_needs_no_shader_program_beyond_the_floors(app: AppTest) -> None:
     spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
     kinds = {layer["id"]: layer["@@type"] for layer in spec["layers"]}
-    assert {"ground", "cells", "cell_outlines", "buildings", "cameras", "hazards"} <= set(kinds)
+    # the landcover drawn with the ground, the cells' outlines with the roads: no small file
+    # for deck.gl to draw on its own before the heavy ones (maps.layers.merged_flat_layer)
+    assert list(kinds) == ["ground", "cells", "roads", "buildings", "cameras", "hazards"]
     assert set(kinds.values()) <= FLOOR_KINDS, kinds
     stroked = [
         layer["id"]
@@ -217,3 +219,16 @@ def test_a_cached_layer_whose_file_was_pruned_is_rebuilt(
     assert not publish.layer_file_alive(first[0])
     assert publish.layer_file_alive(PreparedLayer("ground", '{"data":[{"polygon":[]}]}'))  # inline
     build.clear()
+
+
+def test_the_outlines_and_landcover_stand_alone_when_their_partner_is_hidden(
+    app: AppTest,
+) -> None:
+    layers = app.multiselect(key="map_layers@zh")
+    shown = [i for i in layers.value if i not in ("roads", "ground")]
+    app = layers.set_value(shown).run()
+    assert not app.exception
+    spec = json.loads(app.get("deck_gl_json_chart")[0].proto.json)
+    ids = [layer["id"] for layer in spec["layers"]]
+    assert "landcover" in ids and "cell_outlines" in ids
+    assert "roads" not in ids and "ground" not in ids

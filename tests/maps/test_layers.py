@@ -262,3 +262,27 @@ def test_cell_records_carry_a_short_tip_the_full_one_stays_on_the_planner(
     assert zh[0] == "网格 T-01-001 · 张三"
     full = str(_data(L.cells_layer(cells, lang="en")[0])[0]["tip"])
     assert full.startswith("Cell T-01-001\nZone 1") and "Area" in full
+
+
+def test_merged_flat_layer_keeps_each_records_colour_and_the_parts_order(
+    campus: CampusLayers,
+) -> None:
+    ground = L.ground_layer(campus.boundary)
+    landcover = L.landcover_layer(campus.landcover)
+    assert ground.data and landcover.data
+    before = json.dumps(landcover.data)
+    merged = L.merged_flat_layer([ground, landcover], layer_id=L.GROUND)
+    spec = json.loads(merged.to_json())
+    assert spec["id"] == L.GROUND and spec["@@type"] == "PolygonLayer"
+    assert spec["stroked"] is False and spec["pickable"] is False and "extruded" not in spec
+    rows = merged.data
+    assert len(rows) == len(ground.data) + len(landcover.data)
+    # the ground first (drawn under), with its constant colour; then each landcover record
+    # with its own colour and polygon, nothing else carried
+    assert all(set(r) == {"polygon", "fill"} for r in rows)
+    assert [r["fill"] for r in rows[: len(ground.data)]] == [colours.GROUND] * len(ground.data)
+    assert [r["polygon"] for r in rows[len(ground.data) :]] == [
+        r["polygon"] for r in landcover.data
+    ]
+    assert [r["fill"] for r in rows[len(ground.data) :]] == [r["fill"] for r in landcover.data]
+    assert json.dumps(landcover.data) == before

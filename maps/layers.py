@@ -601,12 +601,11 @@ def merged_flat_layer(parts: list[pdk.Layer], *, layer_id: str) -> pdk.Layer:
     files, so the whole map is drawn twice (bench/README.md)."""
     records: list[Record] = []
     for part in parts:
-        colour = part.get_fill_color
-        constant = isinstance(colour, list)
+        colour = part.get_fill_color  # a constant colour, or an accessor: "@@=FIELD"
+        field = None if isinstance(colour, list) else str(colour).removeprefix("@@=")
         for record in part.data:
-            keep = {"polygon": record["polygon"]}
-            keep["fill"] = colour if constant else record["fill"]
-            records.append(keep)
+            fill = colour if field is None else record[field]
+            records.append({"polygon": record["polygon"], "fill": fill})
     return _layer(
         "PolygonLayer",
         records,

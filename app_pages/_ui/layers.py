@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 import geopandas as gpd
+import pydeck as pdk
 import streamlit as st
 from maps import coverage_layers as cov
 from maps import hazard_layers, measures
@@ -83,8 +84,8 @@ def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedL
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def _roads(url: str, campus: str, data_version: int) -> Any:
-    """Return the campus's roads layer (``pdk.Layer``; built once, reused by every merge)."""
+def _roads(url: str, campus: str, data_version: int) -> pdk.Layer:
+    """Return the campus's roads layer (built once, reused by every merge)."""
     return map_layers.roads_layer(load_layers(url, campus, data_version).roads)
 
 

@@ -189,7 +189,11 @@ def test_layer_files_go_as_gzipped_beside_them_to_a_client_that_takes_gzip(base:
     (Path(_log_dir(base)) / "layers" / f"{name}.gz").write_bytes(packed)
     cookie = f"campusgrid_session={_signed_in(base)}"
     url = urlsplit(base)
-    for accept, encoding, body in (("gzip, deflate, br", "gzip", packed), ("identity", None, None)):
+    for accept, encoding, body in (
+        ("gzip, deflate, br", "gzip", packed),
+        ("identity", None, None),
+        ("br, gzip;q=0", None, None),
+    ):
         conn = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
         try:
             conn.request(
@@ -271,3 +275,22 @@ def test_the_bare_page_script_serves_nothing_of_the_campus(api_db: str, tmp_path
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.mark.parametrize(
+    ("header", "takes"),
+    [
+        ("gzip, deflate, br", True),
+        ("GZIP", True),
+        ("*", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("", False),
+        ("identity", False),
+        ("br, gzip;q=0", False),
+        ("gzip; q=0.0", False),
+    ],
+)
+def test_takes_gzip_reads_the_accept_encoding_header(header: str, takes: bool) -> None:
+    from zoning.api.layers import takes_gzip
+
+    assert takes_gzip(header) is takes

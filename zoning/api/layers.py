@@ -34,7 +34,7 @@ async def layer_file(request: Request) -> Response:
         return PlainTextResponse("No such layer file.", status_code=404)
     kind = TYPES[match.group(1)]
     packed = path.with_name(path.name + ".gz")  # written beside it once (app_pages publish)
-    if "gzip" in request.headers.get("accept-encoding", "") and packed.is_file():
+    if takes_gzip(request.headers.get("accept-encoding", "")) and packed.is_file():
         response = FileResponse(packed, media_type=kind)
         response.headers["Content-Encoding"] = "gzip"  # the server's gzip then leaves it be
     else:
@@ -42,6 +42,17 @@ async def layer_file(request: Request) -> Response:
     response.headers["Vary"] = "Accept-Encoding"
     response.headers["Cache-Control"] = CACHE_CONTROL
     return response
+
+
+def takes_gzip(accept_encoding: str) -> bool:
+    """Return whether an ``Accept-Encoding`` header value accepts gzip (``gzip`` or ``*``
+    listed without ``q=0``)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.partition(";")
+        quality = params.replace(" ", "").removeprefix("q=")
+        if coding.strip() in ("gzip", "*") and quality not in ("0", "0.0", "0.00", "0.000"):
+            return True
+    return False
 
 
 def routes() -> list[Route]:

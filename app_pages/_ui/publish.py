@@ -13,6 +13,7 @@ import gzip
 import os
 import re
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,10 +34,10 @@ LAYER_URL = "layers/"
 #: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
 #: MB). Cells and hazards get a file per filter state; the others one per campus version.
 LAYER_FILES_KEPT = 64
-#: Each file is also written gzipped (``NAME.json.gz``, this level) once, beside it, and
-#: served as it is (:mod:`zoning.api.layers`): compressing ~5 MB of JSON on every first
-#: fetch cost the server ~0.1 s of a core while the browser drew, and spread the files'
-#: arrival, so the map took more frames (bench/README.md).
+#: Each file is also written gzipped (``NAME.json.gz``, this level) once, beside it, in the
+#: background, and served as it is (:mod:`zoning.api.layers`): compressing ~5 MB of JSON on
+#: every first fetch cost the server ~0.1 s of a core while the browser drew, and spread
+#: the files' arrival, so the map took more frames (bench/README.md).
 GZIP_LEVEL = 6
 
 
@@ -58,14 +59,13 @@ def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
     try:
         os.utime(path)  # written already (named by content): keep it from pruning
         if not gzipped(path).is_file():  # written before files were also gzipped
-            _write(gzipped(path), gzip.compress(path.read_bytes(), GZIP_LEVEL, mtime=0))
+            _GZIPPER.submit(_gzip_beside, path)
         return prepared
     except FileNotFoundError:  # not yet, or pruned by another session a moment ago
         pass
     folder.mkdir(parents=True, exist_ok=True)
-    data = file.text.encode("utf-8")
-    _write(gzipped(path), gzip.compress(data, GZIP_LEVEL, mtime=0))  # first: served if there
-    _write(path, data)
+    _write(path, file.text.encode("utf-8"))
+    _GZIPPER.submit(_gzip_beside, path)  # the page does not wait: served plain until then
     _prune_layer_files(folder)
     return prepared
 
@@ -73,6 +73,28 @@ def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
 def gzipped(path: Path) -> Path:
     """Return where the gzipped copy of layer file ``path`` is kept (``NAME.json.gz``)."""
     return path.with_name(path.name + ".gz")
+
+
+#: Writes the gzipped copies, one at a time, in the background (a new filter state's files
+#: are ~3 MB: compressing them in the page would add ~50 ms to its rerun).
+_GZIPPER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campusgrid-gzip")
+
+
+def _gzip_beside(path: Path) -> None:
+    """Write the gzipped copy of layer file ``path`` beside it; nothing when the file was
+    pruned meanwhile (its copy is removed again if pruning came during the compression)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    _write(gzipped(path), gzip.compress(data, GZIP_LEVEL, mtime=0))
+    if not path.exists():
+        gzipped(path).unlink(missing_ok=True)
+
+
+def gzipped_copies_written() -> None:
+    """Wait until every gzipped copy asked for so far is written (tests, benchmarks)."""
+    _GZIPPER.submit(lambda: None).result()
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -99,6 +121,9 @@ def _prune_layer_files(folder: Path) -> None:
         for _, old in files[LAYER_FILES_KEPT:]:
             old.unlink(missing_ok=True)
             gzipped(old).unlink(missing_ok=True)
+    for packed in folder.glob("*.json.gz"):  # a copy whose file was pruned meanwhile
+        if not packed.with_suffix("").exists():
+            packed.unlink(missing_ok=True)
 
 
 _LAYER_FILE = re.compile(re.escape(LAYER_URL) + r"([A-Za-z0-9_.-]+\.json)")

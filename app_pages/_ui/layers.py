@@ -9,6 +9,7 @@ file.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
@@ -61,7 +62,7 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
     if len(layers.landcover):
         out[map_layers.LANDCOVER] = publish(map_layers.landcover_layer(layers.landcover))
     if len(layers.roads):
-        out[map_layers.ROADS] = publish(map_layers.roads_layer(layers.roads))
+        out[map_layers.ROADS] = publish(copy.copy(_roads(url, campus, data_version)))
     if len(layers.buildings):
         out[map_layers.BUILDINGS] = publish(map_layers.buildings_layer(layers.buildings, lang=lang))
     if len(layers.cameras):
@@ -85,7 +86,8 @@ def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedL
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _roads(url: str, campus: str, data_version: int) -> pdk.Layer:
-    """Return the campus's roads layer (built once, reused by every merge)."""
+    """Return the campus's roads layer, built once: drawn alone and over the outlines. Never
+    published itself (publishing changes a layer): a copy is."""
     return map_layers.roads_layer(load_layers(url, campus, data_version).roads)
 
 
@@ -97,11 +99,8 @@ def roads_with_outlines(
     drawn over them as one layer file (id ``roads``), published once; None without roads."""
     if not len(load_layers(url, campus, data_version).roads):
         return None
-    cells = load_cells(url, campus, plan_id, data_version)
-    codes = zone_codes(cells, zones) if zones else None
-    records = cell_base(url, campus, plan_id, data_version, lang)
     parts = [
-        map_layers.cell_outlines_layer(records, codes=codes),
+        _outline_layer(url, campus, plan_id, data_version, lang, zones),
         _roads(url, campus, data_version),
     ]
     return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.ROADS))
@@ -150,15 +149,25 @@ def zone_codes(cells: gpd.GeoDataFrame, zones: Collection[str]) -> frozenset[str
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
+def _outline_layer(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> pdk.Layer:
+    """Return the outlines of the plan's cells (of ``zones``; all when empty) as a layer
+    (``maps.layers.cell_outlines_layer``), built once: drawn alone and under the roads.
+    Never published itself (publishing changes a layer): a copy is."""
+    cells = load_cells(url, campus, plan_id, data_version)
+    codes = zone_codes(cells, zones) if zones else None
+    records = cell_base(url, campus, plan_id, data_version, lang)
+    return map_layers.cell_outlines_layer(records, codes=codes)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
 def cell_outlines(
     url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
 ) -> PreparedLayer:
     """Return the outlines of the plan's cells (of ``zones``; all when empty) as one layer
-    of merged straight lines (see ``maps.layers.cell_outlines_layer``), published once."""
-    cells = load_cells(url, campus, plan_id, data_version)
-    codes = zone_codes(cells, zones) if zones else None
-    records = cell_base(url, campus, plan_id, data_version, lang)
-    return publish(map_layers.cell_outlines_layer(records, codes=codes))
+    of thin strips (see ``maps.layers.cell_outlines_layer``), published once."""
+    return publish(copy.copy(_outline_layer(url, campus, plan_id, data_version, lang, zones)))
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import gzip
 import os
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from maps.basemap_layer import basemap_layer
 from maps.deck import PreparedLayer, externalise, externalise_text, prepare
 from zoning.api.settings import layer_dir as configured_layer_dir
 from zoning.errors import CampusgridError
+from zoning.files import write_whole
 from zoning.geo.basemap import fetch_basemap
 
 BASEMAP_ENV = "CAMPUSGRID_BASEMAP_URL"
@@ -63,8 +63,7 @@ def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
         return prepared
     except FileNotFoundError:  # not yet, or pruned by another session a moment ago
         pass
-    folder.mkdir(parents=True, exist_ok=True)
-    _write(path, file.text.encode("utf-8"))
+    write_whole(path, file.text.encode("utf-8"))
     _GZIPPER.submit(_gzip_beside, path)  # the page does not wait: served plain until then
     _prune_layer_files(folder)
     return prepared
@@ -87,7 +86,7 @@ def _gzip_beside(path: Path) -> None:
         data = path.read_bytes()
     except FileNotFoundError:
         return
-    _write(gzipped(path), gzip.compress(data, GZIP_LEVEL, mtime=0))
+    write_whole(gzipped(path), gzip.compress(data, GZIP_LEVEL, mtime=0))
     if not path.exists():
         gzipped(path).unlink(missing_ok=True)
 
@@ -95,15 +94,6 @@ def _gzip_beside(path: Path) -> None:
 def gzipped_copies_written() -> None:
     """Wait until every gzipped copy asked for so far is written (tests, benchmarks)."""
     _GZIPPER.submit(lambda: None).result()
-
-
-def _write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all: one part file per writer (sessions are
-    threads of one process and may write the same layer at once; a part shared by two of
-    them was moved away under the other), then renamed over ``path``."""
-    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 def _prune_layer_files(folder: Path) -> None:

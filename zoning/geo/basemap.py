@@ -24,10 +24,8 @@ from __future__ import annotations
 import hashlib
 import io
 import math
-import os
 import re
 import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -41,6 +39,7 @@ from typing import Final
 from PIL import Image, UnidentifiedImageError
 
 from zoning.errors import FetchFailed, InvalidInput
+from zoning.files import write_whole
 
 #: Web Mercator's latitude limit (°): the square world of the XYZ scheme.
 MAX_LAT: Final = 85.0511287798066
@@ -523,7 +522,7 @@ def fetch_basemap(
             f"not be fetched ({transient[0].problem}); they are left transparent and "
             "fetched again later."
         )
-    _write(path, data)
+    write_whole(path, data)
     if not transient:  # a complete refresh replaces the older images of this place
         for older in cache_dir.glob(f"{stem}-*.png"):
             if older != path:
@@ -537,13 +536,6 @@ def fetch_basemap(
         missing=len(failed),
         warning=warning,
     )
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f"{path.name}.{os.getpid()}-{threading.get_ident()}.part")
-    partial.write_bytes(data)
-    os.replace(partial, path)
 
 
 def _prune(folder: Path, *, keep: int = FILES_KEPT) -> None:

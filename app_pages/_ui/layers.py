@@ -49,6 +49,23 @@ PAINTED_ENTRIES = 32
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
+def _flat_layers(url: str, campus: str, data_version: int) -> dict[str, pdk.Layer]:
+    """Return the campus's flat layers with data (ground, landcover, roads) by id, built once:
+    drawn alone (:func:`base_layers`) and joined (:func:`ground_with_landcover`,
+    :func:`roads_with_outlines`). Never published themselves (publishing changes a layer):
+    copies are."""
+    layers = load_layers(url, campus, data_version)
+    out: dict[str, pdk.Layer] = {}
+    if len(layers.boundary):
+        out[map_layers.GROUND] = map_layers.ground_layer(layers.boundary)
+    if len(layers.landcover):
+        out[map_layers.LANDCOVER] = map_layers.landcover_layer(layers.landcover)
+    if len(layers.roads):
+        out[map_layers.ROADS] = map_layers.roads_layer(layers.roads)
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
 def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
     """Return the campus's own layers (ground … cameras) serialised once, by layer id.
 
@@ -56,13 +73,10 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
     drawn the moment the deck arrives, and in a software renderer that extra first frame
     delays the files (bench/README.md: 4 frames → 2 before the map is complete)."""
     layers = load_layers(url, campus, data_version)
-    out: dict[str, PreparedLayer] = {}
-    if len(layers.boundary):
-        out[map_layers.GROUND] = publish(map_layers.ground_layer(layers.boundary))
-    if len(layers.landcover):
-        out[map_layers.LANDCOVER] = publish(map_layers.landcover_layer(layers.landcover))
-    if len(layers.roads):
-        out[map_layers.ROADS] = publish(copy.copy(_roads(url, campus, data_version)))
+    out = {
+        layer_id: publish(copy.copy(layer))
+        for layer_id, layer in _flat_layers(url, campus, data_version).items()
+    }
     if len(layers.buildings):
         out[map_layers.BUILDINGS] = publish(map_layers.buildings_layer(layers.buildings, lang=lang))
     if len(layers.cameras):
@@ -74,21 +88,11 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
 def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedLayer | None:
     """Return the campus ground and its landcover as one layer file (id ``ground``; see
     ``maps.layers.merged_flat_layer``), published once; None without both."""
-    layers = load_layers(url, campus, data_version)
-    if not (len(layers.boundary) and len(layers.landcover)):
+    flat = _flat_layers(url, campus, data_version)
+    if map_layers.GROUND not in flat or map_layers.LANDCOVER not in flat:
         return None
-    parts = [
-        map_layers.ground_layer(layers.boundary),
-        map_layers.landcover_layer(layers.landcover),
-    ]
+    parts = [flat[map_layers.GROUND], flat[map_layers.LANDCOVER]]
     return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.GROUND))
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _roads(url: str, campus: str, data_version: int) -> pdk.Layer:
-    """Return the campus's roads layer, built once: drawn alone and over the outlines. Never
-    published itself (publishing changes a layer): a copy is."""
-    return map_layers.roads_layer(load_layers(url, campus, data_version).roads)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
@@ -97,12 +101,10 @@ def roads_with_outlines(
 ) -> PreparedLayer | None:
     """Return the cells' outlines (of ``zones``; see :func:`cell_outlines`) with the roads
     drawn over them as one layer file (id ``roads``), published once; None without roads."""
-    if not len(load_layers(url, campus, data_version).roads):
+    roads = _flat_layers(url, campus, data_version).get(map_layers.ROADS)
+    if roads is None:
         return None
-    parts = [
-        _outline_layer(url, campus, plan_id, data_version, lang, zones),
-        _roads(url, campus, data_version),
-    ]
+    parts = [_outline_layer(url, campus, plan_id, data_version, lang, zones), roads]
     return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.ROADS))
 
 

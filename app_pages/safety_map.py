@@ -204,12 +204,10 @@ if need_coverage:
         coverage = _ui.coverage(url, campus, version, plan_id, actor=actor)
         prepared.update(_ui.coverage_layers(url, campus, version, plan_id, lang, actor=actor))
     legends.append((t("map.coverage_legend", lang), cov.band_legend(lang=lang)))
-if cells is not None and plan_id is not None and len(cells):
+has_cells = cells is not None and plan_id is not None and len(cells) > 0
+if has_cells and plan_id is not None:
     prepared[map_layers.CELLS], legend = _ui.painted_cells(
         url, campus, plan_id, version, lang, colour_by, filters, actor=actor
-    )
-    prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
-        url, campus, plan_id, version, lang, tuple(sorted(zones))
     )
     legends.insert(0, (t("map.legend", lang) + " · " + t(f"measure.{colour_by}", lang), legend))
 if hazards is not None and plan_id is not None and hazard_layers.HAZARDS in show:
@@ -222,17 +220,26 @@ if cov.SUGGESTED in show:
     prepared[cov.SUGGESTED] = prepare(cov.suggested_layer(sites, lang=lang))
 wanted = set(show) | ({map_layers.CELL_OUTLINES} if map_layers.CELLS in show else set())
 # Small files joined to heavy ones (see maps.layers.merged_flat_layer): the ground with its
-# landcover, the cells' outlines under the roads.
+# landcover, the cells' outlines under the roads; each alone when its partner is hidden.
 if {map_layers.GROUND, map_layers.LANDCOVER} <= wanted:
     joined = _ui.ground_with_landcover(url, campus, version)
     if joined is not None:
         prepared[map_layers.GROUND] = joined
         wanted.discard(map_layers.LANDCOVER)
-if {map_layers.CELL_OUTLINES, map_layers.ROADS} <= wanted and plan_id is not None:
-    joined = _ui.roads_with_outlines(url, campus, plan_id, version, lang, tuple(sorted(zones)))
+if has_cells and plan_id is not None and map_layers.CELL_OUTLINES in wanted:
+    shown_zones = tuple(sorted(zones))
+    joined = (
+        _ui.roads_with_outlines(url, campus, plan_id, version, lang, shown_zones)
+        if map_layers.ROADS in wanted
+        else None
+    )
     if joined is not None:
         prepared[map_layers.ROADS] = joined
         wanted.discard(map_layers.CELL_OUTLINES)
+    else:
+        prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
+            url, campus, plan_id, version, lang, shown_zones
+        )
 deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
 if found is not None:  # fly to it: a new initial view moves the map, the same one keeps it
     deck.initial_view_state = pdk.ViewState(**found.view, transition_duration=800)

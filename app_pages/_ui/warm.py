@@ -159,8 +159,7 @@ def warm_campus(
         return
     pid = plan.id
     _step(name, "cells", lambda: caches.load_cells(url, name, pid, version))
-    _step(name, "outlines", lambda: layers.cell_outlines(url, name, pid, version, lang, ()))
-    _step(name, "roads", lambda: layers.roads_with_outlines(url, name, pid, version, lang, ()))
+    _step(name, "outlines", lambda: _outlines(url, name, pid, version, lang))
     for role in CAMPUS_ROLES:
         if stop is not None and stop.is_set():
             return
@@ -169,6 +168,13 @@ def warm_campus(
     # the drawn coverage last (seconds on a large campus): the safety map shows it on demand
     reader = queries.visibility(Actor("(warm)", Role.SAFETY_OFFICER)).actor()
     _step(name, "coverage", lambda: caches.coverage_result(url, name, version, pid, actor=reader))
+
+
+def _outlines(url: str, name: str, pid: int, version: int, lang: Lang) -> object:
+    """Warm the cells' outlines as the safety map first draws them: under the roads, or
+    alone on a campus without roads."""
+    joined = layers.roads_with_outlines(url, name, pid, version, lang, ())
+    return joined or layers.cell_outlines(url, name, pid, version, lang, ())
 
 
 def _warm_as(url: str, name: str, version: int, pid: int, lang: Lang, actor: Actor) -> None:

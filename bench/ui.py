@@ -188,10 +188,12 @@ def serve(
     *,
     log: Path | None = None,
     env: dict[str, str] | None = None,
+    options: tuple[str, ...] = (),
 ) -> tuple[subprocess.Popen[bytes], int]:
     """Start ``streamlit run script`` on a free port of 127.0.0.1 with database ``url`` and
     timing log ``timing``; return the process and its port once the health check answers.
-    ``log``: a file for the server's output (default: discarded); ``env``: more variables."""
+    ``log``: a file for the server's output (default: discarded); ``env``: more variables;
+    ``options``: more ``streamlit run`` options (``--server.enableStaticServing true``)."""
     import urllib.request
 
     port = free_port()
@@ -203,7 +205,7 @@ def serve(
             [str(Path(sys.executable).with_name("streamlit")), "run", str(script),
              "--server.address", "127.0.0.1", "--server.headless", "true",
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-             "--server.port", str(port)],
+             "--server.port", str(port), *options],
             cwd=ROOT, env=variables, stdout=out, stderr=subprocess.STDOUT,
         )  # fmt: skip
     base = f"http://127.0.0.1:{port}"

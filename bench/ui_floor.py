@@ -13,7 +13,11 @@ over the floor is mostly the software renderer compiling that layer type's shade
 - ``points``: 2,400 ``ScatterplotLayer`` points (cameras);
 - ``paths``: 120 ``PathLayer`` paths, 2,400 vertices (cell outlines, the campus edge);
 - ``extruded+points``: both of the first two, the fewest shader programs a map of extruded
-  buildings and camera points can draw with (the cells share the floor's program).
+  buildings and camera points can draw with (the cells share the floor's program);
+- ``map`` (only when :func:`write_map` has put a deck beside the page, as
+  ``bench/ui_ratio.py`` does): the safety map's own deck spec and layer files, drawn by a
+  page that holds nothing else (no sign-in, sidebar, filters or legends): what the map's data
+  alone costs the browser.
 
 Each figure is the median of ``--visits`` visits in new tabs after one warm-up visit; the
 server's page script takes ~10 ms, so the rest is the browser.
@@ -22,12 +26,16 @@ server's page script takes ~10 ms, so the rest is the browser.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,10 +45,17 @@ from bench.ui import _visit, serve  # noqa: E402
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 PAGE = """
-import random
+import json, pathlib, random
 import streamlit as st, pydeck as pdk
 st.title("floor")
 kind = st.query_params.get("kind", "floor")
+if kind == "map":  # a deck spec written by write_map, sent as it is
+    spec = (pathlib.Path(__file__).parent / "map_spec.json").read_text("utf-8")
+    class Spec(pdk.Deck):
+        def to_json(self):
+            return spec
+    st.pydeck_chart(Spec(map_provider=None), height=620)
+    st.stop()
 rnd = random.Random(0)
 square = [[116.30, 39.99], [116.32, 39.99], [116.32, 40.01], [116.30, 40.01]]
 layers = [pdk.Layer("SolidPolygonLayer", [{"polygon": square}], id="ground",
@@ -76,6 +91,38 @@ def write_page(folder: Path) -> Path:
     script = folder / "floor_app.py"
     script.write_text(PAGE)
     return script
+
+
+#: The page of the safety map's own deck (see :func:`write_map`).
+MAP = "map"
+#: Seconds in a day (how far back the ``map`` page's layer files are dated).
+DAY_S = 86_400.0
+#: The ``streamlit run`` option the ``map`` page needs (its layer files are static files).
+STATIC_SERVING = ("--server.enableStaticServing", "true")
+
+
+def write_map(folder: Path, spec: dict[str, Any], layer_dir: Path) -> int:
+    """Put deck spec ``spec`` (as ``st.pydeck_chart`` sends it; its layers' ``data`` are
+    ``layers/NAME`` files of ``layer_dir``) beside the page written in ``folder``: the files
+    are copied to ``folder/static/layers`` and the spec points at them. Serve the folder with
+    :data:`STATIC_SERVING`. Returns the number of layer files copied.
+
+    Streamlit's static files carry no ``Cache-Control``; the copies are dated a day back so
+    that the browser keeps them fresh (heuristic freshness: a tenth of their age) as it keeps
+    the app's layer files (``immutable``): a warm visit of either takes them from its cache."""
+    static = folder / "static" / "layers"
+    static.mkdir(parents=True, exist_ok=True)
+    layers = []
+    for layer in spec.get("layers", []):
+        data = layer.get("data")
+        if isinstance(data, str) and data.startswith("layers/"):
+            name = data.removeprefix("layers/")
+            shutil.copyfile(layer_dir / name, static / name)
+            os.utime(static / name, (time.time() - DAY_S, time.time() - DAY_S))
+            layer = {**layer, "data": f"app/static/layers/{name}"}
+        layers.append(layer)
+    (folder / "map_spec.json").write_text(json.dumps({**spec, "layers": layers}), "utf-8")
+    return len(list(static.iterdir()))
 
 
 def page_url(base: str, kind: str) -> str:

@@ -8,14 +8,16 @@ One process, one headless Chromium, two servers side by side:
   warming on and a fresh layer-file folder; the benchmark waits until the server logs
   ``warmed …`` (as ``bench/warm.py``) before the first visit;
 - the floor pages of ``bench/ui_floor.py`` (no campusgrid code), of which the page with
-  extruded boxes and points is visited.
+  extruded boxes and points is visited, and its ``map`` page: the safety map's own deck spec
+  (taken from the app's page run in this process, ``AppTest`` signed in as the same account)
+  and the same layer files, drawn by a page that holds nothing else (the **bare map**).
 
 Order: one floor visit (the browser's own start-up: its processes, its shader compiler),
 then the **first visit** of the safety map after the server start (its bytes on the wire are
 the **payload**, counted as ``bench/ui.py`` counts them: websocket and layer files after
 compression; the browser has nothing cached), one warm-up visit of the map (its bytes too:
 the layer files then come from the browser's cache) and of the floor page, then ``--visits``
-rounds of map, floor (interleaved, so that a change of load hits both), each in a new tab
+rounds of map, floor, bare map (interleaved, so that a change of load hits all), each in a new tab
 of its own browser context (the map's signed in as ``bench-admin``), each timed by
 ``bench.ui._visit`` (navigation → the whole picture drawn and still). On the last map tab,
 the **filter change** series of ``bench/ui.py`` (page-script times, ``new`` and
@@ -23,6 +25,8 @@ the **filter change** series of ``bench/ui.py`` (page-script times, ``new`` and
 
 - warm ÷ floor: median map visit ÷ median floor visit, goal ≤ 1.3;
 - first ÷ warm: the first visit after the server start ÷ the median map visit, goal ≤ 1.15;
+- bare map ÷ floor and warm ÷ bare map (no goal): the first splits what the map's data costs
+  the browser from what the rest of the page adds (sign-in, sidebar, filters, legends);
 - payload and filter change: keep 0.88 MB and 148 ms / 44 ms (the figures before issue 18).
 
 The figures hold only on a quiet machine: the machine line gives the 1-minute load average
@@ -49,6 +53,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.ui import (  # noqa: E402
+    BENCH_ACCOUNT,
     MEASURE_LABELS,
     CountingProxy,
     _visit,
@@ -57,7 +62,14 @@ from bench.ui import (  # noqa: E402
     serve,
     signed_in_context,
 )
-from bench.ui_floor import BOXES_AND_POINTS, page_url, write_page  # noqa: E402
+from bench.ui_floor import (  # noqa: E402
+    BOXES_AND_POINTS,
+    MAP,
+    STATIC_SERVING,
+    page_url,
+    write_map,
+    write_page,
+)
 from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, wait_idle  # noqa: E402
 from zoning import services  # noqa: E402
 from zoning.store.engine import open_engine  # noqa: E402
@@ -135,6 +147,26 @@ def map_visit(context: Any, url: str, timing: Path, what: str) -> tuple[Any, flo
     return page, seconds, runs[0] if runs else float("nan")
 
 
+def captured_spec(db_url: str, layer_dir: Path) -> dict[str, Any]:
+    """Return the safety map's deck spec as the app sends it to :data:`BENCH_ACCOUNT` on
+    ``db_url``: the app's page run once in this process (``AppTest``), its layer files written
+    to ``layer_dir`` (the server's folder: the same content, so the same file names)."""
+    from streamlit.testing.v1 import AppTest
+
+    from tests.signed_in import signed_in
+
+    os.environ.update(
+        CAMPUSGRID_DB=db_url, CAMPUSGRID_LAYER_DIR=str(layer_dir), CAMPUSGRID_WARM="0"
+    )
+    app = signed_in(AppTest.from_file(str(ROOT / "app.py"), default_timeout=900), BENCH_ACCOUNT)
+    app.run()
+    charts = app.get("deck_gl_json_chart")
+    if app.exception or not charts:
+        raise SystemExit(f"the safety map drew no map in the page test: {list(app.exception)}")
+    spec: dict[str, Any] = json.loads(charts[0].proto.json)
+    return spec
+
+
 def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
     """Start both servers in ``folder``, drive the browser, stop them; return the figures."""
     from playwright.sync_api import sync_playwright
@@ -148,7 +180,12 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
     ensure_account(db_url)
     timing, server_log = folder / "timing.log", folder / "server.log"
     env = {"CAMPUSGRID_WARM": "1", "CAMPUSGRID_LAYER_DIR": str(folder / "layers")}
-    floor_process, floor_port = serve(write_page(folder), "sqlite://", folder / "floor.log")
+    floor_folder = folder / "floor"
+    floor_folder.mkdir()
+    floor_script = write_page(floor_folder)
+    floor_process, floor_port = serve(
+        floor_script, "sqlite://", folder / "floor.log", options=STATIC_SERVING
+    )
     started = time.monotonic()
     app_process, app_port = serve(ROOT / "app.py", db_url, timing, log=server_log, env=env)
     out: dict[str, Any] = {}
@@ -158,6 +195,7 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
         proxy = CountingProxy(app_port)
         app = f"http://127.0.0.1:{proxy.port}"
         floor = page_url(f"http://127.0.0.1:{floor_port}", BOXES_AND_POINTS)
+        bare = page_url(f"http://127.0.0.1:{floor_port}", MAP)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
                 executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
@@ -176,7 +214,11 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
                 out[f"{key}_payload_mb"] = (proxy.counts["ws"] + proxy.counts["static"]) / 1e6
                 page.close()
             drawn(floor_context, floor, "floor page")[0].close()  # its warm-up visit
+            write_map(floor_folder, captured_spec(db_url, folder / "layers"), folder / "layers")
+            bare_context = browser.new_context(viewport={"width": width, "height": height})
+            drawn(bare_context, bare, "bare map")[0].close()  # its warm-up visit
             out["warm_runs_s"], out["floor_runs_s"], out["warm_scripts_s"] = [], [], []
+            out["bare_runs_s"] = []
             for round_ in range(visits):
                 page, seconds, script_s = map_visit(app_context, app, timing, "safety map")
                 out["warm_runs_s"].append(seconds)
@@ -186,6 +228,9 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
                 floor_page, seconds = drawn(floor_context, floor, "floor page")
                 out["floor_runs_s"].append(seconds)
                 floor_page.close()
+                bare_page, seconds = drawn(bare_context, bare, "bare map")
+                out["bare_runs_s"].append(seconds)
+                bare_page.close()
             page.wait_for_timeout(500)
             medians = filter_change(page, timing, MEASURE_LABELS)
             out["filter_new_ms"], out["filter_repeat_ms"] = medians["new"], medians["repeat"]
@@ -200,6 +245,9 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
     out["warm_s"] = statistics.median(out["warm_runs_s"])
     out["warm_script_s"] = statistics.median(out["warm_scripts_s"])
     out["floor_s"] = statistics.median(out["floor_runs_s"])
+    out["bare_s"] = statistics.median(out["bare_runs_s"])
+    out["bare_over_floor"] = out["bare_s"] / out["floor_s"]
+    out["warm_over_bare"] = out["warm_s"] / out["bare_s"]
     out["warm_over_floor"] = out["warm_s"] / out["floor_s"]
     out["first_over_warm"] = out["first_s"] / out["warm_s"]
     return out
@@ -215,6 +263,7 @@ def report(figures: dict[str, Any], db_url: str, load: tuple[float, float, float
     before, after, highest = load
     runs = ", ".join(f"{s:.2f}" for s in figures["warm_runs_s"])
     floor_runs = ", ".join(f"{s:.2f}" for s in figures["floor_runs_s"])
+    bare_runs = ", ".join(f"{s:.2f}" for s in figures["bare_runs_s"])
     print(
         f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}; "
         f"load average (1 min) before {before:.2f}, after {after:.2f}, highest {highest:.2f}"
@@ -227,6 +276,12 @@ def report(figures: dict[str, Any], db_url: str, load: tuple[float, float, float
          f"runs {floor_runs}"),
         ("warm ÷ floor", f"{figures['warm_over_floor']:.2f}",
          f"goal ≤ {WARM_OVER_FLOOR}: {verdict(figures['warm_over_floor'], WARM_OVER_FLOOR)}"),
+        ("bare map: the map's deck alone (median)", f"{figures['bare_s']:.2f} s",
+         f"runs {bare_runs}"),
+        ("bare map ÷ floor", f"{figures['bare_over_floor']:.2f}",
+         "(what the map's data costs the browser)"),
+        ("warm ÷ bare map", f"{figures['warm_over_bare']:.2f}",
+         "(what the rest of the page adds)"),
         ("first ÷ warm", f"{figures['first_over_warm']:.2f}",
          f"goal ≤ {FIRST_OVER_WARM}: {verdict(figures['first_over_warm'], FIRST_OVER_WARM)}"),
         ("page script, first visit after start", f"{figures['first_script_s']:.2f} s",

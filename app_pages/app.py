@@ -68,6 +68,7 @@ def main() -> None:
     ]
     navigation = st.navigation(pages)
     slug = next((s for (s, *_), p in zip(listed, pages, strict=True) if p is navigation), "page")
+    _ui.note_page(slug)  # a chart drawn first on entering its page bundles its layer files
     lang = _ui.sidebar()
     started = time.perf_counter()
     try:

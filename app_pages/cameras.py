@@ -108,11 +108,12 @@ prepared += [own[i] for i in (map_layers.ROADS, map_layers.BUILDINGS, map_layers
              if i in own]  # fmt: skip
 if sites is not None:
     prepared.append(prepare(cov.suggested_layer(sites, lang=lang)))
-deck = _ui.deck_of(ctx, prepared)
+chart = f"cameras_map:{campus}"
+deck = _ui.deck_of(ctx, prepared, chart)
 st.pydeck_chart(
     deck,
     height=560,
-    key=f"cameras_map:{campus}",
+    key=chart,
     alt=t("map.alt", lang, campus=plain_text(campus)),
 )
 _ui.legend_line(t("map.coverage_legend", lang), cov.band_legend(lang=lang))

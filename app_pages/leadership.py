@@ -168,14 +168,15 @@ heat, legend = _ui.completion_heatmap(
 )
 own = _ui.base_layers(url, campus, version, lang)
 prepared = [own[i] for i in (map_layers.GROUND, map_layers.ROADS) if i in own]
-deck = _ui.deck_of(ctx, [*prepared, heat])
+chart = f"leadership_map:{campus}"
+deck = _ui.deck_of(ctx, [*prepared, heat], chart)
 st.markdown(f"**{t('leadership.heatmap', lang)} · {period}**")
 left, right = st.columns([3, 1])
 with left:
     st.pydeck_chart(
         deck,
         height=520,
-        key=f"leadership_map:{campus}",
+        key=chart,
         alt=t("map.alt", lang, campus=plain_text(campus)),
     )
     _ui.legend_line(t("measure.completion", lang), legend)

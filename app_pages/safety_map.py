@@ -240,7 +240,8 @@ if has_cells and plan_id is not None and map_layers.CELL_OUTLINES in wanted:
         prepared[map_layers.CELL_OUTLINES] = _ui.cell_outlines(
             url, campus, plan_id, version, lang, shown_zones
         )
-deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted])
+chart = f"safety_map:{campus}"
+deck = _ui.deck_of(ctx, [prepared[i] for i in ORDER if i in prepared and i in wanted], chart)
 if found is not None:  # fly to it: a new initial view moves the map, the same one keeps it
     deck.initial_view_state = pdk.ViewState(**found.view, transition_duration=800)
 
@@ -249,7 +250,7 @@ with left:
         deck,
         on_select=_clicked,
         selection_mode="single-object",
-        key=f"safety_map:{campus}",
+        key=chart,
         height=620,
         alt=t("map.alt", lang, campus=plain_text(campus)),
     )

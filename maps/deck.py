@@ -95,7 +95,7 @@ def campus_view(layers: CampusLayers, **options: float) -> dict[str, float]:
     return initial_view((minx, miny, maxx, maxy), **options)  # type: ignore[arg-type]
 
 
-def _dumps(value: object) -> str:
+def dumps_spec(value: object) -> str:
     """Return pydeck's JSON of ``value``: compact, and UTF-8 text left as it is (not
     ``\\uXXXX``, which doubles the bytes of Chinese labels; the text is the same)."""
     from pydeck.bindings.json_tools import default_serialize
@@ -111,14 +111,14 @@ def _dumps(value: object) -> str:
 
 def dumps_data(records: object) -> str:
     """Return layer data (plain records: dicts, lists, str, numbers) as the same compact,
-    key-sorted UTF-8 JSON as :func:`_dumps`, ~15× faster (orjson): a large campus's cells
+    key-sorted UTF-8 JSON as :func:`dumps_spec`, ~15× faster (orjson): a large campus's cells
     are megabytes, serialised again for every new filter state."""
     try:
         return orjson.dumps(
             records, option=orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY
         ).decode("utf-8")
     except TypeError:  # anything orjson does not know (non-str keys, custom objects)
-        return _dumps(records)
+        return dumps_spec(records)
 
 
 class CompactDeck(pdk.Deck):  # type: ignore[misc]
@@ -127,7 +127,7 @@ class CompactDeck(pdk.Deck):  # type: ignore[misc]
     def to_json(self) -> str:
         """Return the deck spec as compact JSON (what ``st.pydeck_chart`` sends)."""
 
-        return _dumps(self)
+        return dumps_spec(self)
 
 
 @dataclass(frozen=True)
@@ -193,7 +193,7 @@ class PreparedLayer:
 def prepare(layer: pdk.Layer) -> PreparedLayer:
     """Return ``layer`` serialised to compact JSON (see :class:`PreparedLayer`)."""
 
-    text = _dumps(layer)
+    text = dumps_spec(layer)
     return PreparedLayer(id=str(layer.id), json=text)
 
 
@@ -247,7 +247,7 @@ class PreparedDeck(CompactDeck):
         attrs = default_serialize(self)
         attrs.pop("_prepared", None)
         attrs["layers"] = []
-        text = _dumps(attrs)
+        text = dumps_spec(attrs)
         layers = ",".join(p.json for p in self._prepared)
         return text.replace('"layers":[]', f'"layers":[{layers}]', 1)
 

@@ -48,7 +48,7 @@ from app_pages._ui.context import (
     signed_in_actor,
     view_for,
 )
-from app_pages._ui.deck import deck_of, legend_line
+from app_pages._ui.deck import deck_of, legend_line, note_page
 from app_pages._ui.layers import (
     MapFilters,
     base_layers,
@@ -100,6 +100,7 @@ __all__ = [
     "local_today",
     "localised",
     "md",
+    "note_page",
     "ops_key",
     "owner_grid",
     "painted_cells",

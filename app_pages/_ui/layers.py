@@ -65,8 +65,14 @@ def _flat_layers(url: str, campus: str, data_version: int) -> dict[str, pdk.Laye
     return out
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
+    """Return the campus's own layers (ground … cameras) serialised once, by layer id (see
+    :func:`_base_layers`), their files on disk (written again if deleted meanwhile)."""
+    return with_live_file(_base_layers, url, campus, data_version, lang)  # type: ignore[no-any-return]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[str, PreparedLayer]:
     """Return the campus's own layers (ground … cameras) serialised once, by layer id.
 
     Every layer with data is a file, the small ground too: a layer inline in the deck is
@@ -84,10 +90,16 @@ def base_layers(url: str, campus: str, data_version: int, lang: Lang) -> dict[st
     return out
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
 def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedLayer | None:
     """Return the campus ground and its landcover as one layer file (id ``ground``; see
-    ``maps.layers.merged_flat_layer``), published once; None without both."""
+    ``maps.layers.merged_flat_layer``), published once (again if the file was deleted);
+    None without both."""
+    return with_live_file(_ground_with_landcover, url, campus, data_version)  # type: ignore[no-any-return]
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedLayer | None:
+    """Return :func:`ground_with_landcover`, published once."""
     flat = _flat_layers(url, campus, data_version)
     if map_layers.GROUND not in flat or map_layers.LANDCOVER not in flat:
         return None
@@ -95,12 +107,22 @@ def ground_with_landcover(url: str, campus: str, data_version: int) -> PreparedL
     return publish(map_layers.merged_flat_layer(parts, layer_id=map_layers.GROUND))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def roads_with_outlines(
     url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
 ) -> PreparedLayer | None:
     """Return the cells' outlines (of ``zones``; see :func:`cell_outlines`) with the roads
-    drawn over them as one layer file (id ``roads``), published once; None without roads."""
+    drawn over them as one layer file (id ``roads``), published once (again if the file was
+    deleted); None without roads."""
+    return with_live_file(  # type: ignore[no-any-return]
+        _roads_with_outlines, url, campus, plan_id, data_version, lang, zones
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _roads_with_outlines(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> PreparedLayer | None:
+    """Return :func:`roads_with_outlines`, published once."""
     roads = _flat_layers(url, campus, data_version).get(map_layers.ROADS)
     if roads is None:
         return None

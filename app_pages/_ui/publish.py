@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 from maps.basemap_layer import basemap_layer
+from maps.bundle import BUNDLE_ID, bundle_name, bundle_text
 from maps.deck import PreparedLayer, externalise, externalise_text, prepare
 from zoning.api.settings import layer_dir as configured_layer_dir
 from zoning.errors import CampusgridError
@@ -34,6 +36,8 @@ LAYER_URL = "layers/"
 #: Written files kept per layer id (newest used first); each is one layer's data (≤ a few
 #: MB). Cells and hazards get a file per filter state; the others one per campus version.
 LAYER_FILES_KEPT = 64
+#: Bundles kept (several layers' data in one file, a few MB each: see :mod:`maps.bundle`).
+BUNDLES_KEPT = 16
 #: Each file is also written gzipped (``NAME.json.gz``, this level) once, beside it, in the
 #: background, and served as it is (:mod:`zoning.api.layers`): compressing ~5 MB of JSON on
 #: every first fetch cost the server ~0.1 s of a core while the browser drew, and spread
@@ -54,19 +58,45 @@ def publish(layer: pdk.Layer, text: str | None = None) -> PreparedLayer:
         prepared, file = externalise(layer, url_prefix=LAYER_URL)
     else:
         prepared, file = externalise_text(layer, text, url_prefix=LAYER_URL)
+    _keep_or_write(layer_dir() / file.name, lambda: file.text.encode("utf-8"))
+    return prepared
+
+
+def publish_bundle(members: Mapping[str, str]) -> str | None:
+    """Return the name of the bundle file of ``members`` (layer id → its published file's
+    name; see :mod:`maps.bundle`), written now unless it is already; None when a member's
+    file is gone (pruned meanwhile): the layers then draw from their own files."""
     folder = layer_dir()
-    path = folder / file.name
+    name = bundle_name(members)
+
+    def content() -> bytes | None:
+        try:
+            parts = {i: (folder / file).read_text("utf-8") for i, file in members.items()}
+        except FileNotFoundError:
+            return None
+        return bundle_text(parts).encode("utf-8")
+
+    return name if _keep_or_write(folder / name, content) else None
+
+
+def _keep_or_write(path: Path, content: Callable[[], bytes | None]) -> bool:
+    """Keep layer file ``path`` (named by its content: touched so that pruning keeps it, its
+    gzipped copy asked for if missing) or write it from ``content()`` (then prune the folder);
+    False when it was not there and ``content()`` gave None."""
     try:
-        os.utime(path)  # written already (named by content): keep it from pruning
+        os.utime(path)
         if not gzipped(path).is_file():  # written before files were also gzipped
             _GZIPPER.submit(_gzip_beside, path)
-        return prepared
+        return True
     except FileNotFoundError:  # not yet, or pruned by another session a moment ago
         pass
-    write_whole(path, file.text.encode("utf-8"))
+    data = content()
+    if data is None:
+        return False
+    write_whole(path, data)
     _GZIPPER.submit(_gzip_beside, path)  # the page does not wait: served plain until then
-    _prune_layer_files(folder)
-    return prepared
+    _prune_layer_files(path.parent)
+    return True
 
 
 def gzipped(path: Path) -> Path:
@@ -97,8 +127,9 @@ def gzipped_copies_written() -> None:
 
 
 def _prune_layer_files(folder: Path) -> None:
-    """Keep the ``LAYER_FILES_KEPT`` newest files of each layer id. Sessions publish and prune
-    at once: a file another one removed meanwhile is simply gone (never an error)."""
+    """Keep the ``LAYER_FILES_KEPT`` newest files of each layer id (``BUNDLES_KEPT``
+    bundles). Sessions publish and prune at once: a file another one removed meanwhile is
+    simply gone (never an error)."""
     by_layer: dict[str, list[tuple[float, Path]]] = {}
     for file in folder.glob("*.json"):
         try:
@@ -106,9 +137,10 @@ def _prune_layer_files(folder: Path) -> None:
         except FileNotFoundError:
             continue
         by_layer.setdefault(file.name.rsplit("-", 1)[0], []).append((stamp, file))
-    for files in by_layer.values():
+    for layer_id, files in by_layer.items():
         files.sort(key=lambda f: f[0], reverse=True)
-        for _, old in files[LAYER_FILES_KEPT:]:
+        kept = BUNDLES_KEPT if layer_id == BUNDLE_ID else LAYER_FILES_KEPT
+        for _, old in files[kept:]:
             old.unlink(missing_ok=True)
             gzipped(old).unlink(missing_ok=True)
     for packed in folder.glob("*.json.gz"):  # a copy whose file was pruned meanwhile
@@ -133,12 +165,16 @@ def layer_file_alive(prepared: PreparedLayer) -> bool:
 
 
 def with_live_file(cached: Any, *args: object) -> Any:
-    """Return ``cached(*args)`` (a cached function giving a PreparedLayer, or a tuple
-    starting with one) with its layer file on disk: a file pruned while its layer stayed
-    cached (a layer file per filter state, ``LAYER_FILES_KEPT`` newest kept) is rebuilt."""
+    """Return ``cached(*args)`` (a cached function giving a PreparedLayer, a tuple starting
+    with one, a dict of them, or None) with its layer files on disk: a file pruned while its
+    layer stayed cached (a layer file per filter state, ``LAYER_FILES_KEPT`` newest kept) or
+    deleted from the folder is written again."""
     out = cached(*args)
-    layer = out[0] if isinstance(out, tuple) else out
-    if layer_file_alive(layer):
+    if isinstance(out, dict):
+        layers = list(out.values())
+    else:
+        layers = [out[0] if isinstance(out, tuple) else out]
+    if all(layer is None or layer_file_alive(layer) for layer in layers):
         return out
     cached.clear()
     return cached(*args)

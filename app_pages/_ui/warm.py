@@ -33,6 +33,9 @@ from datetime import date
 
 import pandas as pd
 import streamlit as st
+from maps import layers as map_layers
+from maps.bundle import can_share, layer_file
+from maps.hazard_layers import HAZARDS
 from maps.i18n import Lang, normalise_lang, t
 from maps.map_defaults import FIRST_MEASURE, FIRST_STATUSES, first_dates
 from streamlit.logger import get_logger
@@ -44,6 +47,7 @@ from zoning.services import queries
 
 from app_pages._ui import caches, collector, layers
 from app_pages._ui.context import db_url
+from app_pages._ui.publish import LAYER_URL, gzipped_copies_written, publish_bundle
 from app_pages._ui.text import md
 
 #: Streamlit's logger (its handler and ``logger.level``): the lines land in the server's log.
@@ -168,6 +172,7 @@ def warm_campus(
     # the drawn coverage last (seconds on a large campus): the safety map shows it on demand
     reader = queries.visibility(Actor("(warm)", Role.SAFETY_OFFICER)).actor()
     _step(name, "coverage", lambda: caches.coverage_result(url, name, version, pid, actor=reader))
+    gzipped_copies_written()  # the files' gzipped copies too, before the first visitor
 
 
 def _outlines(url: str, name: str, pid: int, version: int, lang: Lang) -> object:
@@ -194,6 +199,7 @@ def _warm_as(url: str, name: str, version: int, pid: int, lang: Lang, actor: Act
             "hazard columns",
             lambda: layers.hazard_columns(url, name, pid, version, lang, filters, actor=actor),
         ),
+        ("map bundle", lambda: _map_bundle(url, name, pid, version, lang, actor)),
     ]
     if actor.can(Permission.VIEW_REPORTS):
         steps += [
@@ -211,6 +217,31 @@ def _warm_as(url: str, name: str, version: int, pid: int, lang: Lang, actor: Act
         ]
     for what, compute in steps:
         _step(name, f"{what} ({actor.role.value})", compute)
+
+
+def _map_bundle(url: str, name: str, pid: int, version: int, lang: Lang, actor: Actor) -> object:
+    """Write the bundle the safety map's first draw takes its layers from as ``actor`` sees
+    it by default (:func:`app_pages._ui.deck.bundled`; the page's default layers, composed
+    as the page composes them), so the first visitor after a start fetches it ready."""
+    prepared = dict(layers.base_layers(url, name, version, lang))
+    ground = layers.ground_with_landcover(url, name, version)
+    if ground is not None:
+        prepared[map_layers.GROUND] = ground
+        prepared.pop(map_layers.LANDCOVER, None)
+    prepared[map_layers.CELLS] = layers.painted_cells(
+        url, name, pid, version, lang, FIRST_MEASURE, first_filters(), actor=actor
+    )[0]
+    roads = layers.roads_with_outlines(url, name, pid, version, lang, ())
+    if roads is not None:
+        prepared[map_layers.ROADS] = roads
+    else:
+        prepared[map_layers.CELL_OUTLINES] = layers.cell_outlines(url, name, pid, version, lang, ())
+    if actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS):
+        prepared[HAZARDS] = layers.hazard_columns(
+            url, name, pid, version, lang, first_filters(), actor=actor
+        )
+    files = {i: f for i, p in prepared.items() if can_share(i) and (f := layer_file(p, LAYER_URL))}
+    return publish_bundle(files)
 
 
 def fingerprint(url: str, campus: services.CampusSummary) -> Fingerprint:

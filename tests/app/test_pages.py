@@ -110,6 +110,9 @@ def _layer(app: AppTest, layer_id: str, index: int = 0) -> dict[str, Any]:
     if isinstance(data, str) and data.startswith(publish.LAYER_URL):  # served as a file
         name = data.removeprefix(publish.LAYER_URL)
         layer["data"] = json.loads((publish.layer_dir() / name).read_text("utf-8"))
+        part = layer.get("dataTransform")  # its part of a bundle, as the browser takes it
+        if part is not None:
+            layer["data"] = layer["data"][part.removeprefix("@@=")]
     return layer  # type: ignore[no-any-return]
 
 

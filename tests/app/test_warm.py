@@ -6,6 +6,7 @@ a campus without a plan, warms again only what changed, logs a failure and goes 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 import time
@@ -90,6 +91,21 @@ def test_pages_after_warming_compute_nothing_heavy(demo: str, heavy_calls: Count
     # a zone leader's slice is cut from the campus's warmed frames: nothing heavy either
     zone = _page("app_pages/safety_map.py", "warm-zone", "zone_leader", campus=campus, zone=1)
     assert not zone.exception and sum(heavy_calls.values()) == 0, heavy_calls
+
+
+def test_warming_writes_the_bundle_the_safety_maps_first_draw_fetches(demo: str) -> None:
+    warm.warm_all(demo)
+    folder = publish.layer_dir()
+    written = {p.name for p in folder.glob("bundle-*.json")}
+    assert written, "warming wrote no bundle"
+    assert {p.name for p in folder.glob("bundle-*.json.gz")} == {f"{n}.gz" for n in written}
+    for role in ("safety_officer", "admin"):  # as the campus-wide roles see it by default
+        app = _page("app_pages/safety_map.py", f"warm-{role}", role)
+        (chart,) = app.get("deck_gl_json_chart")
+        urls = {layer["data"] for layer in json.loads(chart.proto.json)["layers"]}
+        assert len(urls) == 1, urls  # every layer from one file
+        (url,) = urls
+        assert url.removeprefix(publish.LAYER_URL) in written, (role, url, written)
 
 
 def test_only_a_changed_campus_is_warmed_again(

@@ -45,6 +45,9 @@ def test_safety_map_draws_without_outside_requests(server: str, page: Any, artif
     }
     assert not outside, f"the page fetched from outside: {sorted(outside)[:5]}"
     assert page.locator("[data-testid=stException]").count() == 0
+    # every layer's data in one file: one fetch, one parse, one frame (maps.bundle)
+    files = [url for url in requests if urlsplit(url).path.startswith("/layers/")]
+    assert len(files) == 1 and "/layers/bundle-" in files[0], files
 
 
 @pytest.mark.parametrize("slug", PAGES)

@@ -154,7 +154,9 @@ def coverage_layers(
     """Return the coverage, blind-spot and key-area layers serialised once (shared by every
     account holding VIEW_MAP). Raises PermissionDenied."""
     may_see = actor.can(Permission.VIEW_MAP)
-    return _coverage_layers(url, campus, data_version, plan_id, lang, may_see, actor)
+    return with_live_file(  # type: ignore[no-any-return]
+        _coverage_layers, url, campus, data_version, plan_id, lang, may_see, actor
+    )
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
@@ -185,12 +187,22 @@ def _outline_layer(
     return map_layers.cell_outlines_layer(records, codes=codes)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
 def cell_outlines(
     url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
 ) -> PreparedLayer:
     """Return the outlines of the plan's cells (of ``zones``; all when empty) as one layer
-    of thin strips (see ``maps.layers.cell_outlines_layer``), published once."""
+    of thin strips (see ``maps.layers.cell_outlines_layer``), published once (again if the
+    file was deleted)."""
+    return with_live_file(  # type: ignore[no-any-return]
+        _cell_outlines, url, campus, plan_id, data_version, lang, zones
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cell_outlines(
+    url: str, campus: str, plan_id: int, data_version: int, lang: Lang, zones: tuple[str, ...]
+) -> PreparedLayer:
+    """Return :func:`cell_outlines`, published once."""
     return publish(copy.copy(_outline_layer(url, campus, plan_id, data_version, lang, zones)))
 
 

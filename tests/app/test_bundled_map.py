@@ -115,3 +115,15 @@ def test_a_bundle_pruned_meanwhile_is_written_again(app: AppTest) -> None:
     app.radio(key="map_colour_by@zh").set_value("area").run()  # a rerun keeps the bundle
     assert not app.exception
     assert path.is_file() and _layers(app)["ground"]["data"] == url
+
+
+def test_layer_files_deleted_while_the_app_runs_are_written_again(app: AppTest) -> None:
+    for file in publish.layer_dir().iterdir():  # an OS cache cleaner, a user
+        file.unlink()
+    app.radio(key="map_colour_by@zh").set_value("area").run()
+    assert not app.exception
+    layers = _layers(app)
+    assert set(layers) == {"ground", "cells", "roads", "buildings", "cameras", "hazards"}
+    for layer_id, layer in layers.items():  # whatever it draws from is there
+        path = publish.layer_dir() / str(layer["data"]).removeprefix(publish.LAYER_URL)
+        assert path.is_file(), (layer_id, layer["data"])

@@ -194,3 +194,51 @@ def test_leadership_exports_download(server: str, page: Any, artifacts: Path) ->
     assert files[names[0]].startswith(b"\x89PNG")
     (artifacts / "leadership_export.xlsx").write_bytes(files[names[1]])
     assert page.locator("[data-testid=stException]").count() == 0
+
+
+def _still_chart(page: Any) -> Any:
+    """Return the chart's picture once two screenshots 300 ms apart are the same (PIL)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    chart = page.locator(CHART).first
+    shot = chart.screenshot()
+    for _attempt in range(40):
+        page.wait_for_timeout(300)
+        again = chart.screenshot()
+        if again == shot:
+            break
+        shot = again
+    return Image.open(BytesIO(shot)).convert("RGB")
+
+
+def _differs(a: Any, b: Any) -> float:
+    """Return the share of pixels that differ between pictures ``a`` and ``b``."""
+    from PIL import ImageChops
+
+    diff = ImageChops.difference(a, b).convert("L").point(lambda v: 255 if v > 24 else 0)
+    return float(diff.histogram()[255]) / (diff.width * diff.height)
+
+
+def test_a_new_colouring_repaints_the_map_and_the_first_comes_back(
+    server: str, page: Any, artifacts: Path
+) -> None:
+    # The first draw takes every layer from one bundle; the new colours come from the cells'
+    # own new file, the old ones from the bundle again (maps.bundle): both must be drawn.
+    page.goto(server)
+    page.wait_for_selector(f"{CHART} canvas", timeout=60_000)
+    wait_idle(page)
+    wait_drawn(page)
+    first = _still_chart(page)
+    radio = page.locator("[data-testid=stRadio]").filter(has_text="面积").first
+    radio.get_by_text("面积", exact=True).first.click()
+    wait_idle(page)
+    area = _still_chart(page)
+    area.save(artifacts / "safety_map_by_area.png")
+    radio.get_by_text("巡查完成率", exact=True).first.click()
+    wait_idle(page)
+    back = _still_chart(page)
+    assert _differs(first, area) > 0.02, "colouring by area changed nothing on the map"
+    assert _differs(first, back) < _differs(first, area) / 4, "the first colours did not return"
+    assert page.locator("[data-testid=stException]").count() == 0

@@ -1,6 +1,10 @@
 """Issue 18's browser figures in one run (run by hand): the safety map against the floor.
 
     .venv/bin/python bench/ui_ratio.py [--db sqlite:////tmp/cg_large.sqlite] [--visits 3]
+        [--gpu] [--chromium-arg=ARG ...]
+
+``--gpu`` lets Chromium draw with the machine's GPU (the tests' options turn it off, so the
+figures elsewhere are software WebGL); the report's ``WebGL renderer`` line says what drew.
 
 One process, one headless Chromium, two servers side by side:
 
@@ -167,8 +171,29 @@ def captured_spec(db_url: str, layer_dir: Path) -> dict[str, Any]:
     return spec
 
 
-def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
-    """Start both servers in ``folder``, drive the browser, stop them; return the figures."""
+#: What the page's WebGL says it draws with (SwiftShader: software; else the GPU's name).
+RENDERER_JS = """() => {
+  const gl = document.createElement('canvas').getContext('webgl2');
+  if (!gl) return 'no WebGL 2';
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  return info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER);
+}"""
+
+
+def chromium_args(gpu: bool, extra: list[str]) -> list[str]:
+    """Return Chromium's options: the tests' (software WebGL, ``--disable-gpu``), or with
+    ``gpu`` the same without ``--disable-gpu`` and with the GPU blocklist ignored (a machine
+    with a GPU; the report prints the renderer, so a fallback to software shows); then
+    ``extra`` (``--chromium-arg``, e.g. ``--use-angle=vulkan``)."""
+    args = [a for a in CHROMIUM_ARGS if not (gpu and a == "--disable-gpu")]
+    return args + (["--ignore-gpu-blocklist"] if gpu else []) + extra
+
+
+def run(
+    db_url: str, visits: int, folder: Path, browser_args: list[str] | None = None
+) -> dict[str, Any]:
+    """Start both servers in ``folder``, drive the browser (launched with ``browser_args``,
+    default the tests' options), stop them; return the figures."""
     from playwright.sync_api import sync_playwright
 
     engine = open_engine(db_url)
@@ -198,13 +223,15 @@ def run(db_url: str, visits: int, folder: Path) -> dict[str, Any]:
         bare = page_url(f"http://127.0.0.1:{floor_port}", MAP)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(
-                executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+                executable_path=CHROMIUM, headless=True, args=browser_args or CHROMIUM_ARGS
             )
             width, height = VIEWPORT_PX
             floor_context = browser.new_context(viewport={"width": width, "height": height})
             direct = f"http://127.0.0.1:{app_port}"
             app_context = signed_in_context(browser, direct, db_url, width_px=width)
-            drawn(floor_context, floor, "floor page")[0].close()  # the browser's start-up
+            start_page = drawn(floor_context, floor, "floor page")[0]  # the browser's start-up
+            out["renderer"] = str(start_page.evaluate(RENDERER_JS))
+            start_page.close()
             for key, what in (("first", "first visit"), ("warm_up", "warm-up visit")):
                 proxy.reset()
                 page, out[f"{key}_s"], out[f"{key}_script_s"] = map_visit(
@@ -268,6 +295,7 @@ def report(figures: dict[str, Any], db_url: str, load: tuple[float, float, float
         f"machine: {platform.machine()} {os.cpu_count()} cores, {platform.platform()}; "
         f"load average (1 min) before {before:.2f}, after {after:.2f}, highest {highest:.2f}"
     )
+    print(f"WebGL renderer: {figures['renderer']}")
     print(f"database: {db_url}; server warmed {figures['warmed_after_s']:.1f} s after start")
     rows = [
         ("first map drawn, first visit after start", f"{figures['first_s']:.2f} s", ""),
@@ -316,6 +344,19 @@ def main() -> None:
     parser.add_argument(
         "--visits", type=int, default=3, help="timed visits of the map and of the floor (median)"
     )
+    parser.add_argument(
+        "--gpu",
+        action="store_true",
+        help="let Chromium draw with the machine's GPU (drops --disable-gpu; the report "
+        "prints the renderer used)",
+    )
+    parser.add_argument(
+        "--chromium-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more Chromium option (repeatable), e.g. --chromium-arg=--use-angle=vulkan",
+    )
     args = parser.parse_args()
     path = args.db.removeprefix("sqlite:///")
     mistake = None
@@ -329,7 +370,9 @@ def main() -> None:
     load = LoadSampler()
     with tempfile.TemporaryDirectory() as folder:
         try:
-            figures = run(args.db, args.visits, Path(folder))
+            figures = run(
+                args.db, args.visits, Path(folder), chromium_args(args.gpu, args.chromium_arg)
+            )
         finally:
             figures_load = load.stop()
     report(figures, args.db, figures_load)

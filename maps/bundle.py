@@ -33,12 +33,22 @@ _MEMBER_ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _FILE_NAME = re.compile(r"[A-Za-z0-9_.-]+\.json\Z")
 
 
+def data_file(layer: PreparedLayer, url_prefix: str) -> str | None:
+    """Return the name of the file ``layer``'s ``data`` is (``url_prefix`` + the name: its own
+    file or a bundle), or None: inline data or none."""
+    return _file_of(json.loads(layer.json), url_prefix)
+
+
 def layer_file(layer: PreparedLayer, url_prefix: str) -> str | None:
     """Return the name of the file ``layer`` draws its data from (its ``data`` is
     ``url_prefix`` + the name), or None: inline data, no data, or a bundle already."""
     spec = json.loads(layer.json)
+    return None if "dataTransform" in spec else _file_of(spec, url_prefix)
+
+
+def _file_of(spec: object, url_prefix: str) -> str | None:
     data = spec.get("data") if isinstance(spec, dict) else None
-    if not isinstance(data, str) or not data.startswith(url_prefix) or "dataTransform" in spec:
+    if not isinstance(data, str) or not data.startswith(url_prefix):
         return None
     name = data.removeprefix(url_prefix)
     return name if _FILE_NAME.match(name) else None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import re
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from typing import Any
 import pydeck as pdk
 import streamlit as st
 from maps.basemap_layer import basemap_layer
-from maps.bundle import BUNDLE_ID, bundle_name, bundle_text
+from maps.bundle import BUNDLE_ID, bundle_name, bundle_text, data_file
 from maps.deck import PreparedLayer, externalise, externalise_text, prepare
 from zoning.api.settings import layer_dir as configured_layer_dir
 from zoning.errors import CampusgridError
@@ -148,17 +147,14 @@ def _prune_layer_files(folder: Path) -> None:
             packed.unlink(missing_ok=True)
 
 
-_LAYER_FILE = re.compile(re.escape(LAYER_URL) + r"([A-Za-z0-9_.-]+\.json)")
-
-
 def layer_file_alive(prepared: PreparedLayer) -> bool:
     """Touch the file ``prepared`` draws its data from, so pruning keeps it; False when the
     file is gone (pruned while the layer stayed cached). A layer with inline data is alive."""
-    match = _LAYER_FILE.search(prepared.json)
-    if match is None:
+    name = data_file(prepared, LAYER_URL)
+    if name is None:
         return True
     try:
-        os.utime(layer_dir() / match.group(1))
+        os.utime(layer_dir() / name)
     except FileNotFoundError:
         return False
     return True

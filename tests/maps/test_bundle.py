@@ -7,7 +7,14 @@ import json
 import pydeck as pdk
 import pytest
 
-from maps.bundle import bundle_name, bundle_text, can_share, from_bundle, layer_file
+from maps.bundle import (
+    bundle_name,
+    bundle_text,
+    can_share,
+    data_file,
+    from_bundle,
+    layer_file,
+)
 from maps.deck import PreparedLayer, externalise, prepare
 
 
@@ -63,7 +70,10 @@ def test_layer_file_names_only_a_layer_drawing_its_own_file() -> None:
     assert layer_file(own, "layers/") == name
     assert layer_file(own, "files/") is None  # another folder's URL
     assert layer_file(from_bundle(own, "layers/bundle-x.json"), "layers/") is None
+    assert data_file(own, "layers/") == name  # the file its data is, own or a bundle
+    assert data_file(from_bundle(own, "layers/bundle-x.json"), "layers/") == "bundle-x.json"
     inline = prepare(pdk.Layer("ScatterplotLayer", [{"p": [0, 0]}], id="sites"))
     assert layer_file(inline, "layers/") is None
     odd = PreparedLayer(id="x", json='{"data":"layers/../../etc/passwd"}')
-    assert layer_file(odd, "layers/") is None
+    assert layer_file(odd, "layers/") is None and data_file(odd, "layers/") is None
+    assert data_file(inline, "layers/") is None

@@ -76,10 +76,9 @@ def bundled(chart: str, prepared: list[PreparedLayer]) -> list[PreparedLayer]:
     entered = int(st.session_state.get(ENTERED_KEY, 0))
     charts: dict[str, ChartFiles] = st.session_state.setdefault(BUNDLES_KEY, {})
     last = charts.get(chart)
-    fresh = last is None or last.entered != entered
     drawn: dict[str, Drawn] = {}
     bundles: dict[str, dict[str, str]] = {}
-    if last is not None and not fresh:
+    if last is not None and last.entered == entered:  # a rerun, not a new deck
         for layer_id, was in last.layers.items():
             if files.get(layer_id) != was.file:
                 continue  # changed or hidden

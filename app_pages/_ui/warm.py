@@ -35,6 +35,7 @@ import pandas as pd
 import streamlit as st
 from maps import layers as map_layers
 from maps.bundle import can_share, layer_file
+from maps.deck import PreparedLayer
 from maps.hazard_layers import HAZARDS
 from maps.i18n import Lang, normalise_lang, t
 from maps.map_defaults import FIRST_MEASURE, FIRST_STATUSES, first_dates
@@ -175,9 +176,9 @@ def warm_campus(
     gzipped_copies_written()  # the files' gzipped copies too, before the first visitor
 
 
-def _outlines(url: str, name: str, pid: int, version: int, lang: Lang) -> object:
-    """Warm the cells' outlines as the safety map first draws them: under the roads, or
-    alone on a campus without roads."""
+def _outlines(url: str, name: str, pid: int, version: int, lang: Lang) -> PreparedLayer:
+    """Return the cells' outlines as the safety map first draws them: under the roads (the
+    layer ``roads``), or alone on a campus without roads (``cell_outlines``)."""
     joined = layers.roads_with_outlines(url, name, pid, version, lang, ())
     return joined or layers.cell_outlines(url, name, pid, version, lang, ())
 
@@ -231,11 +232,8 @@ def _map_bundle(url: str, name: str, pid: int, version: int, lang: Lang, actor: 
     prepared[map_layers.CELLS] = layers.painted_cells(
         url, name, pid, version, lang, FIRST_MEASURE, first_filters(), actor=actor
     )[0]
-    roads = layers.roads_with_outlines(url, name, pid, version, lang, ())
-    if roads is not None:
-        prepared[map_layers.ROADS] = roads
-    else:
-        prepared[map_layers.CELL_OUTLINES] = layers.cell_outlines(url, name, pid, version, lang, ())
+    outlines = _outlines(url, name, pid, version, lang)  # under the roads, or alone
+    prepared[outlines.id] = outlines
     if actor.can(Permission.VIEW_LEDGER) or actor.can(Permission.VIEW_REPORTS):
         prepared[HAZARDS] = layers.hazard_columns(
             url, name, pid, version, lang, first_filters(), actor=actor

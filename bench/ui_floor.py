@@ -101,15 +101,16 @@ DAY_S = 86_400.0
 STATIC_SERVING = ("--server.enableStaticServing", "true")
 
 
-def write_map(folder: Path, spec: dict[str, Any], layer_dir: Path) -> int:
+def write_map(folder: Path, spec: dict[str, Any], layer_dir: Path) -> None:
     """Put deck spec ``spec`` (as ``st.pydeck_chart`` sends it; its layers' ``data`` are
     ``layers/NAME`` files of ``layer_dir``) beside the page written in ``folder``: the files
     are copied to ``folder/static/layers`` and the spec points at them. Serve the folder with
-    :data:`STATIC_SERVING`. Returns the number of layer files copied.
+    :data:`STATIC_SERVING`.
 
     Streamlit's static files carry no ``Cache-Control``; the copies are dated a day back so
     that the browser keeps them fresh (heuristic freshness: a tenth of their age) as it keeps
-    the app's layer files (``immutable``): a warm visit of either takes them from its cache."""
+    the app's layer files (``max-age`` a day): a warm visit of either takes them from its
+    cache. A file several layers share (a bundle) is copied once."""
     static = folder / "static" / "layers"
     static.mkdir(parents=True, exist_ok=True)
     layers = []
@@ -117,12 +118,12 @@ def write_map(folder: Path, spec: dict[str, Any], layer_dir: Path) -> int:
         data = layer.get("data")
         if isinstance(data, str) and data.startswith("layers/"):
             name = data.removeprefix("layers/")
-            shutil.copyfile(layer_dir / name, static / name)
-            os.utime(static / name, (time.time() - DAY_S, time.time() - DAY_S))
+            if not (static / name).exists():
+                shutil.copyfile(layer_dir / name, static / name)
+                os.utime(static / name, (time.time() - DAY_S, time.time() - DAY_S))
             layer = {**layer, "data": f"app/static/layers/{name}"}
         layers.append(layer)
     (folder / "map_spec.json").write_text(json.dumps({**spec, "layers": layers}), "utf-8")
-    return len(list(static.iterdir()))
 
 
 def page_url(base: str, kind: str) -> str:
